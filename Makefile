@@ -1,0 +1,114 @@
+# vnet: Ethernet bridging across the Internet (VNET) with connection migration (VNAT).
+# `make` builds bin/vnet and bin/vnetclient; `make check` runs every test.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR  ?= $(PREFIX)/share/man
+BUILD   ?= build
+SETCAP  ?= setcap
+
+CC      ?= gcc
+PKGS     = libpcap libevent libevent_openssl openssl
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wformat=2 -Wvla -Wwrite-strings -Werror
+HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
+CFLAGS  ?= -O2 -g
+CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
+LDFLAGS_ALL  = -Wl,-z,relro,-z,now
+LIBS     = $(shell pkg-config --libs $(PKGS)) -lnet
+SAN      =
+
+ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(CFLAGS) $(SAN) $(EXTRA_CFLAGS)
+
+COMMON_SRC  = $(wildcard common/*.c)
+HANDLER_SRC = $(wildcard handler/*.c)
+SERVER_SRC  = $(wildcard server/*.c)
+CLIENT_SRC  = $(wildcard client/*.c)
+UNIT_SRC    = $(wildcard test/unit/*.c)
+TOOL_SRC    = $(wildcard test/tools/*.c)
+
+obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+
+BIN_VNET   = bin/vnet
+BIN_CLIENT = bin/vnetclient
+ifneq ($(BUILD),build)
+BIN_VNET   = $(BUILD)/bin/vnet
+BIN_CLIENT = $(BUILD)/bin/vnetclient
+endif
+UNIT_BIN   = $(BUILD)/test/unit-tests
+TOOLS      = $(patsubst test/tools/%.c,$(BUILD)/test/%,$(TOOL_SRC))
+
+.PHONY: all deps install uninstall check unit integration asan demo bench clean
+all: $(BIN_VNET) $(BIN_CLIENT)
+
+deps:
+	@sh scripts/install-deps.sh
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BIN_VNET): $(call obj,$(SERVER_SRC) $(HANDLER_SRC) $(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
+$(UNIT_BIN): $(call obj,$(UNIT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcriterion
+
+$(BUILD)/test/%: $(BUILD)/test/tools/%.o
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^
+
+tools: $(TOOLS)
+
+# make check: install what is missing, build with -Werror, unit tests, the
+# whole integration suite, then a second build with ASan+UBSan that runs the
+# unit tests and one end-to-end test under the sanitizers.
+check: deps
+	$(MAKE) all tools $(UNIT_BIN)
+	$(MAKE) unit
+	$(MAKE) integration
+	$(MAKE) asan
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs 2
+
+integration: all tools
+	bash test/integration/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    CFLAGS="-O1 -g" build-asan/bin/vnet build-asan/bin/vnetclient build-asan/test/unit-tests tools
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    build-asan/test/unit-tests --jobs 2
+	VNET_BIN=$(CURDIR)/build-asan/bin VNET_TOOLS=$(CURDIR)/build/test VNET_SANITIZED=1 \
+	    bash test/integration/run.sh t_bridge_basic
+
+demo: deps all tools
+	bash scripts/demo.sh
+
+bench: deps all tools
+	bash bench/bridge.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN_VNET) $(DESTDIR)$(SBINDIR)/vnet
+	install -m 0755 $(BIN_CLIENT) $(DESTDIR)$(BINDIR)/vnetclient
+	install -m 0644 doc/vnet.8 $(DESTDIR)$(MANDIR)/man8/vnet.8
+	install -m 0644 doc/vnetclient.1 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+	$(SETCAP) cap_net_raw,cap_net_admin+ep $(DESTDIR)$(SBINDIR)/vnet
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
+	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+
+clean:
+	rm -rf build build-asan bin
+
+-include $(shell find build build-asan -name '*.d' 2>/dev/null)

@@ -1,0 +1,37 @@
+/* opts: vnetclient's command line, exactly the seed's:
+ *   vnetclient [-s] [-p password1] [-o port1] -h <host1> -c <command> ... */
+#ifndef VNET_CLIENT_OPTS_H
+#define VNET_CLIENT_OPTS_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "common/mac.h"
+#include "common/proto.h"
+
+struct cli_opts {
+	bool		 co_tls;
+	bool		 co_have_pw1, co_have_pw2;
+	char		 co_pw1[PROTO_PASS_MAX + 1], co_pw2[PROTO_PASS_MAX + 1];
+	uint16_t	 co_port1, co_port2;
+	char		 co_host1[PROTO_HOST_MAX + 1], co_host2[PROTO_HOST_MAX + 1];
+	char		 co_cmd[16];
+	uint32_t	 co_id;			/* close -i, stats -i */
+	bool		 co_has_id;
+	char		 co_dev1[PROTO_DEV_MAX + 1], co_dev2[PROTO_DEV_MAX + 1];
+	char		 co_cfg[8];		/* local | remote */
+	char		*co_addrs[MAC_LIST_MAX];
+	size_t		 co_naddrs;
+	char		 co_ca[PATH_MAX], co_known[PATH_MAX];
+	unsigned	 co_timeout;
+	bool		 co_quiet;
+};
+
+/* Parses argv.  Returns 0 to run, 1 when --help/--version was printed, -1
+ * with the reason in err. */
+int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
+/* Prints the usage text. */
+void cli_usage(FILE *f);
+
+#endif

@@ -1,0 +1,64 @@
+/* passfile: root-only password files. */
+#include "common/passfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int
+passfile_valid(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s; s++)
+		if ((unsigned char)*s <= ' ' || (unsigned char)*s == 0x7f)
+			return 0;
+	return 1;
+}
+
+int
+passfile_read(const char *path, char *buf, size_t len, char *err, size_t errlen)
+{
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+		snprintf(err, errlen, "password file %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "password file %s is not a regular file", path);
+		goto fail;
+	}
+	if (st.st_mode & 077) {
+		snprintf(err, errlen, "password file %s can be read by others (mode %04o): "
+		    "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		goto fail;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		snprintf(err, errlen, "password file %s belongs to uid %u, neither root nor you",
+		    path, (unsigned)st.st_uid);
+		goto fail;
+	}
+	n = read(fd, buf, len - 1);
+	if (n < 0) {
+		snprintf(err, errlen, "password file %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	buf[n] = '\0';
+	buf[strcspn(buf, "\r\n")] = '\0';
+	close(fd);
+	if (!passfile_valid(buf)) {
+		snprintf(err, errlen, "password file %s: the first line must be a password "
+		    "without blanks", path);
+		return -1;
+	}
+	return 0;
+fail:
+	close(fd);
+	return -1;
+}

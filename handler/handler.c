@@ -1,0 +1,290 @@
+/* handler: forwarding between capture, connection and injection. */
+#include "handler/handler.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "handler/capture.h"
+#include "handler/filter.h"
+#include "handler/inject.h"
+
+#define CAP_BATCH	64	/* frames per pcap_dispatch call */
+#define CAP_ROUNDS	8	/* dispatch calls per readiness event */
+#define RX_HIGH_MARK	(2 * 1024 * 1024)
+
+static void
+sock_names(struct handler *h)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd = bufferevent_getfd(h->h_bev);
+	int one = 1;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &s6->sin6_addr, h->h_laddr, sizeof(h->h_laddr));
+			h->h_lport = ntohs(s6->sin6_port);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &s4->sin_addr, h->h_laddr, sizeof(h->h_laddr));
+			h->h_lport = ntohs(s4->sin_port);
+		}
+	}
+	sl = sizeof(ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+			inet_ntop(AF_INET6, &s6->sin6_addr, h->h_raddr, sizeof(h->h_raddr));
+			h->h_rport = ntohs(s6->sin6_port);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+			inet_ntop(AF_INET, &s4->sin_addr, h->h_raddr, sizeof(h->h_raddr));
+			h->h_rport = ntohs(s4->sin_port);
+		}
+	}
+}
+
+/* a captured frame: queue it to the peer, or drop it when the queue is full */
+static void
+cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
+{
+	struct handler *h = (struct handler *)arg;
+	struct evbuffer *out = bufferevent_get_output(h->h_bev);
+	uint8_t hdr[FRAME_HDR_LEN];
+
+	if (ph->caplen < ph->len || ph->len < FRAME_MIN || ph->len > FRAME_MAX) {
+		h->h_st.hs_drop_truncated++;
+		return;
+	}
+	if (evbuffer_get_length(out) >= h->h_conf.hc_queue_max) {
+		h->h_st.hs_drop_queue++;
+		return;
+	}
+	frame_hdr_encode(hdr, ph->len);
+	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 || evbuffer_add(out, data, ph->len) != 0) {
+		h->h_st.hs_drop_queue++;
+		return;
+	}
+	h->h_st.hs_sent_frames++;
+	h->h_st.hs_sent_bytes += ph->len;
+}
+
+static void
+cap_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct handler *h = arg;
+	int i, n;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < CAP_ROUNDS; i++) {
+		n = cap_dispatch(h->h_cap, CAP_BATCH, cap_frame, (u_char *)h);
+		if (n < 0) {
+			handler_close(h, "capture failed");
+			return;
+		}
+		if (n < CAP_BATCH)
+			break;
+	}
+}
+
+static void
+inject_one(struct handler *h, size_t len)
+{
+	switch (inj_send(h->h_inj, h->h_rx, len)) {
+	case INJ_OK:
+		h->h_st.hs_recv_frames++;
+		h->h_st.hs_recv_bytes += len;
+		break;
+	case INJ_TOO_BIG:
+		if (h->h_st.hs_drop_toobig++ == 0)
+			log_warnx("handler %u: %zu-byte frame exceeds the MTU %u of %s and is "
+			    "not TCP: dropped (counted in STATS?)", h->h_conf.hc_id, len,
+			    h->h_inj->i_mtu, h->h_conf.hc_dev);
+		break;
+	case INJ_MALFORMED:
+		h->h_st.hs_drop_malformed++;
+		break;
+	case INJ_BUSY:
+		h->h_st.hs_drop_inject++;
+		break;
+	case INJ_ERROR:
+		if (h->h_st.hs_drop_inject++ == 0)
+			log_warn("handler %u: inject on %s", h->h_conf.hc_id, h->h_conf.hc_dev);
+		break;
+	}
+}
+
+static void
+peer_read(struct bufferevent *bev, void *arg)
+{
+	struct handler *h = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t hdr[FRAME_HDR_LEN];
+	char why[96];
+	int len;
+
+	for (;;) {
+		size_t avail = evbuffer_get_length(in);
+		if (avail < FRAME_HDR_LEN)
+			break;
+		evbuffer_copyout(in, hdr, sizeof(hdr));
+		len = frame_hdr_decode(hdr, sizeof(hdr));
+		if (len < 0) {
+			snprintf(why, sizeof(why), "protocol error from peer: bad frame header "
+			    "%02x %02x %02x %02x (%s)", hdr[0], hdr[1], hdr[2], hdr[3],
+			    vnet_strerror(len));
+			handler_close(h, why);
+			return;
+		}
+		if (avail < FRAME_HDR_LEN + (size_t)len) {
+			/* wake up only when the whole frame is here */
+			bufferevent_setwatermark(bev, EV_READ, FRAME_HDR_LEN + (size_t)len,
+			    RX_HIGH_MARK);
+			return;
+		}
+		evbuffer_drain(in, FRAME_HDR_LEN);
+		evbuffer_remove(in, h->h_rx, (size_t)len);
+		inject_one(h, (size_t)len);
+	}
+	bufferevent_setwatermark(bev, EV_READ, 0, RX_HIGH_MARK);
+}
+
+static void
+peer_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct handler *h = arg;
+	size_t left = evbuffer_get_length(bufferevent_get_input(bev));
+	char why[160];
+
+	if (what & BEV_EVENT_EOF) {
+		if (left)
+			snprintf(why, sizeof(why), "peer closed mid-frame (%zu bytes of a frame "
+			    "left unread)", left);
+		else
+			snprintf(why, sizeof(why), "peer closed the connection");
+	} else if (what & BEV_EVENT_ERROR) {
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		if (e)
+			snprintf(why, sizeof(why), "TLS error on the connection: %lu", e);
+		else
+			snprintf(why, sizeof(why), "connection error: %s",
+			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	} else
+		return;
+	handler_close(h, why);
+}
+
+struct handler *
+handler_start(struct event_base *base, struct bufferevent *bev,
+    const struct handler_conf *conf, handler_close_cb on_close, void *arg,
+    char *err, size_t errlen)
+{
+	struct handler *h;
+	char filter[4096];
+	uint32_t mark = HANDLER_MARK_BASE | (conf->hc_id & 0xffff);
+
+	if ((h = calloc(1, sizeof(*h))) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	h->h_conf = *conf;
+	if (h->h_conf.hc_queue_max == 0)
+		h->h_conf.hc_queue_max = HANDLER_QUEUE_DEFAULT;
+	if (filt_build(&conf->hc_addrs, conf->hc_role, filter, sizeof(filter)) != 0) {
+		snprintf(err, errlen, "address list too long for a filter");
+		goto fail;
+	}
+	if ((h->h_inj = inj_open(conf->hc_dev, mark, err, errlen)) == NULL)
+		goto fail;
+	if ((h->h_cap = cap_open(conf->hc_dev, filter, mark, err, errlen)) == NULL)
+		goto fail;
+	h->h_cap_ev = event_new(base, h->h_cap->c_fd, EV_READ | EV_PERSIST, cap_ready, h);
+	if (h->h_cap_ev == NULL || event_add(h->h_cap_ev, NULL) != 0) {
+		snprintf(err, errlen, "cannot watch the capture");
+		goto fail;
+	}
+	h->h_bev = bev;
+	h->h_on_close = on_close;
+	h->h_arg = arg;
+	sock_names(h);
+	log_info("handler %u: %s on %s <-> %s on %s at %s:%u, filter: %s", conf->hc_id,
+	    proto_role_name(conf->hc_role), conf->hc_dev, proto_role_name(conf->hc_rrole),
+	    conf->hc_rdev, h->h_raddr, h->h_rport, filter);
+	bufferevent_setcb(bev, peer_read, NULL, peer_event, h);
+	bufferevent_setwatermark(bev, EV_READ, 0, RX_HIGH_MARK);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	/* frames that arrived behind the BEGIN line; deferred, so that a bad
+	 * one closes the handler after the caller has registered it */
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		bufferevent_trigger(bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+	return h;
+fail:
+	if (h->h_cap_ev)
+		event_free(h->h_cap_ev);
+	cap_close(h->h_cap);
+	inj_close(h->h_inj);
+	free(h);
+	return NULL;
+}
+
+void
+handler_close(struct handler *h, const char *reason)
+{
+	char st[512];
+
+	handler_format_stats(h, st, sizeof(st));
+	log_info("handler %u closed: %s; %s", h->h_conf.hc_id, reason, st);
+	event_free(h->h_cap_ev);
+	cap_close(h->h_cap);
+	inj_close(h->h_inj);
+	bufferevent_free(h->h_bev);
+	if (h->h_on_close)
+		h->h_on_close(h, h->h_arg);
+	free(h);
+}
+
+void
+handler_format(const struct handler *h, char *buf, size_t len)
+{
+	char addrs[MAC_LIST_MAX * MAC_STRLEN];
+
+	if (mac_list_format(&h->h_conf.hc_addrs, addrs, sizeof(addrs)) != 0)
+		addrs[0] = '\0';
+	snprintf(buf, len, "%u %s %s %u %s <-> %s %s %u %s %s", h->h_conf.hc_id,
+	    proto_role_name(h->h_conf.hc_role), h->h_laddr, h->h_lport, h->h_conf.hc_dev,
+	    proto_role_name(h->h_conf.hc_rrole), h->h_raddr, h->h_rport, h->h_conf.hc_rdev,
+	    addrs);
+}
+
+void
+handler_format_stats(struct handler *h, char *buf, size_t len)
+{
+	const struct handler_stats *s = &h->h_st;
+
+	if (h->h_cap)
+		h->h_st.hs_drop_kernel = cap_kernel_drops(h->h_cap);
+	snprintf(buf, len, "%u sent_frames=%" PRIu64 " sent_bytes=%" PRIu64
+	    " recv_frames=%" PRIu64 " recv_bytes=%" PRIu64 " drop_queue=%" PRIu64
+	    " drop_truncated=%" PRIu64 " drop_toobig=%" PRIu64 " drop_inject=%" PRIu64
+	    " drop_malformed=%" PRIu64 " drop_kernel=%" PRIu64 " queued_bytes=%zu",
+	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
+	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
+	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel,
+	    h->h_bev ? evbuffer_get_length(bufferevent_get_output(h->h_bev)) : (size_t)0);
+}

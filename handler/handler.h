@@ -1,0 +1,73 @@
+/* handler: one bridging connection.  Frames captured on the local device go
+ * to the peer server over the handler's TCP (TLS) connection; frames from
+ * the peer are injected on the local device.  handler_close is the one
+ * teardown. */
+#ifndef VNET_HANDLER_H
+#define VNET_HANDLER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "common/frame.h"
+#include "common/mac.h"
+#include "common/proto.h"
+
+#define HANDLER_MARK_BASE	0x766e0000u	/* "vn" in the high half of SO_MARK */
+#define HANDLER_QUEUE_DEFAULT	(4u * 1024 * 1024)
+
+struct handler_stats {
+	uint64_t hs_sent_frames, hs_sent_bytes;	/* captured, queued to the peer */
+	uint64_t hs_recv_frames, hs_recv_bytes;	/* from the peer, injected */
+	uint64_t hs_drop_queue;			/* connection could not keep up */
+	uint64_t hs_drop_truncated;		/* capture shorter than the frame */
+	uint64_t hs_drop_toobig;		/* over the MTU, not segmentable */
+	uint64_t hs_drop_inject;		/* device busy or send error */
+	uint64_t hs_drop_malformed;		/* IP/TCP/UDP headers cut short */
+	uint64_t hs_drop_kernel;		/* capture ring overflow */
+};
+
+struct handler;
+typedef void (*handler_close_cb)(struct handler *h, void *arg);
+
+struct handler_conf {
+	uint32_t	 hc_id;
+	enum proto_role	 hc_role, hc_rrole;
+	char		 hc_dev[PROTO_DEV_MAX + 1];
+	char		 hc_rdev[PROTO_DEV_MAX + 1];
+	struct mac_list	 hc_addrs;
+	size_t		 hc_queue_max;	/* bytes queued towards the peer */
+};
+
+struct handler {
+	TAILQ_ENTRY(handler)	 h_entry;
+	struct handler_conf	 h_conf;
+	char			 h_laddr[64], h_raddr[64];
+	uint16_t		 h_lport, h_rport;
+	struct bufferevent	*h_bev;
+	struct cap		*h_cap;
+	struct event		*h_cap_ev;
+	struct inj		*h_inj;
+	struct handler_stats	 h_st;
+	handler_close_cb	 h_on_close;
+	void			*h_arg;
+	uint8_t			 h_rx[FRAME_MAX];
+};
+
+/* Starts forwarding on an established connection (input may already hold
+ * frames); takes bev over.  NULL with the reason in err (bev not taken). */
+struct handler *handler_start(struct event_base *base, struct bufferevent *bev,
+    const struct handler_conf *conf, handler_close_cb on_close, void *arg,
+    char *err, size_t errlen);
+/* The one teardown: logs reason and counters, closes capture, injection and
+ * connection, calls the owner's callback and frees h. */
+void handler_close(struct handler *h, const char *reason);
+/* Writes the seed's HANDLERS? line for h. */
+void handler_format(const struct handler *h, char *buf, size_t len);
+/* Writes "id key=value ..." counters for h. */
+void handler_format_stats(struct handler *h, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,31 @@
+#!/bin/sh
+# Installs every Debian package that building, testing, benchmarking and the
+# demo need.  Idempotent: asks apt only for what is missing.  Run as root
+# (or with everything already installed).
+set -eu
+
+PKGS="gcc make pkg-config libc6-dev
+libpcap-dev libnet1-dev libevent-dev libssl-dev libnftables-dev libcriterion-dev
+iproute2 iputils-ping socat iperf3 nftables ethtool tcpdump procps psmisc
+libcap2-bin openssl coreutils python3 openvpn tinc"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+if [ -z "$missing" ]; then
+	echo "install-deps: all $(echo $PKGS | wc -w) packages present"
+	exit 0
+fi
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing:$missing (run this script as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# iperf3's postinst would ask whether to start a daemon: no
+echo "iperf3 iperf3/start_daemon boolean false" | debconf-set-selections
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,408 @@
+/* ctl: control sessions: the text protocol of seed 003, section 6. */
+#include "server/ctl.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "server/dial.h"
+
+#define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
+
+enum ctl_state { CTL_HELLO, CTL_READY, CTL_WAIT, CTL_CLOSING };
+
+struct ctl {
+	TAILQ_ENTRY(ctl)	 c_entry;
+	struct server		*c_srv;
+	struct bufferevent	*c_bev;
+	struct event		*c_timer;
+	enum ctl_state		 c_state;
+	unsigned		 c_errors;
+	char			 c_peer[80];
+	struct dial		*c_dial;
+};
+
+static void ctl_read(struct bufferevent *bev, void *arg);
+static void ctl_event(struct bufferevent *bev, short what, void *arg);
+
+static void
+ctl_reply(struct ctl *c, const char *fmt, ...)
+{
+	struct evbuffer *out = bufferevent_get_output(c->c_bev);
+	va_list ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(out, fmt, ap);
+	va_end(ap);
+	evbuffer_add(out, "\n", 1);
+}
+
+static void
+ctl_flushed(struct bufferevent *bev, void *arg)
+{
+	struct ctl *c = arg;
+
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		ctl_close(c, "closed after reply");
+}
+
+/* sends what is queued, then closes */
+static void
+ctl_close_later(struct ctl *c)
+{
+	c->c_state = CTL_CLOSING;
+	bufferevent_disable(c->c_bev, EV_READ);
+	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0) {
+		ctl_close(c, "closed after reply");
+		return;
+	}
+	bufferevent_setcb(c->c_bev, NULL, ctl_flushed, ctl_event, c);
+}
+
+void
+ctl_close(struct ctl *c, const char *reason)
+{
+	log_debug("control %s: %s", c->c_peer, reason);
+	if (c->c_dial)
+		dial_detach(c->c_dial);
+	TAILQ_REMOVE(&c->c_srv->s_ctls, c, c_entry);
+	if (c->c_timer)
+		event_free(c->c_timer);
+	if (c->c_bev)
+		bufferevent_free(c->c_bev);
+	free(c);
+}
+
+static bool
+password_ok(const char *want, const char *got)
+{
+	unsigned char a[32], b[32];
+	unsigned int la = 0, lb = 0;
+
+	if (!EVP_Digest(want, strlen(want), a, &la, EVP_sha256(), NULL) ||
+	    !EVP_Digest(got, strlen(got), b, &lb, EVP_sha256(), NULL))
+		return false;
+	return CRYPTO_memcmp(a, b, sizeof(a)) == 0;
+}
+
+static void
+do_hello(struct ctl *c, const struct proto_msg *m)
+{
+	if (!password_ok(c->c_srv->s_opts.so_password, m->pm_password)) {
+		c->c_srv->s_auth_failures++;
+		log_warnx("control %s: wrong password in HELLO (%llu failures so far)", c->c_peer,
+		    (unsigned long long)c->c_srv->s_auth_failures);
+		ctl_reply(c, "NOK wrong password");
+		ctl_close_later(c);
+		return;
+	}
+	c->c_state = CTL_READY;
+	c->c_errors = 0;
+	event_del(c->c_timer);
+	log_debug("control %s: authenticated (client version %s)", c->c_peer, m->pm_version);
+	ctl_reply(c, "OK %s", PROTO_VERSION);
+}
+
+static void
+do_devices(struct ctl *c)
+{
+	const struct srv_opts *o = &c->c_srv->s_opts;
+	size_t i;
+
+	ctl_reply(c, "OK devices");
+	ctl_reply(c, "%zu", o->so_ndevs);
+	for (i = 0; i < o->so_ndevs; i++)
+		ctl_reply(c, "%s", o->so_devs[i]);
+}
+
+static void
+do_handlers(struct ctl *c, bool stats, const struct proto_msg *m)
+{
+	struct handler *h;
+	char line[MAC_LIST_MAX * MAC_STRLEN + 512];
+	size_t n = 0;
+
+	TAILQ_FOREACH(h, &c->c_srv->s_handlers, h_entry)
+		if (!m->pm_has_id || h->h_conf.hc_id == m->pm_id)
+			n++;
+	if (m->pm_has_id && n == 0) {
+		ctl_reply(c, "NOK no such handler %u", m->pm_id);
+		return;
+	}
+	ctl_reply(c, "OK %s", stats ? "stats" : "handlers");
+	ctl_reply(c, "%zu", n);
+	TAILQ_FOREACH(h, &c->c_srv->s_handlers, h_entry) {
+		if (m->pm_has_id && h->h_conf.hc_id != m->pm_id)
+			continue;
+		if (stats)
+			handler_format_stats(h, line, sizeof(line));
+		else
+			handler_format(h, line, sizeof(line));
+		ctl_reply(c, "%s", line);
+	}
+}
+
+static void
+do_close(struct ctl *c, const struct proto_msg *m)
+{
+	struct handler *h;
+	char why[128];
+
+	TAILQ_FOREACH(h, &c->c_srv->s_handlers, h_entry)
+		if (h->h_conf.hc_id == m->pm_id)
+			break;
+	if (h == NULL) {
+		ctl_reply(c, "NOK no such handler %u", m->pm_id);
+		return;
+	}
+	snprintf(why, sizeof(why), "CLOSE from %s", c->c_peer);
+	handler_close(h, why);
+	ctl_reply(c, "OK closed %u", m->pm_id);
+}
+
+static void
+unknown_dev(struct ctl *c, const char *dev)
+{
+	const struct srv_opts *o = &c->c_srv->s_opts;
+	char list[SRV_DEVS_MAX * (PROTO_DEV_MAX + 1) + 1] = "";
+	size_t i;
+
+	for (i = 0; i < o->so_ndevs; i++) {
+		strcat(list, i ? " " : "");
+		strcat(list, o->so_devs[i]);
+	}
+	ctl_reply(c, "NOK unknown device '%s' (this server serves: %s)", dev,
+	    o->so_ndevs ? list : "no devices");
+}
+
+static void
+do_handle(struct ctl *c, const struct proto_msg *m)
+{
+	if (!srv_has_dev(c->c_srv, m->pm_ldev)) {
+		unknown_dev(c, m->pm_ldev);
+		return;
+	}
+	c->c_state = CTL_WAIT;
+	if (dial_start(c->c_srv, c, m) != 0) {
+		c->c_state = CTL_READY;
+		ctl_reply(c, "NOK cannot start a connection to %s", m->pm_rhost);
+	}
+}
+
+void
+ctl_set_dial(struct ctl *c, struct dial *d)
+{
+	c->c_dial = d;
+}
+
+void
+ctl_handle_done(struct ctl *c, bool ok, const char *text)
+{
+	c->c_dial = NULL;
+	ctl_reply(c, "%s %s", ok ? "OK" : "NOK", text);
+	c->c_state = CTL_READY;
+	/* lines that waited behind HANDLE, from the loop rather than from here */
+	if (evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
+		bufferevent_trigger(c->c_bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+		    BEV_TRIG_DEFER_CALLBACKS);
+}
+
+/* BEGIN: we are the second server; on success the session becomes a handler */
+static bool
+do_begin(struct ctl *c, const struct proto_msg *m)
+{
+	struct handler_conf hc;
+	struct bufferevent *bev = c->c_bev;
+	char err[256];
+
+	if (!srv_has_dev(c->c_srv, m->pm_rdev)) {
+		unknown_dev(c, m->pm_rdev);
+		return false;
+	}
+	memset(&hc, 0, sizeof(hc));
+	hc.hc_id = srv_new_id(c->c_srv);
+	hc.hc_role = m->pm_rrole;
+	hc.hc_rrole = m->pm_lrole;
+	memcpy(hc.hc_dev, m->pm_rdev, sizeof(hc.hc_dev));
+	memcpy(hc.hc_rdev, m->pm_ldev, sizeof(hc.hc_rdev));
+	hc.hc_addrs = m->pm_addrs;
+	hc.hc_queue_max = c->c_srv->s_opts.so_queue_max;
+	if (srv_start_handler(c->c_srv, bev, &hc, err, sizeof(err)) == NULL) {
+		log_warnx("control %s: BEGIN refused: %s", c->c_peer, err);
+		ctl_reply(c, "NOK %s", err);
+		return false;
+	}
+	/* the handler owns bev now; its first frames can come only from later
+	 * loop iterations, so this OK goes ahead of them (the output's start
+	 * is frozen by libevent: no prepending) */
+	evbuffer_add(bufferevent_get_output(bev), "OK\n", 3);
+	c->c_bev = NULL;
+	ctl_close(c, "became a handler");
+	return true;
+}
+
+static void
+bad_line(struct ctl *c, const char *why)
+{
+	c->c_srv->s_bad_lines++;
+	log_debug("control %s: refused: %s", c->c_peer, why);
+	ctl_reply(c, "NOK %s", why);
+	if (c->c_state == CTL_HELLO && ++c->c_errors >= CTL_MAX_ERRORS_UNAUTH) {
+		log_warnx("control %s: %u bad lines before HELLO: closing", c->c_peer, c->c_errors);
+		ctl_close_later(c);
+	}
+}
+
+/* handles one line; false when the session is gone or must not read on */
+static bool
+ctl_line(struct ctl *c, const char *line)
+{
+	struct proto_msg m;
+	char err[256];
+
+	if (proto_parse(line, &m, err, sizeof(err)) != VNET_OK) {
+		bad_line(c, err);
+		return c->c_state != CTL_CLOSING;
+	}
+	if (c->c_state == CTL_HELLO && m.pm_cmd != PROTO_HELLO) {
+		bad_line(c, "not authenticated: send HELLO password version first");
+		return c->c_state != CTL_CLOSING;
+	}
+	switch (m.pm_cmd) {
+	case PROTO_HELLO:
+		if (c->c_state != CTL_HELLO)
+			bad_line(c, "already authenticated");
+		else
+			do_hello(c, &m);
+		break;
+	case PROTO_DONE:
+		ctl_reply(c, "OK bye");
+		ctl_close_later(c);
+		break;
+	case PROTO_DEVICES:
+		do_devices(c);
+		break;
+	case PROTO_HANDLERS:
+	case PROTO_STATS:
+		do_handlers(c, m.pm_cmd == PROTO_STATS, &m);
+		break;
+	case PROTO_CLOSE:
+		do_close(c, &m);
+		break;
+	case PROTO_HANDLE:
+		do_handle(c, &m);
+		break;
+	case PROTO_BEGIN:
+		return !do_begin(c, &m);
+	}
+	OPENSSL_cleanse(&m.pm_password, sizeof(m.pm_password));
+	return c->c_state == CTL_HELLO || c->c_state == CTL_READY;
+}
+
+static void
+ctl_read(struct bufferevent *bev, void *arg)
+{
+	struct ctl *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t n;
+	char *line;
+
+	while (c->c_state == CTL_HELLO || c->c_state == CTL_READY) {
+		line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
+		if (line == NULL) {
+			if (evbuffer_get_length(in) > PROTO_LINE_MAX) {
+				c->c_srv->s_bad_lines++;
+				log_warnx("control %s: line over %d bytes: closing", c->c_peer,
+				    PROTO_LINE_MAX);
+				ctl_reply(c, "NOK line too long (at most %d bytes)", PROTO_LINE_MAX);
+				ctl_close_later(c);
+			}
+			return;
+		}
+		if (n > PROTO_LINE_MAX || strlen(line) != n) {
+			free(line);
+			c->c_srv->s_bad_lines++;
+			ctl_reply(c, "NOK %s", n > PROTO_LINE_MAX ? "line too long" : "NUL byte in line");
+			ctl_close_later(c);
+			return;
+		}
+		bool more = ctl_line(c, line);
+		OPENSSL_cleanse(line, n);
+		free(line);
+		if (!more)
+			return;
+	}
+}
+
+static void
+ctl_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct ctl *c = arg;
+	unsigned long e;
+	char why[160];
+
+	if (what & BEV_EVENT_CONNECTED)
+		return;
+	if (what & BEV_EVENT_EOF) {
+		ctl_close(c, "peer closed");
+		return;
+	}
+	if ((e = bufferevent_get_openssl_error(bev)) != 0) {
+		char ebuf[120];
+		ERR_error_string_n(e, ebuf, sizeof(ebuf));
+		snprintf(why, sizeof(why), "TLS error: %s", ebuf);
+		log_warnx("control %s: %s (is the client using -s?)", c->c_peer, why);
+	} else
+		snprintf(why, sizeof(why), "connection error");
+	ctl_close(c, why);
+}
+
+static void
+ctl_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl *c = arg;
+
+	(void)fd;
+	(void)what;
+	log_info("control %s: no HELLO within %u s: closing", c->c_peer,
+	    c->c_srv->s_opts.so_auth_timeout);
+	ctl_reply(c, "NOK timeout: no HELLO within %u s", c->c_srv->s_opts.so_auth_timeout);
+	ctl_close_later(c);
+}
+
+void
+ctl_accept(struct server *s, evutil_socket_t fd, const char *peer)
+{
+	struct timeval tv = { (time_t)s->s_opts.so_auth_timeout, 0 };
+	struct ctl *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warnx("control %s: out of memory", peer);
+		evutil_closesocket(fd);
+		return;
+	}
+	c->c_srv = s;
+	snprintf(c->c_peer, sizeof(c->c_peer), "%s", peer);
+	TAILQ_INSERT_TAIL(&s->s_ctls, c, c_entry);
+	if ((c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
+	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL) {
+		if (c->c_bev == NULL)
+			evutil_closesocket(fd);
+		ctl_close(c, "out of memory");
+		return;
+	}
+	bufferevent_setcb(c->c_bev, ctl_read, NULL, ctl_event, c);
+	bufferevent_setwatermark(c->c_bev, EV_READ, 0, PROTO_LINE_MAX * 4);
+	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	evtimer_add(c->c_timer, &tv);
+	log_debug("control %s: connected", peer);
+}

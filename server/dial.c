@@ -1,0 +1,248 @@
+/* dial: set up a handler with a second server (seed 003, "VNET Server to
+ * VNET server"): connect, HELLO password version, BEGIN ..., then binary. */
+#include "server/dial.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+
+#include "common/log.h"
+#include "common/tls.h"
+#include "server/ctl.h"
+
+enum dial_state { DIAL_CONNECT, DIAL_HELLO, DIAL_BEGIN };
+
+struct dial {
+	TAILQ_ENTRY(dial)	 d_entry;
+	struct server		*d_srv;
+	struct ctl		*d_ctl;
+	struct bufferevent	*d_bev;
+	struct event		*d_timer;
+	struct event		*d_start;
+	enum dial_state		 d_state;
+	struct proto_msg	 d_msg;
+	char			 d_where[PROTO_HOST_MAX + 16];
+};
+
+void
+dial_detach(struct dial *d)
+{
+	d->d_ctl = NULL;
+}
+
+void
+dial_free(struct dial *d)
+{
+	TAILQ_REMOVE(&d->d_srv->s_dials, d, d_entry);
+	if (d->d_timer)
+		event_free(d->d_timer);
+	if (d->d_start)
+		event_free(d->d_start);
+	if (d->d_bev)
+		bufferevent_free(d->d_bev);
+	OPENSSL_cleanse(d->d_msg.pm_password, sizeof(d->d_msg.pm_password));
+	free(d);
+}
+
+/* ends the dial, answering the session that asked for it */
+static void
+dial_finish(struct dial *d, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+dial_finish(struct dial *d, bool ok, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (ok)
+		log_info("HANDLE to %s: %s", d->d_where, text);
+	else
+		log_warnx("HANDLE to %s failed: %s", d->d_where, text);
+	if (d->d_ctl)
+		ctl_handle_done(d->d_ctl, ok, text);
+	dial_free(d);
+}
+
+static void
+send_line(struct dial *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+send_line(struct dial *d, const char *fmt, ...)
+{
+	struct evbuffer *out = bufferevent_get_output(d->d_bev);
+	va_list ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(out, fmt, ap);
+	va_end(ap);
+	evbuffer_add(out, "\n", 1);
+}
+
+static void
+send_begin(struct dial *d)
+{
+	const struct proto_msg *m = &d->d_msg;
+	char addrs[MAC_LIST_MAX * MAC_STRLEN];
+
+	mac_list_format(&m->pm_addrs, addrs, sizeof(addrs));
+	send_line(d, "BEGIN %s %s %s %s %s", proto_role_name(m->pm_lrole), m->pm_ldev,
+	    proto_role_name(m->pm_rrole), m->pm_rdev, addrs);
+	d->d_state = DIAL_BEGIN;
+}
+
+static void
+become_handler(struct dial *d)
+{
+	struct handler_conf hc;
+	struct handler *h;
+	char err[256];
+
+	memset(&hc, 0, sizeof(hc));
+	hc.hc_id = srv_new_id(d->d_srv);
+	hc.hc_role = d->d_msg.pm_lrole;
+	hc.hc_rrole = d->d_msg.pm_rrole;
+	memcpy(hc.hc_dev, d->d_msg.pm_ldev, sizeof(hc.hc_dev));
+	memcpy(hc.hc_rdev, d->d_msg.pm_rdev, sizeof(hc.hc_rdev));
+	hc.hc_addrs = d->d_msg.pm_addrs;
+	hc.hc_queue_max = d->d_srv->s_opts.so_queue_max;
+	h = srv_start_handler(d->d_srv, d->d_bev, &hc, err, sizeof(err));
+	if (h == NULL) {
+		dial_finish(d, false, "second server accepted, but here: %s", err);
+		return;
+	}
+	d->d_bev = NULL;	/* the handler owns it */
+	dial_finish(d, true, "handler %u established", hc.hc_id);
+}
+
+static void
+dial_read(struct bufferevent *bev, void *arg)
+{
+	struct dial *d = arg;
+	const char *rest;
+	size_t n;
+	char *line;
+	int st;
+
+	line = evbuffer_readln(bufferevent_get_input(bev), &n, EVBUFFER_EOL_CRLF);
+	if (line == NULL) {
+		if (evbuffer_get_length(bufferevent_get_input(bev)) > PROTO_LINE_MAX)
+			dial_finish(d, false, "second server sent a line over %d bytes", PROTO_LINE_MAX);
+		return;
+	}
+	st = proto_reply_status(line, &rest);
+	if (st < 0) {
+		dial_finish(d, false, "second server answered '%.80s', not OK/NOK", line);
+	} else if (st == 0) {
+		dial_finish(d, false, "second server refused %s: %.200s",
+		    d->d_state == DIAL_HELLO ? "HELLO" : "BEGIN", rest);
+	} else if (d->d_state == DIAL_HELLO) {
+		send_begin(d);
+		free(line);
+		/* an OK to BEGIN may already be here */
+		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+			dial_read(bev, arg);
+		return;
+	} else
+		become_handler(d);
+	free(line);
+}
+
+static void
+dial_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct dial *d = arg;
+	char msg[512];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		if (d->d_srv->s_opts.so_tls) {
+			SSL *ssl = bufferevent_openssl_get_ssl(bev);
+			if (tls_check_peer(ssl, d->d_srv->s_opts.so_known, d->d_msg.pm_rhost,
+			    d->d_msg.pm_rport, d->d_srv->s_opts.so_ca[0] != '\0', msg, sizeof(msg))) {
+				dial_finish(d, false, "%s", msg);
+				return;
+			}
+			if (msg[0])
+				log_warnx("%s", msg);
+		}
+		send_line(d, "HELLO %s %s", d->d_msg.pm_password, PROTO_VERSION);
+		d->d_state = DIAL_HELLO;
+		return;
+	}
+	if (what & BEV_EVENT_EOF) {
+		dial_finish(d, false, "second server closed the connection%s",
+		    d->d_state == DIAL_CONNECT ? " during the TLS handshake (does it use -s?)" : "");
+	} else {
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		int dnserr = bufferevent_socket_get_dns_error(bev);
+		if (dnserr)
+			dial_finish(d, false, "cannot resolve %s: %s", d->d_msg.pm_rhost,
+			    evutil_gai_strerror(dnserr));
+		else if (e) {
+			ERR_error_string_n(e, msg, sizeof(msg));
+			dial_finish(d, false, "TLS error with second server: %s", msg);
+		} else
+			dial_finish(d, false, "cannot reach second server: %s",
+			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	}
+}
+
+static void
+dial_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct dial *d = arg;
+
+	(void)fd;
+	(void)what;
+	dial_finish(d, false, "second server did not answer within %u s",
+	    d->d_srv->s_opts.so_dial_timeout);
+}
+
+/* runs from the loop, not from inside a control session's callback: the
+ * connection may fail (and the dial end) before this returns */
+static void
+dial_go(evutil_socket_t fd, short what, void *arg)
+{
+	struct dial *d = arg;
+
+	(void)fd;
+	(void)what;
+	log_info("HANDLE: connecting to %s", d->d_where);
+	if (bufferevent_socket_connect_hostname(d->d_bev, d->d_srv->s_dns, AF_UNSPEC,
+	    d->d_msg.pm_rhost, d->d_msg.pm_rport) != 0)
+		log_debug("HANDLE: connect to %s failed at once", d->d_where);
+}
+
+int
+dial_start(struct server *s, struct ctl *c, const struct proto_msg *m)
+{
+	struct timeval tv = { (time_t)s->s_opts.so_dial_timeout, 0 }, now = { 0, 0 };
+	struct dial *d;
+
+	if ((d = calloc(1, sizeof(*d))) == NULL)
+		return -1;
+	d->d_srv = s;
+	d->d_ctl = c;
+	d->d_msg = *m;
+	snprintf(d->d_where, sizeof(d->d_where), "%s:%u", m->pm_rhost, m->pm_rport);
+	TAILQ_INSERT_TAIL(&s->s_dials, d, d_entry);
+	if ((d->d_bev = srv_bev_new(s, -1, false, m->pm_rhost)) == NULL ||
+	    (d->d_timer = evtimer_new(s->s_base, dial_timeout, d)) == NULL ||
+	    (d->d_start = evtimer_new(s->s_base, dial_go, d)) == NULL) {
+		d->d_ctl = NULL;
+		dial_free(d);
+		return -1;
+	}
+	ctl_set_dial(c, d);
+	bufferevent_setcb(d->d_bev, dial_read, NULL, dial_event, d);
+	bufferevent_enable(d->d_bev, EV_READ | EV_WRITE);
+	evtimer_add(d->d_timer, &tv);
+	evtimer_add(d->d_start, &now);
+	return 0;
+}

@@ -1,0 +1,258 @@
+/* vnet: the server.  One libevent loop for control sessions, dials and
+ * handlers; SIGINT/SIGTERM close everything and exit 0. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <event2/listener.h>
+#include <openssl/err.h>
+
+#include "common/log.h"
+#include "common/tls.h"
+#include "server/ctl.h"
+#include "server/dial.h"
+#include "server/server.h"
+
+bool
+srv_has_dev(const struct server *s, const char *dev)
+{
+	size_t i;
+
+	for (i = 0; i < s->s_opts.so_ndevs; i++)
+		if (strcmp(s->s_opts.so_devs[i], dev) == 0)
+			return true;
+	return false;
+}
+
+uint32_t
+srv_new_id(struct server *s)
+{
+	return s->s_next_id++;
+}
+
+static void
+handler_gone(struct handler *h, void *arg)
+{
+	struct server *s = arg;
+
+	TAILQ_REMOVE(&s->s_handlers, h, h_entry);
+}
+
+struct handler *
+srv_start_handler(struct server *s, struct bufferevent *bev, const struct handler_conf *conf,
+    char *err, size_t errlen)
+{
+	struct handler *h = handler_start(s->s_base, bev, conf, handler_gone, s, err, errlen);
+
+	if (h)
+		TAILQ_INSERT_TAIL(&s->s_handlers, h, h_entry);
+	return h;
+}
+
+struct bufferevent *
+srv_bev_new(struct server *s, evutil_socket_t fd, bool accepting, const char *sni_host)
+{
+	struct bufferevent *bev;
+	SSL *ssl;
+
+	if (!s->s_opts.so_tls)
+		return bufferevent_socket_new(s->s_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	ssl = SSL_new(accepting ? s->s_tls_server : s->s_tls_client);
+	if (ssl == NULL)
+		return NULL;
+	if (!accepting)
+		tls_client_prepare(ssl, sni_host, s->s_opts.so_ca[0] != '\0');
+	bev = bufferevent_openssl_socket_new(s->s_base, fd, ssl,
+	    accepting ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (bev == NULL) {
+		SSL_free(ssl);
+		return NULL;
+	}
+	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
+	return bev;
+}
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
+    void *arg)
+{
+	char host[INET6_ADDRSTRLEN] = "?", peer[80];
+	uint16_t port = 0;
+
+	(void)l;
+	(void)salen;
+	if (sa->sa_family == AF_INET) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		port = ntohs(s4->sin_port);
+	} else if (sa->sa_family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		port = ntohs(s6->sin6_port);
+	}
+	snprintf(peer, sizeof(peer), "%s:%u", host, port);
+	ctl_accept(arg, fd, peer);
+}
+
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	(void)l;
+	(void)arg;
+	/* EMFILE and friends: keep serving the connections we have */
+	log_warn("accept");
+}
+
+static void
+on_signal(evutil_socket_t sig, short what, void *arg)
+{
+	struct server *s = arg;
+
+	(void)what;
+	log_info("signal %d: closing %s", (int)sig, "handlers and sessions");
+	event_base_loopbreak(s->s_base);
+}
+
+static struct evconnlistener *
+listen_on(struct server *s)
+{
+	struct sockaddr_storage ss;
+	int sl = sizeof(ss);
+	char spec[PROTO_HOST_MAX + 16];
+
+	memset(&ss, 0, sizeof(ss));
+	if (strcmp(s->s_opts.so_host, "_") == 0) {
+		/* INADDR_ANY, as the seed says; IPv6 clients reach "-h ::" */
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_addr.s_addr = htonl(INADDR_ANY);
+		s4->sin_port = htons(s->s_opts.so_port);
+		sl = sizeof(*s4);
+	} else {
+		if (strchr(s->s_opts.so_host, ':'))
+			snprintf(spec, sizeof(spec), "[%s]:%u", s->s_opts.so_host, s->s_opts.so_port);
+		else
+			snprintf(spec, sizeof(spec), "%s:%u", s->s_opts.so_host, s->s_opts.so_port);
+		if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sl) != 0)
+			fatalx("-h %s: not an IP address (give an address of this host, or _)",
+			    s->s_opts.so_host);
+	}
+	return evconnlistener_new_bind(s->s_base, on_accept, s,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
+	    (struct sockaddr *)&ss, sl);
+}
+
+static void
+setup_tls(struct server *s)
+{
+	char err[512];
+
+	if (!s->s_opts.so_tls)
+		return;
+	if (tls_ensure_identity(s->s_opts.so_cert, s->s_opts.so_key, err, sizeof(err)) != 0)
+		fatalx("TLS identity: %s", err);
+	if ((s->s_tls_server = tls_server_ctx(s->s_opts.so_cert, s->s_opts.so_key, err,
+	    sizeof(err))) == NULL)
+		fatalx("TLS: %s", err);
+	if ((s->s_tls_client = tls_client_ctx(s->s_opts.so_ca[0] ? s->s_opts.so_ca : NULL,
+	    err, sizeof(err))) == NULL)
+		fatalx("TLS: %s", err);
+	{
+		X509 *x = SSL_CTX_get0_certificate(s->s_tls_server);
+		char fp[TLS_FP_LEN] = "?";
+		if (x)
+			tls_fingerprint(x, fp, sizeof(fp));
+		log_info("TLS 1.3 on; certificate %s (%s)", s->s_opts.so_cert, fp);
+	}
+}
+
+static void
+shutdown_all(struct server *s)
+{
+	struct handler *h;
+	struct ctl *c;
+	struct dial *d;
+
+	while ((d = TAILQ_FIRST(&s->s_dials)) != NULL) {
+		dial_detach(d);
+		dial_free(d);
+	}
+	while ((h = TAILQ_FIRST(&s->s_handlers)) != NULL)
+		handler_close(h, "server shutting down");
+	while ((c = TAILQ_FIRST(&s->s_ctls)) != NULL)
+		ctl_close(c, "server shutting down");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct server s;
+	struct evconnlistener *lst;
+	struct event *sig_int, *sig_term;
+	char err[512];
+	size_t i;
+	int rc;
+
+	memset(&s, 0, sizeof(s));
+	rc = opts_parse(argc, argv, &s.s_opts, err, sizeof(err));
+	if (rc == 1)
+		return 0;
+	if (rc < 0) {
+		fprintf(stderr, "vnet: %s\n", err);
+		opts_usage(stderr);
+		return 2;
+	}
+	log_init("vnet", s.s_opts.so_verbosity, 0);
+	signal(SIGPIPE, SIG_IGN);
+	TAILQ_INIT(&s.s_ctls);
+	TAILQ_INIT(&s.s_handlers);
+	TAILQ_INIT(&s.s_dials);
+	s.s_next_id = 1;
+	for (i = 0; i < s.s_opts.so_ndevs; i++)
+		if (if_nametoindex(s.s_opts.so_devs[i]) == 0)
+			log_warnx("device %s does not exist (yet): handlers on it will fail until "
+			    "it does", s.s_opts.so_devs[i]);
+	if ((s.s_base = event_base_new()) == NULL)
+		fatalx("event_base_new failed");
+	if ((s.s_dns = evdns_base_new(s.s_base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
+	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL &&
+	    (s.s_dns = evdns_base_new(s.s_base, 0)) == NULL)
+		fatalx("evdns_base_new failed");
+	setup_tls(&s);
+	if ((lst = listen_on(&s)) == NULL)
+		fatal("cannot listen on %s port %u", s.s_opts.so_host, s.s_opts.so_port);
+	evconnlistener_set_error_cb(lst, on_accept_error);
+	sig_int = evsignal_new(s.s_base, SIGINT, on_signal, &s);
+	sig_term = evsignal_new(s.s_base, SIGTERM, on_signal, &s);
+	evsignal_add(sig_int, NULL);
+	evsignal_add(sig_term, NULL);
+	if (s.s_opts.so_daemon) {
+		if (daemon(0, 0) != 0)
+			fatal("daemon");
+		log_init("vnet", s.s_opts.so_verbosity, 1);
+	}
+	log_info("vnet listening on %s port %u%s, %zu device(s)",
+	    strcmp(s.s_opts.so_host, "_") == 0 ? "every address" : s.s_opts.so_host,
+	    s.s_opts.so_port, s.s_opts.so_tls ? " (TLS)" : "", s.s_opts.so_ndevs);
+	event_base_dispatch(s.s_base);
+	shutdown_all(&s);
+	evconnlistener_free(lst);
+	event_free(sig_int);
+	event_free(sig_term);
+	evdns_base_free(s.s_dns, 0);
+	SSL_CTX_free(s.s_tls_server);
+	SSL_CTX_free(s.s_tls_client);
+	event_base_free(s.s_base);
+	OPENSSL_cleanse(s.s_opts.so_password, sizeof(s.s_opts.so_password));
+	log_info("vnet stopped");
+	return 0;
+}

@@ -1,0 +1,209 @@
+/* options: the seed's command line, `vnet password [-s] -h <_|host> -p <port>
+ * -d <devices>+`, plus long options for everything the seed did not have. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/passfile.h"
+#include "common/tls.h"
+#include "server/server.h"
+
+#include "common/version.h"
+
+void
+opts_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: vnet password [-s] -h <_|host> -p <port> -d <devices>+ [options]\n"
+	    "       vnet --password-file FILE [-s] -h <_|host> -p <port> -d <devices>+ [options]\n"
+	    "\n"
+	    "  password            password clients and other servers must send in HELLO\n"
+	    "  --password-file F   read the password from F (mode 0600, owned by root or you)\n"
+	    "                      instead, so that it does not show in ps\n"
+	    "  -s                  TLS 1.3 on every connection, accepted and made\n"
+	    "  -h <_|host>         address to listen on; _ = every address\n"
+	    "  -p <port>           port to listen on (default 4455)\n"
+	    "  -d <devices>+       Ethernet devices handlers may use\n"
+	    "\n"
+	    "  --state-dir DIR     keys and known servers (default $HOME/.vnet)\n"
+	    "  --cert F --key F    TLS identity (default DIR/cert.pem, DIR/key.pem;\n"
+	    "                      a self-signed pair is created there on first start)\n"
+	    "  --ca F              verify other servers against this CA instead of pinning\n"
+	    "  --known-servers F   pinned server certificates (default DIR/known_servers)\n"
+	    "  --auth-timeout S    close connections idle before HELLO after S seconds (30)\n"
+	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
+	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
+	    "                      are dropped and counted (4096 KiB)\n"
+	    "  -v, --verbose       more logging (repeat for debug); -q, --quiet: warnings only\n"
+	    "  --daemon            detach and log to syslog\n"
+	    "  --help, --version\n");
+}
+
+static int
+take_u32(const char *opt, const char *val, uint32_t min, uint32_t max, uint32_t *out,
+    char *err, size_t errlen)
+{
+	if (val == NULL) {
+		snprintf(err, errlen, "%s needs a value", opt);
+		return -1;
+	}
+	if (proto_parse_u32(val, min, max, out) != 0) {
+		snprintf(err, errlen, "%s: '%s' is not a number from %u to %u", opt, val, min, max);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+take_str(const char *opt, const char *val, char *dst, size_t len, char *err, size_t errlen)
+{
+	if (val == NULL || *val == '\0') {
+		snprintf(err, errlen, "%s needs a value", opt);
+		return -1;
+	}
+	if (strlen(val) >= len) {
+		snprintf(err, errlen, "%s: value too long", opt);
+		return -1;
+	}
+	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+static int
+finish(struct srv_opts *o, const char *pwfile, bool have_pw, char *err, size_t errlen)
+{
+	if (pwfile && have_pw) {
+		snprintf(err, errlen, "give the password or --password-file, not both");
+		return -1;
+	}
+	if (pwfile && passfile_read(pwfile, o->so_password, sizeof(o->so_password), err, errlen))
+		return -1;
+	if (!pwfile && !have_pw) {
+		snprintf(err, errlen, "no password given (first argument, or --password-file)");
+		return -1;
+	}
+	if (o->so_host[0] == '\0') {
+		snprintf(err, errlen, "-h <_|host> is required (_ listens on every address)");
+		return -1;
+	}
+	if (o->so_statedir[0] == '\0' && tls_default_dir(o->so_statedir, sizeof(o->so_statedir))) {
+		snprintf(err, errlen, "cannot find a state folder: use --state-dir");
+		return -1;
+	}
+	if ((o->so_cert[0] == '\0' && snprintf(o->so_cert, sizeof(o->so_cert), "%s/cert.pem",
+	    o->so_statedir) >= (int)sizeof(o->so_cert)) ||
+	    (o->so_key[0] == '\0' && snprintf(o->so_key, sizeof(o->so_key), "%s/key.pem",
+	    o->so_statedir) >= (int)sizeof(o->so_key)) ||
+	    (o->so_known[0] == '\0' && snprintf(o->so_known, sizeof(o->so_known),
+	    "%s/known_servers", o->so_statedir) >= (int)sizeof(o->so_known))) {
+		snprintf(err, errlen, "--state-dir path too long");
+		return -1;
+	}
+	return 0;
+}
+
+int
+opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
+{
+	const char *pwfile = NULL;
+	bool have_pw = false;
+	uint32_t v;
+	int i;
+
+	memset(o, 0, sizeof(*o));
+	o->so_port = 4455;
+	o->so_auth_timeout = 30;
+	o->so_dial_timeout = 15;
+	o->so_queue_max = HANDLER_QUEUE_DEFAULT;
+	o->so_verbosity = LOG_LVL_INFO;
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0) {
+			opts_usage(stdout);
+			return 1;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("vnet %s (protocol %s)\n", VNET_VERSION, PROTO_VERSION);
+			return 1;
+		} else if (strcmp(a, "-s") == 0) {
+			o->so_tls = true;
+		} else if (strcmp(a, "-h") == 0) {
+			if (take_str(a, val, o->so_host, sizeof(o->so_host), err, errlen))
+				return -1;
+			i++;
+		} else if (strcmp(a, "-p") == 0) {
+			if (take_u32(a, val, 1, 65535, &v, err, errlen))
+				return -1;
+			o->so_port = (uint16_t)v;
+			i++;
+		} else if (strcmp(a, "-d") == 0) {
+			if (val == NULL || val[0] == '-') {
+				snprintf(err, errlen, "-d needs at least one device");
+				return -1;
+			}
+			while (i + 1 < argc && argv[i + 1][0] != '-') {
+				const char *d = argv[++i];
+				if (!proto_valid_dev(d)) {
+					snprintf(err, errlen, "-d: '%s' is not a device name", d);
+					return -1;
+				}
+				if (o->so_ndevs == SRV_DEVS_MAX) {
+					snprintf(err, errlen, "-d: at most %d devices", SRV_DEVS_MAX);
+					return -1;
+				}
+				memcpy(o->so_devs[o->so_ndevs++], d, strlen(d) + 1);
+			}
+		} else if (strcmp(a, "--password-file") == 0) {
+			if (val == NULL) {
+				snprintf(err, errlen, "%s needs a value", a);
+				return -1;
+			}
+			pwfile = val;
+			i++;
+		} else if (strcmp(a, "--state-dir") == 0 || strcmp(a, "--cert") == 0 ||
+		    strcmp(a, "--key") == 0 || strcmp(a, "--ca") == 0 ||
+		    strcmp(a, "--known-servers") == 0) {
+			char *dst = strcmp(a, "--state-dir") == 0 ? o->so_statedir :
+			    strcmp(a, "--cert") == 0 ? o->so_cert : strcmp(a, "--key") == 0 ?
+			    o->so_key : strcmp(a, "--ca") == 0 ? o->so_ca : o->so_known;
+			if (take_str(a, val, dst, PATH_MAX, err, errlen))
+				return -1;
+			i++;
+		} else if (strcmp(a, "--auth-timeout") == 0 || strcmp(a, "--dial-timeout") == 0) {
+			if (take_u32(a, val, 1, 3600, &v, err, errlen))
+				return -1;
+			*(a[2] == 'a' ? &o->so_auth_timeout : &o->so_dial_timeout) = v;
+			i++;
+		} else if (strcmp(a, "--queue-limit") == 0) {
+			if (take_u32(a, val, 64, 1024 * 1024, &v, err, errlen))
+				return -1;
+			o->so_queue_max = (size_t)v * 1024;
+			i++;
+		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
+			o->so_verbosity++;
+		} else if (strcmp(a, "-vv") == 0) {
+			o->so_verbosity += 2;
+		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+			o->so_verbosity = LOG_LVL_WARN;
+		} else if (strcmp(a, "--daemon") == 0) {
+			o->so_daemon = true;
+		} else if (a[0] == '-' && a[1] != '\0') {
+			snprintf(err, errlen, "unknown option '%s' (see vnet --help)", a);
+			return -1;
+		} else if (!have_pw && i == 1) {
+			if (strlen(a) > PROTO_PASS_MAX || !passfile_valid(a)) {
+				snprintf(err, errlen, "the password must be 1-%d characters without blanks",
+				    PROTO_PASS_MAX);
+				return -1;
+			}
+			memcpy(o->so_password, a, strlen(a) + 1);
+			have_pw = true;
+		} else {
+			snprintf(err, errlen, "unexpected argument '%s' (the password comes first; "
+			    "devices follow -d)", a);
+			return -1;
+		}
+	}
+	return finish(o, pwfile, have_pw, err, errlen);
+}

@@ -1,0 +1,75 @@
+/* server: the vnet daemon's shared state: options, TLS contexts, the lists
+ * of control sessions and handlers. */
+#ifndef VNET_SERVER_H
+#define VNET_SERVER_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/dns.h>
+#include <event2/event.h>
+#include <openssl/ssl.h>
+
+#include "common/proto.h"
+#include "handler/handler.h"
+
+#define SRV_DEVS_MAX	64
+
+struct srv_opts {
+	char		 so_password[PROTO_PASS_MAX + 1];
+	bool		 so_tls;
+	char		 so_host[PROTO_HOST_MAX + 1];	/* "_" = any address */
+	uint16_t	 so_port;
+	char		 so_devs[SRV_DEVS_MAX][PROTO_DEV_MAX + 1];
+	size_t		 so_ndevs;
+	char		 so_statedir[PATH_MAX];
+	char		 so_cert[PATH_MAX], so_key[PATH_MAX];
+	char		 so_ca[PATH_MAX];		/* empty: pin instead */
+	char		 so_known[PATH_MAX];
+	unsigned	 so_auth_timeout;		/* seconds */
+	unsigned	 so_dial_timeout;		/* seconds */
+	size_t		 so_queue_max;			/* bytes per handler */
+	int		 so_verbosity;
+	bool		 so_daemon;
+};
+
+struct ctl;
+struct dial;
+TAILQ_HEAD(ctl_list, ctl);
+TAILQ_HEAD(handler_list, handler);
+TAILQ_HEAD(dial_list, dial);
+
+struct server {
+	struct srv_opts		 s_opts;
+	struct event_base	*s_base;
+	struct evdns_base	*s_dns;
+	SSL_CTX			*s_tls_server;
+	SSL_CTX			*s_tls_client;
+	struct ctl_list		 s_ctls;
+	struct handler_list	 s_handlers;
+	struct dial_list	 s_dials;
+	uint32_t		 s_next_id;
+	uint64_t		 s_auth_failures;
+	uint64_t		 s_bad_lines;
+};
+
+/* Parses the command line.  Returns 0 to run, 1 when --help or --version
+ * was printed, -1 with the reason in err. */
+int opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen);
+/* Prints the usage text to f. */
+void opts_usage(FILE *f);
+
+/* True when dev is one of the devices given with -d. */
+bool srv_has_dev(const struct server *s, const char *dev);
+/* Registers a started handler with the server and gives it an id. */
+uint32_t srv_new_id(struct server *s);
+/* A new handler on bev for conf; NULL with err set.  Registered in the list. */
+struct handler *srv_start_handler(struct server *s, struct bufferevent *bev,
+    const struct handler_conf *conf, char *err, size_t errlen);
+/* A new socket bufferevent (TLS when -s) for an accepted or outgoing fd. */
+struct bufferevent *srv_bev_new(struct server *s, evutil_socket_t fd, bool accepting,
+    const char *sni_host);
+
+#endif

@@ -1,0 +1,167 @@
+# shellcheck shell=bash
+# Shared helpers for the namespace tests: the seed's example scenario
+# (seed 003, section 7) built from network namespaces, vnet servers started
+# inside them, polling waits with deadlines, assertions.
+#
+#   vm ── vmnet1 bridge in [host] ── eth0 198.18.44.2 ─┐
+#   198.18.42.10 (the VM, MAC 02:00:00:00:42:10)        │ the "Internet"
+#                                             [rtr] 198.18.44.1 / 198.18.42.1
+#                                                       │
+#   [lan] switch ─┬─ [proxy] eth0 198.18.42.2 ──────────┘
+#                 ├─ [peer]  eth0 198.18.42.20
+#                 └─ [cli]   eth0 198.18.42.3  (runs vnetclient, machine42-3)
+#
+# Every namespace name starts with $P (unique per run); nothing is created in
+# the root namespace.  cleanup removes what was made, even after a failure.
+
+set -eu
+: "${VNET_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin}"
+: "${VNET_TOOLS:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/test}"
+P="vt$$${T_SUFFIX:-}"
+TMP=$(mktemp -d "/tmp/vnet-test.XXXXXX")
+PIDS=()
+NSS=()
+VM_MAC=02:00:00:00:42:10
+VM2_MAC=02:00:00:00:42:11
+FAILS=0
+
+log() { printf '  %s\n' "$*" >&2; }
+die() { printf 'FAIL: %s\n' "$*" >&2; dump_logs; exit 1; }
+ok() { printf '  ok: %s\n' "$*" >&2; }
+
+dump_logs() {
+	local f
+	for f in "$TMP"/*.log; do
+		[ -f "$f" ] || continue
+		printf -- '--- %s (last 30 lines)\n' "$(basename "$f")" >&2
+		tail -n 30 "$f" >&2
+	done
+}
+
+cleanup() {
+	local pid ns
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+	for pid in "${PIDS[@]}"; do
+		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$pid" 2>/dev/null || true
+	done
+	for ns in "${NSS[@]}"; do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -9 2>/dev/null || true
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+nsx() { local ns=$1; shift; ip netns exec "$P$ns" "$@"; }
+
+mkns() {
+	ip netns add "$P$1"
+	NSS+=("$P$1")
+	ip -n "$P$1" link set lo up
+	nsx "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+}
+
+# link NS1 IF1 NS2 IF2: a veth pair between two namespaces, both up
+link() {
+	ip link add "$2" netns "$P$1" type veth peer name "$4" netns "$P$3"
+	ip -n "$P$1" link set "$2" up
+	ip -n "$P$3" link set "$4" up
+}
+
+# wait_for SECONDS DESCRIPTION CMD...: poll until CMD succeeds
+wait_for() {
+	local t=$1 what=$2 end; shift 2
+	end=$((SECONDS + t))
+	until "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $end ] || die "timed out after ${t}s waiting for $what"
+		sleep 0.1
+	done
+}
+
+# the seed's example scenario; VM2 (on a second host-only port) when $1 = two
+topo_up() {
+	local ns
+	for ns in vm host rtr lan proxy peer cli; do mkns $ns; done
+	ip -n "${P}lan" link add sw type bridge
+	ip -n "${P}lan" link set sw up
+	ip -n "${P}host" link add vmnet1 type bridge
+	ip -n "${P}host" link set vmnet1 up
+	link vm eth0 host vmport
+	ip -n "${P}host" link set vmport master vmnet1
+	ip -n "${P}vm" link set eth0 address $VM_MAC
+	ip -n "${P}vm" addr add 198.18.42.10/24 dev eth0
+	link host eth0 rtr wan
+	ip -n "${P}host" addr add 198.18.44.2/24 dev eth0
+	ip -n "${P}rtr" addr add 198.18.44.1/24 dev wan
+	ip -n "${P}host" route add default via 198.18.44.1
+	link rtr lan lan rtrport
+	ip -n "${P}rtr" addr add 198.18.42.1/24 dev lan
+	nsx rtr sysctl -qw net.ipv4.ip_forward=1
+	local n=2
+	for ns in proxy peer cli; do
+		link $ns eth0 lan "${ns}port"
+		ip -n "${P}lan" link set "${ns}port" master sw
+	done
+	ip -n "${P}lan" link set rtrport master sw
+	ip -n "${P}proxy" addr add 198.18.42.2/24 dev eth0
+	ip -n "${P}peer" addr add 198.18.42.20/24 dev eth0
+	ip -n "${P}cli" addr add 198.18.42.3/24 dev eth0
+	for ns in proxy peer cli; do ip -n "$P$ns" route add default via 198.18.42.1; done
+	if [ "${1:-}" = two ]; then
+		mkns vm2
+		link vm2 eth0 host vmport2
+		ip -n "${P}host" link add vmnet2 type bridge
+		ip -n "${P}host" link set vmnet2 up
+		ip -n "${P}host" link set vmport2 master vmnet2
+		ip -n "${P}vm2" link set eth0 address $VM2_MAC
+		ip -n "${P}vm2" addr add 198.18.42.11/24 dev eth0
+	fi
+	: $n
+}
+
+# start_vnet NS NAME ARGS...: a vnet server in namespace NS, logging to NAME.log
+start_vnet() {
+	local ns=$1 name=$2; shift 2
+	mkdir -p "$TMP/home-$name"
+	HOME="$TMP/home-$name" ip netns exec "$P$ns" "$VNET_BIN/vnet" "$@" -v >"$TMP/$name.log" 2>&1 &
+	PIDS+=($!)
+	eval "PID_$name=$!"
+}
+
+port_open() { nsx "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null; }
+
+# client NS ARGS...: vnetclient in NS with its own HOME
+client() {
+	local ns=$1; shift
+	mkdir -p "$TMP/home-cli"
+	HOME="$TMP/home-cli" ip netns exec "$P$ns" timeout 40 "$VNET_BIN/vnetclient" "$@"
+}
+
+# the two servers of the seed's example
+servers_up() {
+	local s=${1:-}
+	start_vnet host host pw1 $s -h _ -p 4455 -d vmnet1 ${HOST_DEVS:-}
+	start_vnet proxy proxy pw2 $s -h _ -p 4455 -d eth0
+	wait_for 10 "vnet on host" port_open cli 198.18.44.2 4455
+	wait_for 10 "vnet on proxy" port_open cli 198.18.42.2 4455
+}
+
+# sha256 of a file
+sum256() { sha256sum "$1" | cut -d' ' -f1; }
+
+# tcp_transfer FROMNS TONS TOADDR BYTES: sends BYTES random bytes over TCP,
+# checks the sha256 on arrival
+tcp_transfer() {
+	local from=$1 to=$2 addr=$3 bytes=$4 port=$((20000 + RANDOM % 10000))
+	head -c "$bytes" /dev/urandom >"$TMP/tx.bin"
+	nsx "$to" timeout 120 socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
+	local lpid=$!
+	wait_for 10 "listener on $addr:$port" nsx "$to" ss -Htln "sport = :$port"
+	nsx "$from" timeout 120 socat -u OPEN:"$TMP/tx.bin" TCP:$addr:$port || die "sender failed"
+	wait $lpid || die "receiver failed"
+	[ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] ||
+		die "sha256 differs after $bytes bytes $from -> $to ($(stat -c %s "$TMP/rx.bin") arrived)"
+	rm -f "$TMP/tx.bin" "$TMP/rx.bin"
+}
