@@ -97,19 +97,28 @@ write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert)
 	return 0;
 }
 
+/* mkdir -p of the folder that holds file, new folders 0700 */
 static int
 mkdir_parent(const char *file)
 {
 	char dir[4096];
-	char *slash;
+	char *slash, *p;
 
 	if (snprintf(dir, sizeof(dir), "%s", file) >= (int)sizeof(dir))
 		return -1;
 	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
 		return 0;
 	*slash = '\0';
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-		return -1;
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -1;
+		if ((*p = c) == '\0')
+			break;
+	}
 	return 0;
 }
 

@@ -13,6 +13,8 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "common/err.h"
 #include "common/log.h"
@@ -180,9 +182,14 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 			snprintf(why, sizeof(why), "peer closed the connection");
 	} else if (what & BEV_EVENT_ERROR) {
 		unsigned long e = bufferevent_get_openssl_error(bev);
-		if (e)
-			snprintf(why, sizeof(why), "TLS error on the connection: %lu", e);
-		else
+		if (e && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			snprintf(why, sizeof(why), "peer closed the connection%s", left ?
+			    " mid-frame" : "");
+		else if (e) {
+			char ebuf[120];
+			ERR_error_string_n(e, ebuf, sizeof(ebuf));
+			snprintf(why, sizeof(why), "TLS error on the connection: %s", ebuf);
+		} else
 			snprintf(why, sizeof(why), "connection error: %s",
 			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 	} else
@@ -196,7 +203,7 @@ handler_start(struct event_base *base, struct bufferevent *bev,
     char *err, size_t errlen)
 {
 	struct handler *h;
-	char filter[4096];
+	char filter[8192];
 	uint32_t mark = HANDLER_MARK_BASE | (conf->hc_id & 0xffff);
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {

@@ -360,7 +360,9 @@ ctl_event(struct bufferevent *bev, short what, void *arg)
 		char ebuf[120];
 		ERR_error_string_n(e, ebuf, sizeof(ebuf));
 		snprintf(why, sizeof(why), "TLS error: %s", ebuf);
-		log_warnx("control %s: %s (is the client using -s?)", c->c_peer, why);
+		/* a port probe that closes at once is no news */
+		if (ERR_GET_REASON(e) != SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			log_warnx("control %s: %s (is the client using -s?)", c->c_peer, why);
 	} else
 		snprintf(why, sizeof(why), "connection error");
 	ctl_close(c, why);

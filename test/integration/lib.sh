@@ -23,7 +23,8 @@ PIDS=()
 NSS=()
 VM_MAC=02:00:00:00:42:10
 VM2_MAC=02:00:00:00:42:11
-FAILS=0
+PW_H=pw1	# the host's server (machine44-1)
+PW_P=pw2	# the proxy's server (machine42-2)
 
 log() { printf '  %s\n' "$*" >&2; }
 die() { printf 'FAIL: %s\n' "$*" >&2; dump_logs; exit 1; }
@@ -142,8 +143,8 @@ client() {
 # the two servers of the seed's example
 servers_up() {
 	local s=${1:-}
-	start_vnet host host pw1 $s -h _ -p 4455 -d vmnet1 ${HOST_DEVS:-}
-	start_vnet proxy proxy pw2 $s -h _ -p 4455 -d eth0
+	start_vnet host host "$PW_H" $s -h _ -p 4455 -d vmnet1 ${HOST_DEVS:-}
+	start_vnet proxy proxy "$PW_P" $s -h _ -p 4455 -d eth0
 	wait_for 10 "vnet on host" port_open cli 198.18.44.2 4455
 	wait_for 10 "vnet on proxy" port_open cli 198.18.42.2 4455
 }
@@ -165,3 +166,35 @@ tcp_transfer() {
 		die "sha256 differs after $bytes bytes $from -> $to ($(stat -c %s "$TMP/rx.bin") arrived)"
 	rm -f "$TMP/tx.bin" "$TMP/rx.bin"
 }
+
+# stop_vnet NAME: SIGTERM, wait, the exit status must be 0 and the log free
+# of sanitizer reports
+stop_vnet() {
+	local name=$1 pid rc=0
+	eval "pid=\${PID_$name:-}"
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null || die "vnet $name was not running"
+	wait "$pid" || rc=$?
+	eval "PID_$name="
+	[ $rc -eq 0 ] || die "vnet $name exited with $rc after SIGTERM"
+	if grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/$name.log"; then
+		die "sanitizer report in $name.log"
+	fi
+}
+
+# finish: stop every server cleanly; a test that reaches this passed
+finish() {
+	local v
+	for v in $(compgen -v PID_); do stop_vnet "${v#PID_}"; done
+	ok "servers stopped cleanly"
+}
+
+# handlers NS HOST PW: the HANDLERS? lines of a server
+handlers() { client "$1" -q -p "$3" -h "$2" ${4:-} -c handlers; }
+
+# stat_of NS HOST PW ID KEY: one counter from STATS?
+stat_of() {
+	client "$1" -q -p "$3" -h "$2" -c stats -i "$4" | tr ' ' '\n' | sed -n "s/^$5=//p"
+}
+
+mac_of() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }

@@ -1,0 +1,35 @@
+#!/bin/bash
+# Runs the namespace integration tests (all t_*.sh, or the ones named) and
+# prints "N passed, N failed".  Each test runs under a time limit and must
+# leave no namespace, process or nftables table behind.
+set -u
+cd "$(dirname "$0")"
+[ "$(id -u)" = 0 ] || { echo "integration tests need root (network namespaces)" >&2; exit 1; }
+export VNET_BIN=${VNET_BIN:-$(cd ../.. && pwd)/bin}
+export VNET_TOOLS=${VNET_TOOLS:-$(cd ../.. && pwd)/build/test}
+if [ $# -gt 0 ]; then tests=("$@"); else tests=(t_*.sh); fi
+pass=0 fail=0 failed=()
+for t in "${tests[@]}"; do
+	t=${t%.sh}.sh
+	start=$SECONDS
+	out=$(mktemp)
+	timeout -k 10 300 bash "$t" >"$out" 2>&1
+	rc=$?
+	leftover=$(ip netns list | grep -c '^vt[0-9]' || true)
+	if [ $rc -eq 0 ] && [ "$leftover" = 0 ]; then
+		pass=$((pass + 1))
+		printf 'PASS %-28s %3ds\n' "${t%.sh}" $((SECONDS - start))
+		[ -n "${VERBOSE:-}" ] && cat "$out"
+	else
+		fail=$((fail + 1))
+		failed+=("${t%.sh}")
+		printf 'FAIL %-28s %3ds (exit %d, %s namespaces left)\n' "${t%.sh}" \
+			$((SECONDS - start)) $rc "$leftover"
+		sed 's/^/    /' "$out"
+		ip netns list | grep '^vt[0-9]' | cut -d' ' -f1 | xargs -r -n1 ip netns del
+	fi
+	rm -f "$out"
+done
+echo
+echo "$pass passed, $fail failed"
+[ $fail -eq 0 ]
