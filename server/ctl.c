@@ -318,20 +318,18 @@ ctl_read(struct bufferevent *bev, void *arg)
 
 	while (c->c_state == CTL_HELLO || c->c_state == CTL_READY) {
 		line = evbuffer_readln(in, &n, EVBUFFER_EOL_CRLF);
-		if (line == NULL) {
-			if (evbuffer_get_length(in) > PROTO_LINE_MAX) {
-				c->c_srv->s_bad_lines++;
-				log_warnx("control %s: line over %d bytes: closing", c->c_peer,
-				    PROTO_LINE_MAX);
-				ctl_reply(c, "NOK line too long (at most %d bytes)", PROTO_LINE_MAX);
-				ctl_close_later(c);
-			}
+		if (line == NULL && evbuffer_get_length(in) <= PROTO_LINE_MAX)
 			return;
-		}
-		if (n > PROTO_LINE_MAX || strlen(line) != n) {
+		if (line == NULL || n > PROTO_LINE_MAX || strlen(line) != n) {
+			bool nul = line && n <= PROTO_LINE_MAX;
 			free(line);
 			c->c_srv->s_bad_lines++;
-			ctl_reply(c, "NOK %s", n > PROTO_LINE_MAX ? "line too long" : "NUL byte in line");
+			log_warnx("control %s: %s: closing", c->c_peer, nul ? "NUL byte in line" :
+			    "line over 4096 bytes");
+			if (nul)
+				ctl_reply(c, "NOK NUL byte in line");
+			else
+				ctl_reply(c, "NOK line too long (at most %d bytes)", PROTO_LINE_MAX);
 			ctl_close_later(c);
 			return;
 		}
