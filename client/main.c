@@ -21,9 +21,12 @@ struct cli {
 	char		c_err[512];
 };
 
-/* reads one reply: status line, then for list replies a count and lines */
+enum show { SHOW_NONE, SHOW_TEXT, SHOW_RAW };
+
+/* reads one reply: status line, then for list replies a count and lines;
+ * SHOW_TEXT prints what follows OK (and the list items), SHOW_RAW every line */
 static int
-read_reply(struct cli *c, bool list, bool print)
+read_reply(struct cli *c, bool list, enum show show)
 {
 	char line[8192];
 	const char *rest;
@@ -33,6 +36,8 @@ read_reply(struct cli *c, bool list, bool print)
 	if (conn_read_line(&c->c_conn, line, sizeof(line), c->c_err, sizeof(c->c_err)) != 0)
 		return EX_CONN;
 	st = proto_reply_status(line, &rest);
+	if (show == SHOW_RAW)
+		printf("%s\n", line);
 	if (st < 0) {
 		snprintf(c->c_err, sizeof(c->c_err), "unexpected answer '%.100s'", line);
 		return EX_CONN;
@@ -42,12 +47,14 @@ read_reply(struct cli *c, bool list, bool print)
 		return EX_NOK;
 	}
 	if (!list) {
-		if (print && *rest)
+		if (show == SHOW_TEXT && *rest)
 			printf("%s\n", rest);
 		return EX_OK;
 	}
 	if (conn_read_line(&c->c_conn, line, sizeof(line), c->c_err, sizeof(c->c_err)) != 0)
 		return EX_CONN;
+	if (show == SHOW_RAW)
+		printf("%s\n", line);
 	if (proto_parse_u32(line, 0, 1000000, &n) != 0) {
 		snprintf(c->c_err, sizeof(c->c_err), "bad count '%.40s' in answer", line);
 		return EX_CONN;
@@ -55,26 +62,26 @@ read_reply(struct cli *c, bool list, bool print)
 	for (k = 0; k < n; k++) {
 		if (conn_read_line(&c->c_conn, line, sizeof(line), c->c_err, sizeof(c->c_err)))
 			return EX_CONN;
-		if (print)
+		if (show != SHOW_NONE)
 			printf("%s\n", line);
 	}
 	return EX_OK;
 }
 
 static int
-request_quiet(struct cli *c, const char *line, bool list, bool print)
+request_quiet(struct cli *c, const char *line, bool list, enum show show)
 {
 	if (conn_send_line(&c->c_conn, line) != 0) {
 		snprintf(c->c_err, sizeof(c->c_err), "cannot send to the server");
 		return EX_CONN;
 	}
-	return read_reply(c, list, print);
+	return read_reply(c, list, show);
 }
 
 static int
 request(struct cli *c, const char *line, bool list)
 {
-	return request_quiet(c, line, list, true);
+	return request_quiet(c, line, list, SHOW_TEXT);
 }
 
 static int
@@ -162,17 +169,16 @@ cmd_echo(struct cli *c)
 			snprintf(c->c_err, sizeof(c->c_err), "cannot send to the server");
 			return EX_CONN;
 		}
-		rc = read_reply(c, is_list(line), true);
-		if (rc == EX_NOK) {
-			printf("%s\n", c->c_err + strlen("server said: "));
-			c->c_err[0] = '\0';
-		} else if (rc != EX_OK)
+		rc = read_reply(c, is_list(line), SHOW_RAW);
+		if (rc == EX_NOK)
+			c->c_err[0] = '\0';	/* shown already; the session goes on */
+		else if (rc != EX_OK)
 			return rc;
 		else if (strncasecmp(line, "DONE", 4) == 0)
 			return EX_OK;
 		fflush(stdout);
 	}
-	return request_quiet(c, "DONE", false, false) == EX_CONN ? EX_CONN : EX_OK;
+	return request_quiet(c, "DONE", false, SHOW_RAW) == EX_CONN ? EX_CONN : EX_OK;
 }
 
 static const struct {
@@ -212,8 +218,13 @@ run(struct cli *c)
 	    sizeof(c->c_err)) != 0)
 		return EX_CONN;
 	snprintf(hello, sizeof(hello), "HELLO %s %s", o->co_pw1, PROTO_VERSION);
-	rc = request_quiet(c, hello, false, false);
+	rc = request_quiet(c, hello, false, SHOW_NONE);
 	OPENSSL_cleanse(hello, sizeof(hello));
+	if (rc == EX_CONN && !o->co_tls) {
+		size_t n = strlen(c->c_err);
+		snprintf(c->c_err + n, sizeof(c->c_err) - n, " (does the server run with -s? "
+		    "then use -s too)");
+	}
 	if (rc != EX_OK)
 		return rc;
 	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
@@ -221,7 +232,7 @@ run(struct cli *c)
 			break;
 	rc = commands[k].fn(c);
 	if (rc == EX_OK && strcmp(o->co_cmd, "echo") != 0)
-		(void)request_quiet(c, "DONE", false, false);
+		(void)request_quiet(c, "DONE", false, SHOW_NONE);
 	return rc;
 }
 

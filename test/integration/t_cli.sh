@@ -1,0 +1,73 @@
+#!/bin/bash
+# The command lines: --help and --version tell the truth, every usage error
+# exits 2 with a message that names the problem, a port already in use is a
+# clear start-up error, and `-c echo` runs an interactive session from
+# standard input.
+. "$(dirname "$0")/lib.sh"
+V=$VNET_BIN/vnet C=$VNET_BIN/vnetclient
+
+"$V" --help | grep -q "usage: vnet password \[-s\] -h <_|host> -p <port> -d <devices>+" || die "vnet --help"
+"$C" --help | grep -q "usage: vnetclient \[-s\] \[-p password1\] \[-o port1\] -h <host1> -c <command>" || die "vnetclient --help"
+"$C" --help | grep -q "handle \[-a port2\] \[-b password2\] -d <host2> -e <device1> -f <device2>" || die "handle in --help"
+"$V" --version | grep -Eq '^vnet [0-9]+\.[0-9]+\.[0-9]+ \(protocol 1\.0\)$' || die "vnet --version"
+"$C" --version | grep -Eq '^vnetclient [0-9]+\.[0-9]+\.[0-9]+' || die "vnetclient --version"
+ok "--help and --version"
+
+usage() { # usage EXPECTED-TEXT CMD...: exit 2 and the text on stderr
+	local want=$1 out rc=0; shift
+	out=$("$@" 2>&1 >/dev/null) || rc=$?
+	[ $rc = 2 ] || die "'$*' exited $rc (want 2): $out"
+	[[ $out == *"$want"* ]] || die "'$*' said: $out (want: $want)"
+}
+usage "no password given" "$V" -h _ -p 4455 -d eth0
+usage "-h <_|host> is required" "$V" pw -p 4455 -d eth0
+usage "-p: 'x' is not a number from 1 to 65535" "$V" pw -h _ -p x -d eth0
+usage "-p: '70000' is not a number from 1 to 65535" "$V" pw -h _ -p 70000 -d eth0
+usage "-d needs at least one device" "$V" pw -h _ -p 4455 -d
+usage "-d: 'a/b' is not a device name" "$V" pw -h _ -p 4455 -d a/b
+usage "unknown option '--frob'" "$V" pw -h _ --frob
+usage "unexpected argument 'extra'" "$V" pw -h _ -p 4455 extra -d eth0
+usage "the password must be" "$V" "two words" -h _
+usage "give the password or --password-file, not both" "$V" pw --password-file /x -h _
+usage "--queue-limit: '1' is not a number from 64" "$V" pw -h _ --queue-limit 1
+ok "vnet usage errors: exit 2 with the reason"
+
+usage "-h <host1> is required" "$C" -c handlers
+usage "-c <command> is required" "$C" -h 198.18.0.1
+usage "unknown command 'frob'" "$C" -h 198.18.0.1 -c frob
+usage "close needs -i <id>" "$C" -h 198.18.0.1 -c close
+usage "-i needs a handler number, got 'x'" "$C" -h 198.18.0.1 -c close -i x
+usage "handle needs -d <host2>" "$C" -h 198.18.0.1 -c handle -e eth0 -f eth1 -g local -j 02:00:00:00:00:01
+usage "handle needs -j <addresses+>" "$C" -h 198.18.0.1 -c handle -d h -e eth0 -f eth1 -g local
+usage "-g needs local or remote, got 'up'" "$C" -h 198.18.0.1 -c handle -g up
+usage "-o needs a port from 1 to 65535, got '0'" "$C" -o 0 -h 198.18.0.1 -c handlers
+usage "unexpected argument 'x' for this command" "$C" -h 198.18.0.1 -c handlers x
+ok "vnetclient usage errors: exit 2 with the reason"
+
+topo_up
+servers_up
+# a port already taken: start-up error, exit 1
+set +e
+out=$(nsx host "$V" pw -h _ -p 4455 -d vmnet1 2>&1); rc=$?
+set -e
+[ $rc = 1 ] && [[ $out == *"cannot listen on _ port 4455: Address already in use"* ]] || die "port in use: rc=$rc $out"
+set +e
+out=$(nsx host "$V" pw -h 198.18.99.1 -p 4460 -d vmnet1 2>&1); rc=$?
+set -e
+[ $rc = 1 ] && [[ $out == *"Cannot assign requested address"* ]] || die "foreign address: rc=$rc $out"
+ok "start-up errors: port in use, an address not on this host"
+
+# an interactive session from standard input
+out=$(printf 'DEVICES?\nSTATS?\nCLOSE 5\nHANDLERS?\nDONE\n' | client cli -q -p pw1 -h 198.18.44.2 -c echo)
+[ "$out" = $'OK devices\n1\nvmnet1\nOK stats\n0\nNOK no such handler 5\nOK handlers\n0\nOK bye' ] ||
+	die "echo session: $(printf '%q' "$out")"
+# a password typed on standard input when not given
+out=$(printf 'pw1\n' | client cli -q -h 198.18.44.2 -c devices) || die "password from stdin"
+[ "$out" = vmnet1 ] || die "devices with the password from stdin: $out"
+set +e
+out=$(client cli -q -h 198.18.44.2 -c devices </dev/null 2>&1); rc=$?
+set -e
+[ $rc = 2 ] && [[ $out == *"no password for vnet server 198.18.44.2 port 4455 on standard input"* ]] ||
+	die "no password: rc=$rc $out"
+ok "-c echo session; passwords read from standard input"
+finish

@@ -1,0 +1,101 @@
+#!/bin/bash
+# TLS (-s): TLS 1.3 only; certificates pinned on first use by clients and
+# servers, a changed one refused with a clear error before any password is
+# sent; a CA file for managed set-ups; clear errors when only one side uses
+# -s; the clear-text warning; passwords from root-only files, not in ps.
+. "$(dirname "$0")/lib.sh"
+topo_up
+servers_up -s
+vc() { client cli "$@" 2>&1; }
+
+# TLS 1.3 only
+! nsx cli timeout 5 openssl s_client -connect 198.18.44.2:4455 -tls1_2 </dev/null >/dev/null 2>&1 ||
+	die "a TLS 1.2 handshake succeeded"
+nsx cli timeout 5 openssl s_client -connect 198.18.44.2:4455 -tls1_3 </dev/null 2>/dev/null |
+	grep -q "TLSv1.3" || die "no TLS 1.3 handshake"
+ok "TLS 1.3 accepted, TLS 1.2 refused"
+
+# pin on first use, then silently trusted
+out=$(vc -s -p pw1 -h 198.18.44.2 -c devices) || die "first TLS contact: $out"
+[[ $out == *"first contact with 198.18.44.2:4455: pinned its certificate SHA256:"* ]] || die "no pin notice: $out"
+[[ $out == *vmnet1* ]] || die "devices: $out"
+out=$(vc -s -p pw1 -h 198.18.44.2 -c devices) || die "second TLS contact: $out"
+[ "$out" = vmnet1 ] || die "second contact not silent: $out"
+ok "client pins on first use, then trusts silently"
+
+# clear-text warning; one side without -s
+set +e
+out=$(client cli -p pw1 -h 198.18.44.2 -c devices 2>&1); rc=$?
+[ $rc = 3 ] && [[ $out == *"warning: without -s the password crosses the network in clear"* ]] &&
+	[[ $out == *"does the server run with -s? then use -s too"* ]] || die "plain client vs TLS server: rc=$rc $out"
+set -e
+ok "plain client against a TLS server: warning, exit 3, hint"
+
+# an identity change: the host's server restarts with a new key
+stop_vnet host
+rm -rf "$TMP/home-host/.vnet"
+start_vnet host host pw1 -s -h _ -p 4455 -d vmnet1
+wait_for 10 "vnet on host" port_open cli 198.18.44.2 4455
+set +e
+out=$(vc -s -p pw1 -h 198.18.44.2 -c devices); rc=$?
+set -e
+[ $rc = 3 ] && [[ $out == *"the certificate of 198.18.44.2:4455 has CHANGED"* ]] &&
+	[[ $out == *"known_servers line 1"* ]] || die "changed certificate: rc=$rc $out"
+grep -q "authenticated" "$TMP/host.log" && die "the client sent its password to a changed server"
+ok "client refuses a changed certificate before sending the password"
+
+# the proxy pinned the first identity too (HANDLE once, before the change, would
+# have pinned it): pin the current one, change it again, HANDLE is refused
+client cli -s -q -p pw2 -h 198.18.42.2 -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 \
+	-g local -j $VM_MAC >/dev/null || die "HANDLE with TLS"
+client cli -s -q -p pw2 -h 198.18.42.2 -c close -i 1 >/dev/null
+stop_vnet host
+rm -rf "$TMP/home-host/.vnet"
+start_vnet host host pw1 -s -h _ -p 4455 -d vmnet1
+wait_for 10 "vnet on host" port_open cli 198.18.44.2 4455
+set +e
+out=$(vc -s -q -p pw2 -h 198.18.42.2 -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j $VM_MAC); rc=$?
+set -e
+[ $rc = 1 ] && [[ $out == *"NOK the certificate of 198.18.44.2:4455 has CHANGED"* ]] ||
+	die "server-to-server changed certificate: rc=$rc $out"
+ok "server refuses a second server whose certificate changed"
+
+# a CA for managed set-ups: the host gets a CA-signed certificate for its address
+ca=$TMP/ca
+mkdir -p "$ca"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=test-ca \
+	-keyout "$ca/ca.key" -out "$ca/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=host \
+	-keyout "$ca/host.key" -out "$ca/host.csr" 2>/dev/null
+printf 'subjectAltName=IP:198.18.44.2\n' >"$ca/ext"
+openssl x509 -req -in "$ca/host.csr" -CA "$ca/ca.pem" -CAkey "$ca/ca.key" -CAcreateserial \
+	-days 2 -extfile "$ca/ext" -out "$ca/host.pem" 2>/dev/null
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=other-ca \
+	-keyout "$ca/other.key" -out "$ca/other.pem" 2>/dev/null
+stop_vnet host
+start_vnet host host pw1 -s -h _ -p 4455 -d vmnet1 --cert "$ca/host.pem" --key "$ca/host.key"
+wait_for 10 "vnet on host" port_open cli 198.18.44.2 4455
+out=$(vc -s -q -p pw1 --ca "$ca/ca.pem" -h 198.18.44.2 -c devices) || die "CA-verified: $out"
+[ "$out" = vmnet1 ] || die "CA-verified devices: $out"
+set +e
+out=$(vc -s -q -p pw1 --ca "$ca/other.pem" -h 198.18.44.2 -c devices); rc=$?
+set -e
+[ $rc = 3 ] && [[ $out == *"TLS handshake with 198.18.44.2 port 4455 failed"*"certificate verify failed"* ]] ||
+	die "wrong CA: rc=$rc $out"
+ok "--ca verifies a CA-signed server and refuses one from another CA"
+
+# passwords from root-only files; not in ps
+printf 'file-secret-1\n' >"$TMP/pw"
+chmod 644 "$TMP/pw"
+set +e
+out=$(nsx host "$VNET_BIN/vnet" --password-file "$TMP/pw" -h _ -p 4456 -d vmnet1 2>&1); rc=$?
+set -e
+[ $rc = 2 ] && [[ $out == *"can be read by others (mode 0644): chmod 600 it"* ]] || die "0644 password file: rc=$rc $out"
+chmod 600 "$TMP/pw"
+start_vnet host hostpf --password-file "$TMP/pw" -h _ -p 4456 -d vmnet1
+wait_for 10 "vnet on 4456" port_open cli 198.18.44.2 4456
+ps -o args= -p "$PID_hostpf" | grep -q file-secret && die "password visible in ps"
+out=$(client cli -q --password-file "$TMP/pw" -o 4456 -h 198.18.44.2 -c devices 2>&1) || die "password file: $out"
+[ "$out" = vmnet1 ] || die "password file devices: $out"
+ok "password files: 0644 refused, 0600 used by server and client, not in ps"
+finish
