@@ -27,6 +27,20 @@
 #define RX_HIGH_MARK	(2 * 1024 * 1024)
 
 static void
+addr_text(const struct sockaddr_storage *ss, char *buf, size_t len, uint16_t *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+static void
 sock_names(struct handler *h)
 {
 	struct sockaddr_storage ss;
@@ -36,29 +50,11 @@ sock_names(struct handler *h)
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	sl = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &s6->sin6_addr, h->h_laddr, sizeof(h->h_laddr));
-			h->h_lport = ntohs(s6->sin6_port);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &s4->sin_addr, h->h_laddr, sizeof(h->h_laddr));
-			h->h_lport = ntohs(s4->sin_port);
-		}
-	}
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		addr_text(&ss, h->h_laddr, sizeof(h->h_laddr), &h->h_lport);
 	sl = sizeof(ss);
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0) {
-		if (ss.ss_family == AF_INET6) {
-			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-			inet_ntop(AF_INET6, &s6->sin6_addr, h->h_raddr, sizeof(h->h_raddr));
-			h->h_rport = ntohs(s6->sin6_port);
-		} else {
-			struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-			inet_ntop(AF_INET, &s4->sin_addr, h->h_raddr, sizeof(h->h_raddr));
-			h->h_rport = ntohs(s4->sin_port);
-		}
-	}
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+		addr_text(&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
 }
 
 /* a captured frame: queue it to the peer, or drop it when the queue is full */

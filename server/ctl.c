@@ -34,17 +34,7 @@ struct ctl {
 static void ctl_read(struct bufferevent *bev, void *arg);
 static void ctl_event(struct bufferevent *bev, short what, void *arg);
 
-static void
-ctl_reply(struct ctl *c, const char *fmt, ...)
-{
-	struct evbuffer *out = bufferevent_get_output(c->c_bev);
-	va_list ap;
-
-	va_start(ap, fmt);
-	evbuffer_add_vprintf(out, fmt, ap);
-	va_end(ap);
-	evbuffer_add(out, "\n", 1);
-}
+#define ctl_reply(c, ...)	srv_send_line((c)->c_bev, __VA_ARGS__)
 
 static void
 ctl_flushed(struct bufferevent *bev, void *arg)

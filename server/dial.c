@@ -70,20 +70,7 @@ dial_finish(struct dial *d, bool ok, const char *fmt, ...)
 	dial_free(d);
 }
 
-static void
-send_line(struct dial *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-send_line(struct dial *d, const char *fmt, ...)
-{
-	struct evbuffer *out = bufferevent_get_output(d->d_bev);
-	va_list ap;
-
-	va_start(ap, fmt);
-	evbuffer_add_vprintf(out, fmt, ap);
-	va_end(ap);
-	evbuffer_add(out, "\n", 1);
-}
+#define send_line(d, ...)	srv_send_line((d)->d_bev, __VA_ARGS__)
 
 static void
 send_begin(struct dial *d)

@@ -5,6 +5,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,18 @@ srv_start_handler(struct server *s, struct bufferevent *bev, const struct handle
 	if (h)
 		TAILQ_INSERT_TAIL(&s->s_handlers, h, h_entry);
 	return h;
+}
+
+void
+srv_send_line(struct bufferevent *bev, const char *fmt, ...)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+	va_list ap;
+
+	va_start(ap, fmt);
+	evbuffer_add_vprintf(out, fmt, ap);
+	va_end(ap);
+	evbuffer_add(out, "\n", 1);
 }
 
 struct bufferevent *

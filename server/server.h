@@ -68,6 +68,9 @@ uint32_t srv_new_id(struct server *s);
 /* A new handler on bev for conf; NULL with err set.  Registered in the list. */
 struct handler *srv_start_handler(struct server *s, struct bufferevent *bev,
     const struct handler_conf *conf, char *err, size_t errlen);
+/* Queues one protocol line (fmt, then "\n") on bev. */
+void srv_send_line(struct bufferevent *bev, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* A new socket bufferevent (TLS when -s) for an accepted or outgoing fd. */
 struct bufferevent *srv_bev_new(struct server *s, evutil_socket_t fd, bool accepting,
     const char *sni_host);
