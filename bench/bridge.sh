@@ -1,0 +1,23 @@
+#!/bin/bash
+# bench/bridge.sh: vnet against a direct veth, OpenVPN tap (UDP and TCP) and
+# tinc (switch mode), all measured in one run on the shared namespace testbed
+# (../shared/bench/peers).  Prints iperf3 TCP throughput both ways and ping
+# RTT VM<->LAN peer, each vnet figure as a ratio to its OpenVPN counterpart,
+# and whether this issue's targets were met.  Not a timed test.
+#
+#   PB_T=10 (iperf3 seconds)  PB_CONTENDERS=... (default: all of the below)
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PEERS=${PEERS:-$ROOT/../shared/bench/peers}
+[ -x "$PEERS/run.sh" ] || { echo "bench: no peer testbed at $PEERS" >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
+make -C "$ROOT" -s all
+bash "$PEERS/setup.sh" >/dev/null
+RES=$(mktemp -d /tmp/vnet-bench.XXXXXX)
+trap 'rm -rf "$RES"' EXIT
+export VNET_BIN=$ROOT/bin PB_RESULTS=$RES/peers PB_T=${PB_T:-10}
+export PB_CONTENDERS=${PB_CONTENDERS:-"direct ovpn-udp ovpn-tcp tinc vnet vnet-tls"}
+export PB_WORK=$RES/work
+bash "$PEERS/run.sh" >"$RES/run.log" 2>&1 || { tail -20 "$RES/run.log" >&2; exit 1; }
+python3 "$PEERS/summarize.py" "$RES/peers" --json >"$RES/summary.json"
+python3 "$ROOT/bench/bridge_table.py" "$RES/summary.json" "$RES/peers/env.txt"
