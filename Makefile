@@ -40,13 +40,19 @@ endif
 UNIT_BIN   = $(BUILD)/test/unit-tests
 TOOLS      = $(patsubst test/tools/%.c,$(BUILD)/test/%,$(TOOL_SRC))
 
-.PHONY: all deps install uninstall check unit integration asan demo bench clean
+.PHONY: all deps tools install uninstall check unit integration asan demo bench clean
 all: $(BIN_VNET) $(BIN_CLIENT)
+
+# the packages every build needs; checked once per build folder (make deps: again)
+DEPS_STAMP = $(BUILD)/.deps-ok
+$(DEPS_STAMP): scripts/install-deps.sh
+	@sh scripts/install-deps.sh
+	@mkdir -p $(BUILD) && touch $@
 
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 

@@ -57,29 +57,65 @@ sock_names(struct handler *h)
 		addr_text(&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
 }
 
+/* bytes waiting for the peer: above a TLS filter, and in the socket's buffer */
+static size_t
+queued(const struct handler *h)
+{
+	struct bufferevent *sock = bufferevent_get_underlying(h->h_bev);
+	size_t n = evbuffer_get_length(bufferevent_get_output(h->h_bev));
+
+	return sock ? n + evbuffer_get_length(bufferevent_get_output(sock)) : n;
+}
+
 /* a captured frame: queue it to the peer, or drop it when the queue is full */
 static void
 cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 {
 	struct handler *h = (struct handler *)arg;
 	struct evbuffer *out = bufferevent_get_output(h->h_bev);
-	uint8_t hdr[FRAME_HDR_LEN];
+	struct evbuffer_iovec vec;
 
 	if (ph->caplen < ph->len || ph->len < FRAME_MIN || ph->len > FRAME_MAX) {
 		h->h_st.hs_drop_truncated++;
 		return;
 	}
-	if (evbuffer_get_length(out) >= h->h_conf.hc_queue_max) {
+	if (queued(h) >= h->h_conf.hc_queue_max) {
 		h->h_st.hs_drop_queue++;
 		return;
 	}
-	frame_hdr_encode(hdr, ph->len);
-	if (evbuffer_add(out, hdr, sizeof(hdr)) != 0 || evbuffer_add(out, data, ph->len) != 0) {
+	/* one add per frame: over TLS each add is written as records at once */
+	if (evbuffer_reserve_space(out, FRAME_HDR_LEN + ph->len, &vec, 1) < 1 ||
+	    vec.iov_len < FRAME_HDR_LEN + ph->len) {
 		h->h_st.hs_drop_queue++;
 		return;
 	}
+	frame_hdr_encode(vec.iov_base, ph->len);
+	memcpy((uint8_t *)vec.iov_base + FRAME_HDR_LEN, data, ph->len);
+	vec.iov_len = FRAME_HDR_LEN + ph->len;
+	evbuffer_commit_space(out, &vec, 1);
 	h->h_st.hs_sent_frames++;
 	h->h_st.hs_sent_bytes += ph->len;
+}
+
+/* Writes what the capture queued now instead of on the next loop turn (one
+ * epoll round trip less per frame: latency).  With TLS, OpenSSL has already
+ * written the records into the socket bufferevent under the filter.
+ * libevent freezes the start of a bufferevent's output; it unfreezes it the
+ * same way for its own writes. */
+static void
+flush_now(struct handler *h)
+{
+	struct bufferevent *sock = bufferevent_get_underlying(h->h_bev);
+	struct evbuffer *out;
+
+	if (sock == NULL)
+		sock = h->h_bev;
+	out = bufferevent_get_output(sock);
+	if (evbuffer_get_length(out) == 0)
+		return;
+	evbuffer_unfreeze(out, 1);
+	(void)evbuffer_write(out, bufferevent_getfd(sock));	/* errors: the bev sees them */
+	evbuffer_freeze(out, 1);
 }
 
 static void
@@ -99,6 +135,7 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 		if (n < CAP_BATCH)
 			break;
 	}
+	flush_now(h);
 }
 
 static void
@@ -289,5 +326,5 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
 	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel,
-	    h->h_bev ? evbuffer_get_length(bufferevent_get_output(h->h_bev)) : (size_t)0);
+	    h->h_bev ? queued(h) : (size_t)0);
 }

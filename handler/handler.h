@@ -5,6 +5,7 @@
 #ifndef VNET_HANDLER_H
 #define VNET_HANDLER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/queue.h>

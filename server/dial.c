@@ -167,7 +167,7 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 		    d->d_state == DIAL_CONNECT ? " during the TLS handshake (does it use -s?)" : "");
 	} else {
 		unsigned long e = bufferevent_get_openssl_error(bev);
-		int dnserr = bufferevent_socket_get_dns_error(bev);
+		int dnserr = bufferevent_socket_get_dns_error(srv_bev_socket(bev));
 		if (dnserr)
 			dial_finish(d, false, "cannot resolve %s: %s", d->d_msg.pm_rhost,
 			    evutil_gai_strerror(dnserr));
@@ -201,7 +201,7 @@ dial_go(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_info("HANDLE: connecting to %s", d->d_where);
-	if (bufferevent_socket_connect_hostname(d->d_bev, d->d_srv->s_dns, AF_UNSPEC,
+	if (bufferevent_socket_connect_hostname(srv_bev_socket(d->d_bev), d->d_srv->s_dns, AF_UNSPEC,
 	    d->d_msg.pm_rhost, d->d_msg.pm_rport) != 0)
 		log_debug("HANDLE: connect to %s failed at once", d->d_where);
 }

@@ -55,6 +55,8 @@ struct server {
 	uint64_t		 s_bad_lines;
 };
 
+/* The socket bufferevent under bev (bev itself without TLS). */
+struct bufferevent *srv_bev_socket(struct bufferevent *bev);
 /* Parses the command line.  Returns 0 to run, 1 when --help or --version
  * was printed, -1 with the reason in err. */
 int opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen);

@@ -193,8 +193,8 @@ finish() {
 handlers() { client "$1" -q -p "$3" -h "$2" ${4:-} -c handlers; }
 
 # stat_of NS HOST PW ID KEY: one counter from STATS?
-stat_of() {
-	client "$1" -q -p "$3" -h "$2" -c stats -i "$4" | tr ' ' '\n' | sed -n "s/^$5=//p"
+stat_of() { # stat_of NS HOST "PW [-s]" ID KEY
+	client "$1" -q -p $3 -h "$2" -c stats -i "$4" | tr ' ' '\n' | sed -n "s/^$5=//p"
 }
 
 mac_of() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }

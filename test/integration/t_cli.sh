@@ -70,4 +70,18 @@ set -e
 [ $rc = 2 ] && [[ $out == *"no password for vnet server 198.18.44.2 port 4455 on standard input"* ]] ||
 	die "no password: rc=$rc $out"
 ok "-c echo session; passwords read from standard input"
+
+# --daemon: returns at once, keeps serving in the background, SIGTERM ends it
+nsx host "$V" pw9 -h _ -p 4461 -d vmnet1 --daemon || die "--daemon start"
+wait_for 5 "the daemon's port" port_open cli 198.18.44.2 4461
+dpid=$(pgrep -f -- "-p 4461 -d vmnet1 --daemon" | head -1)
+[ -n "$dpid" ] || die "no daemon process"
+PIDS+=("$dpid")
+[ "$(ps -o ppid= -p "$dpid" | tr -d ' ')" = 1 ] || [ "$(ps -o sid= -p "$dpid" | tr -d ' ')" = "$dpid" ] ||
+	die "the daemon did not detach"
+out=$(client cli -q -p pw9 -o 4461 -h 198.18.44.2 -c devices) || die "daemon devices"
+[ "$out" = vmnet1 ] || die "daemon devices: $out"
+kill -TERM "$dpid"
+wait_for 5 "the daemon to exit" bash -c "! kill -0 $dpid 2>/dev/null"
+ok "--daemon detaches, serves, and exits on SIGTERM"
 finish
