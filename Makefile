@@ -38,9 +38,13 @@ BIN_VNET   = $(BUILD)/bin/vnet
 BIN_CLIENT = $(BUILD)/bin/vnetclient
 endif
 UNIT_BIN   = $(BUILD)/test/unit-tests
+FUZZ_SRC   = $(wildcard test/fuzz/*.c)
+FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c handler/offload.c handler/filter.c
+FUZZ_BIN   = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_SECONDS ?= 8
 TOOLS      = $(patsubst test/tools/%.c,$(BUILD)/test/%,$(TOOL_SRC))
 
-.PHONY: all deps tools install uninstall check unit integration asan demo bench clean
+.PHONY: all deps tools install uninstall check unit integration asan fuzz demo bench clean
 all: $(BIN_VNET) $(BIN_CLIENT)
 
 # the packages every build needs; checked once per build folder (make deps: again)
@@ -73,14 +77,32 @@ $(BUILD)/test/%: $(BUILD)/test/tools/%.o
 
 tools: $(TOOLS)
 
+# libFuzzer harnesses for every parser of untrusted input (clang)
+build/fuzz/%: test/fuzz/%.c $(FUZZ_LIBS) | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o $@ $^
+
+fuzz: $(FUZZ_BIN)
+	@for f in $(FUZZ_BIN); do \
+	    n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
+	    cp -n test/fuzz/seeds/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null || true; \
+	    echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -print_final_stats=0 \
+	        build/fuzz/corpus-$$n >build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	    grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log | sed "s/^/fuzz: $$n: /"; \
+	done
+
 # make check: install what is missing, build with -Werror, unit tests, the
 # whole integration suite, then a second build with ASan+UBSan that runs the
-# unit tests and one end-to-end test under the sanitizers.
+# unit tests and one end-to-end test under the sanitizers, then a short
+# libFuzzer run of every parser of untrusted input.
 check: deps
 	$(MAKE) all tools $(UNIT_BIN)
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) asan
+	$(MAKE) fuzz
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2

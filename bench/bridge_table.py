@@ -1,10 +1,19 @@
 #!/usr/bin/env python3
-"""Prints bench/bridge.sh's table from the peer testbed's JSON summary."""
+"""Prints bench/bridge.sh's table from the peer testbed's JSON summaries:
+env.txt, the full run (throughput and RTT), then RTT-only runs."""
 import json
+import statistics
 import sys
 
-rows = {r["contender"]: r for r in json.load(open(sys.argv[1]))}
-env = open(sys.argv[2]).read().splitlines() if len(sys.argv) > 2 else []
+env = open(sys.argv[1]).read().splitlines()
+runs = [{r["contender"]: r for r in json.load(open(p))} for p in sys.argv[2:]]
+rows = runs[0]
+# RTT: median over the runs of each run's average; lowest minimum, highest maximum
+for name, r in rows.items():
+    got = [x[name]["rtt"] for x in runs if name in x and x[name].get("rtt")]
+    if got:
+        r["rtt"] = [min(g[0] for g in got), statistics.median(g[1] for g in got),
+                    max(g[2] for g in got)]
 
 
 def mbps(r, k):
@@ -17,7 +26,7 @@ def f(v, fmt="{:.0f}"):
 
 
 base = {"vnet": "ovpn-udp", "vnet-tls": "ovpn-tcp"}
-print("| contender | VM->peer Mbit/s | peer->VM Mbit/s | vs OpenVPN (fwd/rev) | RTT min/avg/max ms | daemon CPU %core (fwd) |")
+print("| contender | VM->peer Mbit/s | peer->VM Mbit/s | vs OpenVPN (fwd/rev) | RTT min/avg/max ms (%d runs) | daemon CPU %%core (fwd) |" % len(runs))
 print("|---|---:|---:|---|---|---|")
 for name in ["direct", "ovpn-udp", "ovpn-tcp", "tinc", "vnet", "vnet-tls"]:
     r = rows.get(name)

@@ -4,7 +4,7 @@
 # (or with everything already installed).
 set -eu
 
-PKGS="gcc make pkg-config libc6-dev
+PKGS="gcc make pkg-config libc6-dev clang libclang-rt-14-dev
 libpcap-dev libnet1-dev libevent-dev libssl-dev libnftables-dev libcriterion-dev
 iproute2 iputils-ping socat iperf3 nftables ethtool tcpdump procps psmisc
 libcap2-bin openssl coreutils python3 openvpn tinc"
