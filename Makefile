@@ -95,7 +95,7 @@ fuzz: $(FUZZ_BIN)
 
 # make check: install what is missing, build with -Werror, unit tests, the
 # whole integration suite, then a second build with ASan+UBSan that runs the
-# unit tests and one end-to-end test under the sanitizers, then a short
+# unit tests and the integration suite again under the sanitizers, then a short
 # libFuzzer run of every parser of untrusted input.
 check: deps
 	$(MAKE) all tools $(UNIT_BIN)
@@ -116,7 +116,7 @@ asan:
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	    build-asan/test/unit-tests --jobs 2
 	VNET_BIN=$(CURDIR)/build-asan/bin VNET_TOOLS=$(CURDIR)/build/test VNET_SANITIZED=1 \
-	    bash test/integration/run.sh t_bridge_basic
+	    bash test/integration/run.sh
 
 demo: deps all tools
 	bash scripts/demo.sh

@@ -16,6 +16,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "common/bev.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "handler/capture.h"
@@ -57,16 +58,6 @@ sock_names(struct handler *h)
 		addr_text(&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
 }
 
-/* bytes waiting for the peer: above a TLS filter, and in the socket's buffer */
-static size_t
-queued(const struct handler *h)
-{
-	struct bufferevent *sock = bufferevent_get_underlying(h->h_bev);
-	size_t n = evbuffer_get_length(bufferevent_get_output(h->h_bev));
-
-	return sock ? n + evbuffer_get_length(bufferevent_get_output(sock)) : n;
-}
-
 /* a captured frame: queue it to the peer, or drop it when the queue is full */
 static void
 cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
@@ -79,7 +70,7 @@ cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 		h->h_st.hs_drop_truncated++;
 		return;
 	}
-	if (queued(h) >= h->h_conf.hc_queue_max) {
+	if (bev_pending(h->h_bev) >= h->h_conf.hc_queue_max) {
 		h->h_st.hs_drop_queue++;
 		return;
 	}
@@ -95,27 +86,6 @@ cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 	evbuffer_commit_space(out, &vec, 1);
 	h->h_st.hs_sent_frames++;
 	h->h_st.hs_sent_bytes += ph->len;
-}
-
-/* Writes what the capture queued now instead of on the next loop turn (one
- * epoll round trip less per frame: latency).  With TLS, OpenSSL has already
- * written the records into the socket bufferevent under the filter.
- * libevent freezes the start of a bufferevent's output; it unfreezes it the
- * same way for its own writes. */
-static void
-flush_now(struct handler *h)
-{
-	struct bufferevent *sock = bufferevent_get_underlying(h->h_bev);
-	struct evbuffer *out;
-
-	if (sock == NULL)
-		sock = h->h_bev;
-	out = bufferevent_get_output(sock);
-	if (evbuffer_get_length(out) == 0)
-		return;
-	evbuffer_unfreeze(out, 1);
-	(void)evbuffer_write(out, bufferevent_getfd(sock));	/* errors: the bev sees them */
-	evbuffer_freeze(out, 1);
 }
 
 static void
@@ -135,7 +105,10 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 		if (n < CAP_BATCH)
 			break;
 	}
-	flush_now(h);
+	/* now rather than on the next loop turn: one epoll round trip less
+	 * per frame (latency); over TLS, OpenSSL has written its records into
+	 * the socket bufferevent already */
+	bev_flush_now(h->h_bev);
 }
 
 static void
@@ -326,5 +299,5 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
 	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel,
-	    h->h_bev ? queued(h) : (size_t)0);
+	    h->h_bev ? bev_pending(h->h_bev) : (size_t)0);
 }

@@ -12,6 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
+#include "common/bev.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "server/dial.h"
@@ -25,6 +26,8 @@ struct ctl {
 	struct server		*c_srv;
 	struct bufferevent	*c_bev;
 	struct event		*c_timer;
+	struct event		*c_flush;	/* closing: waits for the reply to leave */
+	struct timeval		 c_close_by;
 	enum ctl_state		 c_state;
 	unsigned		 c_errors;
 	char			 c_peer[80];
@@ -36,26 +39,38 @@ static void ctl_event(struct bufferevent *bev, short what, void *arg);
 
 #define ctl_reply(c, ...)	srv_send_line((c)->c_bev, __VA_ARGS__)
 
+/* closes once everything queued has reached the kernel (over TLS, the
+ * filter's output empties at once: the socket's is what counts), or after
+ * 5 s; never from inside a callback of the session itself */
 static void
-ctl_flushed(struct bufferevent *bev, void *arg)
+ctl_flush_check(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctl *c = arg;
+	struct timeval now, tick = { 0, 10000 };
 
-	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	(void)fd;
+	(void)what;
+	evutil_gettimeofday(&now, NULL);
+	if (bev_pending(c->c_bev) == 0 || evutil_timercmp(&now, &c->c_close_by, >)) {
 		ctl_close(c, "closed after reply");
+		return;
+	}
+	evtimer_add(c->c_flush, &tick);
 }
 
 /* sends what is queued, then closes */
 static void
 ctl_close_later(struct ctl *c)
 {
+	struct timeval now, grace = { 5, 0 }, zero = { 0, 0 };
+
+	if (c->c_state == CTL_CLOSING)
+		return;
 	c->c_state = CTL_CLOSING;
 	bufferevent_disable(c->c_bev, EV_READ);
-	if (evbuffer_get_length(bufferevent_get_output(c->c_bev)) == 0) {
-		ctl_close(c, "closed after reply");
-		return;
-	}
-	bufferevent_setcb(c->c_bev, NULL, ctl_flushed, ctl_event, c);
+	evutil_gettimeofday(&now, NULL);
+	evutil_timeradd(&now, &grace, &c->c_close_by);
+	evtimer_add(c->c_flush, &zero);
 }
 
 void
@@ -67,6 +82,8 @@ ctl_close(struct ctl *c, const char *reason)
 	TAILQ_REMOVE(&c->c_srv->s_ctls, c, c_entry);
 	if (c->c_timer)
 		event_free(c->c_timer);
+	if (c->c_flush)
+		event_free(c->c_flush);
 	if (c->c_bev)
 		bufferevent_free(c->c_bev);
 	free(c);
@@ -384,7 +401,8 @@ ctl_accept(struct server *s, evutil_socket_t fd, const char *peer)
 	snprintf(c->c_peer, sizeof(c->c_peer), "%s", peer);
 	TAILQ_INSERT_TAIL(&s->s_ctls, c, c_entry);
 	if ((c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
-	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL) {
+	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL ||
+	    (c->c_flush = evtimer_new(s->s_base, ctl_flush_check, c)) == NULL) {
 		if (c->c_bev == NULL)
 			evutil_closesocket(fd);
 		ctl_close(c, "out of memory");

@@ -35,7 +35,7 @@ dump_logs() {
 	for f in "$TMP"/*.log; do
 		[ -f "$f" ] || continue
 		printf -- '--- %s (last 30 lines)\n' "$(basename "$f")" >&2
-		tail -n 30 "$f" >&2
+		tail -n ${LOG_LINES:-30} "$f" >&2
 	done
 }
 

@@ -1,0 +1,16 @@
+/* bev: what vnet needs of a bufferevent that may be a TLS filter over a
+ * socket bufferevent (see server/main.c, srv_bev_new). */
+#ifndef VNET_BEV_H
+#define VNET_BEV_H
+
+#include <stddef.h>
+
+#include <event2/bufferevent.h>
+
+/* Bytes queued but not yet handed to the kernel, above and below a filter. */
+size_t bev_pending(struct bufferevent *bev);
+/* Writes what is queued on the socket now, instead of on the next loop
+ * turn; errors are left for the bufferevent to report. */
+void bev_flush_now(struct bufferevent *bev);
+
+#endif
