@@ -26,6 +26,7 @@
 #define CAP_BATCH	64	/* frames per pcap_dispatch call */
 #define CAP_ROUNDS	8	/* dispatch calls per readiness event */
 #define RX_HIGH_MARK	(2 * 1024 * 1024)
+#define HANDLER_IO_MAX	(256 * 1024)
 
 static void
 addr_text(const struct sockaddr_storage *ss, char *buf, size_t len, uint16_t *port)
@@ -236,6 +237,17 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 	h->h_on_close = on_close;
 	h->h_arg = arg;
 	sock_names(h);
+	/* libevent reads and writes at most 16 KiB per call by default: too
+	 * little for 64 KiB super-frames at several Gbit/s */
+	{
+		struct bufferevent *sock = bufferevent_get_underlying(bev);
+		bufferevent_set_max_single_read(sock ? sock : bev, HANDLER_IO_MAX);
+		bufferevent_set_max_single_write(sock ? sock : bev, HANDLER_IO_MAX);
+		if (sock) {
+			bufferevent_set_max_single_read(bev, HANDLER_IO_MAX);
+			bufferevent_set_max_single_write(bev, HANDLER_IO_MAX);
+		}
+	}
 	log_info("handler %u: %s on %s <-> %s on %s at %s:%u, filter: %s", conf->hc_id,
 	    proto_role_name(conf->hc_role), conf->hc_dev, proto_role_name(conf->hc_rrole),
 	    conf->hc_rdev, h->h_raddr, h->h_rport, filter);
