@@ -24,6 +24,7 @@ ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(CFLAGS) $(SAN) $(EXTRA_CFLAGS)
 
 COMMON_SRC  = $(wildcard common/*.c)
 HANDLER_SRC = $(wildcard handler/*.c)
+VNAT_SRC    = $(wildcard vnat/*.c)
 SERVER_SRC  = $(wildcard server/*.c)
 CLIENT_SRC  = $(wildcard client/*.c)
 UNIT_SRC    = $(wildcard test/unit/*.c)
@@ -39,7 +40,8 @@ BIN_CLIENT = $(BUILD)/bin/vnetclient
 endif
 UNIT_BIN   = $(BUILD)/test/unit-tests
 FUZZ_SRC   = $(wildcard test/fuzz/*.c)
-FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c handler/offload.c handler/filter.c
+FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c handler/offload.c handler/filter.c \
+             vnat/vcmp.c
 FUZZ_BIN   = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 8
 TOOLS      = $(patsubst test/tools/%.c,$(BUILD)/test/%,$(TOOL_SRC))
@@ -68,7 +70,7 @@ $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-$(UNIT_BIN): $(call obj,$(UNIT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
+$(UNIT_BIN): $(call obj,$(UNIT_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcriterion
 

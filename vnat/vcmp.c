@@ -1,0 +1,166 @@
+/* vcmp: validate, decode and encode VNAT_UPD / VNAT_UPD_R. */
+#include "vnat/vcmp.h"
+
+#include <string.h>
+
+#include "common/err.h"
+
+static uint16_t
+rd16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void
+wr16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static size_t
+entry_len(uint8_t family)
+{
+	return 8 + 3 * (family == 6 ? 16u : 4u);
+}
+
+int
+vcmp_validate(const uint8_t *buf, size_t len)
+{
+	size_t total, i, el;
+	uint16_t count;
+
+	if (len < 2)
+		return VNET_ERR_SHORT;
+	if (buf[1] != VCMP_UPD && buf[1] != VCMP_UPD_R)
+		return VNET_ERR_TYPE;
+	if (buf[0] == VCMP_V1)
+		return len < VCMP_V1_LEN ? VNET_ERR_SHORT : VCMP_V1_LEN;
+	if (buf[0] != VCMP_V2)
+		return VNET_ERR_TYPE;
+	if (len < VCMP_V2_HDR)
+		return VNET_ERR_SHORT;
+	if (buf[2] != 4 && buf[2] != 6)
+		return VNET_ERR_VALUE;
+	if (buf[3] != 0)
+		return VNET_ERR_VALUE;
+	count = rd16(buf + 4);
+	total = rd16(buf + 6);
+	el = entry_len(buf[2]);
+	if (count == 0 || count > VCMP_V2_MAX_ENTRIES || total != VCMP_V2_HDR + count * el)
+		return VNET_ERR_SIZE;
+	if (len < total)
+		return VNET_ERR_SHORT;
+	for (i = 0; i < count; i++) {
+		uint8_t proto = buf[VCMP_V2_HDR + i * el];
+		if ((proto != 6 && proto != 17) || buf[VCMP_V2_HDR + i * el + 1] != 0)
+			return VNET_ERR_VALUE;
+	}
+	return (int)total;
+}
+
+int
+vcmp_decode(const uint8_t *buf, size_t len, struct vcmp_msg *m)
+{
+	int total = vcmp_validate(buf, len);
+	size_t i, al, el;
+
+	if (total < 0)
+		return total;
+	m->vm_version = buf[0];
+	m->vm_cmd = buf[1];
+	if (buf[0] == VCMP_V1) {
+		struct vcmp_entry *e = m->vm_e;
+		if (m->vm_cap < 1)
+			return VNET_ERR_SIZE;
+		memset(e, 0, sizeof(*e));
+		m->vm_family = 4;
+		m->vm_count = 1;
+		e->ve_proto = 6;
+		e->ve_rvir_port = rd16(buf + 2);
+		memcpy(e->ve_rvir, buf + 4, 4);
+		memcpy(e->ve_lvir, buf + 8, 4);
+		memcpy(e->ve_lphy, buf + 12, 4);
+		e->ve_lvir_port = rd16(buf + 16);
+		e->ve_lphy_port = rd16(buf + 18);
+		return total;
+	}
+	m->vm_family = buf[2];
+	m->vm_count = rd16(buf + 4);
+	if (m->vm_count > m->vm_cap)
+		return VNET_ERR_SIZE;
+	al = m->vm_family == 6 ? 16 : 4;
+	el = entry_len(m->vm_family);
+	for (i = 0; i < m->vm_count; i++) {
+		const uint8_t *p = buf + VCMP_V2_HDR + i * el;
+		struct vcmp_entry *e = &m->vm_e[i];
+		memset(e, 0, sizeof(*e));
+		e->ve_proto = p[0];
+		e->ve_rvir_port = rd16(p + 2);
+		e->ve_lvir_port = rd16(p + 4);
+		e->ve_lphy_port = rd16(p + 6);
+		memcpy(e->ve_rvir, p + 8, al);
+		memcpy(e->ve_lvir, p + 8 + al, al);
+		memcpy(e->ve_lphy, p + 8 + 2 * al, al);
+	}
+	return total;
+}
+
+int
+vcmp_encode(const struct vcmp_msg *m, uint8_t *out, size_t cap)
+{
+	size_t i, al, el, total;
+
+	if ((m->vm_cmd != VCMP_UPD && m->vm_cmd != VCMP_UPD_R) ||
+	    (m->vm_family != 4 && m->vm_family != 6))
+		return VNET_ERR_VALUE;
+	if (m->vm_version == VCMP_V1) {
+		const struct vcmp_entry *e = m->vm_e;
+		if (m->vm_family != 4 || m->vm_count != 1 || e->ve_proto != 6)
+			return VNET_ERR_VALUE;
+		if (cap < VCMP_V1_LEN)
+			return VNET_ERR_SIZE;
+		memset(out, 0, VCMP_V1_LEN);
+		out[0] = VCMP_V1;
+		out[1] = m->vm_cmd;
+		wr16(out + 18, e->ve_lphy_port);
+		memcpy(out + 12, e->ve_lphy, 4);
+		if (m->vm_cmd == VCMP_UPD) {	/* VNAT_UPD_R leaves the rest unused */
+			wr16(out + 2, e->ve_rvir_port);
+			memcpy(out + 4, e->ve_rvir, 4);
+			memcpy(out + 8, e->ve_lvir, 4);
+			wr16(out + 16, e->ve_lvir_port);
+		}
+		return VCMP_V1_LEN;
+	}
+	if (m->vm_version != VCMP_V2)
+		return VNET_ERR_VALUE;
+	al = m->vm_family == 6 ? 16 : 4;
+	el = entry_len(m->vm_family);
+	total = VCMP_V2_HDR + m->vm_count * el;
+	if (m->vm_count == 0 || m->vm_count > VCMP_V2_MAX_ENTRIES)
+		return VNET_ERR_SIZE;
+	if (cap < total)
+		return VNET_ERR_SIZE;
+	out[0] = VCMP_V2;
+	out[1] = m->vm_cmd;
+	out[2] = m->vm_family;
+	out[3] = 0;
+	wr16(out + 4, m->vm_count);
+	wr16(out + 6, (uint16_t)total);
+	for (i = 0; i < m->vm_count; i++) {
+		const struct vcmp_entry *e = &m->vm_e[i];
+		uint8_t *p = out + VCMP_V2_HDR + i * el;
+		if (e->ve_proto != 6 && e->ve_proto != 17)
+			return VNET_ERR_VALUE;
+		p[0] = e->ve_proto;
+		p[1] = 0;
+		wr16(p + 2, e->ve_rvir_port);
+		wr16(p + 4, e->ve_lvir_port);
+		wr16(p + 6, e->ve_lphy_port);
+		memcpy(p + 8, e->ve_rvir, al);
+		memcpy(p + 8 + al, e->ve_lvir, al);
+		memcpy(p + 8 + 2 * al, e->ve_lphy, al);
+	}
+	return (int)total;
+}

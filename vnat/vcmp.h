@@ -1,0 +1,73 @@
+/* vcmp: the VNAT control messages VNAT_UPD and VNAT_UPD_R (seed 001,
+ * section 3.3.2.2, figures 3-4 and 3-5), sent over TCP to port 2031.
+ *
+ * Version 1 is the seed's layout to the bit: 20 bytes, 32-bit aligned,
+ * network byte order, IPv4, one connection:
+ *
+ *    0       8       16              31
+ *   +-------+-------+---------------+
+ *   |Version|Command|  R_Vir_Port   |   VNAT_UPD_R: R_Vir_Port not used (0)
+ *   +-------+-------+---------------+
+ *   |          R_Vir_Addr           |   VNAT_UPD_R: not used (0)
+ *   +-------------------------------+
+ *   |          L_Vir_Addr           |   VNAT_UPD_R: not used (0)
+ *   +-------------------------------+
+ *   |          L_Phy_Addr           |
+ *   +---------------+---------------+
+ *   |  L_Vir_Port   |  L_Phy_Port   |   VNAT_UPD_R: L_Vir_Port not used (0)
+ *   +---------------+---------------+
+ *
+ * Version 2 carries many connections of one peer in one message, IPv4 or
+ * IPv6, and the transport protocol of each:
+ *
+ *   header (8 bytes): Version=2 | Command | Family (4 or 6) | Flags (0)
+ *                     Count (16 bits) | Length of the whole message (16 bits)
+ *   then Count entries, each 8 bytes + 3 addresses of 4 or 16 bytes:
+ *                     Proto (6 TCP, 17 UDP) | 0 | R_Vir_Port (16)
+ *                     L_Vir_Port (16) | L_Phy_Port (16)
+ *                     R_Vir_Addr | L_Vir_Addr | L_Phy_Addr
+ *
+ * The validators and codecs below are pure: no I/O, no allocation. */
+#ifndef VNET_VCMP_H
+#define VNET_VCMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define VCMP_PORT		2031
+#define VCMP_V1			1
+#define VCMP_V2			2
+#define VCMP_UPD		1
+#define VCMP_UPD_R		2
+#define VCMP_V1_LEN		20
+#define VCMP_V2_HDR		8
+#define VCMP_V2_MAX_ENTRIES	1024	/* per message; more go in further messages */
+#define VCMP_V2_MAX_LEN		(VCMP_V2_HDR + VCMP_V2_MAX_ENTRIES * (8 + 3 * 16))
+
+struct vcmp_entry {
+	uint8_t		ve_proto;		/* 6 or 17; version 1: 6 */
+	uint16_t	ve_rvir_port, ve_lvir_port, ve_lphy_port;
+	uint8_t		ve_rvir[16], ve_lvir[16], ve_lphy[16];	/* 4 or 16 bytes used */
+};
+
+struct vcmp_msg {
+	uint8_t			 vm_version, vm_cmd, vm_family;	/* family 4 or 6 */
+	uint16_t		 vm_count;
+	struct vcmp_entry	*vm_e;		/* caller's array of vm_cap entries */
+	uint16_t		 vm_cap;
+};
+
+/* Checks the message at the front of buf (len bytes available).  Returns
+ * its total length when whole and well-formed, VNET_ERR_SHORT when more
+ * bytes are needed, VNET_ERR_TYPE for an unknown version or command,
+ * VNET_ERR_SIZE for a bad count or length, VNET_ERR_VALUE for a bad family,
+ * protocol or flag. */
+int vcmp_validate(const uint8_t *buf, size_t len);
+/* Decodes a message vcmp_validate accepted into m (entries into m->vm_e, at
+ * most m->vm_cap).  Returns its length or a VNET_ERR_* code. */
+int vcmp_decode(const uint8_t *buf, size_t len, struct vcmp_msg *m);
+/* Encodes m into out (cap bytes); version 1 needs family 4 and one entry.
+ * Returns the length written or VNET_ERR_SIZE / VNET_ERR_VALUE. */
+int vcmp_encode(const struct vcmp_msg *m, uint8_t *out, size_t cap);
+
+#endif
