@@ -1,0 +1,179 @@
+/* sockdiag: NETLINK_SOCK_DIAG dumps and socket owners. */
+#include "vnat/sockdiag.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+
+#define SD_BUF	(64 * 1024)
+
+static int
+sd_request(int fd, uint8_t family, uint8_t proto)
+{
+	struct {
+		struct nlmsghdr		nh;
+		struct inet_diag_req_v2	req;
+	} msg;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+
+	memset(&msg, 0, sizeof(msg));
+	msg.nh.nlmsg_len = sizeof(msg);
+	msg.nh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	msg.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	msg.req.sdiag_family = family;
+	msg.req.sdiag_protocol = proto;
+	/* TCP: all but LISTEN and CLOSE; UDP sockets are "ESTABLISHED" when connected */
+	msg.req.idiag_states = proto == IPPROTO_TCP ?
+	    (0xfff & ~((1u << TCP_LISTEN) | (1u << TCP_CLOSE))) : (1u << TCP_ESTABLISHED);
+	return sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -1 : 0;
+}
+
+/* one inet_diag_msg, length-checked; 1 to stop, 0 to go on */
+static int
+sd_one(const struct nlmsghdr *nh, uint8_t proto, sd_conn_cb cb, void *arg)
+{
+	const struct inet_diag_msg *m;
+	struct sd_conn c;
+	size_t al;
+
+	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+		return 0;
+	m = NLMSG_DATA(nh);
+	if (m->idiag_family != AF_INET && m->idiag_family != AF_INET6)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	al = m->idiag_family == AF_INET ? 4 : 16;
+	c.sc_family = m->idiag_family;
+	c.sc_proto = proto;
+	c.sc_state = m->idiag_state;
+	memcpy(c.sc_laddr, m->id.idiag_src, al);
+	memcpy(c.sc_raddr, m->id.idiag_dst, al);
+	c.sc_lport = ntohs(m->id.idiag_sport);
+	c.sc_rport = ntohs(m->id.idiag_dport);
+	c.sc_inode = m->idiag_inode;
+	c.sc_uid = m->idiag_uid;
+	if (c.sc_rport == 0)	/* not connected */
+		return 0;
+	return cb(&c, arg) != 0;
+}
+
+int
+sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg)
+{
+	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	char *buf = NULL;
+	int rc = -1, saved;
+
+	if (fd < 0)
+		return -1;
+	if ((buf = malloc(SD_BUF)) == NULL || sd_request(fd, family, proto) != 0)
+		goto out;
+	for (;;) {
+		ssize_t n = recv(fd, buf, SD_BUF, 0);
+		struct nlmsghdr *nh;
+		size_t left;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			goto out;
+		}
+		left = (size_t)n;
+		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+			if (nh->nlmsg_type == NLMSG_DONE) {
+				rc = 0;
+				goto out;
+			}
+			if (nh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(nh);
+				errno = nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ?
+				    -e->error : EPROTO;
+				goto out;
+			}
+			if (sd_one(nh, proto, cb, arg)) {
+				rc = 0;
+				goto out;
+			}
+		}
+		if (n == 0) {
+			errno = EPROTO;
+			goto out;
+		}
+	}
+out:
+	saved = errno;
+	free(buf);
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+/* does /proc/PID/fd hold socket:[inode]? */
+static int
+pid_has_socket(const char *pid, const char *want)
+{
+	char path[300], link[64];
+	struct dirent *de;
+	DIR *d;
+	int found = 0;
+
+	snprintf(path, sizeof(path), "/proc/%s/fd", pid);
+	if ((d = opendir(path)) == NULL)
+		return 0;
+	while (!found && (de = readdir(d)) != NULL) {
+		char fdp[sizeof(path) + 260];
+		ssize_t l;
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(fdp, sizeof(fdp), "%s/%s", path, de->d_name);
+		l = readlink(fdp, link, sizeof(link) - 1);
+		if (l <= 0)
+			continue;
+		link[l] = '\0';
+		found = strcmp(link, want) == 0;
+	}
+	closedir(d);
+	return found;
+}
+
+int
+sd_owner(uint32_t inode, struct sd_owner *out)
+{
+	char want[32];
+	struct dirent *de;
+	DIR *proc;
+
+	if (inode == 0 || (proc = opendir("/proc")) == NULL)
+		return -1;
+	snprintf(want, sizeof(want), "socket:[%u]", inode);
+	while ((de = readdir(proc)) != NULL) {
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		if (*end != '\0' || pid == 0 || !pid_has_socket(de->d_name, want))
+			continue;
+		char path[64];
+		FILE *f;
+		snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
+		out->so_pid = (pid_t)pid;
+		out->so_comm[0] = '\0';
+		if ((f = fopen(path, "r")) != NULL) {
+			if (fgets(out->so_comm, sizeof(out->so_comm), f))
+				out->so_comm[strcspn(out->so_comm, "\n")] = '\0';
+			fclose(f);
+		}
+		closedir(proc);
+		return 0;
+	}
+	closedir(proc);
+	return -1;
+}

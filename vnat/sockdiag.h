@@ -1,0 +1,34 @@
+/* sockdiag: the host's TCP and UDP connections from the kernel (NETLINK
+ * sock_diag), and the process that owns each (/proc/PID/fd). */
+#ifndef VNET_SOCKDIAG_H
+#define VNET_SOCKDIAG_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sd_conn {
+	uint8_t		sc_family;	/* AF_INET or AF_INET6 */
+	uint8_t		sc_proto;	/* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t		sc_state;	/* TCP_ESTABLISHED, ... (UDP: 1 when connected) */
+	uint8_t		sc_laddr[16], sc_raddr[16];	/* 4 or 16 bytes used */
+	uint16_t	sc_lport, sc_rport;		/* host byte order */
+	uint32_t	sc_inode, sc_uid;
+};
+
+typedef int (*sd_conn_cb)(const struct sd_conn *c, void *arg);
+
+/* Calls cb for every connected socket of family and proto (TCP: every state
+ * but LISTEN and CLOSE; UDP: those with a remote address).  cb returning
+ * non-zero stops the walk.  Returns 0, or -1 with errno. */
+int sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
+
+struct sd_owner {
+	pid_t	so_pid;
+	char	so_comm[16];
+};
+
+/* Finds the process holding the socket with this inode (the first one found
+ * under /proc); 0, or -1 when none does. */
+int sd_owner(uint32_t inode, struct sd_owner *out);
+
+#endif
