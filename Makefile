@@ -10,7 +10,7 @@ BUILD   ?= build
 SETCAP  ?= setcap
 
 CC      ?= gcc
-PKGS     = libpcap libevent libevent_openssl openssl
+PKGS     = libpcap libevent libevent_openssl openssl libnftables
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -74,8 +74,8 @@ $(UNIT_BIN): $(call obj,$(UNIT_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcriterion
 
-$(BUILD)/test/%: $(BUILD)/test/tools/%.o
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^
+$(BUILD)/test/%: $(BUILD)/test/tools/%.o $(call obj,$(VNAT_SRC) $(COMMON_SRC))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 tools: $(TOOLS)
 

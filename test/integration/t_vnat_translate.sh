@@ -1,0 +1,82 @@
+#!/bin/bash
+# The VNAT translation design, before the daemon drives it: a live TCP
+# stream survives when the client moves to another LAN and gets a new
+# address, with vnat/nftx's batches applied on both hosts (test/tools/vnat-tr)
+# and a stateful firewall on both (ct state established,related accept;
+# invalid drop; policy drop).  Conntrack only ever sees the virtual tuple.
+#
+#   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
+#         eth1 (after the move) 198.18.3.10 ── l3 ┘
+. "$(dirname "$0")/lib.sh"
+for ns in cli rtr srv; do mkns $ns; done
+link cli eth0 rtr l1
+link cli eth1 rtr l3
+link srv eth0 rtr l2
+ip -n "${P}rtr" addr add 198.18.1.1/24 dev l1
+ip -n "${P}rtr" addr add 198.18.2.1/24 dev l2
+ip -n "${P}rtr" addr add 198.18.3.1/24 dev l3
+nsx rtr sysctl -qw net.ipv4.ip_forward=1
+ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
+ip -n "${P}cli" route add default via 198.18.1.1
+ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
+ip -n "${P}srv" route add default via 198.18.2.1
+for ns in cli srv; do
+	nsx $ns nft -f - <<'NFT'
+table inet fw {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		iif lo accept
+		tcp dport 5001 accept
+	}
+}
+NFT
+	nsx $ns "$VNET_TOOLS/vnat-tr" reset || die "vnat-tr reset in $ns"
+done
+# 40 Mbit/s on the client's links, so that 20 MB take a few seconds
+for dev in eth0 eth1; do nsx cli tc qdisc add dev $dev root tbf rate 40mbit burst 64kbit latency 200ms; done
+
+head -c $((20 * 1024 * 1024)) /dev/urandom >"$TMP/tx.bin"
+nsx srv timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
+lpid=$!
+wait_for 5 "server listening" nsx srv ss -Htln "sport = :5001"
+nsx cli timeout 60 socat -u OPEN:"$TMP/tx.bin" TCP:198.18.2.20:5001 &
+spid=$!
+rx_over() { [ "$(stat -c %s "$TMP/rx.bin" 2>/dev/null || echo 0)" -gt "$1" ]; }
+wait_for 10 "data flowing" rx_over 2000000
+lport=$(nsx cli ss -Htn "dport = :5001" | awk '{split($4, a, ":"); print a[2]}')
+[ -n "$lport" ] || die "no client connection"
+
+# the move: the old address stays usable locally (on lo), the new LAN is eth1
+before=$(stat -c %s "$TMP/rx.bin")
+nsx cli ip addr del 198.18.1.10/24 dev eth0
+nsx cli ip link set eth0 down
+nsx cli ip addr add 198.18.1.10/32 dev lo
+nsx cli ip addr add 198.18.3.10/24 dev eth1
+nsx cli ip route replace default via 198.18.3.1
+# without translation the stream stalls: the server knows only 198.18.1.10
+sleep 0.5
+stalled=$(stat -c %s "$TMP/rx.bin")
+sleep 1.5
+[ "$(stat -c %s "$TMP/rx.bin")" = "$stalled" ] || die "data flowed after the move without translation"
+ok "after the move, without translation, the stream stalls at $stalled bytes"
+nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
+	198.18.2.20:5001 198.18.2.20:5001 base || die "client translation"
+nsx srv "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.2.20:5001 198.18.2.20:5001 \
+	198.18.1.10:$lport 198.18.3.10:$lport base || die "server translation"
+ok "client moved to 198.18.3.10 with $before bytes sent; translations applied"
+
+wait $spid || die "the sender failed after the move"
+wait $lpid || die "the receiver failed"
+[ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] ||
+	die "sha256 differs: $(stat -c %s "$TMP/rx.bin") bytes arrived"
+[ "$before" -lt $((20 * 1024 * 1024)) ] || die "the transfer ended before the move"
+ok "20 MB arrived intact, $((20 * 1024 * 1024 - before)) of them after the move"
+# conntrack saw the virtual tuple only
+nsx srv conntrack -L 2>/dev/null | grep -q 198.18.3.10 && die "conntrack saw the physical address"
+for ns in cli srv; do
+	nsx $ns "$VNET_TOOLS/vnat-tr" destroy || die "vnat-tr destroy in $ns"
+	! nsx $ns nft list tables | grep -q "inet vnet" || die "table left in $ns"
+done
+ok "tables removed"

@@ -1,0 +1,148 @@
+/* Unit tests: VNAT's nftables batches.  The text is checked as text; then
+ * each test that applies batches does so in a network namespace of its own
+ * (unshare), never in the machine's own ruleset. */
+
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <nftables/libnftables.h>
+
+#include "vnat/nftx.h"
+
+static struct nftx_tr
+moved_client(uint32_t id)
+{
+	struct nftx_tr t;
+
+	memset(&t, 0, sizeof(t));
+	t.t_id = id;
+	t.t_family = 4;
+	t.t_proto = 6;
+	inet_pton(AF_INET, "198.18.1.10", t.t_lvir);
+	inet_pton(AF_INET, "198.18.3.10", t.t_lphy);
+	inet_pton(AF_INET, "198.18.2.20", t.t_rvir);
+	inet_pton(AF_INET, "198.18.2.20", t.t_rphy);
+	t.t_lvir_port = t.t_lphy_port = (uint16_t)(40000 + id);
+	t.t_rvir_port = t.t_rphy_port = 5001;
+	return t;
+}
+
+Test(nftx, add_text_for_a_moved_client)
+{
+	struct nftx_tr t = moved_client(7);
+	char buf[4096];
+
+	cr_assert_gt(nftx_text_add(&t, 1, 0, buf, sizeof(buf)), 0);
+	cr_assert_str_eq(buf,
+	    "add chain inet vnet c7_o\n"
+	    "add rule inet vnet c7_o ip saddr set 198.18.3.10\n"
+	    "add element inet vnet out4 { 198.18.1.10 . 6 . 40007 . 198.18.2.20 . 5001 : jump c7_o }\n"
+	    "add chain inet vnet c7_i\n"
+	    "add rule inet vnet c7_i ip daddr set 198.18.1.10\n"
+	    "add element inet vnet in4 { 198.18.2.20 . 6 . 5001 . 198.18.3.10 . 40007 : jump c7_i }\n");
+}
+
+Test(nftx, both_ends_moved_and_ports_changed)
+{
+	struct nftx_tr t = moved_client(1);
+	char buf[4096];
+
+	t.t_proto = 17;
+	t.t_lphy_port = 50000;
+	inet_pton(AF_INET, "198.18.4.20", t.t_rphy);
+	cr_assert_gt(nftx_text_add(&t, 1, 0, buf, sizeof(buf)), 0);
+	cr_assert(strstr(buf, "add rule inet vnet c1_o ip saddr set 198.18.3.10 udp sport set 50000 "
+	    "ip daddr set 198.18.4.20\n"), "%s", buf);
+	cr_assert(strstr(buf, "add rule inet vnet c1_i ip daddr set 198.18.1.10 udp dport set 40001 "
+	    "ip saddr set 198.18.2.20\n"), "%s", buf);
+	cr_assert(strstr(buf, "in4 { 198.18.4.20 . 17 . 5001 . 198.18.3.10 . 50000 : jump c1_i }"), "%s", buf);
+}
+
+Test(nftx, small_buffer_refused)
+{
+	struct nftx_tr t = moved_client(1);
+	char buf[40];
+
+	cr_assert_eq(nftx_text_add(&t, 1, 1, buf, sizeof(buf)), -1);
+	cr_assert_eq(nftx_text_reset(buf, 10), -1);
+}
+
+static void
+private_netns(void)
+{
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a private network namespace");
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET)");
+}
+
+static const char *
+ruleset(struct nft_ctx *nft)
+{
+	cr_assert_eq(nft_run_cmd_from_buffer(nft, "list ruleset"), 0);
+	return nft_ctx_get_output_buffer(nft);
+}
+
+Test(nftx, apply_add_delete_destroy_in_a_private_namespace, .init = private_netns)
+{
+	struct nft_ctx *nft = nftx_open();
+	struct nftx_tr t[2] = { moved_client(1), moved_client(2) };
+	char batch[8192], err[512];
+
+	cr_assert_not_null(nft);
+	cr_assert_gt(nftx_text_reset(batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	/* a second reset replaces the table (a stale one after a crash) */
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	const char *rs = ruleset(nft);
+	cr_assert(strstr(rs, "table inet vnet"), "%s", rs);
+	cr_assert_null(strstr(rs, "hook"), "base chains before any translation: %s", rs);
+
+	cr_assert_gt(nftx_text_add(t, 2, 1, batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s\n%s", err, batch);
+	rs = ruleset(nft);
+	cr_assert(strstr(rs, "type route hook output priority mangle"), "%s", rs);
+	cr_assert(strstr(rs, "hook prerouting priority raw"), "%s", rs);
+	cr_assert(strstr(rs, "198.18.1.10 . tcp . 40002 . 198.18.2.20 . 5001 : jump c2_o"), "%s", rs);
+
+	cr_assert_gt(nftx_text_del(&t[0], 1, 0, batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	rs = ruleset(nft);
+	cr_assert_null(strstr(rs, "c1_o"), "%s", rs);
+	cr_assert(strstr(rs, "c2_o"), "%s", rs);
+	cr_assert_gt(nftx_text_del(&t[1], 1, 1, batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	rs = ruleset(nft);
+	cr_assert_null(strstr(rs, "hook"), "base chains left: %s", rs);
+	cr_assert_null(strstr(rs, "c2_"), "%s", rs);
+
+	cr_assert_gt(nftx_text_destroy(batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	rs = ruleset(nft);
+	cr_assert_null(strstr(rs, "vnet"), "%s", rs);
+	nft_ctx_free(nft);
+}
+
+Test(nftx, a_failing_batch_changes_nothing, .init = private_netns)
+{
+	struct nft_ctx *nft = nftx_open();
+	struct nftx_tr t = moved_client(1);
+	char batch[8192], err[512];
+
+	cr_assert_not_null(nft);
+	nftx_text_reset(batch, sizeof(batch));
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	int n = nftx_text_add(&t, 1, 1, batch, sizeof(batch));
+	/* the same element twice in one batch: nftables refuses the whole batch */
+	snprintf(batch + n, sizeof(batch) - (size_t)n, "add element inet vnet out4 { 1.2.3.4 . 6 . "
+	    "1 . 5.6.7.8 . 2 : jump nosuchchain }\n");
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "nftables:"), "%s", err);
+	const char *rs = ruleset(nft);
+	cr_assert_null(strstr(rs, "c1_o"), "a refused batch left: %s", rs);
+	cr_assert_null(strstr(rs, "hook"), "%s", rs);
+	nft_ctx_free(nft);
+}

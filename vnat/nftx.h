@@ -1,0 +1,47 @@
+/* nftx: the nftables table that vnet owns ("inet vnet") and the batches
+ * that change it, each applied atomically through libnftables.
+ *
+ * One translation rewrites one connection: on output, the tuple the socket
+ * uses (virtual) becomes the tuple on the wire (physical); on input the
+ * reverse.  Output is rewritten in a "route" chain after conntrack
+ * (priority -150, so the kernel re-routes the packet), input in prerouting
+ * before conntrack (priority -300): conntrack and the host's firewall only
+ * ever see the virtual tuple, so "ct state established" keeps matching.
+ * Each base chain does one lookup in a verdict map keyed by the tuple (O(1))
+ * and jumps to the connection's own chain; the base chains exist only while
+ * at least one translation does, so nothing costs anything until a
+ * connection moves. */
+#ifndef VNET_NFTX_H
+#define VNET_NFTX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define NFTX_TABLE	"vnet"
+
+struct nftx_tr {
+	uint32_t	t_id;		/* names the connection's chains */
+	uint8_t		t_family;	/* 4 or 6 */
+	uint8_t		t_proto;	/* 6 or 17 */
+	uint8_t		t_lvir[16], t_lphy[16], t_rvir[16], t_rphy[16];
+	uint16_t	t_lvir_port, t_lphy_port, t_rvir_port, t_rphy_port;
+};
+
+/* A batch that replaces any table of ours left by a crash with an empty one. */
+int nftx_text_reset(char *buf, size_t len);
+/* A batch that removes our table. */
+int nftx_text_destroy(char *buf, size_t len);
+/* A batch that adds n translations; with_base adds the base chains first
+ * (the first translation).  Returns the length, or -1 if buf is too small. */
+int nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_t len);
+/* A batch that removes n translations; drop_base removes the base chains
+ * too (the last translation). */
+int nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_t len);
+
+struct nft_ctx;
+/* Runs one batch (all or nothing).  0, or -1 with nftables' message in err. */
+int nftx_apply(struct nft_ctx *nft, const char *batch, char *err, size_t errlen);
+/* A libnftables context that buffers its output and errors; NULL on failure. */
+struct nft_ctx *nftx_open(void);
+
+#endif
