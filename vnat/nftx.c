@@ -40,6 +40,11 @@ tb_done(struct tb *b)
 	return b->b_err ? -1 : (int)b->b_off;
 }
 
+/* the fields one direction rewrites, in order; each has its own map, keyed
+ * by the tuple as the earlier rewrites of the same packet left it */
+static const char *const FIELDS_OUT[4] = { "saddr", "sport", "daddr", "dport" };
+static const char *const FIELDS_IN[4] = { "daddr", "dport", "saddr", "sport" };
+
 int
 nftx_text_reset(char *buf, size_t len)
 {
@@ -49,12 +54,15 @@ nftx_text_reset(char *buf, size_t len)
 	tb_add(&b, "add table inet " NFTX_TABLE "\n"
 	    "delete table inet " NFTX_TABLE "\n"
 	    "add table inet " NFTX_TABLE "\n");
-	for (int v6 = 0; v6 < 2; v6++) {
-		const char *a = v6 ? "ipv6_addr" : "ipv4_addr";
-		tb_add(&b, "add map inet " NFTX_TABLE " out%d { type %s . inet_proto . inet_service . "
-		    "%s . inet_service : verdict ; }\n", v6 ? 6 : 4, a, a);
-		tb_add(&b, "add map inet " NFTX_TABLE " in%d { type %s . inet_proto . inet_service . "
-		    "%s . inet_service : verdict ; }\n", v6 ? 6 : 4, a, a);
+	for (int v = 4; v <= 6; v += 2) {
+		const char *a = v == 6 ? "ipv6_addr" : "ipv4_addr";
+		for (int dir = 0; dir < 2; dir++)
+			for (int f = 0; f < 4; f++) {
+				const char *field = (dir ? FIELDS_IN : FIELDS_OUT)[f];
+				tb_add(&b, "add map inet " NFTX_TABLE " %s%d_%s { type %s . inet_proto . "
+				    "inet_service . %s . inet_service : %s ; }\n", dir ? "i" : "o", v,
+				    field, a, a, field[1] == 'a' ? a : "inet_service");
+			}
 	}
 	return tb_done(&b);
 }
@@ -68,85 +76,144 @@ nftx_text_destroy(char *buf, size_t len)
 	return tb_done(&b);
 }
 
-static const char *
-addr(const struct nftx_tr *t, const uint8_t *a, char *s, size_t n)
-{
-	inet_ntop(t->t_family == 6 ? AF_INET6 : AF_INET, a, s, (socklen_t)n);
-	return s;
-}
-
 static void
 base_chains(struct tb *b)
 {
-	tb_add(b, "add chain inet " NFTX_TABLE " output { type route hook output priority -150 ; }\n"
-	    "add rule inet " NFTX_TABLE " output ip saddr . meta l4proto . th sport . ip daddr . "
-	    "th dport vmap @out4\n"
-	    "add rule inet " NFTX_TABLE " output ip6 saddr . meta l4proto . th sport . ip6 daddr . "
-	    "th dport vmap @out6\n"
-	    "add chain inet " NFTX_TABLE " prerouting { type filter hook prerouting priority -300 ; }\n"
-	    "add rule inet " NFTX_TABLE " prerouting ip saddr . meta l4proto . th sport . ip daddr . "
-	    "th dport vmap @in4\n"
-	    "add rule inet " NFTX_TABLE " prerouting ip6 saddr . meta l4proto . th sport . ip6 daddr . "
-	    "th dport vmap @in6\n");
+	static const char *const hook[2] = {
+		"output { type route hook output priority -150 ; }",
+		"prerouting { type filter hook prerouting priority -300 ; }",
+	};
+
+	for (int dir = 0; dir < 2; dir++) {
+		tb_add(b, "add chain inet " NFTX_TABLE " %s\n", hook[dir]);
+		for (int v = 4; v <= 6; v += 2) {
+			const char *ip = v == 6 ? "ip6" : "ip";
+			for (int f = 0; f < 4; f++) {
+				const char *field = (dir ? FIELDS_IN : FIELDS_OUT)[f];
+				const char *chain = dir ? "prerouting" : "output";
+				/* a miss ends the rule and nothing is rewritten */
+				if (field[1] == 'a') {
+					tb_add(b, "add rule inet " NFTX_TABLE " %s %s %s set %s saddr . "
+					    "meta l4proto . th sport . %s daddr . th dport map @%s%d_%s\n",
+					    chain, ip, field, ip, ip, dir ? "i" : "o", v, field);
+					continue;
+				}
+				for (int u = 0; u < 2; u++)
+					tb_add(b, "add rule inet " NFTX_TABLE " %s meta nfproto %s meta l4proto "
+					    "%s %s %s set %s saddr . meta l4proto . th sport . %s daddr . "
+					    "th dport map @%s%d_%s\n", chain, v == 6 ? "ipv6" : "ipv4",
+					    u ? "udp" : "tcp", u ? "udp" : "tcp", field, ip, ip,
+					    dir ? "i" : "o", v, field);
+			}
+		}
+	}
 }
 
-/* the statements of one direction: each field that differs is set */
-static void
-rewrites(struct tb *b, const struct nftx_tr *t, int out)
-{
-	const char *ip = t->t_family == 6 ? "ip6" : "ip", *l4 = t->t_proto == 6 ? "tcp" : "udp";
-	size_t al = t->t_family == 6 ? 16 : 4;
-	char s[64];
+/* one packet tuple: saddr . proto . sport . daddr . dport */
+struct tuple {
+	const uint8_t	*sa, *da;
+	uint16_t	 sp, dp;
+};
 
-	/* out: src lvir->lphy, dst rvir->rphy; in: src rphy->rvir, dst lphy->lvir */
-	if (memcmp(t->t_lvir, t->t_lphy, al) != 0)
-		tb_add(b, " %s %s set %s", ip, out ? "saddr" : "daddr",
-		    addr(t, out ? t->t_lphy : t->t_lvir, s, sizeof(s)));
-	if (t->t_lvir_port != t->t_lphy_port)
-		tb_add(b, " %s %s set %u", l4, out ? "sport" : "dport",
-		    out ? t->t_lphy_port : t->t_lvir_port);
-	if (memcmp(t->t_rvir, t->t_rphy, al) != 0)
-		tb_add(b, " %s %s set %s", ip, out ? "daddr" : "saddr",
-		    addr(t, out ? t->t_rphy : t->t_rvir, s, sizeof(s)));
-	if (t->t_rvir_port != t->t_rphy_port)
-		tb_add(b, " %s %s set %u", l4, out ? "dport" : "sport",
-		    out ? t->t_rphy_port : t->t_rvir_port);
-}
-
-/* the map key of one direction: the tuple as the packet carries it there */
 static void
-key(struct tb *b, const struct nftx_tr *t, int out)
+tuple_text(struct tb *b, const struct nftx_tr *t, const struct tuple *k)
 {
 	char s1[64], s2[64];
+	int af = t->t_family == 6 ? AF_INET6 : AF_INET;
 
-	if (out)
-		tb_add(b, "%s . %u . %u . %s . %u", addr(t, t->t_lvir, s1, sizeof(s1)), t->t_proto,
-		    t->t_lvir_port, addr(t, t->t_rvir, s2, sizeof(s2)), t->t_rvir_port);
-	else
-		tb_add(b, "%s . %u . %u . %s . %u", addr(t, t->t_rphy, s1, sizeof(s1)), t->t_proto,
-		    t->t_rphy_port, addr(t, t->t_lphy, s2, sizeof(s2)), t->t_lphy_port);
+	inet_ntop(af, k->sa, s1, sizeof(s1));
+	inet_ntop(af, k->da, s2, sizeof(s2));
+	tb_add(b, "%s . %u . %u . %s . %u", s1, t->t_proto, k->sp, s2, k->dp);
+}
+
+struct rewrite {
+	int		 rw_change;
+	struct tuple	 rw_key;	/* the tuple when this field is looked at */
+	const uint8_t	*rw_addr;	/* new value: address fields */
+	uint16_t	 rw_port;	/* new value: port fields */
+};
+
+/* the four rewrites of one direction of t, in FIELDS_OUT/FIELDS_IN order;
+ * each key is the tuple as the earlier rewrites of the packet left it */
+static void
+plan(const struct nftx_tr *t, int in, struct rewrite rw[4])
+{
+	size_t al = t->t_family == 6 ? 16 : 4;
+	int laddr = memcmp(t->t_lvir, t->t_lphy, al) != 0, lport = t->t_lvir_port != t->t_lphy_port;
+	int raddr = memcmp(t->t_rvir, t->t_rphy, al) != 0, rport = t->t_rvir_port != t->t_rphy_port;
+	struct tuple k;
+
+	if (!in) {	/* out: src lvir->lphy, sport, dst rvir->rphy, dport */
+		k = (struct tuple){ t->t_lvir, t->t_rvir, t->t_lvir_port, t->t_rvir_port };
+		rw[0] = (struct rewrite){ laddr, k, t->t_lphy, 0 };
+		if (laddr)
+			k.sa = t->t_lphy;
+		rw[1] = (struct rewrite){ lport, k, NULL, t->t_lphy_port };
+		if (lport)
+			k.sp = t->t_lphy_port;
+		rw[2] = (struct rewrite){ raddr, k, t->t_rphy, 0 };
+		if (raddr)
+			k.da = t->t_rphy;
+		rw[3] = (struct rewrite){ rport, k, NULL, t->t_rphy_port };
+	} else {	/* in: dst lphy->lvir, dport, src rphy->rvir, sport */
+		k = (struct tuple){ t->t_rphy, t->t_lphy, t->t_rphy_port, t->t_lphy_port };
+		rw[0] = (struct rewrite){ laddr, k, t->t_lvir, 0 };
+		if (laddr)
+			k.da = t->t_lvir;
+		rw[1] = (struct rewrite){ lport, k, NULL, t->t_lvir_port };
+		if (lport)
+			k.dp = t->t_lvir_port;
+		rw[2] = (struct rewrite){ raddr, k, t->t_rvir, 0 };
+		if (raddr)
+			k.sa = t->t_rvir;
+		rw[3] = (struct rewrite){ rport, k, NULL, t->t_rvir_port };
+	}
+}
+
+/* one command per map holding every element of the batch */
+static void
+elements(struct tb *b, const struct nftx_tr *t, size_t n, int add)
+{
+	for (int v = 4; v <= 6; v += 2)
+		for (int in = 0; in < 2; in++)
+			for (int f = 0; f < 4; f++) {
+				const char *field = (in ? FIELDS_IN : FIELDS_OUT)[f];
+				int opened = 0;
+				for (size_t i = 0; i < n; i++) {
+					struct rewrite rw[4];
+					char s[64];
+					if ((t[i].t_family == 6 ? 6 : 4) != v)
+						continue;
+					plan(&t[i], in, rw);
+					if (!rw[f].rw_change)
+						continue;
+					if (opened)
+						tb_add(b, ", ");
+					else
+						tb_add(b, "%s element inet " NFTX_TABLE " %s%d_%s { ",
+						    add ? "add" : "delete", in ? "i" : "o", v, field);
+					opened = 1;
+					tuple_text(b, &t[i], &rw[f].rw_key);
+					if (add && rw[f].rw_addr)
+						tb_add(b, " : %s", inet_ntop(v == 6 ? AF_INET6 : AF_INET,
+						    rw[f].rw_addr, s, sizeof(s)));
+					else if (add)
+						tb_add(b, " : %u", rw[f].rw_port);
+				}
+				if (opened)
+					tb_add(b, " }\n");
+			}
 }
 
 int
 nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_t len)
 {
 	struct tb b = { buf, len, 0, 0 };
-	size_t i;
 
 	if (len)
 		buf[0] = '\0';
-	for (i = 0; i < n; i++) {
-		for (int out = 1; out >= 0; out--) {
-			tb_add(&b, "add chain inet " NFTX_TABLE " c%u_%s\n", t[i].t_id, out ? "o" : "i");
-			tb_add(&b, "add rule inet " NFTX_TABLE " c%u_%s", t[i].t_id, out ? "o" : "i");
-			rewrites(&b, &t[i], out);
-			tb_add(&b, "\nadd element inet " NFTX_TABLE " %s%d { ", out ? "out" : "in",
-			    t[i].t_family == 6 ? 6 : 4);
-			key(&b, &t[i], out);
-			tb_add(&b, " : jump c%u_%s }\n", t[i].t_id, out ? "o" : "i");
-		}
-	}
-	/* the base chains last: they refer to maps that are filled by then */
+	elements(&b, t, n, 1);
+	/* the base chains last, when the maps are filled */
 	if (with_base)
 		base_chains(&b);
 	return tb_done(&b);
@@ -156,22 +223,13 @@ int
 nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_t len)
 {
 	struct tb b = { buf, len, 0, 0 };
-	size_t i;
 
 	if (len)
 		buf[0] = '\0';
 	if (drop_base)
 		tb_add(&b, "delete chain inet " NFTX_TABLE " output\n"
 		    "delete chain inet " NFTX_TABLE " prerouting\n");
-	for (i = 0; i < n; i++) {
-		for (int out = 1; out >= 0; out--) {
-			tb_add(&b, "delete element inet " NFTX_TABLE " %s%d { ", out ? "out" : "in",
-			    t[i].t_family == 6 ? 6 : 4);
-			key(&b, &t[i], out);
-			tb_add(&b, " }\ndelete chain inet " NFTX_TABLE " c%u_%s\n", t[i].t_id,
-			    out ? "o" : "i");
-		}
-	}
+	elements(&b, t, n, 0);
 	return tb_done(&b);
 }
 

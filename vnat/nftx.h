@@ -7,10 +7,12 @@
  * (priority -150, so the kernel re-routes the packet), input in prerouting
  * before conntrack (priority -300): conntrack and the host's firewall only
  * ever see the virtual tuple, so "ct state established" keeps matching.
- * Each base chain does one lookup in a verdict map keyed by the tuple (O(1))
- * and jumps to the connection's own chain; the base chains exist only while
- * at least one translation does, so nothing costs anything until a
- * connection moves. */
+ * Each field that a translation rewrites (saddr, sport, daddr, dport) has a
+ * map keyed by the packet's tuple (O(1) lookups, no rule per connection);
+ * the base chains set the fields one after the other, each map keyed by the
+ * tuple as the earlier rewrites left it, and a miss leaves the field alone.
+ * The base chains exist only while at least one translation does, so
+ * nothing costs anything until a connection moves. */
 #ifndef VNET_NFTX_H
 #define VNET_NFTX_H
 
@@ -20,7 +22,7 @@
 #define NFTX_TABLE	"vnet"
 
 struct nftx_tr {
-	uint32_t	t_id;		/* names the connection's chains */
+	uint32_t	t_id;		/* the caller's identifier */
 	uint8_t		t_family;	/* 4 or 6 */
 	uint8_t		t_proto;	/* 6 or 17 */
 	uint8_t		t_lvir[16], t_lphy[16], t_rvir[16], t_rphy[16];
