@@ -1,20 +1,23 @@
 #!/bin/bash
 # The VNAT translation design, before the daemon drives it: a live TCP
 # stream survives when the client moves to another LAN and gets a new
-# address, with vnat/nftx's batches applied on both hosts (test/tools/vnat-tr)
-# and a stateful firewall on both (ct state established,related accept;
-# invalid drop; policy drop).  Conntrack only ever sees the virtual tuple.
+# address, and then when the server moves too, with vnat/nftx's batches
+# applied on both hosts (test/tools/vnat-tr) and a stateful firewall on both
+# (ct state established,related accept; invalid drop; policy drop).
+# Conntrack only ever sees the virtual tuple.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
-#         eth1 (after the move) 198.18.3.10 ── l3 ┘
+#         eth1 (after the move) 198.18.3.10 ── l3 ┘ l4 ── eth1 (after its move) 198.18.4.20
 . "$(dirname "$0")/lib.sh"
 for ns in cli rtr srv; do mkns $ns; done
 link cli eth0 rtr l1
 link cli eth1 rtr l3
 link srv eth0 rtr l2
+link srv eth1 rtr l4
 ip -n "${P}rtr" addr add 198.18.1.1/24 dev l1
 ip -n "${P}rtr" addr add 198.18.2.1/24 dev l2
 ip -n "${P}rtr" addr add 198.18.3.1/24 dev l3
+ip -n "${P}rtr" addr add 198.18.4.1/24 dev l4
 nsx rtr sysctl -qw net.ipv4.ip_forward=1
 ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
 ip -n "${P}cli" route add default via 198.18.1.1
@@ -37,7 +40,8 @@ done
 # 40 Mbit/s on the client's links, so that 20 MB take a few seconds
 for dev in eth0 eth1; do nsx cli tc qdisc add dev $dev root tbf rate 40mbit burst 64kbit latency 200ms; done
 
-head -c $((20 * 1024 * 1024)) /dev/urandom >"$TMP/tx.bin"
+SIZE=$((30 * 1024 * 1024))
+head -c $SIZE /dev/urandom >"$TMP/tx.bin"
 nsx srv timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
 lpid=$!
 wait_for 5 "server listening" nsx srv ss -Htln "sport = :5001"
@@ -67,16 +71,40 @@ nsx srv "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.2.20:5001 198.18.2.20:5001 \
 	198.18.1.10:$lport 198.18.3.10:$lport base || die "server translation"
 ok "client moved to 198.18.3.10 with $before bytes sent; translations applied"
 
-wait $spid || die "the sender failed after the move"
+
+# then the server moves as well: both ends of the connection have moved
+wait_for 20 "data after the client's move" rx_over $((before + 4000000))
+before2=$(stat -c %s "$TMP/rx.bin")
+nsx srv ip addr del 198.18.2.20/24 dev eth0
+nsx srv ip link set eth0 down
+nsx srv ip addr add 198.18.2.20/32 dev lo
+nsx srv ip addr add 198.18.4.20/24 dev eth1
+nsx srv ip route replace default via 198.18.4.1
+nsx cli "$VNET_TOOLS/vnat-tr" del 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
+	198.18.2.20:5001 198.18.2.20:5001 || die "client translation removal"
+nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
+	198.18.2.20:5001 198.18.4.20:5001 || die "client translation, both moved"
+nsx srv "$VNET_TOOLS/vnat-tr" del 1 tcp 198.18.2.20:5001 198.18.2.20:5001 \
+	198.18.1.10:$lport 198.18.3.10:$lport || die "server translation removal"
+nsx srv "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.2.20:5001 198.18.4.20:5001 \
+	198.18.1.10:$lport 198.18.3.10:$lport || die "server translation, both moved"
+ok "server moved to 198.18.4.20 with $before2 bytes received; translations updated"
+
+wait $spid || die "the sender failed after the moves"
 wait $lpid || die "the receiver failed"
 [ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] ||
 	die "sha256 differs: $(stat -c %s "$TMP/rx.bin") bytes arrived"
-[ "$before" -lt $((20 * 1024 * 1024)) ] || die "the transfer ended before the move"
-ok "20 MB arrived intact, $((20 * 1024 * 1024 - before)) of them after the move"
+[ "$before2" -lt $SIZE ] || die "the transfer ended before the server's move"
+ok "30 MB arrived intact, $((SIZE - before2)) bytes of them after both moves"
 # conntrack saw the virtual tuple only
-nsx srv conntrack -L 2>/dev/null | grep -q 198.18.3.10 && die "conntrack saw the physical address"
+nsx srv conntrack -L 2>/dev/null | grep -q 'src=198.18.1.10 dst=198.18.2.20' ||
+	die "no conntrack entry with the virtual tuple on the server"
+for ns in cli srv; do
+	nsx $ns conntrack -L 2>/dev/null | grep -Eq '198\.18\.(3\.10|4\.20)' &&
+		die "conntrack in $ns saw a physical address"
+done
 for ns in cli srv; do
 	nsx $ns "$VNET_TOOLS/vnat-tr" destroy || die "vnat-tr destroy in $ns"
 	! nsx $ns nft list tables | grep -q "inet vnet" || die "table left in $ns"
 done
-ok "tables removed"
+ok "conntrack saw only virtual tuples; tables removed"
