@@ -62,7 +62,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BIN_VNET): $(call obj,$(SERVER_SRC) $(HANDLER_SRC) $(COMMON_SRC))
+$(BIN_VNET): $(call obj,$(SERVER_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 

@@ -21,6 +21,7 @@
 #include "server/ctl.h"
 #include "server/dial.h"
 #include "server/server.h"
+#include "vnat/vnat.h"
 
 bool
 srv_has_dev(const struct server *s, const char *dev)
@@ -257,6 +258,9 @@ main(int argc, char **argv)
 	    (s.s_dns = evdns_base_new(s.s_base, 0)) == NULL)
 		fatalx("evdns_base_new failed");
 	setup_tls(&s);
+	if (s.s_opts.so_vnat && (s.s_vnat = vnat_start(s.s_base, s.s_opts.so_vcmp_port, err,
+	    sizeof(err))) == NULL)
+		fatalx("vnat: %s", err);
 	if ((lst = listen_on(&s)) == NULL)
 		fatal("cannot listen on %s port %u", s.s_opts.so_host, s.s_opts.so_port);
 	evconnlistener_set_error_cb(lst, on_accept_error);
@@ -274,6 +278,7 @@ main(int argc, char **argv)
 	    s.s_opts.so_port, s.s_opts.so_tls ? " (TLS)" : "", s.s_opts.so_ndevs);
 	event_base_dispatch(s.s_base);
 	shutdown_all(&s);
+	vnat_stop(s.s_vnat);
 	evconnlistener_free(lst);
 	event_free(sig_int);
 	event_free(sig_term);

@@ -38,6 +38,10 @@ opts_usage(FILE *f)
 	    "                      are dropped and counted (4096 KiB)\n"
 	    "  -v, --verbose       more logging (repeat for debug); -q, --quiet: warnings only\n"
 	    "  --daemon            detach and log to syslog\n"
+	    "  --vnat              also serve VNAT: accept VNAT_UPD from peers whose\n"
+	    "                      connections moved (VCMP, TCP port 2031); with --vnat\n"
+	    "                      -d may be left out\n"
+	    "  --vcmp-port P       the VCMP port (2031)\n"
 	    "  --help, --version\n");
 }
 
@@ -84,6 +88,11 @@ finish(struct srv_opts *o, const char *pwfile, bool have_pw, char *err, size_t e
 		snprintf(err, errlen, "no password given (first argument, or --password-file)");
 		return -1;
 	}
+	if (o->so_ndevs == 0 && !o->so_vnat) {
+		snprintf(err, errlen, "-d <devices>+ is required (or --vnat for a host that only "
+		    "migrates connections)");
+		return -1;
+	}
 	if (o->so_host[0] == '\0') {
 		snprintf(err, errlen, "-h <_|host> is required (_ listens on every address)");
 		return -1;
@@ -118,6 +127,7 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 	o->so_dial_timeout = 15;
 	o->so_queue_max = HANDLER_QUEUE_DEFAULT;
 	o->so_verbosity = LOG_LVL_INFO;
+	o->so_vcmp_port = 2031;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--help") == 0) {
@@ -188,6 +198,13 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 			o->so_verbosity = LOG_LVL_WARN;
 		} else if (strcmp(a, "--daemon") == 0) {
 			o->so_daemon = true;
+		} else if (strcmp(a, "--vnat") == 0) {
+			o->so_vnat = true;
+		} else if (strcmp(a, "--vcmp-port") == 0) {
+			if (take_u32(a, val, 1, 65535, &v, err, errlen))
+				return -1;
+			o->so_vcmp_port = (uint16_t)v;
+			i++;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			snprintf(err, errlen, "unknown option '%s' (see vnet --help)", a);
 			return -1;

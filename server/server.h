@@ -33,10 +33,13 @@ struct srv_opts {
 	size_t		 so_queue_max;			/* bytes per handler */
 	int		 so_verbosity;
 	bool		 so_daemon;
+	bool		 so_vnat;			/* --vnat */
+	uint16_t	 so_vcmp_port;			/* --vcmp-port, 2031 */
 };
 
 struct ctl;
 struct dial;
+struct vnat;
 TAILQ_HEAD(ctl_list, ctl);
 TAILQ_HEAD(handler_list, handler);
 TAILQ_HEAD(dial_list, dial);
@@ -53,6 +56,7 @@ struct server {
 	uint32_t		 s_next_id;
 	uint64_t		 s_auth_failures;
 	uint64_t		 s_bad_lines;
+	struct vnat		*s_vnat;		/* NULL without --vnat */
 };
 
 /* The socket bufferevent under bev (bev itself without TLS). */

@@ -24,6 +24,8 @@ usage "-h <_|host> is required" "$V" pw -p 4455 -d eth0
 usage "-p: 'x' is not a number from 1 to 65535" "$V" pw -h _ -p x -d eth0
 usage "-p: '70000' is not a number from 1 to 65535" "$V" pw -h _ -p 70000 -d eth0
 usage "-d needs at least one device" "$V" pw -h _ -p 4455 -d
+usage "-d <devices>+ is required (or --vnat" "$V" pw -h _ -p 4455
+usage "--vcmp-port: '0' is not a number from 1 to 65535" "$V" pw -h _ --vnat --vcmp-port 0
 usage "-d: 'a/b' is not a device name" "$V" pw -h _ -p 4455 -d a/b
 usage "unknown option '--frob'" "$V" pw -h _ --frob
 usage "unexpected argument 'extra'" "$V" pw -h _ -p 4455 extra -d eth0

@@ -1,0 +1,96 @@
+#!/bin/bash
+# vnet --vnat as the peer of a host that moved: a live TCP stream from the
+# client survives its move when the client sends one VNAT_UPD (the seed's
+# 20-byte layout) to the server's port 2031; the server answers VNAT_UPD_R
+# with its physical address and rewrites the connection in its own nftables
+# table.  Bad VCMP input is refused and logged; a connection the server does
+# not have is answered 0.0.0.0:0.  The table is gone after vnet exits.
+#
+#   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20 (vnet --vnat)
+#         eth1 (after the move) 198.18.3.10 ── l3 ┘
+. "$(dirname "$0")/lib.sh"
+for ns in cli rtr srv; do mkns $ns; done
+link cli eth0 rtr l1
+link cli eth1 rtr l3
+link srv eth0 rtr l2
+for i in 1 2 3; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
+nsx rtr sysctl -qw net.ipv4.ip_forward=1
+ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
+ip -n "${P}cli" route add default via 198.18.1.1
+ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
+ip -n "${P}srv" route add default via 198.18.2.1
+for ns in cli srv; do
+	nsx $ns nft -f - <<'NFT'
+table inet fw {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		iif lo accept
+		tcp dport { 4455, 2031, 5001 } accept
+	}
+}
+NFT
+done
+nsx cli "$VNET_TOOLS/vnat-tr" reset
+start_vnet srv srv pw -h _ -p 4455 --vnat
+wait_for 10 "VCMP port" port_open cli 198.18.2.20 2031
+nsx srv nft list tables | grep -q "table inet vnet" || die "no vnet table while running"
+nsx srv nft list table inet vnet | grep -q hook && die "base chains before any move"
+ok "vnet --vnat listens on 2031; its table has no hook until something moves"
+
+# vcmp HEX: send a message, print the answer as hex
+vcmp() { printf "$1" | nsx cli timeout 5 socat -t 2 - TCP:198.18.2.20:2031 | od -An -tx1 | tr -d ' \n'; }
+hexip() { printf '\\x%02x' ${1//./ }; }
+hexport() { printf '\\x%02x\\x%02x' $(($1 >> 8)) $(($1 & 255)); }
+
+# bad input: truncated, wrong version, wrong command
+(printf '\x01\x01\x13\x89\xc6\x12'; sleep 0.3) | nsx cli timeout 5 socat -t 1 - TCP:198.18.2.20:2031 >/dev/null || true
+wait_for 5 "truncated message logged" grep -q "closed with 6 bytes of a message unread (truncated)" "$TMP/srv.log"
+out=$(vcmp '\x07\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00')
+[ -z "$out" ] || die "wrong version answered: $out"
+grep -q "refused: unknown type (first bytes 07 01)" "$TMP/srv.log" || die "wrong version not logged"
+out=$(vcmp '\x01\x02\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00')
+[ -z "$out" ] || die "a VNAT_UPD_R sent to the server was answered: $out"
+grep -q "refused: not a VNAT_UPD (first bytes 01 02)" "$TMP/srv.log" || die "wrong command not logged"
+# a connection the server does not have
+out=$(vcmp "\x01\x01$(hexport 5001)$(hexip 198.18.2.20)$(hexip 198.18.1.10)$(hexip 198.18.3.10)$(hexport 999)$(hexport 999)")
+[ "$out" = "0102000000000000000000000000000000000000" ] || die "unknown connection answered: $out"
+grep -q "VNAT_UPD for 1 connection(s): 0 updated, 1 unknown" "$TMP/srv.log" || die "unknown not logged"
+ok "truncated, wrong version, wrong command refused and logged; unknown connection answered 0.0.0.0:0"
+
+SIZE=$((20 * 1024 * 1024))
+for dev in eth0 eth1; do nsx cli tc qdisc add dev $dev root tbf rate 40mbit burst 64kbit latency 200ms; done
+head -c $SIZE /dev/urandom >"$TMP/tx.bin"
+nsx srv timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
+lpid=$!
+wait_for 5 "server listening" nsx srv ss -Htln "sport = :5001"
+nsx cli timeout 60 socat -u OPEN:"$TMP/tx.bin" TCP:198.18.2.20:5001 &
+spid=$!
+rx_over() { [ "$(stat -c %s "$TMP/rx.bin" 2>/dev/null || echo 0)" -gt "$1" ]; }
+wait_for 10 "data flowing" rx_over 2000000
+lport=$(nsx cli ss -Htn "dport = :5001" | awk '{split($4, a, ":"); print a[2]}')
+
+# the client moves; it tells the server with one VNAT_UPD from its new address
+nsx cli ip addr del 198.18.1.10/24 dev eth0
+nsx cli ip link set eth0 down
+nsx cli ip addr add 198.18.1.10/32 dev lo
+nsx cli ip addr add 198.18.3.10/24 dev eth1
+nsx cli ip route replace default via 198.18.3.1
+before=$(stat -c %s "$TMP/rx.bin")
+out=$(vcmp "\x01\x01$(hexport 5001)$(hexip 198.18.2.20)$(hexip 198.18.1.10)$(hexip 198.18.3.10)$(hexport $lport)$(hexport $lport)")
+want="010200000000000000000000""c6120214""0000""1389"
+[ "$out" = "$want" ] || die "VNAT_UPD_R: $out (want $want)"
+grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" || die "update not logged"
+nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
+	198.18.2.20:5001 198.18.2.20:5001 base || die "client translation"
+ok "VNAT_UPD answered with VNAT_UPD_R 198.18.2.20:5001 ($before bytes before the move)"
+wait $spid || die "the sender failed after the move"
+wait $lpid || die "the receiver failed"
+[ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] || die "sha256 differs"
+ok "20 MB intact, $((SIZE - before)) bytes after the move"
+
+finish
+! nsx srv nft list tables | grep -q "table inet vnet" || die "vnet's table left after exit"
+nsx srv nft list tables | grep -q "table inet fw" || die "the host's own firewall table was touched"
+ok "vnet removed its table on exit; the firewall table is untouched"

@@ -1,0 +1,50 @@
+/* vnat: the VNAT layer of the vnet server.  So far: the peer's side of a
+ * migration.  A host whose connections moved sends VNAT_UPD to TCP port
+ * 2031; vnat finds the local connection (sock_diag), rewrites it with one
+ * nftables batch (vnat/nftx) and answers VNAT_UPD_R with its own physical
+ * address.  The moving side (SUSPEND/RESUME) is still to come. */
+#ifndef VNET_VNAT_H
+#define VNET_VNAT_H
+
+#include <stdint.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+
+#include "vnat/nftx.h"
+
+struct vnat_tr {
+	TAILQ_ENTRY(vnat_tr)	vt_entry;
+	struct nftx_tr		vt_tr;
+};
+TAILQ_HEAD(vnat_tr_list, vnat_tr);
+
+struct vnat_stats {
+	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors;
+};
+
+struct vcmp_sess;
+TAILQ_HEAD(vcmp_sess_list, vcmp_sess);
+
+struct vnat {
+	struct event_base	*v_base;
+	struct nft_ctx		*v_nft;
+	struct evconnlistener	*v_lst;
+	struct vnat_tr_list	 v_trs;
+	struct vcmp_sess_list	 v_sess;
+	uint32_t		 v_next_id;
+	unsigned		 v_ntr;
+	struct vnat_stats	 v_st;
+};
+
+/* Replaces any stale table, listens for VCMP on port; NULL with err set. */
+struct vnat *vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen);
+/* Removes every translation and the table, stops listening, frees v. */
+void vnat_stop(struct vnat *v);
+/* Installs or replaces the translations of n connections in one batch
+ * (matched on their virtual tuple); 0 or -1 with err set. */
+int vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen);
+/* The translation of a virtual tuple, or NULL. */
+const struct nftx_tr *vnat_find(const struct vnat *v, const struct nftx_tr *key);
+
+#endif
