@@ -140,6 +140,28 @@ cmd_handle(struct cli *c)
 	return rc;
 }
 
+static int
+cmd_procs(struct cli *c)
+{
+	return request(c, "VNAT PROCS?", true);
+}
+
+static int
+cmd_conns(struct cli *c)
+{
+	return request(c, "VNAT CONNS?", true);
+}
+
+static int
+cmd_vadd_vdel(struct cli *c)
+{
+	char line[64];
+
+	snprintf(line, sizeof(line), "VNAT %s %s", c->c_o.co_cmd[1] == 'a' ? "ADD" : "DEL",
+	    c->c_o.co_name);
+	return request(c, line, false);
+}
+
 /* which requests answer with a list */
 static bool
 is_list(const char *line)
@@ -147,6 +169,11 @@ is_list(const char *line)
 	char word[16] = "";
 
 	sscanf(line, " %15s", word);
+	if (strcasecmp(word, "VNAT") == 0) {
+		char sub[16] = "";
+		sscanf(line, " %*s %15s", sub);
+		return strcasecmp(sub, "PROCS?") == 0 || strcasecmp(sub, "CONNS?") == 0;
+	}
 	return strcasecmp(word, "DEVICES?") == 0 || strcasecmp(word, "HANDLERS?") == 0 ||
 	    strcasecmp(word, "STATS?") == 0;
 }
@@ -191,6 +218,10 @@ static const struct {
 	{ "stats", cmd_stats },
 	{ "close", cmd_close },
 	{ "handle", cmd_handle },
+	{ "procs", cmd_procs },
+	{ "vadd", cmd_vadd_vdel },
+	{ "vdel", cmd_vadd_vdel },
+	{ "conns", cmd_conns },
 };
 
 static int

@@ -24,6 +24,11 @@ cli_usage(FILE *f)
 	    "     devices           list the devices the server may use\n"
 	    "     stats [-i <id>]   frame counters of every handler, or of one\n"
 	    "     close -i <id>     close a handler\n"
+	    "     procs             VNAT: the process names whose connections are virtualized\n"
+	    "     vadd -n <name>    VNAT: add a process name (* = every connection of the host)\n"
+	    "     vdel -n <name>    VNAT: remove a process name\n"
+	    "     conns             VNAT: the virtualized connections: protocol, virtual local\n"
+	    "                       and remote, physical local and remote, state, pid, name\n"
 	    "     handle [-a port2] [-b password2] -d <host2> -e <device1> -f <device2>\n"
 	    "            -g <local|remote> -j <addresses+>\n"
 	    "                       set up a handler between host1 and host2:\n"
@@ -106,6 +111,9 @@ cmd_opt(struct cli_opts *o, int argc, char **argv, int *i, char *err, size_t err
 		}
 		o->co_id = v;
 		o->co_has_id = true;
+	} else if ((strcmp(o->co_cmd, "vadd") == 0 || strcmp(o->co_cmd, "vdel") == 0) &&
+	    strcmp(a, "-n") == 0) {
+		rc = copy(o->co_name, sizeof(o->co_name), a, val, err, errlen) ? -1 : 1;
 	} else if (!handle)
 		return 0;
 	else if (strcmp(a, "-a") == 0)
@@ -148,7 +156,7 @@ static int
 check_cmd(struct cli_opts *o, char *err, size_t errlen)
 {
 	static const char *const cmds[] = { "echo", "handlers", "devices", "stats", "close",
-	    "handle" };
+	    "handle", "procs", "vadd", "vdel", "conns" };
 	size_t k;
 
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
@@ -156,11 +164,15 @@ check_cmd(struct cli_opts *o, char *err, size_t errlen)
 			break;
 	if (k == sizeof(cmds) / sizeof(cmds[0])) {
 		snprintf(err, errlen, "unknown command '%s' (echo, handlers, devices, stats, "
-		    "close, handle)", o->co_cmd);
+		    "close, handle, procs, vadd, vdel, conns)", o->co_cmd);
 		return -1;
 	}
 	if (strcmp(o->co_cmd, "close") == 0 && !o->co_has_id) {
 		snprintf(err, errlen, "close needs -i <id> (see -c handlers)");
+		return -1;
+	}
+	if ((strcmp(o->co_cmd, "vadd") == 0 || strcmp(o->co_cmd, "vdel") == 0) && !o->co_name[0]) {
+		snprintf(err, errlen, "%s needs -n <process name>", o->co_cmd);
 		return -1;
 	}
 	if (strcmp(o->co_cmd, "handle") == 0) {

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <arpa/inet.h>
+
 #include "common/err.h"
 
 int
@@ -209,6 +211,49 @@ parse_noarg(const char *name, int n, char *err, size_t errlen)
 	return VNET_OK;
 }
 
+static int
+parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
+{
+	static const struct { const char *w; enum proto_vnat v; int args; } sub[] = {
+		{ "PROCS?", PV_PROCS, 0 }, { "ADD", PV_ADD, 1 }, { "DEL", PV_DEL, 1 },
+		{ "CONNS?", PV_CONNS, 0 }, { "SUSPEND", PV_SUSPEND, 0 }, { "RESUME", PV_RESUME, -1 },
+	};
+	size_t i;
+
+	for (i = 0; n >= 2 && i < sizeof(sub) / sizeof(sub[0]); i++)
+		if (strcasecmp(tok[1], sub[i].w) == 0)
+			break;
+	if (n < 2 || i == sizeof(sub) / sizeof(sub[0])) {
+		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | SUSPEND | "
+		    "RESUME [address]");
+		return VNET_ERR_SYNTAX;
+	}
+	m->pm_vnat = sub[i].v;
+	if ((sub[i].args >= 0 && n != 2 + sub[i].args) || (sub[i].args < 0 && n > 3)) {
+		snprintf(err, errlen, "usage: VNAT %s%s", sub[i].w, sub[i].args > 0 ? " name" :
+		    sub[i].args < 0 ? " [address]" : "");
+		return VNET_ERR_SYNTAX;
+	}
+	if (sub[i].args > 0) {
+		const char *p = tok[2];
+		if (strlen(p) > PROTO_PROC_MAX) {
+			snprintf(err, errlen, "process name '%.40s' is longer than %d characters",
+			    p, PROTO_PROC_MAX);
+			return VNET_ERR_VALUE;
+		}
+		memcpy(m->pm_name, p, strlen(p) + 1);
+	}
+	if (sub[i].args < 0 && n == 3) {
+		unsigned char a[16];
+		if (inet_pton(AF_INET, tok[2], a) != 1 && inet_pton(AF_INET6, tok[2], a) != 1) {
+			snprintf(err, errlen, "'%.60s' is not an IP address", tok[2]);
+			return VNET_ERR_VALUE;
+		}
+		memcpy(m->pm_addr, tok[2], strlen(tok[2]) + 1);
+	}
+	return VNET_OK;
+}
+
 int
 proto_parse(const char *line, struct proto_msg *m, char *err, size_t errlen)
 {
@@ -272,8 +317,12 @@ proto_parse(const char *line, struct proto_msg *m, char *err, size_t errlen)
 		m->pm_cmd = PROTO_BEGIN;
 		return parse_begin(m, tok, n, err, errlen);
 	}
+	if (strcasecmp(tok[0], "VNAT") == 0) {
+		m->pm_cmd = PROTO_VNAT;
+		return parse_vnat(m, tok, n, err, errlen);
+	}
 	snprintf(err, errlen, "unknown command '%.40s' (HELLO, DONE, DEVICES?, HANDLERS?, "
-	    "STATS?, CLOSE, HANDLE, BEGIN)", tok[0]);
+	    "STATS?, CLOSE, HANDLE, BEGIN, VNAT)", tok[0]);
 	return VNET_ERR_TYPE;
 }
 

@@ -19,8 +19,12 @@
 
 enum proto_cmd {
 	PROTO_HELLO, PROTO_DONE, PROTO_DEVICES, PROTO_HANDLERS, PROTO_CLOSE,
-	PROTO_HANDLE, PROTO_BEGIN, PROTO_STATS,
+	PROTO_HANDLE, PROTO_BEGIN, PROTO_STATS, PROTO_VNAT,
 };
+
+/* VNAT PROCS? | ADD name | DEL name | CONNS? | SUSPEND | RESUME [address] */
+enum proto_vnat { PV_PROCS, PV_ADD, PV_DEL, PV_CONNS, PV_SUSPEND, PV_RESUME };
+#define PROTO_PROC_MAX	15	/* a process name (comm) */
 
 enum proto_role { PROTO_LOCAL, PROTO_REMOTE };
 
@@ -36,6 +40,9 @@ struct proto_msg {
 	char		 pm_rhost[PROTO_HOST_MAX + 1];		/* HANDLE */
 	uint16_t	 pm_rport;				/* HANDLE */
 	struct mac_list	 pm_addrs;				/* HANDLE, BEGIN */
+	enum proto_vnat	 pm_vnat;				/* VNAT */
+	char		 pm_name[PROTO_PROC_MAX + 1];		/* VNAT ADD/DEL */
+	char		 pm_addr[64];				/* VNAT RESUME */
 };
 
 /* Splits line in place on blanks into at most max tokens; returns the count,

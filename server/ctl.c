@@ -1,6 +1,7 @@
 /* ctl: control sessions: the text protocol of seed 003, section 6. */
 #include "server/ctl.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "server/dial.h"
+#include "vnat/conns.h"
+#include "vnat/vnat.h"
 
 #define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
 
@@ -258,6 +261,72 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 }
 
 static void
+do_vnat_conns(struct ctl *c, struct vnat *v)
+{
+	struct vconn *vc = NULL;
+	char line[512];
+	int n = conns_collect(v->v_procs, v->v_nprocs, &vc);
+
+	if (n < 0) {
+		ctl_reply(c, "NOK cannot list connections: %s", strerror(errno));
+		return;
+	}
+	ctl_reply(c, "OK conns");
+	ctl_reply(c, "%d", n);
+	for (int i = 0; i < n; i++) {
+		struct nftx_tr key;
+		size_t al = vc[i].vc_c.sc_family == AF_INET6 ? 16 : 4;
+		memset(&key, 0, sizeof(key));
+		key.t_family = vc[i].vc_c.sc_family == AF_INET6 ? 6 : 4;
+		key.t_proto = vc[i].vc_c.sc_proto;
+		memcpy(key.t_lvir, vc[i].vc_c.sc_laddr, al);
+		memcpy(key.t_rvir, vc[i].vc_c.sc_raddr, al);
+		key.t_lvir_port = vc[i].vc_c.sc_lport;
+		key.t_rvir_port = vc[i].vc_c.sc_rport;
+		conns_format(&vc[i], vnat_find(v, &key), line, sizeof(line));
+		ctl_reply(c, "%s", line);
+	}
+	free(vc);
+}
+
+static void
+do_vnat(struct ctl *c, const struct proto_msg *m)
+{
+	struct vnat *v = c->c_srv->s_vnat;
+	char err[256];
+	size_t i;
+
+	if (v == NULL) {
+		ctl_reply(c, "NOK VNAT is off on this server (start vnet with --vnat)");
+		return;
+	}
+	switch (m->pm_vnat) {
+	case PV_PROCS:
+		ctl_reply(c, "OK procs");
+		ctl_reply(c, "%zu", v->v_nprocs);
+		for (i = 0; i < v->v_nprocs; i++)
+			ctl_reply(c, "%s", v->v_procs[i]);
+		break;
+	case PV_ADD:
+	case PV_DEL:
+		if ((m->pm_vnat == PV_ADD ? vnat_proc_add : vnat_proc_del)(v, m->pm_name, err,
+		    sizeof(err)) != 0)
+			ctl_reply(c, "NOK %s", err);
+		else
+			ctl_reply(c, "OK %s %s", m->pm_vnat == PV_ADD ? "added" : "removed", m->pm_name);
+		break;
+	case PV_CONNS:
+		do_vnat_conns(c, v);
+		break;
+	case PV_SUSPEND:
+	case PV_RESUME:
+		ctl_reply(c, "NOK VNAT %s is not implemented yet: this server only answers peers "
+		    "that moved", m->pm_vnat == PV_SUSPEND ? "SUSPEND" : "RESUME");
+		break;
+	}
+}
+
+static void
 bad_line(struct ctl *c, const char *why)
 {
 	c->c_srv->s_bad_lines++;
@@ -310,6 +379,9 @@ ctl_line(struct ctl *c, const char *line)
 		break;
 	case PROTO_BEGIN:
 		return !do_begin(c, &m);
+	case PROTO_VNAT:
+		do_vnat(c, &m);
+		break;
 	}
 	OPENSSL_cleanse(&m.pm_password, sizeof(m.pm_password));
 	return c->c_state == CTL_HELLO || c->c_state == CTL_READY;

@@ -177,3 +177,61 @@ sd_owner(uint32_t inode, struct sd_owner *out)
 	closedir(proc);
 	return -1;
 }
+
+static void
+read_comm(const char *pid, char *comm, size_t len)
+{
+	char path[300];
+	FILE *f;
+
+	comm[0] = '\0';
+	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(comm, (int)len, f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+}
+
+int
+sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, const char *comm, void *arg), void *arg)
+{
+	struct dirent *de, *fe;
+	DIR *proc, *fds;
+
+	if ((proc = opendir("/proc")) == NULL)
+		return -1;
+	while ((de = readdir(proc)) != NULL) {
+		char path[300], comm[16];
+		char *end;
+		unsigned long pid = strtoul(de->d_name, &end, 10);
+		if (*end != '\0' || pid == 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue;
+		comm[0] = '\0';
+		while ((fe = readdir(fds)) != NULL) {
+			char fdp[600], link[64];
+			ssize_t l;
+			unsigned long ino;
+			if (fe->d_name[0] == '.')
+				continue;
+			snprintf(fdp, sizeof(fdp), "%s/%s", path, fe->d_name);
+			if ((l = readlink(fdp, link, sizeof(link) - 1)) <= 0)
+				continue;
+			link[l] = '\0';
+			if (strncmp(link, "socket:[", 8) != 0)
+				continue;
+			ino = strtoul(link + 8, &end, 10);
+			if (*end != ']')
+				continue;
+			if (comm[0] == '\0')
+				read_comm(de->d_name, comm, sizeof(comm));
+			cb((uint32_t)ino, (pid_t)pid, comm, arg);
+		}
+		closedir(fds);
+	}
+	closedir(proc);
+	return 0;
+}

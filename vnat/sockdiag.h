@@ -31,4 +31,9 @@ struct sd_owner {
  * under /proc); 0, or -1 when none does. */
 int sd_owner(uint32_t inode, struct sd_owner *out);
 
+/* Calls cb once for every socket descriptor of every process (one walk of
+ * /proc): inode, pid and process name.  Returns 0, or -1 if /proc cannot be
+ * read. */
+int sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, const char *comm, void *arg), void *arg);
+
 #endif

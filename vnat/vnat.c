@@ -97,6 +97,44 @@ out:
 	return rc;
 }
 
+int
+vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < v->v_nprocs; i++)
+		if (strcmp(v->v_procs[i], name) == 0) {
+			snprintf(err, errlen, "'%s' is on the list already", name);
+			return -1;
+		}
+	if (v->v_nprocs == VNAT_PROCS_MAX || strlen(name) >= sizeof(v->v_procs[0])) {
+		snprintf(err, errlen, "the list holds at most %d names of at most 15 characters",
+		    VNAT_PROCS_MAX);
+		return -1;
+	}
+	memcpy(v->v_procs[v->v_nprocs++], name, strlen(name) + 1);
+	log_info("vnat: virtualizing the connections of %s", strcmp(name, "*") ? name :
+	    "every process");
+	return 0;
+}
+
+int
+vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < v->v_nprocs; i++)
+		if (strcmp(v->v_procs[i], name) == 0) {
+			memmove(v->v_procs[i], v->v_procs[i + 1], (v->v_nprocs - i - 1) *
+			    sizeof(v->v_procs[0]));
+			v->v_nprocs--;
+			log_info("vnat: no longer virtualizing %s", name);
+			return 0;
+		}
+	snprintf(err, errlen, "'%s' is not on the list", name);
+	return -1;
+}
+
 struct vnat *
 vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 {

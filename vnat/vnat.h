@@ -19,6 +19,8 @@ struct vnat_tr {
 };
 TAILQ_HEAD(vnat_tr_list, vnat_tr);
 
+#define VNAT_PROCS_MAX	64
+
 struct vnat_stats {
 	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors;
 };
@@ -34,6 +36,8 @@ struct vnat {
 	struct vcmp_sess_list	 v_sess;
 	uint32_t		 v_next_id;
 	unsigned		 v_ntr;
+	char			 v_procs[VNAT_PROCS_MAX][16];	/* names to virtualize; "*" = all */
+	size_t			 v_nprocs;
 	struct vnat_stats	 v_st;
 };
 
@@ -44,6 +48,9 @@ void vnat_stop(struct vnat *v);
 /* Installs or replaces the translations of n connections in one batch
  * (matched on their virtual tuple); 0 or -1 with err set. */
 int vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen);
+/* Adds or removes a process name of the list; 0, or -1 with err set. */
+int vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen);
+int vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen);
 /* The translation of a virtual tuple, or NULL. */
 const struct nftx_tr *vnat_find(const struct vnat *v, const struct nftx_tr *key);
 

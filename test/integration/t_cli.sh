@@ -72,6 +72,11 @@ set -e
 [ $rc = 2 ] && [[ $out == *"no password for vnet server 198.18.44.2 port 4455 on standard input"* ]] ||
 	die "no password: rc=$rc $out"
 ok "-c echo session; passwords read from standard input"
+set +e
+out=$(client cli -q -p pw1 -h 198.18.44.2 -c procs 2>&1); rc=$?
+set -e
+[ $rc = 1 ] && [[ $out == *"NOK VNAT is off on this server (start vnet with --vnat)"* ]] ||
+	die "VNAT without --vnat: rc=$rc $out"
 
 # --daemon: returns at once, keeps serving in the background, SIGTERM ends it
 nsx host "$V" pw9 -h _ -p 4461 -d vmnet1 --daemon || die "--daemon start"

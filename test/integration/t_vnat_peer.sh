@@ -85,6 +85,24 @@ grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" || d
 nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
 	198.18.2.20:5001 198.18.2.20:5001 base || die "client translation"
 ok "VNAT_UPD answered with VNAT_UPD_R 198.18.2.20:5001 ($before bytes before the move)"
+
+# the process list and VNAT CONNS? (vnetclient procs, vadd, vdel, conns)
+vc() { HOME="$TMP/home-cli" nsx cli timeout 10 "$VNET_BIN/vnetclient" -q -p pw -h 198.18.2.20 "$@" 2>&1; }
+[ -z "$(vc -c procs)" ] || die "procs not empty at start"
+[ -z "$(vc -c conns)" ] || die "conns listed with an empty process list"
+[ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
+out=$(vc -c vadd -n socat) && die "vadd twice accepted"
+[[ $out == *"NOK 'socat' is on the list already"* ]] || die "vadd twice: $out"
+[ "$(vc -c procs)" = socat ] || die "procs: $(vc -c procs)"
+out=$(vc -c conns)
+[[ $out == *"tcp 198.18.2.20:5001 198.18.1.10:$lport 198.18.2.20:5001 198.18.3.10:$lport ESTABLISHED "*" socat"* ]] ||
+	die "conns: $out"
+ok "VNAT CONNS? shows the moved connection: $out"
+[ "$(vc -c vdel -n socat)" = "removed socat" ] || die "vdel"
+out=$(vc -c vdel -n sshd) && die "vdel of an absent name accepted"
+[[ $out == *"NOK 'sshd' is not on the list"* ]] || die "vdel absent: $out"
+out=$(vc -c vadd) && die "vadd without -n accepted"
+[[ $out == *"vadd needs -n <process name>"* ]] || die "vadd without -n: $out"
 wait $spid || die "the sender failed after the move"
 wait $lpid || die "the receiver failed"
 [ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] || die "sha256 differs"

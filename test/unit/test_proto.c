@@ -186,3 +186,32 @@ Test(proto, validators)
 	cr_assert_neq(proto_parse_u32(" 1", 1, 65535, &v), VNET_OK);
 	cr_assert_neq(proto_parse_u32("", 1, 65535, &v), VNET_OK);
 }
+
+Test(proto, vnat_commands)
+{
+	cr_assert_eq(parse("VNAT PROCS?"), VNET_OK);
+	cr_assert_eq(m.pm_cmd, PROTO_VNAT);
+	cr_assert_eq(m.pm_vnat, PV_PROCS);
+	cr_assert_eq(parse("vnat add socat"), VNET_OK);
+	cr_assert_eq(m.pm_vnat, PV_ADD);
+	cr_assert_str_eq(m.pm_name, "socat");
+	cr_assert_eq(parse("VNAT ADD *"), VNET_OK);
+	cr_assert_str_eq(m.pm_name, "*");
+	cr_assert_eq(parse("VNAT DEL sshd"), VNET_OK);
+	cr_assert_eq(m.pm_vnat, PV_DEL);
+	cr_assert_eq(parse("VNAT CONNS?"), VNET_OK);
+	cr_assert_eq(m.pm_vnat, PV_CONNS);
+	cr_assert_eq(parse("VNAT SUSPEND"), VNET_OK);
+	cr_assert_eq(parse("VNAT RESUME"), VNET_OK);
+	cr_assert_str_eq(m.pm_addr, "");
+	cr_assert_eq(parse("VNAT RESUME 198.18.3.10"), VNET_OK);
+	cr_assert_str_eq(m.pm_addr, "198.18.3.10");
+	cr_assert_eq(parse("VNAT RESUME fd00::3"), VNET_OK);
+	cr_assert_eq(parse("VNAT RESUME nowhere"), VNET_ERR_VALUE);
+	cr_assert_eq(parse("VNAT"), VNET_ERR_SYNTAX);
+	cr_assert_eq(parse("VNAT FROB"), VNET_ERR_SYNTAX);
+	cr_assert_eq(parse("VNAT ADD"), VNET_ERR_SYNTAX);
+	cr_assert(strstr(err, "usage: VNAT ADD name"), "%s", err);
+	cr_assert_eq(parse("VNAT ADD a-very-long-process-name"), VNET_ERR_VALUE);
+	cr_assert_eq(parse("VNAT CONNS? x"), VNET_ERR_SYNTAX);
+}

@@ -1,0 +1,160 @@
+/* conns: list virtual connections. */
+#include "vnat/conns.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct owner {
+	uint32_t	o_inode;
+	pid_t		o_pid;
+	char		o_comm[16];
+};
+
+struct collect {
+	struct vconn	*c_v;
+	size_t		 c_n, c_cap;
+	struct owner	*c_o;
+	size_t		 c_no, c_ocap;
+	int		 c_oom;
+};
+
+static void
+add_owner(uint32_t inode, pid_t pid, const char *comm, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->c_no == c->c_ocap) {
+		size_t cap = c->c_ocap ? c->c_ocap * 2 : 256;
+		struct owner *o = realloc(c->c_o, cap * sizeof(*o));
+		if (o == NULL) {
+			c->c_oom = 1;
+			return;
+		}
+		c->c_o = o;
+		c->c_ocap = cap;
+	}
+	c->c_o[c->c_no].o_inode = inode;
+	c->c_o[c->c_no].o_pid = pid;
+	snprintf(c->c_o[c->c_no].o_comm, sizeof(c->c_o[0].o_comm), "%s", comm);
+	c->c_no++;
+}
+
+static int
+add_conn(const struct sd_conn *sc, void *arg)
+{
+	struct collect *c = arg;
+
+	if (c->c_n == c->c_cap) {
+		size_t cap = c->c_cap ? c->c_cap * 2 : 256;
+		struct vconn *v = realloc(c->c_v, cap * sizeof(*v));
+		if (v == NULL) {
+			c->c_oom = 1;
+			return 1;
+		}
+		c->c_v = v;
+		c->c_cap = cap;
+	}
+	memset(&c->c_v[c->c_n], 0, sizeof(c->c_v[0]));
+	c->c_v[c->c_n++].vc_c = *sc;
+	return 0;
+}
+
+static int
+by_inode(const void *a, const void *b)
+{
+	uint32_t x = ((const struct owner *)a)->o_inode, y = ((const struct owner *)b)->o_inode;
+
+	return x < y ? -1 : x > y;
+}
+
+static int
+wanted(const char *comm, char (*names)[16], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(names[i], "*") == 0 || strcmp(names[i], comm) == 0)
+			return 1;
+	return 0;
+}
+
+int
+conns_collect(char (*names)[16], size_t nnames, struct vconn **out)
+{
+	struct collect c = { 0 };
+	size_t i, k = 0;
+
+	*out = NULL;
+	if (nnames == 0)
+		return 0;
+	for (int fam = 0; fam < 2; fam++)
+		for (int p = 0; p < 2; p++)
+			if (sd_dump(fam ? AF_INET6 : AF_INET, p ? IPPROTO_UDP : IPPROTO_TCP, add_conn,
+			    &c) != 0 && errno != ENOENT)
+				goto fail;
+	if (sd_owners_scan(add_owner, &c) != 0 || c.c_oom)
+		goto fail;
+	qsort(c.c_o, c.c_no, sizeof(*c.c_o), by_inode);
+	for (i = 0; i < c.c_n; i++) {
+		struct owner key = { c.c_v[i].vc_c.sc_inode, 0, "" }, *o;
+		o = c.c_no ? bsearch(&key, c.c_o, c.c_no, sizeof(*c.c_o), by_inode) : NULL;
+		if (o == NULL || !wanted(o->o_comm, names, nnames))
+			continue;
+		c.c_v[i].vc_pid = o->o_pid;
+		memcpy(c.c_v[i].vc_comm, o->o_comm, sizeof(o->o_comm));
+		c.c_v[k++] = c.c_v[i];
+	}
+	free(c.c_o);
+	*out = c.c_v;
+	return (int)k;
+fail:
+	free(c.c_o);
+	free(c.c_v);
+	if (c.c_oom)
+		errno = ENOMEM;
+	return -1;
+}
+
+static const char *
+tcp_state(uint8_t proto, uint8_t st)
+{
+	static const char *const names[] = { "?", "ESTABLISHED", "SYN_SENT", "SYN_RECV",
+	    "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN",
+	    "CLOSING" };
+
+	if (proto != IPPROTO_TCP)
+		return "CONNECTED";
+	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+}
+
+static void
+ep(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	inet_ntop(af, a, s, sizeof(s));
+	snprintf(buf, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", s, port);
+}
+
+void
+conns_format(const struct vconn *v, const struct nftx_tr *tr, char *buf, size_t len)
+{
+	const struct sd_conn *c = &v->vc_c;
+	int af = c->sc_family;
+	char lv[64], rv[64], lp[64], rp[64];
+
+	ep(af, c->sc_laddr, c->sc_lport, lv, sizeof(lv));
+	ep(af, c->sc_raddr, c->sc_rport, rv, sizeof(rv));
+	if (tr) {
+		ep(af, tr->t_lphy, tr->t_lphy_port, lp, sizeof(lp));
+		ep(af, tr->t_rphy, tr->t_rphy_port, rp, sizeof(rp));
+	} else {
+		memcpy(lp, lv, sizeof(lp));
+		memcpy(rp, rv, sizeof(rp));
+	}
+	snprintf(buf, len, "%s %s %s %s %s %s %d %s", c->sc_proto == IPPROTO_TCP ? "tcp" : "udp",
+	    lv, rv, lp, rp, tcp_state(c->sc_proto, c->sc_state), (int)v->vc_pid,
+	    v->vc_comm[0] ? v->vc_comm : "-");
+}

@@ -1,0 +1,26 @@
+/* conns: the virtualized connections of this host: those of the processes
+ * on VNAT's list, found with sock_diag, owners from one walk of /proc. */
+#ifndef VNET_CONNS_H
+#define VNET_CONNS_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "vnat/sockdiag.h"
+#include "vnat/vnat.h"
+
+struct vconn {
+	struct sd_conn	vc_c;
+	pid_t		vc_pid;		/* 0 when no process holds it */
+	char		vc_comm[16];
+};
+
+/* Collects the connections (TCP and connected UDP, IPv4 and IPv6) whose
+ * owner's name is in names (or every one if names holds "*"); *out is
+ * malloc'ed.  Returns the count, or -1 with errno. */
+int conns_collect(char (*names)[16], size_t nnames, struct vconn **out);
+/* Writes the VNAT CONNS? line of c: protocol, virtual local and remote,
+ * physical local and remote, state, pid and process name. */
+void conns_format(const struct vconn *c, const struct nftx_tr *tr, char *buf, size_t len);
+
+#endif
