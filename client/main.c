@@ -155,9 +155,19 @@ cmd_conns(struct cli *c)
 static int
 cmd_vadd_vdel(struct cli *c)
 {
-	char line[64];
+	char line[96];
 
 	snprintf(line, sizeof(line), "VNAT %s %s", c->c_o.co_cmd[1] == 'a' ? "ADD" : "DEL",
+	    c->c_o.co_name);
+	return request(c, line, false);
+}
+
+static int
+cmd_resume(struct cli *c)
+{
+	char line[96];
+
+	snprintf(line, sizeof(line), "VNAT RESUME%s%s", c->c_o.co_name[0] ? " " : "",
 	    c->c_o.co_name);
 	return request(c, line, false);
 }
@@ -222,6 +232,7 @@ static const struct {
 	{ "vadd", cmd_vadd_vdel },
 	{ "vdel", cmd_vadd_vdel },
 	{ "conns", cmd_conns },
+	{ "resume", cmd_resume },
 };
 
 static int

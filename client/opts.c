@@ -29,6 +29,8 @@ cli_usage(FILE *f)
 	    "     vdel -n <name>    VNAT: remove a process name\n"
 	    "     conns             VNAT: the virtualized connections: protocol, virtual local\n"
 	    "                       and remote, physical local and remote, state, pid, name\n"
+	    "     resume [-n <address>]  VNAT: re-home the connections whose address is gone\n"
+	    "                       (or all, to the given address) and tell their peers\n"
 	    "     handle [-a port2] [-b password2] -d <host2> -e <device1> -f <device2>\n"
 	    "            -g <local|remote> -j <addresses+>\n"
 	    "                       set up a handler between host1 and host2:\n"
@@ -111,8 +113,8 @@ cmd_opt(struct cli_opts *o, int argc, char **argv, int *i, char *err, size_t err
 		}
 		o->co_id = v;
 		o->co_has_id = true;
-	} else if ((strcmp(o->co_cmd, "vadd") == 0 || strcmp(o->co_cmd, "vdel") == 0) &&
-	    strcmp(a, "-n") == 0) {
+	} else if ((strcmp(o->co_cmd, "vadd") == 0 || strcmp(o->co_cmd, "vdel") == 0 ||
+	    strcmp(o->co_cmd, "resume") == 0) && strcmp(a, "-n") == 0) {
 		rc = copy(o->co_name, sizeof(o->co_name), a, val, err, errlen) ? -1 : 1;
 	} else if (!handle)
 		return 0;
@@ -156,7 +158,7 @@ static int
 check_cmd(struct cli_opts *o, char *err, size_t errlen)
 {
 	static const char *const cmds[] = { "echo", "handlers", "devices", "stats", "close",
-	    "handle", "procs", "vadd", "vdel", "conns" };
+	    "handle", "procs", "vadd", "vdel", "conns", "resume" };
 	size_t k;
 
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
@@ -164,7 +166,7 @@ check_cmd(struct cli_opts *o, char *err, size_t errlen)
 			break;
 	if (k == sizeof(cmds) / sizeof(cmds[0])) {
 		snprintf(err, errlen, "unknown command '%s' (echo, handlers, devices, stats, "
-		    "close, handle, procs, vadd, vdel, conns)", o->co_cmd);
+		    "close, handle, procs, vadd, vdel, conns, resume)", o->co_cmd);
 		return -1;
 	}
 	if (strcmp(o->co_cmd, "close") == 0 && !o->co_has_id) {

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "server/dial.h"
 #include "vnat/conns.h"
+#include "vnat/resume.h"
 #include "vnat/vnat.h"
 
 #define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
@@ -35,6 +36,7 @@ struct ctl {
 	unsigned		 c_errors;
 	char			 c_peer[80];
 	struct dial		*c_dial;
+	bool			 c_resuming;	/* a VNAT RESUME answers later */
 };
 
 static void ctl_read(struct bufferevent *bev, void *arg);
@@ -82,6 +84,8 @@ ctl_close(struct ctl *c, const char *reason)
 	log_debug("control %s: %s", c->c_peer, reason);
 	if (c->c_dial)
 		dial_detach(c->c_dial);
+	if (c->c_resuming && c->c_srv->s_vnat)
+		resume_detach(c->c_srv->s_vnat);
 	TAILQ_REMOVE(&c->c_srv->s_ctls, c, c_entry);
 	if (c->c_timer)
 		event_free(c->c_timer);
@@ -261,6 +265,15 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 }
 
 static void
+ctl_resume_done(void *arg, bool ok, const char *text)
+{
+	struct ctl *c = arg;
+
+	c->c_resuming = false;
+	ctl_handle_done(c, ok, text);
+}
+
+static void
 do_vnat_conns(struct ctl *c, struct vnat *v)
 {
 	struct vconn *vc = NULL;
@@ -319,9 +332,18 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 		do_vnat_conns(c, v);
 		break;
 	case PV_SUSPEND:
+		ctl_reply(c, "NOK VNAT SUSPEND is not implemented yet (RESUME works without it, "
+		    "as after a pulled cable)");
+		break;
 	case PV_RESUME:
-		ctl_reply(c, "NOK VNAT %s is not implemented yet: this server only answers peers "
-		    "that moved", m->pm_vnat == PV_SUSPEND ? "SUSPEND" : "RESUME");
+		c->c_state = CTL_WAIT;
+		c->c_resuming = true;
+		if (resume_start(v, m->pm_addr[0] ? m->pm_addr : NULL, ctl_resume_done, c, err,
+		    sizeof(err)) != 0) {
+			c->c_state = CTL_READY;
+			c->c_resuming = false;
+			ctl_reply(c, "NOK %s", err);
+		}
 		break;
 	}
 }

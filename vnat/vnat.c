@@ -9,7 +9,9 @@
 #include <nftables/libnftables.h>
 
 #include "common/log.h"
+#include "vnat/addr.h"
 #include "vnat/endpoint.h"
+#include "vnat/resume.h"
 
 static int
 same_virtual(const struct nftx_tr *a, const struct nftx_tr *b)
@@ -146,6 +148,7 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 		return NULL;
 	}
 	v->v_base = base;
+	v->v_vcmp_port = port;
 	TAILQ_INIT(&v->v_trs);
 	TAILQ_INIT(&v->v_sess);
 	if ((v->v_nft = nftx_open()) == NULL) {
@@ -173,9 +176,13 @@ vnat_stop(struct vnat *v)
 
 	if (v == NULL)
 		return;
+	resume_abort(v);
 	if (v->v_lst)
 		evconnlistener_free(v->v_lst);
 	vcmp_close_all(v);
+	for (size_t i = 0; i < v->v_nkept; i++)
+		if (addr_lo(v->v_kept[i].k_family, v->v_kept[i].k_addr, false) != 0)
+			log_warn("vnat: removing a kept address from lo");
 	while ((t = TAILQ_FIRST(&v->v_trs)) != NULL) {
 		TAILQ_REMOVE(&v->v_trs, t, vt_entry);
 		free(t);

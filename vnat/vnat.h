@@ -26,6 +26,7 @@ struct vnat_stats {
 };
 
 struct vcmp_sess;
+struct resume;
 TAILQ_HEAD(vcmp_sess_list, vcmp_sess);
 
 struct vnat {
@@ -36,6 +37,10 @@ struct vnat {
 	struct vcmp_sess_list	 v_sess;
 	uint32_t		 v_next_id;
 	unsigned		 v_ntr;
+	struct resume		*v_resume;	/* the running RESUME, if any */
+	uint16_t		 v_vcmp_port;
+	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */
+	size_t			 v_nkept;
 	char			 v_procs[VNAT_PROCS_MAX][16];	/* names to virtualize; "*" = all */
 	size_t			 v_nprocs;
 	struct vnat_stats	 v_st;

@@ -1,0 +1,118 @@
+/* addr: interface addresses and addresses kept on lo. */
+#include "vnat/addr.h"
+
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+
+bool
+addr_assigned(uint8_t family, const uint8_t *addr, bool count_lo)
+{
+	struct ifaddrs *ifa, *i;
+	bool found = false;
+
+	if (getifaddrs(&ifa) != 0)
+		return true;	/* cannot tell: do not call it moved */
+	for (i = ifa; i && !found; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || (!count_lo && (i->ifa_flags & IFF_LOOPBACK)))
+			continue;
+		if (family == 4 && i->ifa_addr->sa_family == AF_INET)
+			found = memcmp(&((struct sockaddr_in *)i->ifa_addr)->sin_addr, addr, 4) == 0;
+		else if (family == 6 && i->ifa_addr->sa_family == AF_INET6)
+			found = memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, addr, 16) == 0;
+	}
+	freeifaddrs(ifa);
+	return found;
+}
+
+int
+addr_lo(uint8_t family, const uint8_t *addr, bool add)
+{
+	struct {
+		struct nlmsghdr		nh;
+		struct ifaddrmsg	ifa;
+		char			attrs[64];
+	} req;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	size_t al = family == 6 ? 16 : 4;
+	struct rtattr *rta;
+	char ans[512];
+	int fd, rc = -1;
+
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
+	req.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	req.ifa.ifa_family = family == 6 ? AF_INET6 : AF_INET;
+	req.ifa.ifa_prefixlen = (unsigned char)(al * 8);
+	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.ifa.ifa_index = if_nametoindex("lo");
+	for (int k = 0; k < 2; k++) {
+		rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+		rta->rta_type = k ? IFA_ADDRESS : IFA_LOCAL;
+		rta->rta_len = (unsigned short)RTA_LENGTH(al);
+		memcpy(RTA_DATA(rta), addr, al);
+		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	}
+	if ((fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) < 0)
+		return -1;
+	if (sendto(fd, &req, req.nh.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) >= 0) {
+		ssize_t n = recv(fd, ans, sizeof(ans), 0);
+		struct nlmsghdr *nh = (struct nlmsghdr *)ans;
+		if (n >= (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr)) && nh->nlmsg_type == NLMSG_ERROR) {
+			int e = ((struct nlmsgerr *)NLMSG_DATA(nh))->error;
+			if (e == 0)
+				rc = 0;
+			else
+				errno = -e;
+		} else
+			errno = EPROTO;
+	}
+	int saved = errno;
+	close(fd);
+	errno = saved;
+	return rc;
+}
+
+int
+addr_source_for(uint8_t family, const uint8_t *dst, uint8_t *src)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+
+	if (fd < 0)
+		return -1;
+	memset(&ss, 0, sizeof(ss));
+	if (family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(9);
+		memcpy(&s6->sin6_addr, dst, 16);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(9);
+		memcpy(&s4->sin_addr, dst, 4);
+		sl = sizeof(*s4);
+	}
+	/* connect() on UDP sends nothing: it only picks the route and source */
+	if (connect(fd, (struct sockaddr *)&ss, sl) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {
+		if (family == 6)
+			memcpy(src, &((struct sockaddr_in6 *)&ss)->sin6_addr, 16);
+		else
+			memcpy(src, &((struct sockaddr_in *)&ss)->sin_addr, 4);
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
