@@ -1,20 +1,21 @@
 #!/bin/bash
 # VNAT end to end with vnet --vnat on both hosts, under stateful firewalls:
-# the client's process is on the VNAT list; the client moves to another LAN;
+# the processes are on the VNAT lists; the client moves to another LAN;
 # `vnetclient -c resume` on the client re-homes the connection (keeping its
 # old address on lo), tells the server in one VCMP exchange, and the live
-# TCP stream goes on (sha256 at the end).  RESUME with nothing moved is
-# refused with a reason.  On exit nothing of vnet's is left: no table, no
-# kept address.
+# TCP stream goes on; then the server moves and resumes too (sha256 at the
+# end).  RESUME with nothing moved is refused with a reason.  On exit
+# nothing of vnet's is left: no table, no kept address.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
-#         eth1 (after the move) 198.18.3.10 ── l3 ┘
+#         eth1 (after the move) 198.18.3.10 ── l3 ┘ l4 ── eth1 (after its move) 198.18.4.20
 . "$(dirname "$0")/lib.sh"
 for ns in cli rtr srv; do mkns $ns; done
 link cli eth0 rtr l1
 link cli eth1 rtr l3
 link srv eth0 rtr l2
-for i in 1 2 3; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
+link srv eth1 rtr l4
+for i in 1 2 3 4; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
 nsx rtr sysctl -qw net.ipv4.ip_forward=1
 ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
 ip -n "${P}cli" route add default via 198.18.1.1
@@ -39,8 +40,10 @@ wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
 wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
 vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
 [ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
+vs() { HOME="$TMP/home-srv" nsx srv timeout 20 "$VNET_BIN/vnetclient" -q -p pws -h 127.0.0.1 "$@" 2>&1; }
+[ "$(vs -c vadd -n socat)" = "added socat" ] || die "vadd on the server"
 
-SIZE=$((20 * 1024 * 1024))
+SIZE=$((30 * 1024 * 1024))
 for dev in eth0 eth1; do nsx cli tc qdisc add dev $dev root tbf rate 40mbit burst 64kbit latency 200ms; done
 head -c $SIZE /dev/urandom >"$TMP/tx.bin"
 nsx srv timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
@@ -70,14 +73,31 @@ conns=$(vc -c conns)
 	die "conns after RESUME: $conns"
 ok "CONNS?: $conns"
 
-wait $spid || die "the sender failed after the move"
+
+# the server moves as well, and resumes
+wait_for 20 "data after the client's move" rx_over $((before + 4000000))
+nsx srv ip addr del 198.18.2.20/24 dev eth0
+nsx srv ip link set eth0 down
+nsx srv ip addr add 198.18.4.20/24 dev eth1
+nsx srv ip route replace default via 198.18.4.1
+before2=$(stat -c %s "$TMP/rx.bin")
+out=$(vs -c resume) || die "server RESUME: $out"
+[[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "server RESUME said: $out"
+ok "server moved too: $out"
+conns=$(vc -c conns)
+[[ $conns == "tcp 198.18.1.10:"*" 198.18.2.20:5001 198.18.3.10:"*" 198.18.4.20:5001 ESTABLISHED "*" socat" ]] ||
+	die "client conns after both moves: $conns"
+
+wait $spid || die "the sender failed after the moves"
 wait $lpid || die "the receiver failed"
 [ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] || die "sha256 differs"
-ok "20 MB intact, $((SIZE - before)) bytes after the move"
+[ "$before2" -lt $SIZE ] || die "the transfer ended before the server's move"
+ok "30 MB intact, $((SIZE - before2)) bytes after both moves"
 
 finish
 for ns in cli srv; do
 	! nsx $ns nft list tables | grep -q "table inet vnet" || die "vnet's table left in $ns"
 done
 ! nsx cli ip -o addr show dev lo | grep -q "198.18.1.10" || die "kept address left on lo"
+! nsx srv ip -o addr show dev lo | grep -q "198.18.2.20" || die "kept address left on the server's lo"
 ok "after exit: no table, no kept address"
