@@ -48,6 +48,9 @@ match_conn(const struct sd_conn *c, void *arg)
 	const struct vcmp_msg *m = mt->m_msg;
 	size_t al = m->vm_family == 6 ? 16 : 4;
 
+	if (c->sc_family != (m->vm_family == 6 ? AF_INET6 : AF_INET))
+		return 0;
+
 	for (uint16_t i = 0; i < m->vm_count; i++) {
 		const struct vcmp_entry *e = &m->vm_e[i];
 		if (!mt->m_found[i] && e->ve_proto == c->sc_proto &&
@@ -97,9 +100,11 @@ handle_upd(struct vcmp_sess *s, struct vcmp_msg *m)
 
 	if (found == NULL || t == NULL)
 		goto out;
+	/* IPv4 connections may sit on IPv6 sockets (v4-mapped): both families */
 	for (int proto = 6; proto <= 17; proto += 11)
-		if (sd_dump(m->vm_family == 6 ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
-			log_warn("vcmp %s: sock_diag", s->vs_peer);
+		for (int af = 0; af < 2; af++)
+			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
+				log_warn("vcmp %s: sock_diag", s->vs_peer);
 	for (uint16_t i = 0; i < m->vm_count; i++) {
 		if (found[i])
 			our_side(v, m, &m->vm_e[i], &t[n++]);

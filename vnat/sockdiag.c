@@ -64,6 +64,16 @@ sd_one(const struct nlmsghdr *nh, uint8_t proto, sd_conn_cb cb, void *arg)
 	c.sc_uid = m->idiag_uid;
 	if (c.sc_rport == 0)	/* not connected */
 		return 0;
+	/* an IPv6 socket talking IPv4 (::ffff:a.b.c.d) is an IPv4 connection on
+	 * the wire: report it as one */
+	if (c.sc_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((struct in6_addr *)c.sc_laddr) &&
+	    IN6_IS_ADDR_V4MAPPED((struct in6_addr *)c.sc_raddr)) {
+		c.sc_family = AF_INET;
+		memmove(c.sc_laddr, c.sc_laddr + 12, 4);
+		memmove(c.sc_raddr, c.sc_raddr + 12, 4);
+		memset(c.sc_laddr + 4, 0, 12);
+		memset(c.sc_raddr + 4, 0, 12);
+	}
 	return cb(&c, arg) != 0;
 }
 

@@ -18,7 +18,8 @@ struct sd_conn {
 typedef int (*sd_conn_cb)(const struct sd_conn *c, void *arg);
 
 /* Calls cb for every connected socket of family and proto (TCP: every state
- * but LISTEN and CLOSE; UDP: those with a remote address).  cb returning
+ * but LISTEN and CLOSE; UDP: those with a remote address).  An AF_INET6
+ * socket whose ends are IPv4-mapped is reported as AF_INET.  cb returning
  * non-zero stops the walk.  Returns 0, or -1 with errno. */
 int sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
 
