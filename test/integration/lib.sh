@@ -131,6 +131,9 @@ start_vnet() {
 	eval "PID_$name=$!"
 }
 
+# ss_has NS ARGS...: ss (with -H) in NS lists at least one socket
+ss_has() { local ns=$1; shift; [ -n "$(nsx "$ns" ss -H "$@")" ]; }
+
 port_open() { nsx "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null; }
 
 # client NS ARGS...: vnetclient in NS with its own HOME
@@ -159,7 +162,7 @@ tcp_transfer() {
 	head -c "$bytes" /dev/urandom >"$TMP/tx.bin"
 	nsx "$to" timeout 120 socat -u TCP-LISTEN:$port,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
 	local lpid=$!
-	wait_for 10 "listener on $addr:$port" nsx "$to" ss -Htln "sport = :$port"
+	wait_for 10 "listener on $addr:$port" ss_has "$to" -tln "sport = :$port"
 	nsx "$from" timeout 120 socat -u OPEN:"$TMP/tx.bin" TCP:$addr:$port || die "sender failed"
 	wait $lpid || die "receiver failed"
 	[ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] ||

@@ -20,7 +20,7 @@ for S in "" -s; do
 
 	nsx peer timeout 20 iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
 	srv=$!
-	wait_for 5 "iperf3 server" nsx peer ss -Htln "sport = :5201"
+	wait_for 5 "iperf3 server" ss_has peer -tln "sport = :5201"
 	nsx vm timeout 20 iperf3 -c 198.18.42.20 -u -b 400M -l 1400 -t 4 -p 5201 >"$TMP/iperf.txt" 2>&1 || true
 	wait $srv 2>/dev/null || true
 	after=$(rss)

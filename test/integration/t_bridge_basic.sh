@@ -50,7 +50,7 @@ ok "$BIG bytes peer -> VM, sha256 equal"
 # a broadcast from the LAN reaches the VM
 nsx vm timeout 10 socat -u UDP4-RECV:5555 OPEN:"$TMP/bcast.txt",creat,trunc &
 bpid=$!
-wait_for 5 "UDP listener in VM" nsx vm ss -Huln "sport = :5555"
+wait_for 5 "UDP listener in VM" ss_has vm -uln "sport = :5555"
 for _ in 1 2 3; do echo "hello-broadcast" | nsx peer socat -u - UDP4-DATAGRAM:198.18.42.255:5555,broadcast; sleep 0.2; done
 wait_for 5 "broadcast in VM" grep -q hello-broadcast "$TMP/bcast.txt"
 kill $bpid 2>/dev/null || true

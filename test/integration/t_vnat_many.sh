@@ -23,7 +23,7 @@ vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc 
 
 nsx srv timeout 40 iperf3 -s -1 -p 5201 >"$TMP/iperf-s.txt" 2>&1 &
 spid=$!
-wait_for 5 "iperf3 server" nsx srv ss -Htln "sport = :5201"
+wait_for 5 "iperf3 server" ss_has srv -tln "sport = :5201"
 nsx cli timeout 40 iperf3 -c 198.18.2.20 -p 5201 -P 100 -b 1M -t 8 -i 0 --json >"$TMP/iperf.json" 2>&1 &
 cpid=$!
 count() { [ "$(nsx cli ss -Htn "dport = :5201" | wc -l)" -ge "$1" ]; }

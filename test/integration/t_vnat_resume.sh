@@ -48,7 +48,7 @@ for dev in eth0 eth1; do nsx cli tc qdisc add dev $dev root tbf rate 40mbit burs
 head -c $SIZE /dev/urandom >"$TMP/tx.bin"
 nsx srv timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
 lpid=$!
-wait_for 5 "server listening" nsx srv ss -Htln "sport = :5001"
+wait_for 5 "server listening" ss_has srv -tln "sport = :5001"
 nsx cli timeout 60 socat -u OPEN:"$TMP/tx.bin" TCP:198.18.2.20:5001 &
 spid=$!
 rx_over() { [ "$(stat -c %s "$TMP/rx.bin" 2>/dev/null || echo 0)" -gt "$1" ]; }

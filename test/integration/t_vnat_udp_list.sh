@@ -1,0 +1,55 @@
+#!/bin/bash
+# VNAT: a connected-UDP exchange survives the client's move, and a
+# connection of a process that is not on the VNAT list is left alone (not
+# listed by CONNS?, not resumed, nothing of it in vnet's nftables table).
+. "$(dirname "$0")/lib.sh"
+for ns in cli rtr srv; do mkns $ns; done
+link cli eth0 rtr l1
+link cli eth1 rtr l3
+link srv eth0 rtr l2
+for i in 1 2 3; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
+nsx rtr sysctl -qw net.ipv4.ip_forward=1
+ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
+ip -n "${P}cli" route add default via 198.18.1.1
+ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
+ip -n "${P}srv" route add default via 198.18.2.1
+start_vnet cli cli pwc -h _ -p 4455 --vnat
+start_vnet srv srv pws -h _ -p 4455 --vnat
+wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
+wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
+vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
+[ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
+
+# connected UDP: the server's socat connects its socket to the first sender
+nsx srv timeout 30 socat -u UDP4-LISTEN:6000 OPEN:"$TMP/udp.txt",creat,trunc &
+wait_for 5 "UDP listener" ss_has srv -uln "sport = :6000"
+( for i in $(seq 1 60); do echo "line $i"; sleep 0.1; done ) |
+	nsx cli timeout 30 socat -u - UDP4:198.18.2.20:6000 &
+upid=$!
+# a TCP connection held by "sleep", a process not on the list
+nsx srv timeout 30 socat -u TCP-LISTEN:5003 OPEN:/dev/null &
+wait_for 5 "TCP listener" ss_has srv -tln "sport = :5003"
+nsx cli bash -c 'exec 3<>/dev/tcp/198.18.2.20/5003; exec sleep 20' &
+wait_for 5 "line 5 over UDP" grep -q "line 5" "$TMP/udp.txt"
+has_conn() { ss_has cli -tn state established "( dport = :5003 )"; }
+wait_for 5 "the sleep connection" has_conn
+conns=$(vc -c conns)
+[[ $conns == "udp 198.18.1.10:"*" 198.18.2.20:6000 198.18.1.10:"*" 198.18.2.20:6000 CONNECTED "*" socat" ]] ||
+	die "conns: $conns"
+[[ $conns != *":5003 "* ]] || die "the connection of sleep is listed: $conns"
+ok "CONNS? lists the UDP exchange of socat and not sleep's TCP connection"
+
+nsx cli ip addr del 198.18.1.10/24 dev eth0
+nsx cli ip link set eth0 down
+nsx cli ip addr add 198.18.3.10/24 dev eth1
+nsx cli ip route replace default via 198.18.3.1
+sent=$(wc -l <"$TMP/udp.txt")
+out=$(vc -c resume) || die "RESUME: $out"
+[[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "RESUME said: $out"
+nsx cli nft list table inet vnet | grep -q ' . 5003 ' && die "sleep's connection is in vnet's table"
+wait $upid || die "the UDP sender failed"
+wait_for 5 "the last line over UDP" grep -q "line 60" "$TMP/udp.txt"
+got=$(wc -l <"$TMP/udp.txt")
+[ "$got" -gt $((sent + 20)) ] || die "only $got lines arrived ($sent before the move)"
+ok "connected UDP: $got of 60 lines arrived, $((got - sent)) after the move; sleep's TCP untouched"
+finish
