@@ -66,8 +66,9 @@ sd_one(const struct nlmsghdr *nh, uint8_t proto, sd_conn_cb cb, void *arg)
 		return 0;
 	/* an IPv6 socket talking IPv4 (::ffff:a.b.c.d) is an IPv4 connection on
 	 * the wire: report it as one */
-	if (c.sc_family == AF_INET6 && IN6_IS_ADDR_V4MAPPED((struct in6_addr *)c.sc_laddr) &&
-	    IN6_IS_ADDR_V4MAPPED((struct in6_addr *)c.sc_raddr)) {
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	if (c.sc_family == AF_INET6 && memcmp(c.sc_laddr, v4mapped, 12) == 0 &&
+	    memcmp(c.sc_raddr, v4mapped, 12) == 0) {
 		c.sc_family = AF_INET;
 		memmove(c.sc_laddr, c.sc_laddr + 12, 4);
 		memmove(c.sc_raddr, c.sc_raddr + 12, 4);
