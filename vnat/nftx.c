@@ -184,6 +184,8 @@ elements(struct tb *b, const struct nftx_tr *t, size_t n, int add)
 					char s[64];
 					if ((t[i].t_family == 6 ? 6 : 4) != v)
 						continue;
+					if (t[i].t_dirs && !(t[i].t_dirs & (in ? NFTX_IN : NFTX_OUT)))
+						continue;
 					plan(&t[i], in, rw);
 					if (!rw[f].rw_change)
 						continue;

@@ -27,7 +27,11 @@ struct nftx_tr {
 	uint8_t		t_proto;	/* 6 or 17 */
 	uint8_t		t_lvir[16], t_lphy[16], t_rvir[16], t_rphy[16];
 	uint16_t	t_lvir_port, t_lphy_port, t_rvir_port, t_rphy_port;
+	uint8_t		t_dirs;		/* NFTX_OUT | NFTX_IN; 0 = both */
 };
+
+#define NFTX_OUT	1
+#define NFTX_IN		2
 
 /* A batch that replaces any table of ours left by a crash with an empty one. */
 int nftx_text_reset(char *buf, size_t len);

@@ -64,14 +64,23 @@ static void
 finish(struct resume *r)
 {
 	struct nftx_tr *ok = calloc(r->r_n ? r->r_n : 1, sizeof(*ok));
+	struct nftx_tr *no = calloc(r->r_n ? r->r_n : 1, sizeof(*no));
 	struct timespec now;
 	char err[256], text[600];
-	size_t n = 0;
+	size_t n = 0, nno = 0;
 	bool good;
 
-	for (size_t i = 0; ok && i < r->r_n; i++)
-		if (r->r_ok[i])
-			ok[n++] = r->r_tr[i];
+	for (size_t i = 0; ok && no && i < r->r_n; i++) {
+		if (r->r_ok[i]) {
+			ok[n] = r->r_tr[i];
+			ok[n++].t_dirs = 0;	/* now both ways */
+		} else
+			no[nno++] = r->r_tr[i];
+	}
+	/* connections no peer confirmed lose their early input translation */
+	if (no && nno && vnat_remove(r->r_v, no, nno, err, sizeof(err)) != 0)
+		log_warnx("vnat: RESUME: %s", err);
+	free(no);
 	good = ok && n > 0 && vnat_apply(r->r_v, ok, n, err, sizeof(err)) == 0;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	double ms = (double)(now.tv_sec - r->r_start.tv_sec) * 1e3 +
@@ -323,6 +332,13 @@ resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
 		goto fail;
 	}
 	keep_addresses(r);
+	/* the input side first: the peer sends to our new address as soon as it
+	 * has its own translation, and without ours our kernel would answer with
+	 * a reset; the output side follows its answer */
+	for (size_t i = 0; i < r->r_n; i++)
+		r->r_tr[i].t_dirs = NFTX_IN;
+	if (vnat_apply(v, r->r_tr, r->r_n, err, errlen) != 0)
+		goto fail;
 	r->r_done = done;
 	r->r_arg = arg;
 	r->r_pending = r->r_npeers;

@@ -137,6 +137,45 @@ vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen)
 	return -1;
 }
 
+int
+vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
+{
+	struct nftx_tr *old = calloc(n ? n : 1, sizeof(*old));
+	size_t cap = 4096 + n * 2400, i, nold = 0;
+	char *batch = malloc(cap);
+	int rc = -1;
+
+	if (old == NULL || batch == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct vnat_tr *e = find(v, &t[i]);
+		if (e)
+			old[nold++] = e->vt_tr;
+	}
+	rc = 0;
+	if (nold == 0)
+		goto out;
+	if (nftx_text_del(old, nold, v->v_ntr == nold, batch, cap) < 0) {
+		snprintf(err, errlen, "nftables batch too long");
+		rc = -1;
+		goto out;
+	}
+	if ((rc = run(v, batch, err, errlen)) != 0)
+		goto out;
+	for (i = 0; i < nold; i++) {
+		struct vnat_tr *e = find(v, &old[i]);
+		TAILQ_REMOVE(&v->v_trs, e, vt_entry);
+		free(e);
+		v->v_ntr--;
+	}
+out:
+	free(old);
+	free(batch);
+	return rc;
+}
+
 struct vnat *
 vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 {

@@ -53,6 +53,9 @@ void vnat_stop(struct vnat *v);
 /* Installs or replaces the translations of n connections in one batch
  * (matched on their virtual tuple); 0 or -1 with err set. */
 int vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen);
+/* Removes the translations of n connections (matched on their virtual
+ * tuple) in one batch; unknown ones are skipped. */
+int vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen);
 /* Adds or removes a process name of the list; 0, or -1 with err set. */
 int vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen);
 int vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen);

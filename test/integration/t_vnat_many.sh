@@ -38,7 +38,7 @@ out=$(vc -c resume) || die "RESUME: $out"
 ok "RESUME: $out"
 wait $cpid || die "iperf3 client failed: $(tail -5 "$TMP/iperf.json")"
 wait $spid || die "iperf3 server failed: $(tail -5 "$TMP/iperf-s.txt")"
-grep -q '"error"' "$TMP/iperf.json" && die "iperf3 reported an error"
+grep -q "\"error\"" "$TMP/iperf.json" && die "iperf3 reported an error: $(grep "\"error\"" "$TMP/iperf.json")"
 streams=$(grep -c '"socket":' "$TMP/iperf.json")
 [ "$streams" -ge 100 ] || die "only $streams streams in iperf3's report"
 ok "iperf3 with 100 streams ended without an error after the move"
