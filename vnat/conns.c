@@ -98,9 +98,17 @@ conns_collect(char (*names)[16], size_t nnames, struct vconn **out)
 		goto fail;
 	qsort(c.c_o, c.c_no, sizeof(*c.c_o), by_inode);
 	for (i = 0; i < c.c_n; i++) {
-		struct owner key = { c.c_v[i].vc_c.sc_inode, 0, "" }, *o;
+		struct owner key = { c.c_v[i].vc_c.sc_inode, 0, "" }, *o, *end = c.c_o + c.c_no;
 		o = c.c_no ? bsearch(&key, c.c_o, c.c_no, sizeof(*c.c_o), by_inode) : NULL;
-		if (o == NULL || !wanted(o->o_comm, names, nnames))
+		if (o == NULL)
+			continue;
+		/* a socket shared by several processes (fork, exec) belongs to
+		 * each: it counts when any of them is on the list */
+		while (o > c.c_o && o[-1].o_inode == key.o_inode)
+			o--;
+		while (o < end && o->o_inode == key.o_inode && !wanted(o->o_comm, names, nnames))
+			o++;
+		if (o == end || o->o_inode != key.o_inode)
 			continue;
 		c.c_v[i].vc_pid = o->o_pid;
 		memcpy(c.c_v[i].vc_comm, o->o_comm, sizeof(o->o_comm));
