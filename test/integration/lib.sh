@@ -122,6 +122,52 @@ topo_up() {
 	: $n
 }
 
+# The VNAT topology: a client and a server on two LANs joined by a router;
+# the client moves to a third LAN, the server (with "four") to a fourth.
+#   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
+#         eth1 (198.18.3.0/24) ── l3 ┘ l4 ── eth1 (198.18.4.0/24)
+vnat_topo_up() {
+	local ns i
+	for ns in cli rtr srv; do mkns $ns; done
+	link cli eth0 rtr l1
+	link cli eth1 rtr l3
+	link srv eth0 rtr l2
+	[ "${1:-}" = four ] && link srv eth1 rtr l4
+	for i in 1 2 3 4; do
+		ip -n "${P}rtr" link show l$i >/dev/null 2>&1 && ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i
+	done
+	nsx rtr sysctl -qw net.ipv4.ip_forward=1
+	ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
+	ip -n "${P}cli" route add default via 198.18.1.1
+	ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
+	ip -n "${P}srv" route add default via 198.18.2.1
+}
+
+# stateful_fw NS PORTS: input policy drop; established,related accept;
+# invalid drop; lo and the given TCP ports ("{ 4455, 2031 }" or one) accept
+stateful_fw() {
+	nsx "$1" nft -f - <<NFT
+table inet fw {
+	chain input {
+		type filter hook input priority 0; policy drop;
+		ct state established,related accept
+		ct state invalid drop
+		iif lo accept
+		tcp dport $2 accept
+	}
+}
+NFT
+}
+
+# move_host NS OLD NEW GW: the host leaves eth0's LAN (OLD/24 goes away) and
+# comes up on eth1's with NEW/24, default route via GW
+move_host() {
+	nsx "$1" ip addr del "$2/24" dev eth0
+	nsx "$1" ip link set eth0 down
+	nsx "$1" ip addr add "$3/24" dev eth1
+	nsx "$1" ip route replace default via "$4"
+}
+
 # start_vnet NS NAME ARGS...: a vnet server in namespace NS, logging to NAME.log
 start_vnet() {
 	local ns=$1 name=$2; shift 2

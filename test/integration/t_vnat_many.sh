@@ -4,16 +4,7 @@
 # and resumes; RESUME restores all 101 in one VCMP exchange and iperf3 (the
 # server side on IPv6 sockets carrying IPv4, v4-mapped) ends without an error.
 . "$(dirname "$0")/lib.sh"
-for ns in cli rtr srv; do mkns $ns; done
-link cli eth0 rtr l1
-link cli eth1 rtr l3
-link srv eth0 rtr l2
-for i in 1 2 3; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
-nsx rtr sysctl -qw net.ipv4.ip_forward=1
-ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
-ip -n "${P}cli" route add default via 198.18.1.1
-ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
-ip -n "${P}srv" route add default via 198.18.2.1
+vnat_topo_up
 start_vnet cli cli pwc -h _ -p 4455 --vnat
 start_vnet srv srv pws -h _ -p 4455 --vnat
 wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
@@ -29,10 +20,7 @@ cpid=$!
 count() { [ "$(nsx cli ss -Htn "dport = :5201" | wc -l)" -ge "$1" ]; }
 wait_for 10 "101 connections" count 101
 sleep 2
-nsx cli ip addr del 198.18.1.10/24 dev eth0
-nsx cli ip link set eth0 down
-nsx cli ip addr add 198.18.3.10/24 dev eth1
-nsx cli ip route replace default via 198.18.3.1
+move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 out=$(vc -c resume) || die "RESUME: $out"
 [[ $out =~ ^resumed\ 101\ of\ 101\ connection\(s\)\ in\ [0-9.]+\ ms$ ]] || die "RESUME said: $out"
 ok "RESUME: $out"

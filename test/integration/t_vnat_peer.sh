@@ -9,28 +9,9 @@
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20 (vnet --vnat)
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
 . "$(dirname "$0")/lib.sh"
-for ns in cli rtr srv; do mkns $ns; done
-link cli eth0 rtr l1
-link cli eth1 rtr l3
-link srv eth0 rtr l2
-for i in 1 2 3; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
-nsx rtr sysctl -qw net.ipv4.ip_forward=1
-ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
-ip -n "${P}cli" route add default via 198.18.1.1
-ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
-ip -n "${P}srv" route add default via 198.18.2.1
+vnat_topo_up
 for ns in cli srv; do
-	nsx $ns nft -f - <<'NFT'
-table inet fw {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		ct state established,related accept
-		ct state invalid drop
-		iif lo accept
-		tcp dport { 4455, 2031, 5001 } accept
-	}
-}
-NFT
+	stateful_fw $ns '{ 4455, 2031, 5001 }'
 done
 nsx cli "$VNET_TOOLS/vnat-tr" reset
 start_vnet srv srv pw -h _ -p 4455 --vnat
@@ -72,11 +53,8 @@ wait_for 10 "data flowing" rx_over 2000000
 lport=$(nsx cli ss -Htn "dport = :5001" | awk '{split($4, a, ":"); print a[2]}')
 
 # the client moves; it tells the server with one VNAT_UPD from its new address
-nsx cli ip addr del 198.18.1.10/24 dev eth0
-nsx cli ip link set eth0 down
+move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 nsx cli ip addr add 198.18.1.10/32 dev lo
-nsx cli ip addr add 198.18.3.10/24 dev eth1
-nsx cli ip route replace default via 198.18.3.1
 before=$(stat -c %s "$TMP/rx.bin")
 out=$(vcmp "\x01\x01$(hexport 5001)$(hexip 198.18.2.20)$(hexip 198.18.1.10)$(hexip 198.18.3.10)$(hexport $lport)$(hexport $lport)")
 want="010200000000000000000000""c6120214""0000""1389"

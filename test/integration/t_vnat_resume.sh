@@ -10,29 +10,9 @@
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘ l4 ── eth1 (after its move) 198.18.4.20
 . "$(dirname "$0")/lib.sh"
-for ns in cli rtr srv; do mkns $ns; done
-link cli eth0 rtr l1
-link cli eth1 rtr l3
-link srv eth0 rtr l2
-link srv eth1 rtr l4
-for i in 1 2 3 4; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
-nsx rtr sysctl -qw net.ipv4.ip_forward=1
-ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
-ip -n "${P}cli" route add default via 198.18.1.1
-ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
-ip -n "${P}srv" route add default via 198.18.2.1
+vnat_topo_up four
 for ns in cli srv; do
-	nsx $ns nft -f - <<'NFT'
-table inet fw {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		ct state established,related accept
-		ct state invalid drop
-		iif lo accept
-		tcp dport { 4455, 2031, 5001 } accept
-	}
-}
-NFT
+	stateful_fw $ns '{ 4455, 2031, 5001 }'
 done
 start_vnet cli cli pwc -h _ -p 4455 --vnat
 start_vnet srv srv pws -h _ -p 4455 --vnat
@@ -59,10 +39,7 @@ out=$(vc -c resume) && die "RESUME with nothing moved accepted: $out"
 ok "RESUME before the move: refused, nothing moved"
 
 # the move: the old address disappears, the new LAN comes up
-nsx cli ip addr del 198.18.1.10/24 dev eth0
-nsx cli ip link set eth0 down
-nsx cli ip addr add 198.18.3.10/24 dev eth1
-nsx cli ip route replace default via 198.18.3.1
+move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 before=$(stat -c %s "$TMP/rx.bin")
 out=$(vc -c resume) || die "RESUME: $out"
 [[ $out =~ ^resumed\ 1\ of\ 1\ connection\(s\)\ in\ [0-9.]+\ ms$ ]] || die "RESUME said: $out"
@@ -76,10 +53,7 @@ ok "CONNS?: $conns"
 
 # the server moves as well, and resumes
 wait_for 20 "data after the client's move" rx_over $((before + 4000000))
-nsx srv ip addr del 198.18.2.20/24 dev eth0
-nsx srv ip link set eth0 down
-nsx srv ip addr add 198.18.4.20/24 dev eth1
-nsx srv ip route replace default via 198.18.4.1
+move_host srv 198.18.2.20 198.18.4.20 198.18.4.1
 before2=$(stat -c %s "$TMP/rx.bin")
 out=$(vs -c resume) || die "server RESUME: $out"
 [[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "server RESUME said: $out"

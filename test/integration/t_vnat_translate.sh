@@ -9,32 +9,9 @@
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘ l4 ── eth1 (after its move) 198.18.4.20
 . "$(dirname "$0")/lib.sh"
-for ns in cli rtr srv; do mkns $ns; done
-link cli eth0 rtr l1
-link cli eth1 rtr l3
-link srv eth0 rtr l2
-link srv eth1 rtr l4
-ip -n "${P}rtr" addr add 198.18.1.1/24 dev l1
-ip -n "${P}rtr" addr add 198.18.2.1/24 dev l2
-ip -n "${P}rtr" addr add 198.18.3.1/24 dev l3
-ip -n "${P}rtr" addr add 198.18.4.1/24 dev l4
-nsx rtr sysctl -qw net.ipv4.ip_forward=1
-ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
-ip -n "${P}cli" route add default via 198.18.1.1
-ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
-ip -n "${P}srv" route add default via 198.18.2.1
+vnat_topo_up four
 for ns in cli srv; do
-	nsx $ns nft -f - <<'NFT'
-table inet fw {
-	chain input {
-		type filter hook input priority 0; policy drop;
-		ct state established,related accept
-		ct state invalid drop
-		iif lo accept
-		tcp dport 5001 accept
-	}
-}
-NFT
+	stateful_fw $ns '5001'
 	nsx $ns "$VNET_TOOLS/vnat-tr" reset || die "vnat-tr reset in $ns"
 done
 # 40 Mbit/s on the client's links, so that 20 MB take a few seconds
@@ -54,11 +31,8 @@ lport=$(nsx cli ss -Htn "dport = :5001" | awk '{split($4, a, ":"); print a[2]}')
 
 # the move: the old address stays usable locally (on lo), the new LAN is eth1
 before=$(stat -c %s "$TMP/rx.bin")
-nsx cli ip addr del 198.18.1.10/24 dev eth0
-nsx cli ip link set eth0 down
+move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 nsx cli ip addr add 198.18.1.10/32 dev lo
-nsx cli ip addr add 198.18.3.10/24 dev eth1
-nsx cli ip route replace default via 198.18.3.1
 # without translation the stream stalls: the server knows only 198.18.1.10
 sleep 0.5
 stalled=$(stat -c %s "$TMP/rx.bin")
@@ -75,11 +49,8 @@ ok "client moved to 198.18.3.10 with $before bytes sent; translations applied"
 # then the server moves as well: both ends of the connection have moved
 wait_for 20 "data after the client's move" rx_over $((before + 4000000))
 before2=$(stat -c %s "$TMP/rx.bin")
-nsx srv ip addr del 198.18.2.20/24 dev eth0
-nsx srv ip link set eth0 down
+move_host srv 198.18.2.20 198.18.4.20 198.18.4.1
 nsx srv ip addr add 198.18.2.20/32 dev lo
-nsx srv ip addr add 198.18.4.20/24 dev eth1
-nsx srv ip route replace default via 198.18.4.1
 nsx cli "$VNET_TOOLS/vnat-tr" del 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
 	198.18.2.20:5001 198.18.2.20:5001 || die "client translation removal"
 nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \

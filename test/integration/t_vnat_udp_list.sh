@@ -3,16 +3,7 @@
 # connection of a process that is not on the VNAT list is left alone (not
 # listed by CONNS?, not resumed, nothing of it in vnet's nftables table).
 . "$(dirname "$0")/lib.sh"
-for ns in cli rtr srv; do mkns $ns; done
-link cli eth0 rtr l1
-link cli eth1 rtr l3
-link srv eth0 rtr l2
-for i in 1 2 3; do ip -n "${P}rtr" addr add 198.18.$i.1/24 dev l$i; done
-nsx rtr sysctl -qw net.ipv4.ip_forward=1
-ip -n "${P}cli" addr add 198.18.1.10/24 dev eth0
-ip -n "${P}cli" route add default via 198.18.1.1
-ip -n "${P}srv" addr add 198.18.2.20/24 dev eth0
-ip -n "${P}srv" route add default via 198.18.2.1
+vnat_topo_up
 start_vnet cli cli pwc -h _ -p 4455 --vnat
 start_vnet srv srv pws -h _ -p 4455 --vnat
 wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
@@ -41,10 +32,7 @@ conns=$(vc -c conns)
 [[ $conns != *":5003 "* ]] || die "the connection of sleep is listed: $conns"
 ok "CONNS? lists the UDP exchange of bash and not sleep's TCP connection"
 
-nsx cli ip addr del 198.18.1.10/24 dev eth0
-nsx cli ip link set eth0 down
-nsx cli ip addr add 198.18.3.10/24 dev eth1
-nsx cli ip route replace default via 198.18.3.1
+move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 sent=$(wc -l <"$TMP/udp.txt")
 out=$(vc -c resume) || die "RESUME: $out"
 [[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "RESUME said: $out"
