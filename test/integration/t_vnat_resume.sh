@@ -45,6 +45,9 @@ out=$(vc -c resume) || die "RESUME: $out"
 [[ $out =~ ^resumed\ 1\ of\ 1\ connection\(s\)\ in\ [0-9.]+\ ms$ ]] || die "RESUME said: $out"
 ok "vnetclient -c resume: $out"
 nsx cli ip -o addr show dev lo | grep -q "198.18.1.10/32" || die "old address not kept on lo"
+out=$(vc -c resume) && die "a second RESUME was accepted: $out"
+[[ $out == *"NOK nothing to resume: 1 virtual connection(s), none moved"* ]] || die "RESUME twice: $out"
+ok "RESUME twice: the second one finds nothing moved"
 conns=$(vc -c conns)
 [[ $conns == "tcp 198.18.1.10:"*" 198.18.2.20:5001 198.18.3.10:"*" 198.18.2.20:5001 ESTABLISHED "*" socat" ]] ||
 	die "conns after RESUME: $conns"
