@@ -40,7 +40,8 @@ BIN_CLIENT = $(BUILD)/bin/vnetclient
 endif
 UNIT_BIN   = $(BUILD)/test/unit-tests
 FUZZ_SRC   = $(wildcard test/fuzz/*.c)
-FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c handler/offload.c handler/filter.c \
+FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c common/sbuf.c \
+             handler/offload.c handler/filter.c \
              vnat/vcmp.c
 FUZZ_BIN   = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 8

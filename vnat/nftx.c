@@ -2,43 +2,12 @@
 #include "vnat/nftx.h"
 
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <nftables/libnftables.h>
 
-struct tb {
-	char	*b_buf;
-	size_t	 b_len, b_off;
-	int	 b_err;
-};
-
-static void
-tb_add(struct tb *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-tb_add(struct tb *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->b_err)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(b->b_buf + b->b_off, b->b_len - b->b_off, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= b->b_len - b->b_off)
-		b->b_err = 1;
-	else
-		b->b_off += (size_t)n;
-}
-
-static int
-tb_done(struct tb *b)
-{
-	return b->b_err ? -1 : (int)b->b_off;
-}
+#include "common/sbuf.h"
 
 /* the fields one direction rewrites, in order; each has its own map, keyed
  * by the tuple as the earlier rewrites of the same packet left it */
@@ -48,10 +17,10 @@ static const char *const FIELDS_IN[4] = { "daddr", "dport", "saddr", "sport" };
 int
 nftx_text_reset(char *buf, size_t len)
 {
-	struct tb b = { buf, len, 0, 0 };
+	struct sbuf b = { buf, len, 0, 0 };
 
 	/* "add" makes sure it exists, so that "delete" cannot fail */
-	tb_add(&b, "add table inet " NFTX_TABLE "\n"
+	sbuf_add(&b, "add table inet " NFTX_TABLE "\n"
 	    "delete table inet " NFTX_TABLE "\n"
 	    "add table inet " NFTX_TABLE "\n");
 	for (int v = 4; v <= 6; v += 2) {
@@ -59,25 +28,25 @@ nftx_text_reset(char *buf, size_t len)
 		for (int dir = 0; dir < 2; dir++)
 			for (int f = 0; f < 4; f++) {
 				const char *field = (dir ? FIELDS_IN : FIELDS_OUT)[f];
-				tb_add(&b, "add map inet " NFTX_TABLE " %s%d_%s { type %s . inet_proto . "
+				sbuf_add(&b, "add map inet " NFTX_TABLE " %s%d_%s { type %s . inet_proto . "
 				    "inet_service . %s . inet_service : %s ; }\n", dir ? "i" : "o", v,
 				    field, a, a, field[1] == 'a' ? a : "inet_service");
 			}
 	}
-	return tb_done(&b);
+	return sbuf_done(&b);
 }
 
 int
 nftx_text_destroy(char *buf, size_t len)
 {
-	struct tb b = { buf, len, 0, 0 };
+	struct sbuf b = { buf, len, 0, 0 };
 
-	tb_add(&b, "add table inet " NFTX_TABLE "\ndelete table inet " NFTX_TABLE "\n");
-	return tb_done(&b);
+	sbuf_add(&b, "add table inet " NFTX_TABLE "\ndelete table inet " NFTX_TABLE "\n");
+	return sbuf_done(&b);
 }
 
 static void
-base_chains(struct tb *b)
+base_chains(struct sbuf *b)
 {
 	static const char *const hook[2] = {
 		"output { type route hook output priority -150 ; }",
@@ -85,7 +54,7 @@ base_chains(struct tb *b)
 	};
 
 	for (int dir = 0; dir < 2; dir++) {
-		tb_add(b, "add chain inet " NFTX_TABLE " %s\n", hook[dir]);
+		sbuf_add(b, "add chain inet " NFTX_TABLE " %s\n", hook[dir]);
 		for (int v = 4; v <= 6; v += 2) {
 			const char *ip = v == 6 ? "ip6" : "ip";
 			for (int f = 0; f < 4; f++) {
@@ -93,13 +62,13 @@ base_chains(struct tb *b)
 				const char *chain = dir ? "prerouting" : "output";
 				/* a miss ends the rule and nothing is rewritten */
 				if (field[1] == 'a') {
-					tb_add(b, "add rule inet " NFTX_TABLE " %s %s %s set %s saddr . "
+					sbuf_add(b, "add rule inet " NFTX_TABLE " %s %s %s set %s saddr . "
 					    "meta l4proto . th sport . %s daddr . th dport map @%s%d_%s\n",
 					    chain, ip, field, ip, ip, dir ? "i" : "o", v, field);
 					continue;
 				}
 				for (int u = 0; u < 2; u++)
-					tb_add(b, "add rule inet " NFTX_TABLE " %s meta nfproto %s meta l4proto "
+					sbuf_add(b, "add rule inet " NFTX_TABLE " %s meta nfproto %s meta l4proto "
 					    "%s %s %s set %s saddr . meta l4proto . th sport . %s daddr . "
 					    "th dport map @%s%d_%s\n", chain, v == 6 ? "ipv6" : "ipv4",
 					    u ? "udp" : "tcp", u ? "udp" : "tcp", field, ip, ip,
@@ -116,14 +85,14 @@ struct tuple {
 };
 
 static void
-tuple_text(struct tb *b, const struct nftx_tr *t, const struct tuple *k)
+tuple_text(struct sbuf *b, const struct nftx_tr *t, const struct tuple *k)
 {
 	char s1[64], s2[64];
 	int af = t->t_family == 6 ? AF_INET6 : AF_INET;
 
 	inet_ntop(af, k->sa, s1, sizeof(s1));
 	inet_ntop(af, k->da, s2, sizeof(s2));
-	tb_add(b, "%s . %u . %u . %s . %u", s1, t->t_proto, k->sp, s2, k->dp);
+	sbuf_add(b, "%s . %u . %u . %s . %u", s1, t->t_proto, k->sp, s2, k->dp);
 }
 
 struct rewrite {
@@ -172,7 +141,7 @@ plan(const struct nftx_tr *t, int in, struct rewrite rw[4])
 
 /* one command per map holding every element of the batch */
 static void
-elements(struct tb *b, const struct nftx_tr *t, size_t n, int add)
+elements(struct sbuf *b, const struct nftx_tr *t, size_t n, int add)
 {
 	for (int v = 4; v <= 6; v += 2)
 		for (int in = 0; in < 2; in++)
@@ -190,27 +159,27 @@ elements(struct tb *b, const struct nftx_tr *t, size_t n, int add)
 					if (!rw[f].rw_change)
 						continue;
 					if (opened)
-						tb_add(b, ", ");
+						sbuf_add(b, ", ");
 					else
-						tb_add(b, "%s element inet " NFTX_TABLE " %s%d_%s { ",
+						sbuf_add(b, "%s element inet " NFTX_TABLE " %s%d_%s { ",
 						    add ? "add" : "delete", in ? "i" : "o", v, field);
 					opened = 1;
 					tuple_text(b, &t[i], &rw[f].rw_key);
 					if (add && rw[f].rw_addr)
-						tb_add(b, " : %s", inet_ntop(v == 6 ? AF_INET6 : AF_INET,
+						sbuf_add(b, " : %s", inet_ntop(v == 6 ? AF_INET6 : AF_INET,
 						    rw[f].rw_addr, s, sizeof(s)));
 					else if (add)
-						tb_add(b, " : %u", rw[f].rw_port);
+						sbuf_add(b, " : %u", rw[f].rw_port);
 				}
 				if (opened)
-					tb_add(b, " }\n");
+					sbuf_add(b, " }\n");
 			}
 }
 
 int
 nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_t len)
 {
-	struct tb b = { buf, len, 0, 0 };
+	struct sbuf b = { buf, len, 0, 0 };
 
 	if (len)
 		buf[0] = '\0';
@@ -218,21 +187,21 @@ nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_
 	/* the base chains last, when the maps are filled */
 	if (with_base)
 		base_chains(&b);
-	return tb_done(&b);
+	return sbuf_done(&b);
 }
 
 int
 nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_t len)
 {
-	struct tb b = { buf, len, 0, 0 };
+	struct sbuf b = { buf, len, 0, 0 };
 
 	if (len)
 		buf[0] = '\0';
 	if (drop_base)
-		tb_add(&b, "delete chain inet " NFTX_TABLE " output\n"
+		sbuf_add(&b, "delete chain inet " NFTX_TABLE " output\n"
 		    "delete chain inet " NFTX_TABLE " prerouting\n");
 	elements(&b, t, n, 0);
-	return tb_done(&b);
+	return sbuf_done(&b);
 }
 
 struct nft_ctx *

@@ -52,6 +52,25 @@ run(struct vnat *v, const char *batch, char *err, size_t errlen)
 	return 0;
 }
 
+/* the current translations of those of t[0..n) that have one; returns
+ * their count (*nnew gets the count of the others) */
+static size_t
+collect_old(const struct vnat *v, const struct nftx_tr *t, size_t n, struct nftx_tr *old,
+    size_t *nnew)
+{
+	size_t i, nold = 0;
+
+	*nnew = 0;
+	for (i = 0; i < n; i++) {
+		struct vnat_tr *e = find(v, &t[i]);
+		if (e)
+			old[nold++] = e->vt_tr;
+		else
+			(*nnew)++;
+	}
+	return nold;
+}
+
 int
 vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
 {
@@ -65,13 +84,7 @@ vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t 
 		goto out;
 	}
 	/* one batch: the old elements of these connections out, the new in */
-	for (i = 0; i < n; i++) {
-		struct vnat_tr *e = find(v, &t[i]);
-		if (e)
-			old[nold++] = e->vt_tr;
-		else
-			nnew++;
-	}
+	nold = collect_old(v, t, n, old, &nnew);
 	len = nftx_text_del(old, nold, 0, batch, cap);
 	if (len < 0 || nftx_text_add(t, n, v->v_ntr == 0 && nnew > 0, batch + len,
 	    cap - (size_t)len) < 0) {
@@ -141,7 +154,7 @@ int
 vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
 {
 	struct nftx_tr *old = calloc(n ? n : 1, sizeof(*old));
-	size_t cap = 4096 + n * 2400, i, nold = 0;
+	size_t cap = 4096 + n * 2400, i, nold = 0, nnew;
 	char *batch = malloc(cap);
 	int rc = -1;
 
@@ -149,11 +162,7 @@ vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	for (i = 0; i < n; i++) {
-		struct vnat_tr *e = find(v, &t[i]);
-		if (e)
-			old[nold++] = e->vt_tr;
-	}
+	nold = collect_old(v, t, n, old, &nnew);
 	rc = 0;
 	if (nold == 0)
 		goto out;
