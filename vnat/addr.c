@@ -5,6 +5,7 @@
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -12,23 +13,69 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+int
+addr_set_load(struct addr_set *s)
+{
+	struct ifaddrs *ifa, *i;
+	size_t n = 0;
+
+	s->as_n = 0;
+	s->as_a = NULL;
+	if (getifaddrs(&ifa) != 0)
+		return -1;
+	for (i = ifa; i; i = i->ifa_next)
+		n++;
+	if ((s->as_a = calloc(n ? n : 1, sizeof(*s->as_a))) == NULL) {
+		freeifaddrs(ifa);
+		return -1;
+	}
+	for (i = ifa; i; i = i->ifa_next) {
+		struct addr_one *o = &s->as_a[s->as_n];
+		if (i->ifa_addr == NULL)
+			continue;
+		o->ao_lo = (i->ifa_flags & IFF_LOOPBACK) != 0;
+		if (i->ifa_addr->sa_family == AF_INET) {
+			o->ao_family = 4;
+			memcpy(o->ao_addr, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
+			s->as_n++;
+		} else if (i->ifa_addr->sa_family == AF_INET6) {
+			o->ao_family = 6;
+			memcpy(o->ao_addr, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
+			s->as_n++;
+		}
+	}
+	freeifaddrs(ifa);
+	return 0;
+}
+
+bool
+addr_set_has(const struct addr_set *s, uint8_t family, const uint8_t *addr, bool count_lo)
+{
+	for (size_t i = 0; i < s->as_n; i++)
+		if (s->as_a[i].ao_family == family && (count_lo || !s->as_a[i].ao_lo) &&
+		    memcmp(s->as_a[i].ao_addr, addr, family == 6 ? 16 : 4) == 0)
+			return true;
+	return false;
+}
+
+void
+addr_set_free(struct addr_set *s)
+{
+	free(s->as_a);
+	s->as_a = NULL;
+	s->as_n = 0;
+}
+
 bool
 addr_assigned(uint8_t family, const uint8_t *addr, bool count_lo)
 {
-	struct ifaddrs *ifa, *i;
-	bool found = false;
+	struct addr_set s;
+	bool found;
 
-	if (getifaddrs(&ifa) != 0)
-		return true;	/* cannot tell: do not call it moved */
-	for (i = ifa; i && !found; i = i->ifa_next) {
-		if (i->ifa_addr == NULL || (!count_lo && (i->ifa_flags & IFF_LOOPBACK)))
-			continue;
-		if (family == 4 && i->ifa_addr->sa_family == AF_INET)
-			found = memcmp(&((struct sockaddr_in *)i->ifa_addr)->sin_addr, addr, 4) == 0;
-		else if (family == 6 && i->ifa_addr->sa_family == AF_INET6)
-			found = memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, addr, 16) == 0;
-	}
-	freeifaddrs(ifa);
+	if (addr_set_load(&s) != 0)
+		return true;
+	found = addr_set_has(&s, family, addr, count_lo);
+	addr_set_free(&s);
 	return found;
 }
 

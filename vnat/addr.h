@@ -4,10 +4,25 @@
 #define VNET_ADDR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-/* True when addr (family 4 or 6) is assigned to an interface other than lo,
- * or to lo but not as one of the kept addresses. */
+/* A snapshot of this host's addresses, so that a RESUME of 10,000
+ * connections asks the kernel once, not once per connection. */
+struct addr_set {
+	size_t	as_n;
+	struct addr_one {
+		uint8_t	ao_family, ao_lo, ao_addr[16];
+	}	*as_a;
+};
+
+/* Fills s with the current addresses; 0, or -1 with errno. */
+int addr_set_load(struct addr_set *s);
+/* True when addr (family 4 or 6) is in s; on lo only if count_lo. */
+bool addr_set_has(const struct addr_set *s, uint8_t family, const uint8_t *addr, bool count_lo);
+void addr_set_free(struct addr_set *s);
+/* True when addr is assigned now (addr_set_has on a fresh snapshot); true
+ * as well when that cannot be told, so nothing is called moved by error. */
 bool addr_assigned(uint8_t family, const uint8_t *addr, bool count_lo);
 /* Adds (add=true) or deletes addr/32 (/128) on lo; 0, or -1 with errno
  * (EEXIST when it is there already). */

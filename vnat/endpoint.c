@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -15,13 +16,19 @@
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
 
-#define VCMP_IDLE_S	30
+#define VCMP_IDLE_S		30
+#define VCMP_MAX_SESSIONS	64	/* each holds at most one exchange */
 
 struct vcmp_sess {
 	TAILQ_ENTRY(vcmp_sess)	 vs_entry;
 	struct vnat		*vs_v;
 	struct bufferevent	*vs_bev;
 	char			 vs_peer[64];
+	/* the exchange being read: its entries and each message's count */
+	struct vcmp_entry	*vs_acc;
+	size_t			 vs_nacc, vs_capacc, vs_nmsgs;
+	uint16_t		 vs_counts[VCMP_EXCHANGE_MAX_MSGS];
+	uint8_t			 vs_family, vs_version;
 };
 
 /* the one teardown of a session */
@@ -31,49 +38,59 @@ sess_close(struct vcmp_sess *s, const char *why)
 	log_debug("vcmp %s: %s", s->vs_peer, why);
 	TAILQ_REMOVE(&s->vs_v->v_sess, s, vs_entry);
 	bufferevent_free(s->vs_bev);
+	free(s->vs_acc);
 	free(s);
 }
 
 struct match {
-	const struct vcmp_msg	*m_msg;
-	uint8_t			*m_found;	/* per entry */
+	struct vtab	 m_keys;	/* the entries, by our virtual tuple; t_id = index + 1 */
+	uint8_t		*m_found;	/* per entry */
 };
 
-/* a local connection that one of the entries names: local = the mover's
+/* the virtual tuple of entry e as seen from here: local = the mover's
  * remote virtual end, remote = the mover's local virtual end */
+static void
+entry_key(uint8_t family, const struct vcmp_entry *e, struct nftx_tr *k)
+{
+	size_t al = family == 6 ? 16 : 4;
+
+	memset(k, 0, sizeof(*k));
+	k->t_family = family;
+	k->t_proto = e->ve_proto;
+	memcpy(k->t_lvir, e->ve_rvir, al);
+	k->t_lvir_port = e->ve_rvir_port;
+	memcpy(k->t_rvir, e->ve_lvir, al);
+	k->t_rvir_port = e->ve_lvir_port;
+}
+
+/* a local connection that one of the entries names */
 static int
 match_conn(const struct sd_conn *c, void *arg)
 {
 	struct match *mt = arg;
-	const struct vcmp_msg *m = mt->m_msg;
-	size_t al = m->vm_family == 6 ? 16 : 4;
+	struct nftx_tr k;
+	struct vtab_ent *e;
+	size_t al = c->sc_family == AF_INET6 ? 16 : 4;
 
-	if (c->sc_family != (m->vm_family == 6 ? AF_INET6 : AF_INET))
-		return 0;
-
-	for (uint16_t i = 0; i < m->vm_count; i++) {
-		const struct vcmp_entry *e = &m->vm_e[i];
-		if (!mt->m_found[i] && e->ve_proto == c->sc_proto &&
-		    e->ve_rvir_port == c->sc_lport && e->ve_lvir_port == c->sc_rport &&
-		    memcmp(e->ve_rvir, c->sc_laddr, al) == 0 && memcmp(e->ve_lvir, c->sc_raddr, al) == 0)
-			mt->m_found[i] = 1;
-	}
+	memset(&k, 0, sizeof(k));
+	k.t_family = c->sc_family == AF_INET6 ? 6 : 4;
+	k.t_proto = c->sc_proto;
+	memcpy(k.t_lvir, c->sc_laddr, al);
+	k.t_lvir_port = c->sc_lport;
+	memcpy(k.t_rvir, c->sc_raddr, al);
+	k.t_rvir_port = c->sc_rport;
+	if ((e = vtab_find(&mt->m_keys, &k)) != NULL)
+		mt->m_found[e->ve_tr.t_id - 1] = 1;
 	return 0;
 }
 
 static void
-our_side(struct vnat *v, const struct vcmp_msg *m, const struct vcmp_entry *e, struct nftx_tr *t)
+our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct nftx_tr *t)
 {
-	size_t al = m->vm_family == 6 ? 16 : 4;
+	size_t al = family == 6 ? 16 : 4;
 	const struct nftx_tr *cur;
 
-	memset(t, 0, sizeof(*t));
-	t->t_family = m->vm_family;
-	t->t_proto = e->ve_proto;
-	memcpy(t->t_lvir, e->ve_rvir, al);
-	t->t_lvir_port = e->ve_rvir_port;
-	memcpy(t->t_rvir, e->ve_lvir, al);
-	t->t_rvir_port = e->ve_lvir_port;
+	entry_key(family, e, t);
 	memcpy(t->t_rphy, e->ve_lphy, al);
 	t->t_rphy_port = e->ve_lphy_port;
 	/* our own end: where it is now (moved earlier, or never) */
@@ -87,60 +104,120 @@ our_side(struct vnat *v, const struct vcmp_msg *m, const struct vcmp_entry *e, s
 	}
 }
 
-/* handles one whole, valid VNAT_UPD; fills the answer entries in m */
+/* handles the n entries of one whole exchange (one look at the sockets, one
+ * nftables batch) and turns them into the answer: our physical end, or
+ * 0.0.0.0:0 for a connection we do not have */
 static void
-handle_upd(struct vcmp_sess *s, struct vcmp_msg *m)
+handle_upd(struct vcmp_sess *s, uint8_t family, struct vcmp_entry *ents, size_t n)
 {
 	struct vnat *v = s->vs_v;
-	uint8_t *found = calloc(m->vm_count, 1);
-	struct nftx_tr *t = calloc(m->vm_count, sizeof(*t));
-	struct match mt = { m, found };
-	size_t n = 0, al = m->vm_family == 6 ? 16 : 4;
+	uint8_t *found = calloc(n, 1);
+	struct nftx_tr *t = calloc(n, sizeof(*t));
+	struct match mt;
+	size_t i, k = 0, al = family == 6 ? 16 : 4;
 	char err[512];
 
+	vtab_init(&mt.m_keys);
+	mt.m_found = found;
 	if (found == NULL || t == NULL)
 		goto out;
+	for (i = 0; i < n; i++) {
+		struct nftx_tr key;
+		bool created;
+		entry_key(family, &ents[i], &key);
+		key.t_id = (uint32_t)i + 1u;
+		if (vtab_put(&mt.m_keys, &key, &created) == NULL)
+			goto out;
+	}
 	/* IPv4 connections may sit on IPv6 sockets (v4-mapped): both families */
 	for (int proto = 6; proto <= 17; proto += 11)
 		for (int af = 0; af < 2; af++)
 			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
 				log_warn("vcmp %s: sock_diag", s->vs_peer);
-	for (uint16_t i = 0; i < m->vm_count; i++) {
+	for (i = 0; i < n; i++) {
 		if (found[i])
-			our_side(v, m, &m->vm_e[i], &t[n++]);
+			our_side(v, family, &ents[i], &t[k++]);
 		else
 			v->v_st.vs_unknown++;
 	}
-	if (n && vnat_apply(v, t, n, err, sizeof(err)) != 0) {
+	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
 		log_warnx("vcmp %s: %s", s->vs_peer, err);
-		memset(found, 0, m->vm_count);
+		memset(found, 0, n);
 	} else
-		v->v_st.vs_updated += n;
-	log_info("vcmp %s: VNAT_UPD for %u connection(s): %zu updated, %u unknown", s->vs_peer,
-	    m->vm_count, n, m->vm_count - (unsigned)n);
-	/* the answer: our physical end, or 0.0.0.0:0 for a connection we do not have */
-	n = 0;
-	for (uint16_t i = 0; i < m->vm_count; i++) {
-		struct vcmp_entry *e = &m->vm_e[i];
-		if (found[i]) {
-			memcpy(e->ve_lphy, t[n].t_lphy, al);
-			e->ve_lphy_port = t[n].t_lphy_port;
-			n++;
+		v->v_st.vs_updated += k;
+	log_info("vcmp %s: VNAT_UPD for %zu connection(s): %zu updated, %zu unknown", s->vs_peer,
+	    n, k, n - k);
+out:
+	for (i = 0, k = 0; i < n; i++) {
+		struct vcmp_entry *e = &ents[i];
+		if (found && t && found[i]) {
+			memcpy(e->ve_lphy, t[k].t_lphy, al);
+			e->ve_lphy_port = t[k].t_lphy_port;
+			k++;
 		} else {
 			memset(e->ve_lphy, 0, sizeof(e->ve_lphy));
 			e->ve_lphy_port = 0;
 		}
 	}
-out:
+	vtab_clear(&mt.m_keys);
 	free(found);
 	free(t);
+}
+
+/* answers the whole exchange, message by message, as it was asked */
+static void
+answer(struct vcmp_sess *s)
+{
+	static uint8_t out[VCMP_V2_MAX_LEN];
+	size_t off = 0;
+
+	for (size_t i = 0; i < s->vs_nmsgs; i++) {
+		struct vcmp_msg m = { s->vs_version, VCMP_UPD_R, s->vs_family, s->vs_counts[i],
+		    s->vs_acc + off, s->vs_counts[i], i + 1 < s->vs_nmsgs ? VCMP_F_MORE : 0 };
+		int k = vcmp_encode(&m, out, sizeof(out));
+		if (k > 0)
+			bufferevent_write(s->vs_bev, out, (size_t)k);
+		off += s->vs_counts[i];
+	}
+	s->vs_nmsgs = 0;
+	s->vs_nacc = 0;
+}
+
+/* adds a decoded message to the exchange being read; -1 with why set if it
+ * does not belong to it */
+static int
+collect(struct vcmp_sess *s, const struct vcmp_msg *m, char *why, size_t len)
+{
+	if (s->vs_nmsgs && (m->vm_family != s->vs_family || m->vm_version != s->vs_version)) {
+		snprintf(why, len, "refused: a message of another family or version in one exchange");
+		return -1;
+	}
+	if (s->vs_nmsgs == VCMP_EXCHANGE_MAX_MSGS) {
+		snprintf(why, len, "refused: exchange longer than %d messages", VCMP_EXCHANGE_MAX_MSGS);
+		return -1;
+	}
+	if (s->vs_nacc + m->vm_count > s->vs_capacc) {
+		size_t cap = s->vs_nacc + VCMP_V2_MAX_ENTRIES;
+		struct vcmp_entry *a = realloc(s->vs_acc, cap * sizeof(*a));
+		if (a == NULL) {
+			snprintf(why, len, "out of memory");
+			return -1;
+		}
+		s->vs_acc = a;
+		s->vs_capacc = cap;
+	}
+	memcpy(s->vs_acc + s->vs_nacc, m->vm_e, m->vm_count * sizeof(*m->vm_e));
+	s->vs_nacc += m->vm_count;
+	s->vs_counts[s->vs_nmsgs++] = m->vm_count;
+	s->vs_family = m->vm_family;
+	s->vs_version = m->vm_version;
+	return 0;
 }
 
 static void
 sess_read(struct bufferevent *bev, void *arg)
 {
 	static struct vcmp_entry ents[VCMP_V2_MAX_ENTRIES];
-	static uint8_t out[VCMP_V2_MAX_LEN];
 	struct vcmp_sess *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
@@ -148,7 +225,7 @@ sess_read(struct bufferevent *bev, void *arg)
 		size_t len = evbuffer_get_length(in), want = len < VCMP_V2_MAX_LEN ? len : VCMP_V2_MAX_LEN;
 		uint8_t *p;
 		struct vcmp_msg m = { .vm_e = ents, .vm_cap = VCMP_V2_MAX_ENTRIES };
-		int n, k;
+		int n;
 		char why[96];
 
 		if (len == 0)
@@ -165,12 +242,18 @@ sess_read(struct bufferevent *bev, void *arg)
 			sess_close(s, why);
 			return;
 		}
-		s->vs_v->v_st.vs_msgs++;
-		handle_upd(s, &m);
 		evbuffer_drain(in, (size_t)n);
-		m.vm_cmd = VCMP_UPD_R;
-		if ((k = vcmp_encode(&m, out, sizeof(out))) > 0)
-			bufferevent_write(bev, out, (size_t)k);
+		s->vs_v->v_st.vs_msgs++;
+		if (collect(s, &m, why, sizeof(why)) != 0) {
+			s->vs_v->v_st.vs_bad++;
+			log_warnx("vcmp %s: %s", s->vs_peer, why);
+			sess_close(s, why);
+			return;
+		}
+		if (m.vm_flags & VCMP_F_MORE)
+			continue;
+		handle_upd(s, s->vs_family, s->vs_acc, s->vs_nacc);
+		answer(s);
 	}
 }
 
@@ -191,27 +274,55 @@ sess_event(struct bufferevent *bev, short what, void *arg)
 		sess_close(s, "closed");
 }
 
+/* "198.18.1.10:4242" (an IPv4-mapped peer as IPv4) or "[fd00::1]:4242" */
+static void
+peer_name(const struct sockaddr *sa, char *buf, size_t len)
+{
+	char host[INET6_ADDRSTRLEN] = "?";
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
+		return;
+	}
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host, sizeof(host));
+		snprintf(buf, len, "%s:%u", host, ntohs(s6->sin6_port));
+	} else {
+		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
+	}
+}
+
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct vnat *v = arg;
 	struct vcmp_sess *s = calloc(1, sizeof(*s));
 	struct timeval idle = { VCMP_IDLE_S, 0 };
-	struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
-	char host[INET6_ADDRSTRLEN] = "?";
+	struct vcmp_sess *o;
+	size_t nsess = 0;
 
 	(void)l;
 	(void)salen;
+	TAILQ_FOREACH(o, &v->v_sess, vs_entry)
+		nsess++;
+	if (nsess >= VCMP_MAX_SESSIONS) {
+		v->v_st.vs_bad++;
+		log_warnx("vcmp: %zu sessions open already, refusing another", nsess);
+		free(s);
+		evutil_closesocket(fd);
+		return;
+	}
 	if (s == NULL ||
 	    (s->vs_bev = bufferevent_socket_new(v->v_base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		free(s);
 		evutil_closesocket(fd);
 		return;
 	}
-	if (sa->sa_family == AF_INET)
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-	snprintf(s->vs_peer, sizeof(s->vs_peer), "%s:%u", host,
-	    sa->sa_family == AF_INET ? ntohs(s4->sin_port) : 0);
+	peer_name(sa, s->vs_peer, sizeof(s->vs_peer));
 	s->vs_v = v;
 	TAILQ_INSERT_TAIL(&v->v_sess, s, vs_entry);
 	bufferevent_setcb(s->vs_bev, sess_read, NULL, sess_event, s);
@@ -224,12 +335,30 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 struct evconnlistener *
 vcmp_listen(struct vnat *v, uint16_t port, char *err, size_t errlen)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
-	struct evconnlistener *l;
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+	    .sin6_addr = IN6ADDR_ANY_INIT };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	struct evconnlistener *l = NULL;
+	int fd, off = 0, on = 1;
 
-	sin.sin_addr.s_addr = htonl(INADDR_ANY);
-	l = evconnlistener_new_bind(v->v_base, on_accept, v, LEV_OPT_CLOSE_ON_FREE |
-	    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 16, (struct sockaddr *)&sin, sizeof(sin));
+	/* IPv6 and IPv4 peers on one socket; IPv4 alone where IPv6 is off */
+	fd = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd >= 0) {
+		if (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) != 0 ||
+		    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
+		    bind(fd, (struct sockaddr *)&s6, sizeof(s6)) != 0) {
+			close(fd);
+			fd = -1;
+		}
+	}
+	if (fd >= 0)
+		l = evconnlistener_new(v->v_base, on_accept, v, LEV_OPT_CLOSE_ON_FREE, 16, fd);
+	else {
+		s4.sin_addr.s_addr = htonl(INADDR_ANY);
+		l = evconnlistener_new_bind(v->v_base, on_accept, v, LEV_OPT_CLOSE_ON_FREE |
+		    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 16, (struct sockaddr *)&s4,
+		    sizeof(s4));
+	}
 	if (l == NULL)
 		snprintf(err, errlen, "cannot listen for VCMP on port %u: %s", port,
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));

@@ -24,7 +24,8 @@ struct rpeer {
 	struct bufferevent	*p_bev;
 	uint8_t			 p_family, p_addr[16];
 	size_t			*p_idx;		/* entries of r_tr for this peer */
-	size_t			 p_n;
+	size_t			 p_n, p_cap;
+	size_t			 p_answered;	/* entries the answers covered so far */
 	bool			 p_done;
 };
 
@@ -59,13 +60,21 @@ op_free(struct resume *r)
 	free(r);
 }
 
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) * 1e3 + (double)(now.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 /* every peer answered or failed: apply what they agreed to, report */
 static void
 finish(struct resume *r)
 {
 	struct nftx_tr *ok = calloc(r->r_n ? r->r_n : 1, sizeof(*ok));
 	struct nftx_tr *no = calloc(r->r_n ? r->r_n : 1, sizeof(*no));
-	struct timespec now;
 	char err[256], text[600];
 	size_t n = 0, nno = 0;
 	bool good;
@@ -78,13 +87,12 @@ finish(struct resume *r)
 			no[nno++] = r->r_tr[i];
 	}
 	/* connections no peer confirmed lose their early input translation */
+	log_debug("vnat: RESUME: every peer answered at %.1f ms", ms_since(&r->r_start));
 	if (no && nno && vnat_remove(r->r_v, no, nno, err, sizeof(err)) != 0)
 		log_warnx("vnat: RESUME: %s", err);
 	free(no);
 	good = ok && n > 0 && vnat_apply(r->r_v, ok, n, err, sizeof(err)) == 0;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	double ms = (double)(now.tv_sec - r->r_start.tv_sec) * 1e3 +
-	    (double)(now.tv_nsec - r->r_start.tv_nsec) / 1e6;
+	double ms = ms_since(&r->r_start);
 	if (good)
 		snprintf(text, sizeof(text), "resumed %zu of %zu connection(s) in %.1f ms%s", n,
 		    r->r_n, ms, r->r_unreachable ? " (some peers did not answer)" : "");
@@ -125,28 +133,41 @@ peer_read(struct bufferevent *bev, void *arg)
 	static struct vcmp_entry e[VCMP_V2_MAX_ENTRIES];
 	struct rpeer *p = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t len = evbuffer_get_length(in);
-	struct vcmp_msg m = { .vm_e = e, .vm_cap = VCMP_V2_MAX_ENTRIES };
-	uint8_t *b = evbuffer_pullup(in, (ssize_t)(len < VCMP_V2_MAX_LEN ? len : VCMP_V2_MAX_LEN));
-	int n = vcmp_decode(b, len, &m);
 	size_t al = p->p_family == 6 ? 16 : 4;
 	static const uint8_t zero[16];
 
-	if (n == VNET_ERR_SHORT)
-		return;
-	if (n < 0 || m.vm_cmd != VCMP_UPD_R || m.vm_count != p->p_n) {
-		peer_over(p, n < 0 ? vnet_strerror(n) : "answer does not match the request");
-		return;
+	/* one VNAT_UPD_R per VNAT_UPD sent, in order */
+	while (!p->p_done) {
+		size_t len = evbuffer_get_length(in), want = len < VCMP_V2_MAX_LEN ? len :
+		    VCMP_V2_MAX_LEN, chunk = p->p_n - p->p_answered;
+		struct vcmp_msg m = { .vm_e = e, .vm_cap = VCMP_V2_MAX_ENTRIES };
+		uint8_t *b;
+		int n;
+
+		if (len == 0)
+			return;
+		b = evbuffer_pullup(in, (ssize_t)want);
+		if ((n = vcmp_decode(b, want, &m)) == VNET_ERR_SHORT)
+			return;
+		if (chunk > VCMP_V2_MAX_ENTRIES)
+			chunk = VCMP_V2_MAX_ENTRIES;
+		if (n < 0 || m.vm_cmd != VCMP_UPD_R || m.vm_count != chunk) {
+			peer_over(p, n < 0 ? vnet_strerror(n) : "answer does not match the request");
+			return;
+		}
+		evbuffer_drain(in, (size_t)n);
+		for (size_t i = 0; i < chunk; i++) {
+			struct nftx_tr *t = &p->p_op->r_tr[p->p_idx[p->p_answered + i]];
+			if (memcmp(e[i].ve_lphy, zero, al) == 0 && e[i].ve_lphy_port == 0)
+				continue;	/* the peer does not have that connection */
+			memcpy(t->t_rphy, e[i].ve_lphy, al);
+			t->t_rphy_port = e[i].ve_lphy_port;
+			p->p_op->r_ok[p->p_idx[p->p_answered + i]] = true;
+		}
+		p->p_answered += chunk;
+		if (p->p_answered == p->p_n)
+			peer_over(p, NULL);
 	}
-	for (size_t i = 0; i < p->p_n; i++) {
-		struct nftx_tr *t = &p->p_op->r_tr[p->p_idx[i]];
-		if (memcmp(e[i].ve_lphy, zero, al) == 0 && e[i].ve_lphy_port == 0)
-			continue;	/* the peer does not have that connection */
-		memcpy(t->t_rphy, e[i].ve_lphy, al);
-		t->t_rphy_port = e[i].ve_lphy_port;
-		p->p_op->r_ok[p->p_idx[i]] = true;
-	}
-	peer_over(p, NULL);
 }
 
 static void
@@ -155,30 +176,36 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 	static struct vcmp_entry e[VCMP_V2_MAX_ENTRIES];
 	static uint8_t out[VCMP_V2_MAX_LEN];
 	struct rpeer *p = arg;
+	size_t al = p->p_family == 6 ? 16 : 4;
 
 	if (!(what & BEV_EVENT_CONNECTED)) {
 		peer_over(p, what & BEV_EVENT_EOF ? "closed without an answer" :
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		return;
 	}
-	/* VNAT_UPD: every connection with this peer in one message */
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, p->p_family, (uint16_t)p->p_n, e,
-	    VCMP_V2_MAX_ENTRIES };
-	size_t al = p->p_family == 6 ? 16 : 4;
-	for (size_t i = 0; i < p->p_n; i++) {
-		const struct nftx_tr *t = &p->p_op->r_tr[p->p_idx[i]];
-		memset(&e[i], 0, sizeof(e[i]));
-		e[i].ve_proto = t->t_proto;
-		memcpy(e[i].ve_rvir, t->t_rvir, al);
-		e[i].ve_rvir_port = t->t_rvir_port;
-		memcpy(e[i].ve_lvir, t->t_lvir, al);
-		e[i].ve_lvir_port = t->t_lvir_port;
-		memcpy(e[i].ve_lphy, t->t_lphy, al);
-		e[i].ve_lphy_port = t->t_lphy_port;
+	/* VNAT_UPD: every connection with this peer in one exchange, 1024 per
+	 * message, MORE on all but the last */
+	for (size_t off = 0; off < p->p_n; off += VCMP_V2_MAX_ENTRIES) {
+		size_t cnt = p->p_n - off < VCMP_V2_MAX_ENTRIES ? p->p_n - off : VCMP_V2_MAX_ENTRIES;
+		struct vcmp_msg m = { VCMP_V2, VCMP_UPD, p->p_family, (uint16_t)cnt, e,
+		    VCMP_V2_MAX_ENTRIES, off + cnt < p->p_n ? VCMP_F_MORE : 0 };
+		for (size_t i = 0; i < cnt; i++) {
+			const struct nftx_tr *t = &p->p_op->r_tr[p->p_idx[off + i]];
+			memset(&e[i], 0, sizeof(e[i]));
+			e[i].ve_proto = t->t_proto;
+			memcpy(e[i].ve_rvir, t->t_rvir, al);
+			e[i].ve_rvir_port = t->t_rvir_port;
+			memcpy(e[i].ve_lvir, t->t_lvir, al);
+			e[i].ve_lvir_port = t->t_lvir_port;
+			memcpy(e[i].ve_lphy, t->t_lphy, al);
+			e[i].ve_lphy_port = t->t_lphy_port;
+		}
+		int n = vcmp_encode(&m, out, sizeof(out));
+		if (n < 0 || bufferevent_write(bev, out, (size_t)n) != 0) {
+			peer_over(p, "cannot encode VNAT_UPD");
+			return;
+		}
 	}
-	int n = vcmp_encode(&m, out, sizeof(out));
-	if (n < 0 || bufferevent_write(bev, out, (size_t)n) != 0)
-		peer_over(p, "cannot encode VNAT_UPD");
 }
 
 static void
@@ -192,33 +219,68 @@ op_timeout(evutil_socket_t fd, short what, void *arg)
 		peer_over(&r->r_peers[i], "no answer in time");
 }
 
+/* the source address towards each peer, asked of the kernel once per peer */
+struct srccache {
+	size_t	sc_n;
+	struct { uint8_t f, dst[16], src[16]; int rc; } sc_e[64];
+};
+
+static int
+source_for(struct srccache *c, uint8_t fam, const uint8_t *dst, uint8_t *src)
+{
+	size_t al = fam == 6 ? 16 : 4, i;
+
+	for (i = 0; i < c->sc_n; i++)
+		if (c->sc_e[i].f == fam && memcmp(c->sc_e[i].dst, dst, al) == 0) {
+			memcpy(src, c->sc_e[i].src, al);
+			return c->sc_e[i].rc;
+		}
+	int rc = addr_source_for(fam, dst, src);
+	if (c->sc_n < sizeof(c->sc_e) / sizeof(c->sc_e[0])) {
+		c->sc_e[c->sc_n].f = fam;
+		c->sc_e[c->sc_n].rc = rc;
+		memcpy(c->sc_e[c->sc_n].dst, dst, al);
+		memcpy(c->sc_e[c->sc_n].src, src, al);
+		c->sc_n++;
+	}
+	return rc;
+}
+
 /* the connections to re-home, as translations with their new local end */
 static int
 plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errlen)
 {
 	struct vconn *vc = NULL;
+	struct addr_set as;
+	struct srccache *sc = NULL;
 	uint8_t given[16];
-	int given_af = 0, n = conns_collect(v->v_procs, v->v_nprocs, &vc);
+	int given_af = 0, n;
 
+	if (addr_set_load(&as) != 0) {
+		snprintf(err, errlen, "cannot list this host's addresses: %s", strerror(errno));
+		return -1;
+	}
+	n = conns_collect(v->v_procs, v->v_nprocs, &vc);
+	log_debug("vnat: RESUME: %d virtual connection(s) listed at %.1f ms", n, ms_since(&r->r_start));
 	if (n < 0) {
 		snprintf(err, errlen, "cannot list connections: %s", strerror(errno));
+		addr_set_free(&as);
 		return -1;
 	}
 	if (addr) {
 		given_af = inet_pton(AF_INET, addr, given) == 1 ? 4 :
 		    inet_pton(AF_INET6, addr, given) == 1 ? 6 : 0;
-		if (!given_af || !addr_assigned((uint8_t)given_af, given, false)) {
+		if (!given_af || !addr_set_has(&as, (uint8_t)given_af, given, false)) {
 			snprintf(err, errlen, "%s is not an address of this host", addr);
-			free(vc);
-			return -1;
+			goto fail;
 		}
 	}
 	r->r_tr = calloc((size_t)n + 1, sizeof(*r->r_tr));
 	r->r_ok = calloc((size_t)n + 1, sizeof(*r->r_ok));
-	if (r->r_tr == NULL || r->r_ok == NULL) {
+	sc = calloc(1, sizeof(*sc));
+	if (r->r_tr == NULL || r->r_ok == NULL || sc == NULL) {
 		snprintf(err, errlen, "out of memory");
-		free(vc);
-		return -1;
+		goto fail;
 	}
 	for (int i = 0; i < n; i++) {
 		const struct sd_conn *c = &vc[i].vc_c;
@@ -238,29 +300,49 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 			t = *cur;
 		/* moved: its physical address is gone, or another one was asked for */
 		if (given_af ? (given_af != fam || memcmp(t.t_lphy, given, al) == 0) :
-		    addr_assigned(fam, t.t_lphy, false))
+		    addr_set_has(&as, fam, t.t_lphy, false))
 			continue;
 		if (given_af)
 			memcpy(t.t_lphy, given, al);
-		else if (addr_source_for(fam, t.t_rphy, t.t_lphy) != 0)
+		else if (source_for(sc, fam, t.t_rphy, t.t_lphy) != 0)
 			continue;	/* no route to the peer from here */
 		r->r_tr[r->r_n++] = t;
 	}
-	free(vc);
 	if (r->r_n == 0) {
 		snprintf(err, errlen, "nothing to resume: %d virtual connection(s), none moved", n);
-		return -1;
+		goto fail;
 	}
+	free(sc);
+	free(vc);
+	addr_set_free(&as);
 	return 0;
+fail:
+	free(sc);
+	free(vc);
+	addr_set_free(&as);
+	return -1;
 }
 
 /* sockets bound to a virtual address must keep it: on lo */
 static void
 keep_addresses(struct resume *r)
 {
+	struct addr_set as;
+
+	if (addr_set_load(&as) != 0) {
+		log_warn("vnat: listing addresses");
+		return;
+	}
 	for (size_t i = 0; i < r->r_n; i++) {
 		const struct nftx_tr *t = &r->r_tr[i];
-		if (addr_assigned(t->t_family, t->t_lvir, true))
+		if (addr_set_has(&as, t->t_family, t->t_lvir, true))
+			continue;
+		/* one kernel call per address, not per connection */
+		bool seen = false;
+		for (size_t k = 0; k < r->r_v->v_nkept && !seen; k++)
+			seen = r->r_v->v_kept[k].k_family == t->t_family &&
+			    memcmp(r->r_v->v_kept[k].k_addr, t->t_lvir, 16) == 0;
+		if (seen)
 			continue;
 		if (addr_lo(t->t_family, t->t_lvir, true) != 0) {
 			if (errno != EEXIST)
@@ -274,8 +356,10 @@ keep_addresses(struct resume *r)
 			v->v_nkept++;
 		}
 	}
+	addr_set_free(&as);
 }
 
+/* one exchange per peer, however many connections it shares with us */
 static int
 group_peers(struct resume *r)
 {
@@ -285,20 +369,28 @@ group_peers(struct resume *r)
 	for (size_t i = 0; i < r->r_n; i++) {
 		const struct nftx_tr *t = &r->r_tr[i];
 		size_t al = t->t_family == 6 ? 16 : 4, k;
+		struct rpeer *p;
 		for (k = 0; k < r->r_npeers; k++)
 			if (r->r_peers[k].p_family == t->t_family &&
 			    memcmp(r->r_peers[k].p_addr, t->t_rphy, al) == 0 &&
-			    r->r_peers[k].p_n < VCMP_V2_MAX_ENTRIES)
+			    r->r_peers[k].p_n < VCMP_EXCHANGE_MAX_MSGS * VCMP_V2_MAX_ENTRIES)
 				break;
+		p = &r->r_peers[k];
 		if (k == r->r_npeers) {
-			r->r_peers[k].p_op = r;
-			r->r_peers[k].p_family = t->t_family;
-			memcpy(r->r_peers[k].p_addr, t->t_rphy, al);
-			if ((r->r_peers[k].p_idx = calloc(VCMP_V2_MAX_ENTRIES, sizeof(size_t))) == NULL)
-				return -1;
+			p->p_op = r;
+			p->p_family = t->t_family;
+			memcpy(p->p_addr, t->t_rphy, al);
 			r->r_npeers++;
 		}
-		r->r_peers[k].p_idx[r->r_peers[k].p_n++] = i;
+		if (p->p_n == p->p_cap) {
+			size_t cap = p->p_cap ? p->p_cap * 2 : 64;
+			size_t *idx = realloc(p->p_idx, cap * sizeof(*idx));
+			if (idx == NULL)
+				return -1;
+			p->p_idx = idx;
+			p->p_cap = cap;
+		}
+		p->p_idx[p->p_n++] = i;
 	}
 	return 0;
 }
@@ -331,6 +423,7 @@ resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
+	double t_plan = ms_since(&r->r_start);
 	keep_addresses(r);
 	/* the input side first: the peer sends to our new address as soon as it
 	 * has its own translation, and without ours our kernel would answer with
@@ -343,7 +436,8 @@ resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
 	r->r_arg = arg;
 	r->r_pending = r->r_npeers;
 	evtimer_add(r->r_timer, &tv);
-	log_info("vnat: RESUME: %zu connection(s) with %zu peer(s)", r->r_n, r->r_npeers);
+	log_info("vnat: RESUME: %zu connection(s) with %zu peer(s); listed in %.1f ms, input side "
+	    "translated at %.1f ms", r->r_n, r->r_npeers, t_plan, ms_since(&r->r_start));
 	for (size_t k = 0; k < r->r_npeers; k++) {
 		struct rpeer *p = &r->r_peers[k];
 		struct sockaddr_storage ss;

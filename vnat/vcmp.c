@@ -42,7 +42,7 @@ vcmp_validate(const uint8_t *buf, size_t len)
 		return VNET_ERR_SHORT;
 	if (buf[2] != 4 && buf[2] != 6)
 		return VNET_ERR_VALUE;
-	if (buf[3] != 0)
+	if (buf[3] & ~VCMP_F_MORE)
 		return VNET_ERR_VALUE;
 	count = rd16(buf + 4);
 	total = rd16(buf + 6);
@@ -75,6 +75,7 @@ vcmp_decode(const uint8_t *buf, size_t len, struct vcmp_msg *m)
 			return VNET_ERR_SIZE;
 		memset(e, 0, sizeof(*e));
 		m->vm_family = 4;
+		m->vm_flags = 0;
 		m->vm_count = 1;
 		e->ve_proto = 6;
 		e->ve_rvir_port = rd16(buf + 2);
@@ -86,6 +87,7 @@ vcmp_decode(const uint8_t *buf, size_t len, struct vcmp_msg *m)
 		return total;
 	}
 	m->vm_family = buf[2];
+	m->vm_flags = buf[3];
 	m->vm_count = rd16(buf + 4);
 	if (m->vm_count > m->vm_cap)
 		return VNET_ERR_SIZE;
@@ -145,7 +147,9 @@ vcmp_encode(const struct vcmp_msg *m, uint8_t *out, size_t cap)
 	out[0] = VCMP_V2;
 	out[1] = m->vm_cmd;
 	out[2] = m->vm_family;
-	out[3] = 0;
+	if (m->vm_flags & ~VCMP_F_MORE)
+		return VNET_ERR_VALUE;
+	out[3] = m->vm_flags;
 	wr16(out + 4, m->vm_count);
 	wr16(out + 6, (uint16_t)total);
 	for (i = 0; i < m->vm_count; i++) {

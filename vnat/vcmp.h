@@ -20,12 +20,18 @@
  * Version 2 carries many connections of one peer in one message, IPv4 or
  * IPv6, and the transport protocol of each:
  *
- *   header (8 bytes): Version=2 | Command | Family (4 or 6) | Flags (0)
+ *   header (8 bytes): Version=2 | Command | Family (4 or 6) | Flags
  *                     Count (16 bits) | Length of the whole message (16 bits)
  *   then Count entries, each 8 bytes + 3 addresses of 4 or 16 bytes:
  *                     Proto (6 TCP, 17 UDP) | 0 | R_Vir_Port (16)
  *                     L_Vir_Port (16) | L_Phy_Port (16)
  *                     R_Vir_Addr | L_Vir_Addr | L_Phy_Addr
+ *
+ * Flags: bit 0 (MORE) = more messages of the same exchange follow on this
+ * connection; the other bits are 0.  An exchange is up to
+ * VCMP_EXCHANGE_MAX_MSGS messages of one family, handled as one: one look
+ * at the kernel's sockets and one nftables transaction for all of them,
+ * answered message by message, in order.
  *
  * The validators and codecs below are pure: no I/O, no allocation. */
 #ifndef VNET_VCMP_H
@@ -42,6 +48,8 @@
 #define VCMP_V1_LEN		20
 #define VCMP_V2_HDR		8
 #define VCMP_V2_MAX_ENTRIES	1024	/* per message; more go in further messages */
+#define VCMP_F_MORE		0x01
+#define VCMP_EXCHANGE_MAX_MSGS	32	/* 32,768 connections per exchange */
 #define VCMP_V2_MAX_LEN		(VCMP_V2_HDR + VCMP_V2_MAX_ENTRIES * (8 + 3 * 16))
 
 struct vcmp_entry {
@@ -55,6 +63,7 @@ struct vcmp_msg {
 	uint16_t		 vm_count;
 	struct vcmp_entry	*vm_e;		/* caller's array of vm_cap entries */
 	uint16_t		 vm_cap;
+	uint8_t			 vm_flags;	/* version 2: VCMP_F_MORE */
 };
 
 /* Checks the message at the front of buf (len bytes available).  Returns

@@ -13,33 +13,12 @@
 #include "vnat/endpoint.h"
 #include "vnat/resume.h"
 
-static int
-same_virtual(const struct nftx_tr *a, const struct nftx_tr *b)
-{
-	size_t al = a->t_family == 6 ? 16 : 4;
-
-	return a->t_family == b->t_family && a->t_proto == b->t_proto &&
-	    a->t_lvir_port == b->t_lvir_port && a->t_rvir_port == b->t_rvir_port &&
-	    memcmp(a->t_lvir, b->t_lvir, al) == 0 && memcmp(a->t_rvir, b->t_rvir, al) == 0;
-}
-
-static struct vnat_tr *
-find(const struct vnat *v, const struct nftx_tr *key)
-{
-	struct vnat_tr *t;
-
-	TAILQ_FOREACH(t, &v->v_trs, vt_entry)
-		if (same_virtual(&t->vt_tr, key))
-			return t;
-	return NULL;
-}
-
 const struct nftx_tr *
 vnat_find(const struct vnat *v, const struct nftx_tr *key)
 {
-	struct vnat_tr *t = find(v, key);
+	struct vtab_ent *e = vtab_find(&v->v_trs, key);
 
-	return t ? &t->vt_tr : NULL;
+	return e ? &e->ve_tr : NULL;
 }
 
 static int
@@ -52,6 +31,21 @@ run(struct vnat *v, const char *batch, char *err, size_t errlen)
 	return 0;
 }
 
+static uint8_t
+dirs_of(const struct nftx_tr *t)
+{
+	return t->t_dirs ? t->t_dirs : NFTX_OUT | NFTX_IN;
+}
+
+static bool
+same_physical(const struct nftx_tr *a, const struct nftx_tr *b)
+{
+	size_t al = a->t_family == 6 ? 16 : 4;
+
+	return a->t_lphy_port == b->t_lphy_port && a->t_rphy_port == b->t_rphy_port &&
+	    memcmp(a->t_lphy, b->t_lphy, al) == 0 && memcmp(a->t_rphy, b->t_rphy, al) == 0;
+}
+
 /* the current translations of those of t[0..n) that have one; returns
  * their count (*nnew gets the count of the others) */
 static size_t
@@ -62,52 +56,78 @@ collect_old(const struct vnat *v, const struct nftx_tr *t, size_t n, struct nftx
 
 	*nnew = 0;
 	for (i = 0; i < n; i++) {
-		struct vnat_tr *e = find(v, &t[i]);
+		struct vtab_ent *e = vtab_find(&v->v_trs, &t[i]);
 		if (e)
-			old[nold++] = e->vt_tr;
+			old[nold++] = e->ve_tr;
 		else
 			(*nnew)++;
 	}
 	return nold;
 }
 
+/* what one batch must change: the old elements to delete and the new ones
+ * to add; a translation that only gains a direction (RESUME's input side
+ * first, then its output side) keeps its elements and adds the others */
+static void
+diff(const struct vnat *v, const struct nftx_tr *t, size_t n, struct nftx_tr *old,
+    size_t *nold, struct nftx_tr *add, size_t *nadd, size_t *nnew)
+{
+	*nold = *nadd = *nnew = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct vtab_ent *e = vtab_find(&v->v_trs, &t[i]);
+		if (e == NULL)
+			(*nnew)++;
+		else if (same_physical(&e->ve_tr, &t[i]) &&
+		    (dirs_of(&e->ve_tr) & ~dirs_of(&t[i])) == 0) {
+			uint8_t miss = dirs_of(&t[i]) & ~dirs_of(&e->ve_tr);
+			if (miss == 0)
+				continue;
+			add[*nadd] = t[i];
+			add[(*nadd)++].t_dirs = miss;
+			continue;
+		} else
+			old[(*nold)++] = e->ve_tr;
+		add[(*nadd)++] = t[i];
+	}
+}
+
 int
 vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
 {
 	struct nftx_tr *old = calloc(n ? n : 1, sizeof(*old));
-	size_t cap = 4096 + n * 2400, i, nold = 0, nnew = 0;
+	struct nftx_tr *add = calloc(n ? n : 1, sizeof(*add));
+	size_t cap = 4096 + n * 2400, i, nold = 0, nnew = 0, nadd = 0;
 	char *batch = malloc(cap);
 	int len, rc = -1;
 
-	if (old == NULL || batch == NULL) {
+	if (old == NULL || add == NULL || batch == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	/* one batch: the old elements of these connections out, the new in */
-	nold = collect_old(v, t, n, old, &nnew);
+	diff(v, t, n, old, &nold, add, &nadd, &nnew);
 	len = nftx_text_del(old, nold, 0, batch, cap);
-	if (len < 0 || nftx_text_add(t, n, v->v_ntr == 0 && nnew > 0, batch + len,
+	if (len < 0 || nftx_text_add(add, nadd, v->v_trs.vt_n == 0 && nnew > 0, batch + len,
 	    cap - (size_t)len) < 0) {
 		snprintf(err, errlen, "nftables batch too long");
 		goto out;
 	}
-	if (run(v, batch, err, errlen) != 0)
+	if (batch[0] && run(v, batch, err, errlen) != 0)
 		goto out;
 	for (i = 0; i < n; i++) {
-		struct vnat_tr *e = find(v, &t[i]);
-		if (e == NULL) {
-			if ((e = calloc(1, sizeof(*e))) == NULL)
-				continue;	/* the rule is in; we only lose track of it */
-			TAILQ_INSERT_TAIL(&v->v_trs, e, vt_entry);
-			v->v_ntr++;
-		}
-		e->vt_tr = t[i];
-		if (e->vt_tr.t_id == 0)
-			e->vt_tr.t_id = ++v->v_next_id;
+		bool created;
+		struct vtab_ent *e = vtab_put(&v->v_trs, &t[i], &created);
+		if (e == NULL)
+			continue;	/* out of memory: the rule is in, we lose track of it */
+		uint32_t id = e->ve_tr.t_id;
+		e->ve_tr = t[i];
+		if (e->ve_tr.t_id == 0)
+			e->ve_tr.t_id = id ? id : ++v->v_next_id;
 	}
 	rc = 0;
 out:
 	free(old);
+	free(add);
 	free(batch);
 	return rc;
 }
@@ -166,19 +186,15 @@ vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t
 	rc = 0;
 	if (nold == 0)
 		goto out;
-	if (nftx_text_del(old, nold, v->v_ntr == nold, batch, cap) < 0) {
+	if (nftx_text_del(old, nold, v->v_trs.vt_n == nold, batch, cap) < 0) {
 		snprintf(err, errlen, "nftables batch too long");
 		rc = -1;
 		goto out;
 	}
 	if ((rc = run(v, batch, err, errlen)) != 0)
 		goto out;
-	for (i = 0; i < nold; i++) {
-		struct vnat_tr *e = find(v, &old[i]);
-		TAILQ_REMOVE(&v->v_trs, e, vt_entry);
-		free(e);
-		v->v_ntr--;
-	}
+	for (i = 0; i < nold; i++)
+		vtab_del(&v->v_trs, vtab_find(&v->v_trs, &old[i]));
 out:
 	free(old);
 	free(batch);
@@ -197,7 +213,7 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 	}
 	v->v_base = base;
 	v->v_vcmp_port = port;
-	TAILQ_INIT(&v->v_trs);
+	vtab_init(&v->v_trs);
 	TAILQ_INIT(&v->v_sess);
 	if ((v->v_nft = nftx_open()) == NULL) {
 		snprintf(err, errlen, "cannot open libnftables");
@@ -219,7 +235,6 @@ fail:
 void
 vnat_stop(struct vnat *v)
 {
-	struct vnat_tr *t;
 	char batch[256], err[256];
 
 	if (v == NULL)
@@ -231,10 +246,7 @@ vnat_stop(struct vnat *v)
 	for (size_t i = 0; i < v->v_nkept; i++)
 		if (addr_lo(v->v_kept[i].k_family, v->v_kept[i].k_addr, false) != 0)
 			log_warn("vnat: removing a kept address from lo");
-	while ((t = TAILQ_FIRST(&v->v_trs)) != NULL) {
-		TAILQ_REMOVE(&v->v_trs, t, vt_entry);
-		free(t);
-	}
+	vtab_clear(&v->v_trs);
 	if (v->v_nft) {
 		if (nftx_text_destroy(batch, sizeof(batch)) > 0 &&
 		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)

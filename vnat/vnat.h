@@ -12,12 +12,8 @@
 #include <event2/event.h>
 
 #include "vnat/nftx.h"
+#include "vnat/vtab.h"
 
-struct vnat_tr {
-	TAILQ_ENTRY(vnat_tr)	vt_entry;
-	struct nftx_tr		vt_tr;
-};
-TAILQ_HEAD(vnat_tr_list, vnat_tr);
 
 #define VNAT_PROCS_MAX	64
 
@@ -33,10 +29,9 @@ struct vnat {
 	struct event_base	*v_base;
 	struct nft_ctx		*v_nft;
 	struct evconnlistener	*v_lst;
-	struct vnat_tr_list	 v_trs;
+	struct vtab		 v_trs;		/* translations by virtual tuple */
 	struct vcmp_sess_list	 v_sess;
 	uint32_t		 v_next_id;
-	unsigned		 v_ntr;
 	struct resume		*v_resume;	/* the running RESUME, if any */
 	uint16_t		 v_vcmp_port;
 	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */

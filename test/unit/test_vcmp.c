@@ -27,7 +27,7 @@ v4entry(void)
 Test(vcmp, v1_upd_is_the_seeds_layout_byte_for_byte)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V1, VCMP_UPD, 4, 1, &e, 1 };
+	struct vcmp_msg m = { VCMP_V1, VCMP_UPD, 4, 1, &e, 1, 0 };
 	uint8_t b[VCMP_V1_LEN];
 	const uint8_t want[VCMP_V1_LEN] = {
 		1, 1, 0x1f, 0x90,		/* Version, VNAT_UPD, R_Vir_Port */
@@ -54,7 +54,7 @@ Test(vcmp, v1_upd_is_the_seeds_layout_byte_for_byte)
 Test(vcmp, v1_upd_r_leaves_identifying_fields_unused)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V1, VCMP_UPD_R, 4, 1, &e, 1 };
+	struct vcmp_msg m = { VCMP_V1, VCMP_UPD_R, 4, 1, &e, 1, 0 };
 	uint8_t b[VCMP_V1_LEN];
 	const uint8_t want[VCMP_V1_LEN] = {
 		1, 2, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  198, 18, 3, 30,  0, 0, 0xc0, 0x01,
@@ -68,7 +68,7 @@ Test(vcmp, v2_batch_roundtrip_ipv4_and_ipv6)
 {
 	static uint8_t b[VCMP_V2_MAX_LEN];
 	static struct vcmp_entry d[VCMP_V2_MAX_ENTRIES];
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 100, ents, VCMP_V2_MAX_ENTRIES };
+	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 100, ents, VCMP_V2_MAX_ENTRIES, 0 };
 	struct vcmp_msg o = { .vm_e = d, .vm_cap = VCMP_V2_MAX_ENTRIES };
 
 	for (int i = 0; i < 100; i++) {
@@ -100,7 +100,7 @@ Test(vcmp, v2_batch_roundtrip_ipv4_and_ipv6)
 Test(vcmp, truncated_everywhere)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V1, VCMP_UPD, 4, 1, &e, 1 };
+	struct vcmp_msg m = { VCMP_V1, VCMP_UPD, 4, 1, &e, 1, 0 };
 	uint8_t b[VCMP_V2_HDR + 3 * 20];
 
 	vcmp_encode(&m, b, sizeof(b));
@@ -120,7 +120,7 @@ Test(vcmp, truncated_everywhere)
 Test(vcmp, wrong_version_command_family_count_length)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 1, &e, 1 };
+	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 1, &e, 1, 0 };
 	uint8_t b[64], x[64];
 	int n = vcmp_encode(&m, b, sizeof(b));
 
@@ -132,7 +132,9 @@ Test(vcmp, wrong_version_command_family_count_length)
 	cr_assert_eq(vcmp_validate(x, (size_t)n), VNET_ERR_TYPE);
 	memcpy(x, b, sizeof(b)); x[2] = 5;
 	cr_assert_eq(vcmp_validate(x, (size_t)n), VNET_ERR_VALUE);
-	memcpy(x, b, sizeof(b)); x[3] = 1;
+	memcpy(x, b, sizeof(b)); x[3] = 2;	/* an unknown flag */
+	cr_assert_eq(vcmp_validate(x, (size_t)n), VNET_ERR_VALUE);
+	memcpy(x, b, sizeof(b)); x[3] = 0x81;
 	cr_assert_eq(vcmp_validate(x, (size_t)n), VNET_ERR_VALUE);
 	memcpy(x, b, sizeof(b)); x[5] = 0;	/* count 0 */
 	cr_assert_eq(vcmp_validate(x, (size_t)n), VNET_ERR_SIZE);
@@ -153,7 +155,7 @@ Test(vcmp, wrong_version_command_family_count_length)
 Test(vcmp, decode_respects_capacity)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 2, ents, 2 };
+	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 2, ents, 2, 0 };
 	uint8_t b[128];
 	struct vcmp_entry one;
 	struct vcmp_msg o = { .vm_e = &one, .vm_cap = 1 };
@@ -161,4 +163,25 @@ Test(vcmp, decode_respects_capacity)
 	ents[0] = ents[1] = e;
 	int n = vcmp_encode(&m, b, sizeof(b));
 	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), VNET_ERR_SIZE);
+}
+
+Test(vcmp, more_flag_travels_and_is_decoded)
+{
+	struct vcmp_entry e = v4entry(), d;
+	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 1, &e, 1, VCMP_F_MORE };
+	struct vcmp_msg o = { .vm_e = &d, .vm_cap = 1 };
+	uint8_t b[64];
+	int n = vcmp_encode(&m, b, sizeof(b));
+
+	cr_assert_eq(n, 8 + 20);
+	cr_assert_eq(b[3], VCMP_F_MORE);
+	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), n);
+	cr_assert_eq(o.vm_flags, VCMP_F_MORE);
+	m.vm_flags = 0;
+	vcmp_encode(&m, b, sizeof(b));
+	cr_assert_eq(b[3], 0);
+	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), n);
+	cr_assert_eq(o.vm_flags, 0);
+	m.vm_flags = 4;
+	cr_assert_eq(vcmp_encode(&m, b, sizeof(b)), VNET_ERR_VALUE);
 }

@@ -1,0 +1,116 @@
+#!/bin/bash
+# bench/vnat.sh: what a VNAT migration costs, measured in namespaces (the
+# topology of test/integration/lib.sh: a client and a server on two LANs
+# joined by a router; the client moves to a third LAN).  Not a timed test.
+#
+# 1. Restoration: N idle TCP connections (bench/conns.py) from the client;
+#    the client moves, `vnetclient -c resume` restores them; the time is the
+#    one RESUME reports (connections listed, peers told, both hosts' nftables
+#    changed).  Every connection must then echo 8 bytes, or the run fails.
+#    Shown next to seed 001's Table 1 (VNAT's 2004 prototype).
+# 2. Throughput: one iperf3 TCP stream client -> server over the same path,
+#    the mean of seconds SKIP..T: with vnet not running (baseline), with
+#    vnet --vnat on both hosts but nothing moved, and migrated (the client
+#    moves at second 2 and resumes; the seconds measured are all after it).
+#    Each case REPS times, interleaved; the table shows medians.
+#
+#   COUNTS="10 100 1000 10000"  T=10  SKIP=4  REPS=3
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
+T=${T:-10}
+SKIP=${SKIP:-4}
+
+# one measurement in its own namespaces (lib.sh cleans up on exit)
+if [ "${1:-}" = --one ]; then
+	T_SUFFIX=b . "$ROOT/test/integration/lib.sh"
+	vc() { HOME="$TMP/home-cli" nsx cli timeout 60 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
+	vnat_topo_up
+	if [ "$2" != off ]; then
+		start_vnet cli cli pwc -h _ -p 4455 --vnat
+		start_vnet srv srv pws -h _ -p 4455 --vnat
+		wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
+		wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
+	fi
+	case $2 in
+	restore)
+		n=$3
+		[ "$(vc -c vadd -n python3)" = "added python3" ] || die "vadd"
+		nsx srv python3 "$ROOT/bench/conns.py" serve 7000 &
+		PIDS+=($!)
+		wait_for 10 "listener" ss_has srv -tln "sport = :7000"
+		mkdir "$TMP/c"
+		nsx cli timeout 900 python3 "$ROOT/bench/conns.py" connect 198.18.2.20 7000 "$n" "$TMP/c" \
+			>"$TMP/echo.txt" &
+		cpid=$!
+		wait_for 300 "$n connections" test -f "$TMP/c/ready"
+		move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+		out=$(vc -c resume) || die "RESUME: $out"
+		[[ $out =~ ^resumed\ ([0-9]+)\ of\ ([0-9]+)\ connection\(s\)\ in\ ([0-9.]+)\ ms ]] ||
+			die "RESUME said: $out"
+		touch "$TMP/c/go"
+		wait $cpid || die "not every connection works after the move: $(cat "$TMP/echo.txt")"
+		echo "${BASH_REMATCH[1]} ${BASH_REMATCH[3]}"
+		[ -z "${VNAT_BENCH_LOGS:-}" ] || cp "$TMP"/*.log "$VNAT_BENCH_LOGS"/
+		;;
+	off|on|moved)
+		[ "$2" = off ] || [ "$(vc -c vadd -n iperf3)" = "added iperf3" ] || die "vadd"
+		nsx srv timeout $((T + 20)) iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+		PIDS+=($!)
+		wait_for 5 "iperf3 server" ss_has srv -tln "sport = :5201"
+		nsx cli timeout $((T + 20)) iperf3 -c 198.18.2.20 -p 5201 -t "$T" -i 1 --json \
+			>"$TMP/iperf.json" 2>&1 &
+		cpid=$!
+		if [ "$2" = moved ]; then
+			sleep 2
+			move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+			out=$(vc -c resume) || die "RESUME: $out"
+			[[ $out =~ ^resumed\ 2\ of\ 2 ]] || die "RESUME said: $out"
+		fi
+		wait $cpid || die "iperf3 failed: $(tail -3 "$TMP/iperf.json")"
+		python3 - "$TMP/iperf.json" "$SKIP" <<'PY'
+import json, sys
+iv = json.load(open(sys.argv[1]))["intervals"][int(sys.argv[2]):]
+print("%.0f" % (sum(i["sum"]["bits_per_second"] for i in iv) / len(iv) / 1e6))
+PY
+		;;
+	esac
+	[ "$2" = off ] || finish >/dev/null 2>&1
+	exit 0
+fi
+
+make -C "$ROOT" -s all
+median() { tr ' ' '\n' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+echo "## VNAT connection restoration (client moves, RESUME)"
+echo
+echo "| connections | restored | total ms | ms per connection | seed 001 Table 1 (s total / ms per conn.) |"
+echo "|---:|---:|---:|---:|---|"
+declare -A SEED=([10]="0.434 / 43.4" [50]="2.374 / 47.5" [100]="4.856 / 48.6" [500]="24.657 / 49.3")
+for n in ${COUNTS:-10 100 1000 10000}; do
+	r=$(bash "$0" --one restore "$n") || { echo "restore $n failed" >&2; exit 1; }
+	read -r got ms <<<"$r"
+	printf '| %d | %d | %.1f | %.3f | %s |\n' "$n" "$got" "$ms" \
+		"$(echo "$ms $n" | awk '{print $1/$2}')" "${SEED[$n]:-n/a (largest measured: 500)}"
+	[ "$n" = 10000 ] && TEN_K=$ms
+done
+echo
+echo "## One iperf3 TCP stream, Mbit/s (median of ${REPS:-3}, seconds $SKIP-$T)"
+echo
+declare -A R=([off]="" [on]="" [moved]="")
+for i in $(seq "${REPS:-3}"); do
+	for c in off on moved; do
+		v=$(bash "$0" --one "$c") || { echo "throughput $c failed" >&2; exit 1; }
+		R[$c]+="$v "
+	done
+done
+off=$(echo ${R[off]} | median); on=$(echo ${R[on]} | median); mv=$(echo ${R[moved]} | median)
+echo "| case | Mbit/s (runs) | vs baseline | target |"
+echo "|---|---:|---:|---|"
+printf '| vnet not running (baseline) | %s (%s) | 100%% | |\n' "$off" "${R[off]% }"
+printf '| vnet --vnat, never moved | %s (%s) | %s%% | >= 99%% |\n' "$on" "${R[on]% }" \
+	"$(awk -v a="$on" -v b="$off" 'BEGIN{printf "%.1f", 100*a/b}')"
+printf '| migrated (vs never moved) | %s (%s) | %s%% | >= 97%% |\n' "$mv" "${R[moved]% }" \
+	"$(awk -v a="$mv" -v b="$on" 'BEGIN{printf "%.1f", 100*a/b}')"
+echo
+[ -n "${TEN_K:-}" ] && printf 'target: 10,000 connections restored in under 1 s: %s (%.0f ms)\n' \
+	"$(awk -v t="$TEN_K" 'BEGIN{print (t < 1000) ? "met" : "NOT met"}')" "$TEN_K"
