@@ -172,6 +172,12 @@ cmd_resume(struct cli *c)
 	return request(c, line, false);
 }
 
+static int
+cmd_suspend(struct cli *c)
+{
+	return request(c, "VNAT SUSPEND", false);
+}
+
 /* which requests answer with a list */
 static bool
 is_list(const char *line)
@@ -232,6 +238,7 @@ static const struct {
 	{ "vadd", cmd_vadd_vdel },
 	{ "vdel", cmd_vadd_vdel },
 	{ "conns", cmd_conns },
+	{ "suspend", cmd_suspend },
 	{ "resume", cmd_resume },
 };
 

@@ -19,6 +19,7 @@
 #include "server/dial.h"
 #include "vnat/conns.h"
 #include "vnat/resume.h"
+#include "vnat/suspend.h"
 #include "vnat/vnat.h"
 
 #define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
@@ -36,7 +37,7 @@ struct ctl {
 	unsigned		 c_errors;
 	char			 c_peer[80];
 	struct dial		*c_dial;
-	bool			 c_resuming;	/* a VNAT RESUME answers later */
+	bool			 c_resuming;	/* a VNAT RESUME or SUSPEND answers later */
 };
 
 static void ctl_read(struct bufferevent *bev, void *arg);
@@ -84,8 +85,10 @@ ctl_close(struct ctl *c, const char *reason)
 	log_debug("control %s: %s", c->c_peer, reason);
 	if (c->c_dial)
 		dial_detach(c->c_dial);
-	if (c->c_resuming && c->c_srv->s_vnat)
+	if (c->c_resuming && c->c_srv->s_vnat) {
 		resume_detach(c->c_srv->s_vnat);
+		suspend_detach(c->c_srv->s_vnat);
+	}
 	TAILQ_REMOVE(&c->c_srv->s_ctls, c, c_entry);
 	if (c->c_timer)
 		event_free(c->c_timer);
@@ -288,15 +291,10 @@ do_vnat_conns(struct ctl *c, struct vnat *v)
 	ctl_reply(c, "%d", n);
 	for (int i = 0; i < n; i++) {
 		struct nftx_tr key;
-		size_t al = vc[i].vc_c.sc_family == AF_INET6 ? 16 : 4;
-		memset(&key, 0, sizeof(key));
-		key.t_family = vc[i].vc_c.sc_family == AF_INET6 ? 6 : 4;
-		key.t_proto = vc[i].vc_c.sc_proto;
-		memcpy(key.t_lvir, vc[i].vc_c.sc_laddr, al);
-		memcpy(key.t_rvir, vc[i].vc_c.sc_raddr, al);
-		key.t_lvir_port = vc[i].vc_c.sc_lport;
-		key.t_rvir_port = vc[i].vc_c.sc_rport;
-		conns_format(&vc[i], vnat_find(v, &key), line, sizeof(line));
+		conns_identity(&vc[i].vc_c, &key);
+		bool susp = (v->v_suspended && vtab_find(&v->v_susp, &key)) ||
+		    vtab_find(&v->v_peer_susp, &key);
+		conns_format(&vc[i], vnat_find(v, &key), susp, line, sizeof(line));
 		ctl_reply(c, "%s", line);
 	}
 	free(vc);
@@ -332,14 +330,12 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 		do_vnat_conns(c, v);
 		break;
 	case PV_SUSPEND:
-		ctl_reply(c, "NOK VNAT SUSPEND is not implemented yet (RESUME works without it, "
-		    "as after a pulled cable)");
-		break;
 	case PV_RESUME:
 		c->c_state = CTL_WAIT;
 		c->c_resuming = true;
-		if (resume_start(v, m->pm_addr[0] ? m->pm_addr : NULL, ctl_resume_done, c, err,
-		    sizeof(err)) != 0) {
+		if ((m->pm_vnat == PV_SUSPEND ? suspend_start(v, ctl_resume_done, c, err,
+		    sizeof(err)) : resume_start(v, m->pm_addr[0] ? m->pm_addr : NULL,
+		    ctl_resume_done, c, err, sizeof(err))) != 0) {
 			c->c_state = CTL_READY;
 			c->c_resuming = false;
 			ctl_reply(c, "NOK %s", err);

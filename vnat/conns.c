@@ -125,6 +125,22 @@ fail:
 	return -1;
 }
 
+void
+conns_identity(const struct sd_conn *c, struct nftx_tr *t)
+{
+	size_t al = c->sc_family == AF_INET6 ? 16 : 4;
+
+	memset(t, 0, sizeof(*t));
+	t->t_family = c->sc_family == AF_INET6 ? 6 : 4;
+	t->t_proto = c->sc_proto;
+	memcpy(t->t_lvir, c->sc_laddr, al);
+	memcpy(t->t_rvir, c->sc_raddr, al);
+	memcpy(t->t_lphy, c->sc_laddr, al);
+	memcpy(t->t_rphy, c->sc_raddr, al);
+	t->t_lvir_port = t->t_lphy_port = c->sc_lport;
+	t->t_rvir_port = t->t_rphy_port = c->sc_rport;
+}
+
 static const char *
 tcp_state(uint8_t proto, uint8_t st)
 {
@@ -147,7 +163,8 @@ ep(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
 }
 
 void
-conns_format(const struct vconn *v, const struct nftx_tr *tr, char *buf, size_t len)
+conns_format(const struct vconn *v, const struct nftx_tr *tr, bool suspended, char *buf,
+    size_t len)
 {
 	const struct sd_conn *c = &v->vc_c;
 	int af = c->sc_family;
@@ -163,6 +180,7 @@ conns_format(const struct vconn *v, const struct nftx_tr *tr, char *buf, size_t 
 		memcpy(rp, rv, sizeof(rp));
 	}
 	snprintf(buf, len, "%s %s %s %s %s %s %d %s", c->sc_proto == IPPROTO_TCP ? "tcp" : "udp",
-	    lv, rv, lp, rp, tcp_state(c->sc_proto, c->sc_state), (int)v->vc_pid,
+	    lv, rv, lp, rp, suspended ? "SUSPENDED" : tcp_state(c->sc_proto, c->sc_state),
+	    (int)v->vc_pid,
 	    v->vc_comm[0] ? v->vc_comm : "-");
 }

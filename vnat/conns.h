@@ -3,6 +3,7 @@
 #ifndef VNET_CONNS_H
 #define VNET_CONNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -19,8 +20,13 @@ struct vconn {
  * owner's name is in names (or every one if names holds "*"); *out is
  * malloc'ed.  Returns the count, or -1 with errno. */
 int conns_collect(char (*names)[16], size_t nnames, struct vconn **out);
+/* The translation of a socket that never moved: its tuple as virtual and
+ * physical ends (the key for vnat_find and the vtab tables). */
+void conns_identity(const struct sd_conn *c, struct nftx_tr *t);
 /* Writes the VNAT CONNS? line of c: protocol, virtual local and remote,
- * physical local and remote, state, pid and process name. */
-void conns_format(const struct vconn *c, const struct nftx_tr *tr, char *buf, size_t len);
+ * physical local and remote, state (SUSPENDED when suspended), pid and
+ * process name. */
+void conns_format(const struct vconn *c, const struct nftx_tr *tr, bool suspended, char *buf,
+    size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "vnat/conns.h"
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
 
@@ -28,7 +29,7 @@ struct vcmp_sess {
 	struct vcmp_entry	*vs_acc;
 	size_t			 vs_nacc, vs_capacc, vs_nmsgs;
 	uint16_t		 vs_counts[VCMP_EXCHANGE_MAX_MSGS];
-	uint8_t			 vs_family, vs_version;
+	uint8_t			 vs_family, vs_version, vs_cmd;
 };
 
 /* the one teardown of a session */
@@ -70,15 +71,8 @@ match_conn(const struct sd_conn *c, void *arg)
 	struct match *mt = arg;
 	struct nftx_tr k;
 	struct vtab_ent *e;
-	size_t al = c->sc_family == AF_INET6 ? 16 : 4;
 
-	memset(&k, 0, sizeof(k));
-	k.t_family = c->sc_family == AF_INET6 ? 6 : 4;
-	k.t_proto = c->sc_proto;
-	memcpy(k.t_lvir, c->sc_laddr, al);
-	k.t_lvir_port = c->sc_lport;
-	memcpy(k.t_rvir, c->sc_raddr, al);
-	k.t_rvir_port = c->sc_rport;
+	conns_identity(c, &k);
 	if ((e = vtab_find(&mt->m_keys, &k)) != NULL)
 		mt->m_found[e->ve_tr.t_id - 1] = 1;
 	return 0;
@@ -108,7 +102,7 @@ our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct nftx
  * nftables batch) and turns them into the answer: our physical end, or
  * 0.0.0.0:0 for a connection we do not have */
 static void
-handle_upd(struct vcmp_sess *s, uint8_t family, struct vcmp_entry *ents, size_t n)
+handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *ents, size_t n)
 {
 	struct vnat *v = s->vs_v;
 	uint8_t *found = calloc(n, 1);
@@ -140,11 +134,28 @@ handle_upd(struct vcmp_sess *s, uint8_t family, struct vcmp_entry *ents, size_t 
 		else
 			v->v_st.vs_unknown++;
 	}
+	if (cmd == VCMP_SUS) {
+		/* nothing changes but the record: CONNS? shows them SUSPENDED */
+		for (i = 0; i < k; i++) {
+			bool created;
+			if (vtab_put(&v->v_peer_susp, &t[i], &created) == NULL)
+				break;
+		}
+		v->v_st.vs_suspended += k;
+		log_info("vcmp %s: VNAT_SUS for %zu connection(s): %zu suspended, %zu unknown",
+		    s->vs_peer, n, k, n - k);
+		goto out;
+	}
 	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
 		log_warnx("vcmp %s: %s", s->vs_peer, err);
 		memset(found, 0, n);
 	} else
 		v->v_st.vs_updated += k;
+	for (i = 0; i < k; i++) {	/* resumed, if they were suspended */
+		struct vtab_ent *e = vtab_find(&v->v_peer_susp, &t[i]);
+		if (e)
+			vtab_del(&v->v_peer_susp, e);
+	}
 	log_info("vcmp %s: VNAT_UPD for %zu connection(s): %zu updated, %zu unknown", s->vs_peer,
 	    n, k, n - k);
 out:
@@ -172,7 +183,7 @@ answer(struct vcmp_sess *s)
 	size_t off = 0;
 
 	for (size_t i = 0; i < s->vs_nmsgs; i++) {
-		struct vcmp_msg m = { s->vs_version, VCMP_UPD_R, s->vs_family, s->vs_counts[i],
+		struct vcmp_msg m = { s->vs_version, s->vs_cmd + 1, s->vs_family, s->vs_counts[i],
 		    s->vs_acc + off, s->vs_counts[i], i + 1 < s->vs_nmsgs ? VCMP_F_MORE : 0 };
 		int k = vcmp_encode(&m, out, sizeof(out));
 		if (k > 0)
@@ -188,8 +199,9 @@ answer(struct vcmp_sess *s)
 static int
 collect(struct vcmp_sess *s, const struct vcmp_msg *m, char *why, size_t len)
 {
-	if (s->vs_nmsgs && (m->vm_family != s->vs_family || m->vm_version != s->vs_version)) {
-		snprintf(why, len, "refused: a message of another family or version in one exchange");
+	if (s->vs_nmsgs && (m->vm_family != s->vs_family || m->vm_version != s->vs_version ||
+	    m->vm_cmd != s->vs_cmd)) {
+		snprintf(why, len, "refused: another family, version or command in one exchange");
 		return -1;
 	}
 	if (s->vs_nmsgs == VCMP_EXCHANGE_MAX_MSGS) {
@@ -211,6 +223,7 @@ collect(struct vcmp_sess *s, const struct vcmp_msg *m, char *why, size_t len)
 	s->vs_counts[s->vs_nmsgs++] = m->vm_count;
 	s->vs_family = m->vm_family;
 	s->vs_version = m->vm_version;
+	s->vs_cmd = m->vm_cmd;
 	return 0;
 }
 
@@ -234,10 +247,12 @@ sess_read(struct bufferevent *bev, void *arg)
 		n = vcmp_validate(p, want);
 		if (n == VNET_ERR_SHORT)
 			return;		/* wait; at most one message is buffered */
-		if (n < 0 || vcmp_decode(p, (size_t)n, &m) < 0 || m.vm_cmd != VCMP_UPD) {
+		if (n < 0 || vcmp_decode(p, (size_t)n, &m) < 0 ||
+		    (m.vm_cmd != VCMP_UPD && m.vm_cmd != VCMP_SUS)) {
 			s->vs_v->v_st.vs_bad++;
 			snprintf(why, sizeof(why), "refused: %s (first bytes %02x %02x)",
-			    n < 0 ? vnet_strerror(n) : "not a VNAT_UPD", p[0], want > 1 ? p[1] : 0);
+			    n < 0 ? vnet_strerror(n) : "not a VNAT_UPD or VNAT_SUS", p[0],
+			    want > 1 ? p[1] : 0);
 			log_warnx("vcmp %s: %s", s->vs_peer, why);
 			sess_close(s, why);
 			return;
@@ -252,7 +267,7 @@ sess_read(struct bufferevent *bev, void *arg)
 		}
 		if (m.vm_flags & VCMP_F_MORE)
 			continue;
-		handle_upd(s, s->vs_family, s->vs_acc, s->vs_nacc);
+		handle_upd(s, s->vs_cmd, s->vs_family, s->vs_acc, s->vs_nacc);
 		answer(s);
 	}
 }

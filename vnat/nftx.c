@@ -14,34 +14,64 @@
 static const char *const FIELDS_OUT[4] = { "saddr", "sport", "daddr", "dport" };
 static const char *const FIELDS_IN[4] = { "daddr", "dport", "saddr", "sport" };
 
+/* "add" first makes sure each exists, so that "delete" cannot fail */
+static void
+destroy(struct sbuf *b)
+{
+	sbuf_add(b, "add table inet " NFTX_TABLE "\ndelete table inet " NFTX_TABLE "\n"
+	    "add table arp " NFTX_TABLE "\ndelete table arp " NFTX_TABLE "\n");
+}
+
 int
 nftx_text_reset(char *buf, size_t len)
 {
 	struct sbuf b = { buf, len, 0, 0 };
 
-	/* "add" makes sure it exists, so that "delete" cannot fail */
-	sbuf_add(&b, "add table inet " NFTX_TABLE "\n"
-	    "delete table inet " NFTX_TABLE "\n"
-	    "add table inet " NFTX_TABLE "\n");
-	for (int v = 4; v <= 6; v += 2) {
-		const char *a = v == 6 ? "ipv6_addr" : "ipv4_addr";
-		for (int dir = 0; dir < 2; dir++)
-			for (int f = 0; f < 4; f++) {
-				const char *field = (dir ? FIELDS_IN : FIELDS_OUT)[f];
-				sbuf_add(&b, "add map inet " NFTX_TABLE " %s%d_%s { type %s . inet_proto . "
-				    "inet_service . %s . inet_service : %s ; }\n", dir ? "i" : "o", v,
-				    field, a, a, field[1] == 'a' ? a : "inet_service");
-			}
-	}
+	destroy(&b);
 	return sbuf_done(&b);
 }
 
 int
 nftx_text_destroy(char *buf, size_t len)
 {
-	struct sbuf b = { buf, len, 0, 0 };
+	return nftx_text_reset(buf, len);
+}
 
-	sbuf_add(&b, "add table inet " NFTX_TABLE "\ndelete table inet " NFTX_TABLE "\n");
+static void
+table_and_maps(struct sbuf *b)
+{
+	sbuf_add(b, "add table inet " NFTX_TABLE "\n");
+	for (int v = 4; v <= 6; v += 2) {
+		const char *a = v == 6 ? "ipv6_addr" : "ipv4_addr";
+		for (int dir = 0; dir < 2; dir++)
+			for (int f = 0; f < 4; f++) {
+				const char *field = (dir ? FIELDS_IN : FIELDS_OUT)[f];
+				sbuf_add(b, "add map inet " NFTX_TABLE " %s%d_%s { type %s . inet_proto . "
+				    "inet_service . %s . inet_service : %s ; }\n", dir ? "i" : "o", v,
+				    field, a, a, field[1] == 'a' ? a : "inet_service");
+			}
+	}
+}
+
+int
+nftx_text_arp(const uint8_t addr[4], int add, int edge, char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0, 0 };
+	char a[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, addr, a, sizeof(a));
+	if (!add && edge) {
+		sbuf_add(&b, "delete table arp " NFTX_TABLE "\n");
+		return sbuf_done(&b);
+	}
+	if (add && edge)
+		sbuf_add(&b, "add table arp " NFTX_TABLE "\n"
+		    "add set arp " NFTX_TABLE " kept { type ipv4_addr ; }\n"
+		    "add chain arp " NFTX_TABLE " input { type filter hook input priority 0 ; }\n"
+		    "add chain arp " NFTX_TABLE " output { type filter hook output priority 0 ; }\n"
+		    "add rule arp " NFTX_TABLE " input arp daddr ip @kept counter drop\n"
+		    "add rule arp " NFTX_TABLE " output arp saddr ip @kept counter drop\n");
+	sbuf_add(&b, "%s element arp " NFTX_TABLE " kept { %s }\n", add ? "add" : "delete", a);
 	return sbuf_done(&b);
 }
 
@@ -183,6 +213,8 @@ nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_
 
 	if (len)
 		buf[0] = '\0';
+	if (with_base)
+		table_and_maps(&b);
 	elements(&b, t, n, 1);
 	/* the base chains last, when the maps are filled */
 	if (with_base)
@@ -197,10 +229,10 @@ nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_
 
 	if (len)
 		buf[0] = '\0';
-	if (drop_base)
-		sbuf_add(&b, "delete chain inet " NFTX_TABLE " output\n"
-		    "delete chain inet " NFTX_TABLE " prerouting\n");
-	elements(&b, t, n, 0);
+	if (drop_base)	/* the elements go with the table */
+		sbuf_add(&b, "delete table inet " NFTX_TABLE "\n");
+	else
+		elements(&b, t, n, 0);
 	return sbuf_done(&b);
 }
 

@@ -11,8 +11,15 @@
  * map keyed by the packet's tuple (O(1) lookups, no rule per connection);
  * the base chains set the fields one after the other, each map keyed by the
  * tuple as the earlier rewrites left it, and a miss leaves the field alone.
- * The base chains exist only while at least one translation does, so
- * nothing costs anything until a connection moves. */
+ * The table exists only while at least one translation does, so nothing
+ * costs anything (and nothing of vnet's shows in the ruleset) until a
+ * connection moves.
+ *
+ * The one thing the inet family cannot see is ARP: while a moved host
+ * keeps its old IPv4 addresses on lo, a second table of the same name in
+ * the arp family drops ARP requests for them and ARP from them, so the new
+ * network never learns them.  (IPv6 needs nothing: the kernel answers
+ * neighbour solicitations only for addresses of the receiving interface.) */
 #ifndef VNET_NFTX_H
 #define VNET_NFTX_H
 
@@ -33,16 +40,20 @@ struct nftx_tr {
 #define NFTX_OUT	1
 #define NFTX_IN		2
 
-/* A batch that replaces any table of ours left by a crash with an empty one. */
+/* A batch that removes any table of ours (one left by a crash). */
 int nftx_text_reset(char *buf, size_t len);
-/* A batch that removes our table. */
+/* A batch that removes our tables (at exit). */
 int nftx_text_destroy(char *buf, size_t len);
-/* A batch that adds n translations; with_base adds the base chains first
- * (the first translation).  Returns the length, or -1 if buf is too small. */
+/* A batch that adds n translations; with_base creates the table, its maps
+ * and base chains (the first translation).  Returns the length, or -1 if
+ * buf is too small. */
 int nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_t len);
-/* A batch that removes n translations; drop_base removes the base chains
- * too (the last translation). */
+/* A batch that removes n translations; drop_base removes the whole table
+ * instead (the last translation). */
 int nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_t len);
+/* A batch that hides (add) or unhides a kept IPv4 address from ARP; edge:
+ * the first address (creates the arp table) or the last (removes it). */
+int nftx_text_arp(const uint8_t addr[4], int add, int edge, char *buf, size_t len);
 
 struct nft_ctx;
 /* Runs one batch (all or nothing).  0, or -1 with nftables' message in err. */

@@ -32,7 +32,7 @@ vcmp_validate(const uint8_t *buf, size_t len)
 
 	if (len < 2)
 		return VNET_ERR_SHORT;
-	if (buf[1] != VCMP_UPD && buf[1] != VCMP_UPD_R)
+	if (buf[1] < VCMP_UPD || buf[1] > (buf[0] == VCMP_V1 ? VCMP_UPD_R : VCMP_SUS_R))
 		return VNET_ERR_TYPE;
 	if (buf[0] == VCMP_V1)
 		return len < VCMP_V1_LEN ? VNET_ERR_SHORT : VCMP_V1_LEN;
@@ -113,8 +113,8 @@ vcmp_encode(const struct vcmp_msg *m, uint8_t *out, size_t cap)
 {
 	size_t i, al, el, total;
 
-	if ((m->vm_cmd != VCMP_UPD && m->vm_cmd != VCMP_UPD_R) ||
-	    (m->vm_family != 4 && m->vm_family != 6))
+	if (m->vm_cmd < VCMP_UPD || m->vm_cmd > (m->vm_version == VCMP_V1 ? VCMP_UPD_R :
+	    VCMP_SUS_R) || (m->vm_family != 4 && m->vm_family != 6))
 		return VNET_ERR_VALUE;
 	if (m->vm_version == VCMP_V1) {
 		const struct vcmp_entry *e = m->vm_e;

@@ -27,6 +27,10 @@
  *                     L_Vir_Port (16) | L_Phy_Port (16)
  *                     R_Vir_Addr | L_Vir_Addr | L_Phy_Addr
  *
+ * Version 2 adds VNAT_SUS (3) and VNAT_SUS_R (4), same layout: at SUSPEND the
+ * host tells each peer which connections it suspends (L_Phy = where they
+ * are now); the peer answers like VNAT_UPD_R but changes nothing.
+ *
  * Flags: bit 0 (MORE) = more messages of the same exchange follow on this
  * connection; the other bits are 0.  An exchange is up to
  * VCMP_EXCHANGE_MAX_MSGS messages of one family, handled as one: one look
@@ -45,6 +49,8 @@
 #define VCMP_V2			2
 #define VCMP_UPD		1
 #define VCMP_UPD_R		2
+#define VCMP_SUS		3	/* version 2: the sender suspends these connections */
+#define VCMP_SUS_R		4
 #define VCMP_V1_LEN		20
 #define VCMP_V2_HDR		8
 #define VCMP_V2_MAX_ENTRIES	1024	/* per message; more go in further messages */

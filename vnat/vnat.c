@@ -11,7 +11,10 @@
 #include "common/log.h"
 #include "vnat/addr.h"
 #include "vnat/endpoint.h"
+#include "vnat/kept.h"
 #include "vnat/resume.h"
+#include "vnat/suspend.h"
+#include "vnat/sweep.h"
 
 const struct nftx_tr *
 vnat_find(const struct vnat *v, const struct nftx_tr *key)
@@ -65,50 +68,77 @@ collect_old(const struct vnat *v, const struct nftx_tr *t, size_t n, struct nftx
 	return nold;
 }
 
-/* what one batch must change: the old elements to delete and the new ones
- * to add; a translation that only gains a direction (RESUME's input side
- * first, then its output side) keeps its elements and adds the others */
-static void
-diff(const struct vnat *v, const struct nftx_tr *t, size_t n, struct nftx_tr *old,
-    size_t *nold, struct nftx_tr *add, size_t *nadd, size_t *nnew)
+static bool
+identity(const struct nftx_tr *t)
 {
-	*nold = *nadd = *nnew = 0;
+	size_t al = t->t_family == 6 ? 16 : 4;
+
+	return t->t_lvir_port == t->t_lphy_port && t->t_rvir_port == t->t_rphy_port &&
+	    memcmp(t->t_lvir, t->t_lphy, al) == 0 && memcmp(t->t_rvir, t->t_rphy, al) == 0;
+}
+
+struct delta {
+	struct nftx_tr	*d_old, *d_add;
+	size_t		 d_nold, d_nadd, d_nnew, d_ngone;
+};
+
+/* what one batch must change: the old elements to delete and the new ones
+ * to add.  A translation that only gains a direction (RESUME's input side
+ * first, then its output side) keeps its elements and adds the others; one
+ * that became the identity (a host back on its first network) goes. */
+static void
+diff(const struct vnat *v, const struct nftx_tr *t, size_t n, struct delta *d)
+{
+	d->d_nold = d->d_nadd = d->d_nnew = d->d_ngone = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct vtab_ent *e = vtab_find(&v->v_trs, &t[i]);
+		if (identity(&t[i])) {
+			if (e) {
+				d->d_old[d->d_nold++] = e->ve_tr;
+				d->d_ngone++;
+			}
+			continue;
+		}
 		if (e == NULL)
-			(*nnew)++;
+			d->d_nnew++;
 		else if (same_physical(&e->ve_tr, &t[i]) &&
 		    (dirs_of(&e->ve_tr) & ~dirs_of(&t[i])) == 0) {
 			uint8_t miss = dirs_of(&t[i]) & ~dirs_of(&e->ve_tr);
 			if (miss == 0)
 				continue;
-			add[*nadd] = t[i];
-			add[(*nadd)++].t_dirs = miss;
+			d->d_add[d->d_nadd] = t[i];
+			d->d_add[d->d_nadd++].t_dirs = miss;
 			continue;
 		} else
-			old[(*nold)++] = e->ve_tr;
-		add[(*nadd)++] = t[i];
+			d->d_old[d->d_nold++] = e->ve_tr;
+		d->d_add[d->d_nadd++] = t[i];
 	}
 }
 
 int
 vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
 {
-	struct nftx_tr *old = calloc(n ? n : 1, sizeof(*old));
-	struct nftx_tr *add = calloc(n ? n : 1, sizeof(*add));
-	size_t cap = 4096 + n * 2400, i, nold = 0, nnew = 0, nadd = 0;
+	struct delta d = { calloc(n ? n : 1, sizeof(*d.d_old)), calloc(n ? n : 1,
+	    sizeof(*d.d_add)), 0, 0, 0, 0 };
+	size_t cap = 4096 + n * 2400, i;
 	char *batch = malloc(cap);
 	int len, rc = -1;
 
-	if (old == NULL || add == NULL || batch == NULL) {
+	if (d.d_old == NULL || d.d_add == NULL || batch == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
-	/* one batch: the old elements of these connections out, the new in */
-	diff(v, t, n, old, &nold, add, &nadd, &nnew);
-	len = nftx_text_del(old, nold, 0, batch, cap);
-	if (len < 0 || nftx_text_add(add, nadd, v->v_trs.vt_n == 0 && nnew > 0, batch + len,
-	    cap - (size_t)len) < 0) {
+	diff(v, t, n, &d);
+	if (v->v_trs.vt_n > 0 && v->v_trs.vt_n == d.d_ngone && d.d_nnew == 0)
+		len = nftx_text_del(d.d_old, d.d_nold, 1, batch, cap);	/* the last ones: the table */
+	else {
+		/* one batch: the old elements of these connections out, the new in */
+		len = nftx_text_del(d.d_old, d.d_nold, 0, batch, cap);
+		if (len >= 0)
+			len = nftx_text_add(d.d_add, d.d_nadd, v->v_trs.vt_n == 0 && d.d_nnew > 0,
+			    batch + len, cap - (size_t)len);
+	}
+	if (len < 0) {
 		snprintf(err, errlen, "nftables batch too long");
 		goto out;
 	}
@@ -116,8 +146,13 @@ vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t 
 		goto out;
 	for (i = 0; i < n; i++) {
 		bool created;
-		struct vtab_ent *e = vtab_put(&v->v_trs, &t[i], &created);
-		if (e == NULL)
+		struct vtab_ent *e;
+		if (identity(&t[i])) {
+			if ((e = vtab_find(&v->v_trs, &t[i])) != NULL)
+				vtab_del(&v->v_trs, e);
+			continue;
+		}
+		if ((e = vtab_put(&v->v_trs, &t[i], &created)) == NULL)
 			continue;	/* out of memory: the rule is in, we lose track of it */
 		uint32_t id = e->ve_tr.t_id;
 		e->ve_tr = t[i];
@@ -126,8 +161,8 @@ vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t 
 	}
 	rc = 0;
 out:
-	free(old);
-	free(add);
+	free(d.d_old);
+	free(d.d_add);
 	free(batch);
 	return rc;
 }
@@ -214,6 +249,8 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 	v->v_base = base;
 	v->v_vcmp_port = port;
 	vtab_init(&v->v_trs);
+	vtab_init(&v->v_susp);
+	vtab_init(&v->v_peer_susp);
 	TAILQ_INIT(&v->v_sess);
 	if ((v->v_nft = nftx_open()) == NULL) {
 		snprintf(err, errlen, "cannot open libnftables");
@@ -224,8 +261,12 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 		goto fail;
 	if ((v->v_lst = vcmp_listen(v, port, err, errlen)) == NULL)
 		goto fail;
-	log_info("vnat: listening for VCMP on port %u; nftables table inet %s ready", port,
-	    NFTX_TABLE);
+	if (sweep_start(v) != 0) {
+		snprintf(err, errlen, "cannot arm the sweep timer");
+		goto fail;
+	}
+	log_info("vnat: listening for VCMP on port %u; nftables table inet %s made when a "
+	    "connection moves", port, NFTX_TABLE);
 	return v;
 fail:
 	vnat_stop(v);
@@ -240,13 +281,15 @@ vnat_stop(struct vnat *v)
 	if (v == NULL)
 		return;
 	resume_abort(v);
+	suspend_abort(v);
 	if (v->v_lst)
 		evconnlistener_free(v->v_lst);
 	vcmp_close_all(v);
-	for (size_t i = 0; i < v->v_nkept; i++)
-		if (addr_lo(v->v_kept[i].k_family, v->v_kept[i].k_addr, false) != 0)
-			log_warn("vnat: removing a kept address from lo");
+	sweep_stop(v);
+	kept_drop_all(v);
 	vtab_clear(&v->v_trs);
+	vtab_clear(&v->v_susp);
+	vtab_clear(&v->v_peer_susp);
 	if (v->v_nft) {
 		if (nftx_text_destroy(batch, sizeof(batch)) > 0 &&
 		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)

@@ -6,7 +6,9 @@
 #ifndef VNET_VNAT_H
 #define VNET_VNAT_H
 
+#include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <sys/queue.h>
 
 #include <event2/event.h>
@@ -18,11 +20,12 @@
 #define VNAT_PROCS_MAX	64
 
 struct vnat_stats {
-	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors;
+	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors, vs_suspended;
 };
 
 struct vcmp_sess;
 struct resume;
+struct suspend;
 TAILQ_HEAD(vcmp_sess_list, vcmp_sess);
 
 struct vnat {
@@ -33,6 +36,12 @@ struct vnat {
 	struct vcmp_sess_list	 v_sess;
 	uint32_t		 v_next_id;
 	struct resume		*v_resume;	/* the running RESUME, if any */
+	struct event		*v_sweep;	/* vnat/sweep's timer */
+	struct suspend		*v_suspend;	/* the running SUSPEND, if any */
+	bool			 v_suspended;	/* SUSPEND done, no RESUME yet */
+	time_t			 v_susp_at;
+	struct vtab		 v_susp;	/* our connections as SUSPEND found them */
+	struct vtab		 v_peer_susp;	/* connections peers told us they suspend */
 	uint16_t		 v_vcmp_port;
 	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */
 	size_t			 v_nkept;
@@ -46,7 +55,8 @@ struct vnat *vnat_start(struct event_base *base, uint16_t port, char *err, size_
 /* Removes every translation and the table, stops listening, frees v. */
 void vnat_stop(struct vnat *v);
 /* Installs or replaces the translations of n connections in one batch
- * (matched on their virtual tuple); 0 or -1 with err set. */
+ * (matched on their virtual tuple); one whose physical ends are its virtual
+ * ones again is removed.  0 or -1 with err set. */
 int vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen);
 /* Removes the translations of n connections (matched on their virtual
  * tuple) in one batch; unknown ones are skipped. */

@@ -15,6 +15,7 @@
 struct vtab_ent {
 	struct nftx_tr		 ve_tr;
 	struct vtab_ent		*ve_next;	/* same bucket */
+	uint8_t			 ve_mark;	/* the owner's scratch bit (sweep) */
 	TAILQ_ENTRY(vtab_ent)	 ve_all;
 };
 TAILQ_HEAD(vtab_list, vtab_ent);

@@ -144,7 +144,8 @@ vnat_topo_up() {
 }
 
 # stateful_fw NS PORTS: input policy drop; established,related accept;
-# invalid drop; lo and the given TCP ports ("{ 4455, 2031 }" or one) accept
+# invalid drop; lo, IPv6 neighbour discovery and the given TCP ports
+# ("{ 4455, 2031 }" or one) accept
 stateful_fw() {
 	nsx "$1" nft -f - <<NFT
 table inet fw {
@@ -153,6 +154,7 @@ table inet fw {
 		ct state established,related accept
 		ct state invalid drop
 		iif lo accept
+		icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept
 		tcp dport $2 accept
 	}
 }
@@ -167,6 +169,55 @@ move_host() {
 	nsx "$1" ip addr add "$3/24" dev eth1
 	nsx "$1" ip route replace default via "$4"
 }
+
+# shape NS: 40 Mbit/s out of eth0 and eth1 of NS, so a stream outlives a move
+shape() {
+	local d
+	for d in eth0 eth1; do nsx "$1" tc qdisc add dev $d root tbf rate 40mbit burst 64kbit latency 200ms; done
+}
+
+# stream NAME up|down LNS LISTEN CNS CONNECT BYTES: BYTES random bytes over
+# one TCP connection between a socat listening in LNS (LISTEN, a socat
+# address: TCP-LISTEN:5001, TCP6-LISTEN:5001) and one connecting from CNS
+# (CONNECT: TCP:198.18.2.20:5001); up = the connecting side sends, down =
+# the listening side does.  Files $TMP/NAME.tx and .rx; returns once data
+# flows.  stream_end NAME checks that it all arrived.
+stream() {
+	local name=$1 dir=$2 lns=$3 listen=$4 cns=$5 conn=$6 bytes=$7 port
+	port=${listen#*:}
+	head -c "$bytes" /dev/urandom >"$TMP/$name.tx"
+	if [ "$dir" = up ]; then
+		nsx "$lns" timeout 60 socat -u "$listen,reuseaddr" OPEN:"$TMP/$name.rx",creat,trunc &
+	else
+		nsx "$lns" timeout 60 socat -u OPEN:"$TMP/$name.tx" "$listen,reuseaddr" &
+	fi
+	eval "SPID_$name=$!"
+	wait_for 5 "$name: listener" ss_has "$lns" -tln "sport = :$port"
+	if [ "$dir" = up ]; then
+		nsx "$cns" timeout 60 socat -u OPEN:"$TMP/$name.tx" "$conn" &
+	else
+		nsx "$cns" timeout 60 socat -u "$conn" OPEN:"$TMP/$name.rx",creat,trunc &
+	fi
+	eval "CPID_$name=$!"
+	wait_for 10 "$name: data flowing" rx_over "$name" 1000000
+}
+
+# bytes_in NAME: bytes of stream NAME arrived so far
+bytes_in() { stat -c %s "$TMP/$1.rx" 2>/dev/null || echo 0; }
+rx_over() { [ "$(bytes_in "$1")" -gt "$2" ]; }
+
+# stream_end NAME: both ends exit 0 and the sha256 of what arrived matches
+stream_end() {
+	local s c
+	eval "s=\$SPID_$1 c=\$CPID_$1"
+	wait "$s" || die "$1: the listening socat failed"
+	wait "$c" || die "$1: the connecting socat failed"
+	[ "$(sum256 "$TMP/$1.tx")" = "$(sum256 "$TMP/$1.rx")" ] ||
+		die "$1: sha256 differs ($(bytes_in "$1") of $(stat -c %s "$TMP/$1.tx") bytes arrived)"
+}
+
+# vnat_gone NS ADDR: no table of vnet's in NS and ADDR not on its lo
+vnat_gone() { ! nsx "$1" nft list ruleset | grep -q vnet && ! nsx "$1" ip -o addr show dev lo | grep -q "$2"; }
 
 # start_vnet NS NAME ARGS...: a vnet server in namespace NS, logging to NAME.log
 start_vnet() {

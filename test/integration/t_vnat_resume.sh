@@ -1,18 +1,19 @@
 #!/bin/bash
 # VNAT end to end with vnet --vnat on both hosts, under stateful firewalls:
 # the processes are on the VNAT lists; the client moves to another LAN;
-# `vnetclient -c resume` on the client re-homes the connection (keeping its
-# old address on lo), tells the server in one VCMP exchange, and the live
-# TCP stream goes on; then the server moves and resumes too (sha256 at the
-# end).  RESUME with nothing moved is refused with a reason.  On exit
-# nothing of vnet's is left: no table, no kept address.
+# `vnetclient -c resume` on the client re-homes its connections (keeping
+# its old address on lo, unanswered by ARP on the new LAN), tells the server
+# in one VCMP exchange, and two live TCP streams (30 MB each way) go on;
+# then the server moves and resumes too (sha256 at the end).  RESUME with
+# nothing moved is refused with a reason.  When the streams have closed,
+# vnet (still running) removes its tables and the kept addresses.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘ l4 ── eth1 (after its move) 198.18.4.20
 . "$(dirname "$0")/lib.sh"
 vnat_topo_up four
 for ns in cli srv; do
-	stateful_fw $ns '{ 4455, 2031, 5001 }'
+	stateful_fw $ns '{ 4455, 2031, 5001, 5002 }'
 done
 start_vnet cli cli pwc -h _ -p 4455 --vnat
 start_vnet srv srv pws -h _ -p 4455 --vnat
@@ -24,52 +25,75 @@ vs() { HOME="$TMP/home-srv" nsx srv timeout 20 "$VNET_BIN/vnetclient" -q -p pws 
 [ "$(vs -c vadd -n socat)" = "added socat" ] || die "vadd on the server"
 
 SIZE=$((30 * 1024 * 1024))
-for dev in eth0 eth1; do nsx cli tc qdisc add dev $dev root tbf rate 40mbit burst 64kbit latency 200ms; done
-head -c $SIZE /dev/urandom >"$TMP/tx.bin"
-nsx srv timeout 60 socat -u TCP-LISTEN:5001,reuseaddr OPEN:"$TMP/rx.bin",creat,trunc &
-lpid=$!
-wait_for 5 "server listening" ss_has srv -tln "sport = :5001"
-nsx cli timeout 60 socat -u OPEN:"$TMP/tx.bin" TCP:198.18.2.20:5001 &
-spid=$!
-rx_over() { [ "$(stat -c %s "$TMP/rx.bin" 2>/dev/null || echo 0)" -gt "$1" ]; }
-wait_for 10 "data flowing" rx_over 2000000
+shape cli
+shape srv
+stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $SIZE		# client -> server
+stream down down srv TCP-LISTEN:5002 cli TCP:198.18.2.20:5002 $SIZE	# server -> client
+! nsx cli nft list ruleset | grep -q vnet || die "a table of vnet's before anything moved"
+ok "streams flowing both ways; no table of vnet's while nothing moved"
 
 out=$(vc -c resume) && die "RESUME with nothing moved accepted: $out"
-[[ $out == *"NOK nothing to resume: 1 virtual connection(s), none moved"* ]] || die "RESUME before the move: $out"
+[[ $out == *"NOK nothing to resume: 2 virtual connection(s), none moved"* ]] || die "RESUME before the move: $out"
 ok "RESUME before the move: refused, nothing moved"
 
 # the move: the old address disappears, the new LAN comes up
 move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
-before=$(stat -c %s "$TMP/rx.bin")
+before_b=$(bytes_in down)
 out=$(vc -c resume) || die "RESUME: $out"
-[[ $out =~ ^resumed\ 1\ of\ 1\ connection\(s\)\ in\ [0-9.]+\ ms$ ]] || die "RESUME said: $out"
+[[ $out =~ ^resumed\ 2\ of\ 2\ connection\(s\)\ in\ [0-9.]+\ ms$ ]] || die "RESUME said: $out"
 ok "vnetclient -c resume: $out"
 nsx cli ip -o addr show dev lo | grep -q "198.18.1.10/32" || die "old address not kept on lo"
 out=$(vc -c resume) && die "a second RESUME was accepted: $out"
-[[ $out == *"NOK nothing to resume: 1 virtual connection(s), none moved"* ]] || die "RESUME twice: $out"
+[[ $out == *"NOK nothing to resume: 2 virtual connection(s), none moved"* ]] || die "RESUME twice: $out"
 ok "RESUME twice: the second one finds nothing moved"
 conns=$(vc -c conns)
-[[ $conns == "tcp 198.18.1.10:"*" 198.18.2.20:5001 198.18.3.10:"*" 198.18.2.20:5001 ESTABLISHED "*" socat" ]] ||
-	die "conns after RESUME: $conns"
-ok "CONNS?: $conns"
+for p in 5001 5002; do
+	grep -qE "^tcp 198.18.1.10:[0-9]+ 198.18.2.20:$p 198.18.3.10:[0-9]+ 198.18.2.20:$p ESTABLISHED [0-9]+ socat$" <<<"$conns" ||
+		die "conns after RESUME: $conns"
+done
+ok "CONNS?: $(echo "$conns" | tr '\n' ';')"
+
+# the new LAN must not learn the kept address: the router asks for it there.
+# Linux answers ARP for any local address, lo's included: 198.18.9.9 on lo
+# (not vnet's) shows it, then the kept 198.18.1.10 must get no answer.
+neigh_ok() { nsx rtr ip neigh show "$1" dev l3 | grep -qE "REACHABLE|STALE|DELAY|PROBE"; }
+nsx cli ip addr add 198.18.9.9/32 dev lo
+for a in 198.18.9.9 198.18.1.10; do
+	nsx rtr ip route add $a/32 dev l3
+	nsx rtr ping -c 2 -W 1 $a >/dev/null 2>&1 || true	# the firewall drops the echo; ARP comes first
+done
+neigh_ok 198.18.9.9 || die "control: no ARP answer for a plain lo address"
+neigh_ok 198.18.1.10 && die "ARP answered for the kept address: $(nsx rtr ip neigh show 198.18.1.10 dev l3)"
+nsx cli nft list table arp vnet | grep -qE "counter packets [1-9]" || die "no ARP dropped by vnet's arp table"
+for a in 198.18.9.9 198.18.1.10; do nsx rtr ip route del $a/32 dev l3; done
+nsx cli ip addr del 198.18.9.9/32 dev lo
+ok "no ARP answer for the kept address 198.18.1.10 on the new LAN (the new one answers)"
 
 
 # the server moves as well, and resumes
-wait_for 20 "data after the client's move" rx_over $((before + 4000000))
+wait_for 20 "data after the client's move" rx_over up $(($(bytes_in up) + 4000000))
 move_host srv 198.18.2.20 198.18.4.20 198.18.4.1
-before2=$(stat -c %s "$TMP/rx.bin")
+before2=$(bytes_in up)
 out=$(vs -c resume) || die "server RESUME: $out"
-[[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "server RESUME said: $out"
+[[ $out =~ ^resumed\ 2\ of\ 2\ connection ]] || die "server RESUME said: $out"
 ok "server moved too: $out"
 conns=$(vc -c conns)
-[[ $conns == "tcp 198.18.1.10:"*" 198.18.2.20:5001 198.18.3.10:"*" 198.18.4.20:5001 ESTABLISHED "*" socat" ]] ||
-	die "client conns after both moves: $conns"
+for p in 5001 5002; do
+	grep -qE "^tcp 198.18.1.10:[0-9]+ 198.18.2.20:$p 198.18.3.10:[0-9]+ 198.18.4.20:$p ESTABLISHED [0-9]+ socat$" <<<"$conns" ||
+		die "client conns after both moves: $conns"
+done
 
-wait $spid || die "the sender failed after the moves"
-wait $lpid || die "the receiver failed"
-[ "$(sum256 "$TMP/tx.bin")" = "$(sum256 "$TMP/rx.bin")" ] || die "sha256 differs"
+stream_end up
+stream_end down
 [ "$before2" -lt $SIZE ] || die "the transfer ended before the server's move"
-ok "30 MB intact, $((SIZE - before2)) bytes after both moves"
+[ "$before_b" -lt $SIZE ] || die "the transfer back ended before the client's move"
+ok "30 MB intact each way, $((SIZE - before2)) bytes after both moves"
+
+# the connections closed: vnet, still running, removes what it added
+wait_for 10 "the client's table and kept address to go" vnat_gone cli 198.18.1.10
+wait_for 10 "the server's table and kept address to go" vnat_gone srv 198.18.2.20
+grep -q "198.18.1.10 no longer kept" "$TMP/cli.log" || die "the removal is not logged"
+ok "connections closed: no table and no kept address left on either host (vnet running)"
 
 finish
 for ns in cli srv; do

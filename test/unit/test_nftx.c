@@ -98,11 +98,10 @@ Test(nftx, apply_add_delete_destroy_in_a_private_namespace, .init = private_netn
 	cr_assert_not_null(nft);
 	cr_assert_gt(nftx_text_reset(batch, sizeof(batch)), 0);
 	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
-	/* a second reset replaces the table (a stale one after a crash) */
+	/* a second reset works as well: nothing of ours, stale or not, is left */
 	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
 	const char *rs = ruleset(nft);
-	cr_assert(strstr(rs, "table inet vnet"), "%s", rs);
-	cr_assert_null(strstr(rs, "hook"), "base chains before any translation: %s", rs);
+	cr_assert_null(strstr(rs, "vnet"), "a table before any translation: %s", rs);
 
 	cr_assert_gt(nftx_text_add(t, 2, 1, batch, sizeof(batch)), 0);
 	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s\n%s", err, batch);
@@ -119,8 +118,7 @@ Test(nftx, apply_add_delete_destroy_in_a_private_namespace, .init = private_netn
 	cr_assert_gt(nftx_text_del(&t[1], 1, 1, batch, sizeof(batch)), 0);
 	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
 	rs = ruleset(nft);
-	cr_assert_null(strstr(rs, "hook"), "base chains left: %s", rs);
-	cr_assert_null(strstr(rs, ". 40002 ."), "%s", rs);
+	cr_assert_null(strstr(rs, "vnet"), "the last translation left: %s", rs);
 
 	cr_assert_gt(nftx_text_destroy(batch, sizeof(batch)), 0);
 	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
@@ -147,5 +145,38 @@ Test(nftx, a_failing_batch_changes_nothing, .init = private_netns)
 	const char *rs = ruleset(nft);
 	cr_assert_null(strstr(rs, "198.18.3.10"), "a refused batch left: %s", rs);
 	cr_assert_null(strstr(rs, "hook"), "%s", rs);
+	nft_ctx_free(nft);
+}
+
+Test(nftx, arp_table_for_kept_addresses, .init = private_netns)
+{
+	struct nft_ctx *nft = nftx_open();
+	uint8_t a[4] = { 198, 18, 1, 10 }, b[4] = { 198, 18, 1, 11 };
+	char batch[2048], err[512];
+
+	cr_assert_not_null(nft);
+	cr_assert_gt(nftx_text_arp(a, 1, 1, batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s\n%s", err, batch);
+	cr_assert_gt(nftx_text_arp(b, 1, 0, batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s\n%s", err, batch);
+	const char *rs = ruleset(nft);
+	cr_assert(strstr(rs, "table arp vnet"), "%s", rs);
+	cr_assert(strstr(rs, "198.18.1.10"), "%s", rs);
+	cr_assert(strstr(rs, "arp daddr ip @kept"), "%s", rs);
+	cr_assert(strstr(rs, "arp saddr ip @kept"), "%s", rs);
+	cr_assert_gt(nftx_text_arp(a, 0, 0, batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	rs = ruleset(nft);
+	cr_assert_null(strstr(rs, "198.18.1.10"), "%s", rs);
+	cr_assert(strstr(rs, "198.18.1.11"), "%s", rs);
+	cr_assert_gt(nftx_text_arp(b, 0, 1, batch, sizeof(batch)), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	cr_assert_null(strstr(ruleset(nft), "vnet"));
+	/* a reset removes a stale arp table too */
+	nftx_text_arp(a, 1, 1, batch, sizeof(batch));
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	nftx_text_reset(batch, sizeof(batch));
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);
+	cr_assert_null(strstr(ruleset(nft), "vnet"));
 	nft_ctx_free(nft);
 }

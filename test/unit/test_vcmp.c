@@ -185,3 +185,25 @@ Test(vcmp, more_flag_travels_and_is_decoded)
 	m.vm_flags = 4;
 	cr_assert_eq(vcmp_encode(&m, b, sizeof(b)), VNET_ERR_VALUE);
 }
+
+Test(vcmp, suspend_commands_are_version_2_only)
+{
+	struct vcmp_entry e = v4entry(), d;
+	struct vcmp_msg m = { VCMP_V2, VCMP_SUS, 4, 1, &e, 1, 0 };
+	struct vcmp_msg o = { .vm_e = &d, .vm_cap = 1 };
+	uint8_t b[64];
+	int n = vcmp_encode(&m, b, sizeof(b));
+
+	cr_assert_eq(n, 28);
+	cr_assert_eq(b[1], 3);
+	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), n);
+	cr_assert_eq(o.vm_cmd, VCMP_SUS);
+	b[1] = 4;
+	cr_assert_eq(vcmp_validate(b, (size_t)n), n);
+	b[1] = 5;
+	cr_assert_eq(vcmp_validate(b, (size_t)n), VNET_ERR_TYPE);
+	m.vm_version = VCMP_V1;
+	cr_assert_eq(vcmp_encode(&m, b, sizeof(b)), VNET_ERR_VALUE);
+	uint8_t v1[20] = { 1, 3 };
+	cr_assert_eq(vcmp_validate(v1, sizeof(v1)), VNET_ERR_TYPE);
+}

@@ -1,0 +1,126 @@
+/* kept: old addresses kept on lo. */
+#include "vnat/kept.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "vnat/addr.h"
+
+static size_t
+count_v4(const struct vnat *v)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < v->v_nkept; i++)
+		n += v->v_kept[i].k_family == 4;
+	return n;
+}
+
+/* edge: the first IPv4 address (creates the arp table) or the last (removes it) */
+static int
+arp(struct vnat *v, const uint8_t *addr, int add, int edge)
+{
+	char batch[1024], err[256] = "batch too long";
+
+	if (nftx_text_arp(addr, add, edge, batch, sizeof(batch)) < 0 ||
+	    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0) {
+		v->v_st.vs_nft_errors++;
+		log_warnx("vnat: %s ARP for a kept address: %s", add ? "hiding" : "unhiding", err);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+ntop(uint8_t family, const uint8_t *addr, char *buf, size_t len)
+{
+	return inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len);
+}
+
+int
+kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
+{
+	size_t al = family == 6 ? 16 : 4;
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < v->v_nkept; i++)
+		if (v->v_kept[i].k_family == family && memcmp(v->v_kept[i].k_addr, addr, al) == 0)
+			return 0;
+	if (v->v_nkept == sizeof(v->v_kept) / sizeof(v->v_kept[0])) {
+		log_warnx("vnat: %zu addresses kept already; not keeping %s", v->v_nkept,
+		    ntop(family, addr, a, sizeof(a)));
+		return -1;
+	}
+	/* hidden from ARP before it is there to be answered for */
+	int first = count_v4(v) == 0;
+	if (family == 4 && arp(v, addr, 1, first) != 0)
+		return -1;
+	if (addr_lo(family, addr, true) != 0) {
+		int e = errno;
+		if (e != EEXIST)
+			log_warn("vnat: keeping %s on lo", ntop(family, addr, a, sizeof(a)));
+		if (family == 4)
+			arp(v, addr, 0, first);
+		return e == EEXIST ? 0 : -1;	/* there already: not ours to remove */
+	}
+	memset(&v->v_kept[v->v_nkept], 0, sizeof(v->v_kept[0]));
+	v->v_kept[v->v_nkept].k_family = family;
+	memcpy(v->v_kept[v->v_nkept].k_addr, addr, al);
+	v->v_nkept++;
+	log_info("vnat: keeping %s on lo for its connections (no ARP for it)",
+	    ntop(family, addr, a, sizeof(a)));
+	return 0;
+}
+
+static int
+in_use(const struct vnat *v, uint8_t family, const uint8_t *addr)
+{
+	struct vtab_ent *e;
+	size_t al = family == 6 ? 16 : 4;
+
+	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
+		if (e->ve_tr.t_family == family && memcmp(e->ve_tr.t_lvir, addr, al) == 0 &&
+		    memcmp(e->ve_tr.t_lvir, e->ve_tr.t_lphy, al) != 0)
+			return 1;
+	return 0;
+}
+
+unsigned
+kept_release_unused(struct vnat *v)
+{
+	unsigned gone = 0;
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < v->v_nkept;) {
+		uint8_t fam = v->v_kept[i].k_family, addr[16];
+		memcpy(addr, v->v_kept[i].k_addr, sizeof(addr));
+		if (in_use(v, fam, addr)) {
+			i++;
+			continue;
+		}
+		if (addr_lo(fam, addr, false) != 0 && errno != EADDRNOTAVAIL)
+			log_warn("vnat: removing %s from lo", ntop(fam, addr, a, sizeof(a)));
+		/* the address is gone: only now may ARP see it again */
+		if (fam == 4)
+			arp(v, addr, 0, count_v4(v) == 1);
+		v->v_kept[i] = v->v_kept[--v->v_nkept];
+		log_info("vnat: %s no longer kept: its last connection is gone",
+		    ntop(fam, addr, a, sizeof(a)));
+		gone++;
+	}
+	return gone;
+}
+
+void
+kept_drop_all(struct vnat *v)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < v->v_nkept; i++)
+		if (addr_lo(v->v_kept[i].k_family, v->v_kept[i].k_addr, false) != 0)
+			log_warn("vnat: removing %s from lo", ntop(v->v_kept[i].k_family,
+			    v->v_kept[i].k_addr, a, sizeof(a)));
+	v->v_nkept = 0;
+}

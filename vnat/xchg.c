@@ -1,0 +1,286 @@
+/* xchg: one VCMP exchange per peer. */
+#include "vnat/xchg.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+
+#include "common/err.h"
+#include "common/log.h"
+#include "vnat/vcmp.h"
+
+struct xpeer {
+	struct xchg		*p_x;
+	struct bufferevent	*p_bev;
+	uint8_t			 p_family, p_addr[16];
+	size_t			*p_idx;		/* entries of x_tr for this peer */
+	size_t			 p_n, p_cap;
+	size_t			 p_answered;	/* entries the answers covered so far */
+	const char		*p_err;		/* failed before the loop ran */
+	bool			 p_done;
+};
+
+struct xchg {
+	struct vnat		*x_v;
+	uint8_t			 x_cmd;
+	xchg_done_cb		 x_done;
+	void			*x_arg;
+	struct nftx_tr		*x_tr;
+	bool			*x_ok;
+	size_t			 x_n;
+	struct xpeer		*x_peers;
+	size_t			 x_npeers, x_pending;
+	struct event		*x_timer;
+	unsigned		 x_unreachable;
+};
+
+void
+xchg_free(struct xchg *x)
+{
+	if (x == NULL)
+		return;
+	for (size_t i = 0; i < x->x_npeers; i++) {
+		if (x->x_peers[i].p_bev)
+			bufferevent_free(x->x_peers[i].p_bev);
+		free(x->x_peers[i].p_idx);
+	}
+	if (x->x_timer)
+		event_free(x->x_timer);
+	free(x->x_peers);
+	free(x->x_tr);
+	free(x->x_ok);
+	free(x);
+}
+
+size_t
+xchg_npeers(const struct xchg *x)
+{
+	return x->x_npeers;
+}
+
+static void
+peer_over(struct xpeer *p, const char *why)
+{
+	struct xchg *x = p->p_x;
+	char a[INET6_ADDRSTRLEN];
+
+	if (p->p_done)
+		return;
+	p->p_done = true;
+	if (why) {
+		inet_ntop(p->p_family == 6 ? AF_INET6 : AF_INET, p->p_addr, a, sizeof(a));
+		log_warnx("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME", a,
+		    why);
+		x->x_unreachable++;
+	}
+	if (p->p_bev) {
+		bufferevent_free(p->p_bev);
+		p->p_bev = NULL;
+	}
+	if (--x->x_pending == 0) {
+		event_del(x->x_timer);
+		/* the callback may free x */
+		x->x_done(x->x_arg, x->x_tr, x->x_ok, x->x_n, (unsigned)x->x_npeers,
+		    x->x_unreachable);
+	}
+}
+
+static void
+peer_read(struct bufferevent *bev, void *arg)
+{
+	static struct vcmp_entry e[VCMP_V2_MAX_ENTRIES];
+	static const uint8_t zero[16];
+	struct xpeer *p = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t al = p->p_family == 6 ? 16 : 4;
+	uint8_t want_cmd = p->p_x->x_cmd == VCMP_SUS ? VCMP_SUS_R : VCMP_UPD_R;
+
+	/* one answer per message sent, in order */
+	while (!p->p_done) {
+		size_t len = evbuffer_get_length(in), want = len < VCMP_V2_MAX_LEN ? len :
+		    VCMP_V2_MAX_LEN, chunk = p->p_n - p->p_answered;
+		struct vcmp_msg m = { .vm_e = e, .vm_cap = VCMP_V2_MAX_ENTRIES };
+		uint8_t *b;
+		int n;
+
+		if (len == 0)
+			return;
+		b = evbuffer_pullup(in, (ssize_t)want);
+		if ((n = vcmp_decode(b, want, &m)) == VNET_ERR_SHORT)
+			return;
+		if (chunk > VCMP_V2_MAX_ENTRIES)
+			chunk = VCMP_V2_MAX_ENTRIES;
+		if (n < 0 || m.vm_cmd != want_cmd || m.vm_count != chunk) {
+			peer_over(p, n < 0 ? vnet_strerror(n) : "answer does not match the request");
+			return;
+		}
+		evbuffer_drain(in, (size_t)n);
+		for (size_t i = 0; i < chunk; i++) {
+			size_t k = p->p_idx[p->p_answered + i];
+			if (memcmp(e[i].ve_lphy, zero, al) == 0 && e[i].ve_lphy_port == 0)
+				continue;	/* the peer does not have that connection */
+			memcpy(p->p_x->x_tr[k].t_rphy, e[i].ve_lphy, al);
+			p->p_x->x_tr[k].t_rphy_port = e[i].ve_lphy_port;
+			p->p_x->x_ok[k] = true;
+		}
+		p->p_answered += chunk;
+		if (p->p_answered == p->p_n)
+			peer_over(p, NULL);
+	}
+}
+
+static void
+peer_event(struct bufferevent *bev, short what, void *arg)
+{
+	static struct vcmp_entry e[VCMP_V2_MAX_ENTRIES];
+	static uint8_t out[VCMP_V2_MAX_LEN];
+	struct xpeer *p = arg;
+	size_t al = p->p_family == 6 ? 16 : 4;
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		peer_over(p, what & BEV_EVENT_EOF ? "closed without an answer" :
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		return;
+	}
+	/* 1024 connections per message, MORE on all but the last */
+	for (size_t off = 0; off < p->p_n; off += VCMP_V2_MAX_ENTRIES) {
+		size_t cnt = p->p_n - off < VCMP_V2_MAX_ENTRIES ? p->p_n - off : VCMP_V2_MAX_ENTRIES;
+		struct vcmp_msg m = { VCMP_V2, p->p_x->x_cmd, p->p_family, (uint16_t)cnt, e,
+		    VCMP_V2_MAX_ENTRIES, off + cnt < p->p_n ? VCMP_F_MORE : 0 };
+		for (size_t i = 0; i < cnt; i++) {
+			const struct nftx_tr *t = &p->p_x->x_tr[p->p_idx[off + i]];
+			memset(&e[i], 0, sizeof(e[i]));
+			e[i].ve_proto = t->t_proto;
+			memcpy(e[i].ve_rvir, t->t_rvir, al);
+			e[i].ve_rvir_port = t->t_rvir_port;
+			memcpy(e[i].ve_lvir, t->t_lvir, al);
+			e[i].ve_lvir_port = t->t_lvir_port;
+			memcpy(e[i].ve_lphy, t->t_lphy, al);
+			e[i].ve_lphy_port = t->t_lphy_port;
+		}
+		int n = vcmp_encode(&m, out, sizeof(out));
+		if (n < 0 || bufferevent_write(bev, out, (size_t)n) != 0) {
+			peer_over(p, "cannot encode the message");
+			return;
+		}
+	}
+}
+
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct xchg *x = arg;
+	size_t n = x->x_npeers;
+
+	(void)fd;
+	(void)what;
+	/* the last peer_over calls back, which may free x: count first */
+	for (size_t i = 0; i < n; i++)
+		if (!x->x_peers[i].p_done) {
+			bool last = x->x_pending == 1;
+			peer_over(&x->x_peers[i], x->x_peers[i].p_err ? x->x_peers[i].p_err :
+			    "no answer in time");
+			if (last)
+				return;
+		}
+}
+
+/* one exchange per peer, however many connections it shares with us */
+static int
+group_peers(struct xchg *x)
+{
+	if ((x->x_peers = calloc(x->x_n ? x->x_n : 1, sizeof(*x->x_peers))) == NULL)
+		return -1;
+	for (size_t i = 0; i < x->x_n; i++) {
+		const struct nftx_tr *t = &x->x_tr[i];
+		size_t al = t->t_family == 6 ? 16 : 4, k;
+		struct xpeer *p;
+		for (k = 0; k < x->x_npeers; k++)
+			if (x->x_peers[k].p_family == t->t_family &&
+			    memcmp(x->x_peers[k].p_addr, t->t_rphy, al) == 0 &&
+			    x->x_peers[k].p_n < VCMP_EXCHANGE_MAX_MSGS * VCMP_V2_MAX_ENTRIES)
+				break;
+		p = &x->x_peers[k];
+		if (k == x->x_npeers) {
+			p->p_x = x;
+			p->p_family = t->t_family;
+			memcpy(p->p_addr, t->t_rphy, al);
+			x->x_npeers++;
+		}
+		if (p->p_n == p->p_cap) {
+			size_t cap = p->p_cap ? p->p_cap * 2 : 64;
+			size_t *idx = realloc(p->p_idx, cap * sizeof(*idx));
+			if (idx == NULL)
+				return -1;
+			p->p_idx = idx;
+			p->p_cap = cap;
+		}
+		p->p_idx[p->p_n++] = i;
+	}
+	return 0;
+}
+
+static void
+connect_peer(struct xpeer *p, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	int sl;
+
+	memset(&ss, 0, sizeof(ss));
+	if (p->p_family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, p->p_addr, 16);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, p->p_addr, 4);
+		sl = sizeof(*s4);
+	}
+	p->p_bev = bufferevent_socket_new(p->p_x->x_v->v_base, -1, BEV_OPT_CLOSE_ON_FREE);
+	if (p->p_bev == NULL) {
+		/* reported from the loop, never from inside xchg_start */
+		p->p_err = "out of memory";
+		event_active(p->p_x->x_timer, EV_TIMEOUT, 1);
+		return;
+	}
+	bufferevent_setcb(p->p_bev, peer_read, NULL, peer_event, p);
+	bufferevent_enable(p->p_bev, EV_READ | EV_WRITE);
+	/* errors come back through peer_event, from the loop */
+	bufferevent_socket_connect(p->p_bev, (struct sockaddr *)&ss, sl);
+}
+
+struct xchg *
+xchg_start(struct vnat *v, uint8_t cmd, struct nftx_tr *t, size_t n, xchg_done_cb done,
+    void *arg)
+{
+	struct timeval tv = { XCHG_TIMEOUT_S, 0 };
+	struct xchg *x = calloc(1, sizeof(*x));
+
+	if (x == NULL) {
+		free(t);
+		return NULL;
+	}
+	x->x_v = v;
+	x->x_cmd = cmd;
+	x->x_done = done;
+	x->x_arg = arg;
+	x->x_tr = t;
+	x->x_n = n;
+	if ((x->x_ok = calloc(n ? n : 1, sizeof(*x->x_ok))) == NULL || group_peers(x) != 0 ||
+	    (x->x_timer = evtimer_new(v->v_base, on_timeout, x)) == NULL) {
+		xchg_free(x);
+		return NULL;
+	}
+	x->x_pending = x->x_npeers;
+	evtimer_add(x->x_timer, &tv);
+	for (size_t k = 0; k < x->x_npeers; k++)
+		connect_peer(&x->x_peers[k], v->v_vcmp_port);
+	return x;
+}
