@@ -99,7 +99,7 @@ peer_read(struct bufferevent *bev, void *arg)
 	uint8_t want_cmd = p->p_x->x_cmd == VCMP_SUS ? VCMP_SUS_R : VCMP_UPD_R;
 
 	/* one answer per message sent, in order */
-	while (!p->p_done) {
+	for (;;) {
 		size_t len = evbuffer_get_length(in), want = len < VCMP_V2_MAX_LEN ? len :
 		    VCMP_V2_MAX_LEN, chunk = p->p_n - p->p_answered;
 		struct vcmp_msg m = { .vm_e = e, .vm_cap = VCMP_V2_MAX_ENTRIES };
@@ -127,8 +127,10 @@ peer_read(struct bufferevent *bev, void *arg)
 			p->p_x->x_ok[k] = true;
 		}
 		p->p_answered += chunk;
-		if (p->p_answered == p->p_n)
-			peer_over(p, NULL);
+		if (p->p_answered == p->p_n) {
+			peer_over(p, NULL);	/* may free p */
+			return;
+		}
 	}
 }
 
