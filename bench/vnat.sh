@@ -14,11 +14,11 @@
 #    moves at second 2 and resumes; the seconds measured are all after it).
 #    Each case REPS times, interleaved; the table shows medians.
 #
-#   COUNTS="10 100 1000 10000"  T=10  SKIP=4  REPS=3
+#   COUNTS="10 100 1000 10000"  T=10  SKIP=4  REPS=5
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
-T=${T:-10}
+T=${T:-12}
 SKIP=${SKIP:-4}
 
 # one measurement in its own namespaces (lib.sh cleans up on exit)
@@ -67,6 +67,13 @@ if [ "${1:-}" = --one ]; then
 			out=$(vc -c resume) || die "RESUME: $out"
 			[[ $out =~ ^resumed\ 2\ of\ 2 ]] || die "RESUME said: $out"
 		fi
+		if [ -n "${VNAT_BENCH_PKTS:-}" ]; then	# packets on the server's eth0 over 4 s
+			sleep 5
+			a=$(nsx srv cat /sys/class/net/eth0/statistics/rx_packets /sys/class/net/eth0/statistics/tx_packets /sys/class/net/eth0/statistics/rx_bytes | tr '\n' ' ')
+			sleep 4
+			b=$(nsx srv cat /sys/class/net/eth0/statistics/rx_packets /sys/class/net/eth0/statistics/tx_packets /sys/class/net/eth0/statistics/rx_bytes | tr '\n' ' ')
+			echo "pkts $2: $a -> $b" >&2
+		fi
 		wait $cpid || die "iperf3 failed: $(tail -3 "$TMP/iperf.json")"
 		python3 - "$TMP/iperf.json" "$SKIP" <<'PY'
 import json, sys
@@ -94,10 +101,10 @@ for n in ${COUNTS:-10 100 1000 10000}; do
 	[ "$n" = 10000 ] && TEN_K=$ms
 done
 echo
-echo "## One iperf3 TCP stream, Mbit/s (median of ${REPS:-3}, seconds $SKIP-$T)"
+echo "## One iperf3 TCP stream, Mbit/s (median of ${REPS:-5}, seconds $SKIP-$T)"
 echo
 declare -A R=([off]="" [on]="" [moved]="")
-for i in $(seq "${REPS:-3}"); do
+for i in $(seq "${REPS:-5}"); do
 	for c in off on moved; do
 		v=$(bash "$0" --one "$c") || { echo "throughput $c failed" >&2; exit 1; }
 		R[$c]+="$v "

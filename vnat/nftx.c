@@ -75,21 +75,20 @@ nftx_text_arp(const uint8_t addr[4], int add, int edge, char *buf, size_t len)
 	return sbuf_done(&b);
 }
 
+/* the rules of the maps in mask (NFTX_MAP bits), in the order the fields
+ * are rewritten; a map nothing uses costs no rule and no lookup */
 static void
-base_chains(struct sbuf *b)
+rules(struct sbuf *b, unsigned mask)
 {
-	static const char *const hook[2] = {
-		"output { type route hook output priority -150 ; }",
-		"prerouting { type filter hook prerouting priority -300 ; }",
-	};
-
-	for (int dir = 0; dir < 2; dir++) {
-		sbuf_add(b, "add chain inet " NFTX_TABLE " %s\n", hook[dir]);
+	for (int dir = 0; dir < 2; dir++)
 		for (int v = 4; v <= 6; v += 2) {
 			const char *ip = v == 6 ? "ip6" : "ip";
 			for (int f = 0; f < 4; f++) {
 				const char *field = (dir ? FIELDS_IN : FIELDS_OUT)[f];
-				const char *chain = dir ? "prerouting" : "output";
+				/* only a new destination needs the packet routed again */
+				const char *chain = dir ? "prerouting" : f < 2 ? "outsrc" : "output";
+				if (!(mask & NFTX_MAP(v, dir, f)))
+					continue;
 				/* a miss ends the rule and nothing is rewritten */
 				if (field[1] == 'a') {
 					sbuf_add(b, "add rule inet " NFTX_TABLE " %s %s %s set %s saddr . "
@@ -105,7 +104,43 @@ base_chains(struct sbuf *b)
 					    dir ? "i" : "o", v, field);
 			}
 		}
+}
+
+/* the base chains: the maps whose rules each holds, and its hook */
+static const struct {
+	const char	*c_name, *c_hook;
+	unsigned	 c_maps;
+} CHAINS[3] = {
+	{ "outsrc", "type filter hook output priority -151",
+	    NFTX_MAP(4, 0, 0) | NFTX_MAP(4, 0, 1) | NFTX_MAP(6, 0, 0) | NFTX_MAP(6, 0, 1) },
+	{ "output", "type route hook output priority -150",
+	    NFTX_MAP(4, 0, 2) | NFTX_MAP(4, 0, 3) | NFTX_MAP(6, 0, 2) | NFTX_MAP(6, 0, 3) },
+	{ "prerouting", "type filter hook prerouting priority -300", 0xf0f0u },
+};
+
+/* the chains (and rules) of the maps in mask, after those of was: a chain
+ * with no rule is not there at all, so it costs no hook call per packet */
+static void
+chains(struct sbuf *b, unsigned was, unsigned mask)
+{
+	for (int k = 0; k < 3; k++) {
+		if (was & CHAINS[k].c_maps)
+			sbuf_add(b, "%s chain inet " NFTX_TABLE " %s\n", mask & CHAINS[k].c_maps ?
+			    "flush" : "delete", CHAINS[k].c_name);
+		else if (mask & CHAINS[k].c_maps)
+			sbuf_add(b, "add chain inet " NFTX_TABLE " %s { %s ; }\n", CHAINS[k].c_name,
+			    CHAINS[k].c_hook);
 	}
+	rules(b, mask);
+}
+
+int
+nftx_text_rules(unsigned was, unsigned mask, char *buf, size_t len)
+{
+	struct sbuf b = { buf, len, 0, 0 };
+
+	chains(&b, was, mask);
+	return sbuf_done(&b);
 }
 
 /* one packet tuple: saddr . proto . sport . daddr . dport */
@@ -169,6 +204,24 @@ plan(const struct nftx_tr *t, int in, struct rewrite rw[4])
 	}
 }
 
+unsigned
+nftx_maps_of(const struct nftx_tr *t)
+{
+	unsigned mask = 0;
+	int v = t->t_family == 6 ? 6 : 4;
+
+	for (int in = 0; in < 2; in++) {
+		struct rewrite rw[4];
+		if (t->t_dirs && !(t->t_dirs & (in ? NFTX_IN : NFTX_OUT)))
+			continue;
+		plan(t, in, rw);
+		for (int f = 0; f < 4; f++)
+			if (rw[f].rw_change)
+				mask |= NFTX_MAP(v, in, f);
+	}
+	return mask;
+}
+
 /* one command per map holding every element of the batch */
 static void
 elements(struct sbuf *b, const struct nftx_tr *t, size_t n, int add)
@@ -217,8 +270,12 @@ nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_
 		table_and_maps(&b);
 	elements(&b, t, n, 1);
 	/* the base chains last, when the maps are filled */
-	if (with_base)
-		base_chains(&b);
+	if (with_base) {
+		unsigned mask = 0;
+		for (size_t i = 0; i < n; i++)
+			mask |= nftx_maps_of(&t[i]);
+		chains(&b, 0, mask);
+	}
 	return sbuf_done(&b);
 }
 

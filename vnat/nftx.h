@@ -3,10 +3,13 @@
  *
  * One translation rewrites one connection: on output, the tuple the socket
  * uses (virtual) becomes the tuple on the wire (physical); on input the
- * reverse.  Output is rewritten in a "route" chain after conntrack
- * (priority -150, so the kernel re-routes the packet), input in prerouting
- * before conntrack (priority -300): conntrack and the host's firewall only
- * ever see the virtual tuple, so "ct state established" keeps matching.
+ * reverse.  Output is rewritten after conntrack: the source in a filter
+ * chain (priority -151; the route the socket chose still holds, so no
+ * second route lookup per packet), the destination in a "route" chain
+ * (priority -150, so the kernel routes the packet to the peer's new
+ * address); input in prerouting before conntrack (priority -300):
+ * conntrack and the host's firewall only ever see the virtual tuple, so
+ * "ct state established" keeps matching.
  * Each field that a translation rewrites (saddr, sport, daddr, dport) has a
  * map keyed by the packet's tuple (O(1) lookups, no rule per connection);
  * the base chains set the fields one after the other, each map keyed by the
@@ -40,14 +43,26 @@ struct nftx_tr {
 #define NFTX_OUT	1
 #define NFTX_IN		2
 
+/* The 16 maps: family 4/6, direction (0 out, 1 in), field index 0-3 in the
+ * order that direction rewrites them. */
+#define NFTX_NMAPS		16
+#define NFTX_MAP(v, in, f)	(1u << (((v) == 6 ? 8 : 0) + ((in) ? 4 : 0) + (f)))
+
 /* A batch that removes any table of ours (one left by a crash). */
 int nftx_text_reset(char *buf, size_t len);
 /* A batch that removes our tables (at exit). */
 int nftx_text_destroy(char *buf, size_t len);
 /* A batch that adds n translations; with_base creates the table, its maps
- * and base chains (the first translation).  Returns the length, or -1 if
+ * and base chains with the rules of the maps these translations use (the
+ * first translation).  Returns the length, or -1 if
  * buf is too small. */
 int nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_t len);
+/* The maps translation t puts elements in (NFTX_MAP bits). */
+unsigned nftx_maps_of(const struct nftx_tr *t);
+/* A batch that replaces the rules of the maps in was by those of the maps
+ * in mask: only maps in use cost a lookup per packet, and a base chain with
+ * no rule is removed (no hook call per packet). */
+int nftx_text_rules(unsigned was, unsigned mask, char *buf, size_t len);
 /* A batch that removes n translations; drop_base removes the whole table
  * instead (the last translation). */
 int nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_t len);

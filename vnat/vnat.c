@@ -49,25 +49,6 @@ same_physical(const struct nftx_tr *a, const struct nftx_tr *b)
 	    memcmp(a->t_lphy, b->t_lphy, al) == 0 && memcmp(a->t_rphy, b->t_rphy, al) == 0;
 }
 
-/* the current translations of those of t[0..n) that have one; returns
- * their count (*nnew gets the count of the others) */
-static size_t
-collect_old(const struct vnat *v, const struct nftx_tr *t, size_t n, struct nftx_tr *old,
-    size_t *nnew)
-{
-	size_t i, nold = 0;
-
-	*nnew = 0;
-	for (i = 0; i < n; i++) {
-		struct vtab_ent *e = vtab_find(&v->v_trs, &t[i]);
-		if (e)
-			old[nold++] = e->ve_tr;
-		else
-			(*nnew)++;
-	}
-	return nold;
-}
-
 static bool
 identity(const struct nftx_tr *t)
 {
@@ -115,35 +96,72 @@ diff(const struct vnat *v, const struct nftx_tr *t, size_t n, struct delta *d)
 	}
 }
 
+/* the per-map counts after the change, and the maps in use then */
+static unsigned
+count_maps(const struct vnat *v, const struct delta *d, unsigned cnt[NFTX_NMAPS])
+{
+	unsigned mask = 0;
+
+	memcpy(cnt, v->v_mapn, sizeof(v->v_mapn));
+	for (int k = 0; k < NFTX_NMAPS; k++) {
+		for (size_t i = 0; i < d->d_nold; i++)
+			cnt[k] -= (nftx_maps_of(&d->d_old[i]) >> k) & 1u;
+		for (size_t i = 0; i < d->d_nadd; i++)
+			cnt[k] += (nftx_maps_of(&d->d_add[i]) >> k) & 1u;
+		if (cnt[k])
+			mask |= 1u << k;
+	}
+	return mask;
+}
+
+/* the text of one batch for d; -1 if it does not fit */
+static int
+batch_text(const struct vnat *v, const struct delta *d, unsigned mask, char *batch, size_t cap)
+{
+	int len, k;
+
+	if (v->v_trs.vt_n > 0 && v->v_trs.vt_n == d->d_ngone && d->d_nnew == 0)
+		return nftx_text_del(d->d_old, d->d_nold, 1, batch, cap);	/* the last: the table */
+	/* one batch: the old elements of these connections out, the new in */
+	if ((len = nftx_text_del(d->d_old, d->d_nold, 0, batch, cap)) < 0)
+		return -1;
+	if (v->v_trs.vt_n == 0 && d->d_nnew > 0)
+		return (k = nftx_text_add(d->d_add, d->d_nadd, 1, batch + len, cap - (size_t)len)) < 0 ?
+		    -1 : len + k;
+	if ((k = nftx_text_add(d->d_add, d->d_nadd, 0, batch + len, cap - (size_t)len)) < 0)
+		return -1;
+	len += k;
+	/* a map gained its first element or lost its last: rules for those in use */
+	if (mask != v->v_mask && v->v_trs.vt_n > 0 &&
+	    (k = nftx_text_rules(v->v_mask, mask, batch + len, cap - (size_t)len)) < 0)
+		return -1;
+	return mask != v->v_mask && v->v_trs.vt_n > 0 ? len + k : len;
+}
+
 int
 vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
 {
 	struct delta d = { calloc(n ? n : 1, sizeof(*d.d_old)), calloc(n ? n : 1,
 	    sizeof(*d.d_add)), 0, 0, 0, 0 };
-	size_t cap = 4096 + n * 2400, i;
+	size_t cap = 8192 + n * 2400, i;
 	char *batch = malloc(cap);
-	int len, rc = -1;
+	unsigned cnt[NFTX_NMAPS], mask;
+	int rc = -1;
 
 	if (d.d_old == NULL || d.d_add == NULL || batch == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto out;
 	}
 	diff(v, t, n, &d);
-	if (v->v_trs.vt_n > 0 && v->v_trs.vt_n == d.d_ngone && d.d_nnew == 0)
-		len = nftx_text_del(d.d_old, d.d_nold, 1, batch, cap);	/* the last ones: the table */
-	else {
-		/* one batch: the old elements of these connections out, the new in */
-		len = nftx_text_del(d.d_old, d.d_nold, 0, batch, cap);
-		if (len >= 0)
-			len = nftx_text_add(d.d_add, d.d_nadd, v->v_trs.vt_n == 0 && d.d_nnew > 0,
-			    batch + len, cap - (size_t)len);
-	}
-	if (len < 0) {
+	mask = count_maps(v, &d, cnt);
+	if (batch_text(v, &d, mask, batch, cap) < 0) {
 		snprintf(err, errlen, "nftables batch too long");
 		goto out;
 	}
 	if (batch[0] && run(v, batch, err, errlen) != 0)
 		goto out;
+	memcpy(v->v_mapn, cnt, sizeof(cnt));
+	v->v_mask = mask;
 	for (i = 0; i < n; i++) {
 		bool created;
 		struct vtab_ent *e;
@@ -208,31 +226,24 @@ vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen)
 int
 vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
 {
-	struct nftx_tr *old = calloc(n ? n : 1, sizeof(*old));
-	size_t cap = 4096 + n * 2400, i, nold = 0, nnew;
-	char *batch = malloc(cap);
-	int rc = -1;
+	struct nftx_tr *id = calloc(n ? n : 1, sizeof(*id));
+	int rc;
 
-	if (old == NULL || batch == NULL) {
+	if (id == NULL) {
 		snprintf(err, errlen, "out of memory");
-		goto out;
+		return -1;
 	}
-	nold = collect_old(v, t, n, old, &nnew);
-	rc = 0;
-	if (nold == 0)
-		goto out;
-	if (nftx_text_del(old, nold, v->v_trs.vt_n == nold, batch, cap) < 0) {
-		snprintf(err, errlen, "nftables batch too long");
-		rc = -1;
-		goto out;
+	/* its physical ends back to its virtual ones: vnat_apply removes it */
+	for (size_t i = 0; i < n; i++) {
+		size_t al = t[i].t_family == 6 ? 16 : 4;
+		id[i] = t[i];
+		memcpy(id[i].t_lphy, t[i].t_lvir, al);
+		memcpy(id[i].t_rphy, t[i].t_rvir, al);
+		id[i].t_lphy_port = t[i].t_lvir_port;
+		id[i].t_rphy_port = t[i].t_rvir_port;
 	}
-	if ((rc = run(v, batch, err, errlen)) != 0)
-		goto out;
-	for (i = 0; i < nold; i++)
-		vtab_del(&v->v_trs, vtab_find(&v->v_trs, &old[i]));
-out:
-	free(old);
-	free(batch);
+	rc = vnat_apply(v, id, n, err, errlen);
+	free(id);
 	return rc;
 }
 

@@ -106,9 +106,32 @@ Test(nftx, apply_add_delete_destroy_in_a_private_namespace, .init = private_netn
 	cr_assert_gt(nftx_text_add(t, 2, 1, batch, sizeof(batch)), 0);
 	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s\n%s", err, batch);
 	rs = ruleset(nft);
-	cr_assert(strstr(rs, "type route hook output priority mangle"), "%s", rs);
+	/* a moved client rewrites its source: no route chain, so no second route lookup */
+	cr_assert(strstr(rs, "chain outsrc {\n\t\ttype filter hook output priority mangle - 1"), "%s", rs);
+	cr_assert_null(strstr(rs, "type route"), "%s", rs);
 	cr_assert(strstr(rs, "hook prerouting priority raw"), "%s", rs);
 	cr_assert(strstr(rs, "198.18.1.10 . tcp . 40002 . 198.18.2.20 . 5001 : 198.18.3.10"), "%s", rs);
+	/* its peer rewrites the destination: the route chain, routed again */
+	struct nftx_tr p = moved_client(3);
+	memcpy(p.t_lvir, p.t_rvir, 4);
+	memcpy(p.t_lphy, p.t_rphy, 4);
+	inet_pton(AF_INET, "198.18.1.10", p.t_rvir);
+	inet_pton(AF_INET, "198.18.3.10", p.t_rphy);
+	cr_assert_gt(nftx_text_add(&p, 1, 0, batch, sizeof(batch)), 0);
+	int k = (int)strlen(batch);
+	cr_assert_gt(nftx_text_rules(nftx_maps_of(&t[0]), nftx_maps_of(&t[0]) | nftx_maps_of(&p),
+	    batch + k, sizeof(batch) - (size_t)k), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s\n%s", err, batch);
+	rs = ruleset(nft);
+	cr_assert(strstr(rs, "type route hook output priority mangle"), "%s", rs);
+	cr_assert(strstr(rs, "map @o4_daddr"), "%s", rs);
+	cr_assert_gt(nftx_text_del(&p, 1, 0, batch, sizeof(batch)), 0);
+	k = (int)strlen(batch);
+	cr_assert_gt(nftx_text_rules(nftx_maps_of(&t[0]) | nftx_maps_of(&p), nftx_maps_of(&t[0]),
+	    batch + k, sizeof(batch) - (size_t)k), 0);
+	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s\n%s", err, batch);
+	rs = ruleset(nft);
+	cr_assert_null(strstr(rs, "type route"), "the empty route chain stayed: %s", rs);
 
 	cr_assert_gt(nftx_text_del(&t[0], 1, 0, batch, sizeof(batch)), 0);
 	cr_assert_eq(nftx_apply(nft, batch, err, sizeof(err)), 0, "%s", err);

@@ -83,11 +83,19 @@ Test(vnat, input_first_then_both_then_identity_removes_all, .init = setup, .fini
 	cr_assert(strstr(rs, "198.18.2.20 . tcp . 5001 . 198.18.3.10 . 40001 : 198.18.1.10"), "%s", rs);
 	cr_assert_null(strstr(rs, "198.18.1.10 . tcp . 40001 . 198.18.2.20 . 5001 : 198.18.3.10"),
 	    "output side before the peer answered: %s", rs);
+	/* a rule (a lookup per packet) only for the maps in use */
+	cr_assert(strstr(rs, "map @i4_daddr"), "%s", rs);
+	cr_assert_null(strstr(rs, "map @o4_saddr"), "%s", rs);
+	cr_assert_null(strstr(rs, "map @i4_dport"), "%s", rs);
 	t.t_dirs = 0;
 	cr_assert_eq(vnat_apply(v, &t, 1, err, sizeof(err)), 0, "%s", err);
 	rs = ruleset();
 	cr_assert(strstr(rs, "198.18.1.10 . tcp . 40001 . 198.18.2.20 . 5001 : 198.18.3.10"), "%s", rs);
 	cr_assert(strstr(rs, "198.18.2.20 . tcp . 5001 . 198.18.3.10 . 40001 : 198.18.1.10"), "%s", rs);
+	cr_assert(strstr(rs, "map @o4_saddr"), "%s", rs);
+	cr_assert_null(strstr(rs, "map @o4_sport"), "%s", rs);
+	cr_assert_null(strstr(rs, "map @o4_daddr"), "%s", rs);
+	cr_assert_null(strstr(rs, "map @o6_"), "%s", rs);
 	cr_assert_eq(v->v_trs.vt_n, 1);
 	cr_assert_not_null(vnat_find(v, &t));
 	/* back on its first address: the identity, so nothing to translate */
