@@ -12,9 +12,11 @@
 #    the mean of seconds SKIP..T: with vnet not running (baseline), with
 #    vnet --vnat on both hosts but nothing moved, and migrated (the client
 #    moves at second 2 and resumes; the seconds measured are all after it).
-#    Each case REPS times, interleaved; the table shows medians.
+#    Each case REPS times, interleaved in rotating order with SETTLE seconds
+#    between runs (namespace clean-up is asynchronous); the table shows
+#    medians.
 #
-#   COUNTS="10 100 1000 10000"  T=10  SKIP=4  REPS=5
+#   COUNTS="10 100 1000 10000"  T=12  SKIP=4  REPS=5  SETTLE=4
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
@@ -52,6 +54,35 @@ if [ "${1:-}" = --one ]; then
 		wait $cpid || die "not every connection works after the move: $(cat "$TMP/echo.txt")"
 		echo "${BASH_REMATCH[1]} ${BASH_REMATCH[3]}"
 		[ -z "${VNAT_BENCH_LOGS:-}" ] || cp "$TMP"/*.log "$VNAT_BENCH_LOGS"/
+		;;
+	phases)
+		# one connection: never moved (0-P s), moved (P-2P s), back home (2P-3P s)
+		PH=${PHASE:-6}
+		out=$(vc -c vadd -n iperf3); [ "$out" = "added iperf3" ] || die "vadd: $out"
+		nsx srv timeout $((3 * PH + 20)) iperf3 -s -1 -p 5201 >/dev/null 2>&1 &
+		PIDS+=($!)
+		wait_for 5 "iperf3 server" ss_has srv -tln "sport = :5201"
+		nsx cli timeout $((3 * PH + 20)) iperf3 -c 198.18.2.20 -p 5201 -t $((3 * PH)) -i 1 --json \
+			>"$TMP/iperf.json" 2>&1 &
+		cpid=$!
+		sleep "$PH"
+		move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+		out=$(vc -c resume) || die "RESUME: $out"
+		sleep "$PH"
+		nsx cli ip addr del 198.18.3.10/24 dev eth1
+		nsx cli ip link set eth0 up
+		nsx cli ip addr add 198.18.1.10/24 dev eth0
+		nsx cli ip route replace default via 198.18.1.1
+		out=$(vc -c resume) || die "RESUME back home: $out"
+		wait $cpid || die "iperf3 failed: $(tail -3 "$TMP/iperf.json")"
+		nsx cli nft list ruleset | grep -q vnet && die "translations left after coming home"
+		python3 - "$TMP/iperf.json" "$PH" <<'PY'
+import json, sys
+iv = [i["sum"]["bits_per_second"] for i in json.load(open(sys.argv[1]))["intervals"]]
+p = int(sys.argv[2])
+ph = [iv[1:p], iv[p + 1:2 * p], iv[2 * p + 1:3 * p]]
+print(" ".join("%.0f" % (sum(x) / len(x) / 1e6) for x in ph))
+PY
 		;;
 	off|on|moved)
 		[ "$2" = off ] || [ "$(vc -c vadd -n iperf3)" = "added iperf3" ] || die "vadd"
@@ -104,13 +135,26 @@ echo
 echo "## One iperf3 TCP stream, Mbit/s (median of ${REPS:-5}, seconds $SKIP-$T)"
 echo
 declare -A R=([off]="" [on]="" [moved]="")
+order=(off on moved)
 for i in $(seq "${REPS:-5}"); do
-	for c in off on moved; do
+	# each case first, second and third in turn; and the kernel's clean-up
+	# of the namespaces just deleted (asynchronous) over before a run starts
+	for k in 0 1 2; do
+		c=${order[$(((i + k) % 3))]}
+		sleep "${SETTLE:-4}"
 		v=$(bash "$0" --one "$c") || { echo "throughput $c failed" >&2; exit 1; }
 		R[$c]+="$v "
 	done
 done
 off=$(echo ${R[off]} | median); on=$(echo ${R[on]} | median); mv=$(echo ${R[moved]} | median)
+# the same connection before, during and after a move: no run-to-run noise
+P1="" P2="" P3=""
+for i in $(seq "${REPS:-5}"); do
+	sleep "${SETTLE:-4}"
+	read -r a b c <<<"$(bash "$0" --one phases)" || { echo "phases failed" >&2; exit 1; }
+	P1+="$a " P2+="$b " P3+="$c "
+	RATIO+="$(awk -v a="$a" -v b="$b" -v c="$c" 'BEGIN{printf "%.1f", 200*b/(a+c)}') "
+done
 echo "| case | Mbit/s (runs) | vs baseline | target |"
 echo "|---|---:|---:|---|"
 printf '| vnet not running (baseline) | %s (%s) | 100%% | |\n' "$off" "${R[off]% }"
@@ -118,6 +162,15 @@ printf '| vnet --vnat, never moved | %s (%s) | %s%% | >= 99%% |\n' "$on" "${R[on
 	"$(awk -v a="$on" -v b="$off" 'BEGIN{printf "%.1f", 100*a/b}')"
 printf '| migrated (vs never moved) | %s (%s) | %s%% | >= 97%% |\n' "$mv" "${R[moved]% }" \
 	"$(awk -v a="$mv" -v b="$on" 'BEGIN{printf "%.1f", 100*a/b}')"
+echo
+echo "## One connection, never moved -> moved -> back home (median of ${REPS:-5}; $((${PHASE:-6} - 1)) s each, the second after a move left out)"
+echo
+echo "| phase | Mbit/s (runs) |"
+echo "|---|---:|"
+printf '| never moved | %s (%s) |\n' "$(echo $P1 | median)" "${P1% }"
+printf '| moved (translated both ends) | %s (%s) |\n' "$(echo $P2 | median)" "${P2% }"
+printf '| back home (translations gone) | %s (%s) |\n' "$(echo $P3 | median)" "${P3% }"
+printf '| moved vs the mean of the two others, %% | %s (%s) |\n' "$(echo $RATIO | median)" "${RATIO% }"
 echo
 [ -n "${TEN_K:-}" ] && printf 'target: 10,000 connections restored in under 1 s: %s (%.0f ms)\n' \
 	"$(awk -v t="$TEN_K" 'BEGIN{print (t < 1000) ? "met" : "NOT met"}')" "$TEN_K"

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -96,7 +97,9 @@ kept_release_unused(struct vnat *v)
 	for (size_t i = 0; i < v->v_nkept;) {
 		uint8_t fam = v->v_kept[i].k_family, addr[16];
 		memcpy(addr, v->v_kept[i].k_addr, sizeof(addr));
-		if (in_use(v, fam, addr)) {
+		/* back on an interface (the host came home): ARP must see it again */
+		bool home = addr_assigned(fam, addr, false);
+		if (!home && in_use(v, fam, addr)) {
 			i++;
 			continue;
 		}
@@ -106,8 +109,8 @@ kept_release_unused(struct vnat *v)
 		if (fam == 4)
 			arp(v, addr, 0, count_v4(v) == 1);
 		v->v_kept[i] = v->v_kept[--v->v_nkept];
-		log_info("vnat: %s no longer kept: its last connection is gone",
-		    ntop(fam, addr, a, sizeof(a)));
+		log_info("vnat: %s no longer kept: %s", ntop(fam, addr, a, sizeof(a)),
+		    home ? "it is on an interface again" : "its last connection is gone");
 		gone++;
 	}
 	return gone;

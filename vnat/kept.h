@@ -11,8 +11,8 @@
 /* Keeps addr (family 4 or 6) on lo unless the host has it already; 0, or
  * -1 with the reason logged. */
 int kept_add(struct vnat *v, uint8_t family, const uint8_t *addr);
-/* Removes the kept addresses that no translation uses any more; returns
- * how many went. */
+/* Removes the kept addresses that no translation uses any more, or that
+ * are on an interface again (the host came back); returns how many went. */
 unsigned kept_release_unused(struct vnat *v);
 /* Removes every kept address from lo (exit; the arp table goes with the
  * nftables tables). */

@@ -242,6 +242,7 @@ resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
 	r->r_v = v;
 	v->v_resume = r;
 	clock_gettime(CLOCK_MONOTONIC, &r->r_start);
+	kept_release_unused(v);		/* home again: its address is no longer hidden */
 	if (plan(v, addr, r, err, errlen) != 0)
 		goto fail;
 	double t_plan = ms_since(&r->r_start);
