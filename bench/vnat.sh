@@ -26,13 +26,9 @@ SKIP=${SKIP:-4}
 # one measurement in its own namespaces (lib.sh cleans up on exit)
 if [ "${1:-}" = --one ]; then
 	T_SUFFIX=b . "$ROOT/test/integration/lib.sh"
-	vc() { HOME="$TMP/home-cli" nsx cli timeout 60 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
 	vnat_topo_up
 	if [ "$2" != off ]; then
-		start_vnet cli cli pwc -h _ -p 4455 --vnat
-		start_vnet srv srv pws -h _ -p 4455 --vnat
-		wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
-		wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
+		vnat_pair
 	fi
 	case $2 in
 	restore)
@@ -69,10 +65,7 @@ if [ "${1:-}" = --one ]; then
 		move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 		out=$(vc -c resume) || die "RESUME: $out"
 		sleep "$PH"
-		nsx cli ip addr del 198.18.3.10/24 dev eth1
-		nsx cli ip link set eth0 up
-		nsx cli ip addr add 198.18.1.10/24 dev eth0
-		nsx cli ip route replace default via 198.18.1.1
+		come_home cli 198.18.1.10 198.18.3.10 198.18.1.1
 		out=$(vc -c resume) || die "RESUME back home: $out"
 		wait $cpid || die "iperf3 failed: $(tail -3 "$TMP/iperf.json")"
 		nsx cli nft list ruleset | grep -q vnet && die "translations left after coming home"

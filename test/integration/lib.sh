@@ -219,6 +219,26 @@ stream_end() {
 # vnat_gone NS ADDR: no table of vnet's in NS and ADDR not on its lo
 vnat_gone() { ! nsx "$1" nft list ruleset | grep -q vnet && ! nsx "$1" ip -o addr show dev lo | grep -q "$2"; }
 
+# come_home NS ADDR AWAY GW: the host leaves eth1's LAN (AWAY/24 goes) and is
+# back on eth0's with its first address ADDR/24, default route via GW
+come_home() {
+	nsx "$1" ip addr del "$3/24" dev eth1
+	nsx "$1" ip link set eth0 up
+	nsx "$1" ip addr add "$2/24" dev eth0
+	nsx "$1" ip route replace default via "$4"
+}
+
+# vnat_pair [SRVADDR]: vnet --vnat on cli (password pwc) and srv (pws),
+# both ready; vc and vs run vnetclient against each
+vnat_pair() {
+	start_vnet cli cli pwc -h _ -p 4455 --vnat
+	start_vnet srv srv pws -h _ -p 4455 --vnat
+	wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
+	wait_for 10 "server's VCMP" port_open cli "${1:-198.18.2.20}" 2031
+}
+vc() { HOME="$TMP/home-cli" nsx cli timeout 60 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
+vs() { HOME="$TMP/home-srv" nsx srv timeout 60 "$VNET_BIN/vnetclient" -q -p pws -h 127.0.0.1 "$@" 2>&1; }
+
 # start_vnet NS NAME ARGS...: a vnet server in namespace NS, logging to NAME.log
 start_vnet() {
 	local ns=$1 name=$2; shift 2

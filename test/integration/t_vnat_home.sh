@@ -10,11 +10,7 @@
 . "$(dirname "$0")/lib.sh"
 vnat_topo_up
 for ns in cli srv; do stateful_fw $ns '{ 4455, 2031, 5001 }'; done
-start_vnet cli cli pwc -h _ -p 4455 --vnat
-start_vnet srv srv pws -h _ -p 4455 --vnat
-wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
-wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
-vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
+vnat_pair
 [ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
 shape cli
 stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $((20 * 1024 * 1024))
@@ -27,10 +23,7 @@ wait_for 10 "data while away" rx_over up $(($(bytes_in up) + 2000000))
 ok "away: $out"
 
 # home again: the first address back on eth0, the other LAN gone
-nsx cli ip addr del 198.18.3.10/24 dev eth1
-nsx cli ip link set eth0 up
-nsx cli ip addr add 198.18.1.10/24 dev eth0
-nsx cli ip route replace default via 198.18.1.1
+come_home cli 198.18.1.10 198.18.3.10 198.18.1.1
 out=$(vc -c resume) || die "RESUME at home: $out"
 [[ $out =~ ^resumed\ 1\ of\ 1\ connection\(s\)\ in\ [0-9.]+\ ms$ ]] || die "RESUME at home said: $out"
 for ns in cli srv; do

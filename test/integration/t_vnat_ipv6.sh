@@ -15,11 +15,7 @@ ip -n "${P}cli" route add default via fd00:1::1
 ip -n "${P}srv" addr add fd00:2::20/64 dev eth0 nodad
 ip -n "${P}srv" route add default via fd00:2::1
 for ns in cli srv; do stateful_fw $ns '{ 4455, 2031, 5001 }'; done
-start_vnet cli cli pwc -h _ -p 4455 --vnat
-start_vnet srv srv pws -h _ -p 4455 --vnat
-wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
-wait_for 10 "server's VCMP over IPv6" port_open cli fd00:2::20 2031
-vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
+vnat_pair fd00:2::20
 [ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
 
 SIZE=$((20 * 1024 * 1024))

@@ -5,11 +5,7 @@
 # server side on IPv6 sockets carrying IPv4, v4-mapped) ends without an error.
 . "$(dirname "$0")/lib.sh"
 vnat_topo_up
-start_vnet cli cli pwc -h _ -p 4455 --vnat
-start_vnet srv srv pws -h _ -p 4455 --vnat
-wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
-wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
-vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
+vnat_pair
 [ "$(vc -c vadd -n iperf3)" = "added iperf3" ] || die "vadd"
 
 nsx srv timeout 40 iperf3 -s -1 -p 5201 >"$TMP/iperf-s.txt" 2>&1 &

@@ -14,7 +14,6 @@ start_vnet rtr rtr pwr -h _ -p 4455 --vnat
 wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
 wait_for 10 "router's VCMP" port_open cli 198.18.2.1 2031
 port_open cli 198.18.2.20 2031 && die "something listens on the server's 2031"
-vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
 [ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
 
 SIZE=$((20 * 1024 * 1024))

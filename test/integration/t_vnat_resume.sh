@@ -15,13 +15,8 @@ vnat_topo_up four
 for ns in cli srv; do
 	stateful_fw $ns '{ 4455, 2031, 5001, 5002 }'
 done
-start_vnet cli cli pwc -h _ -p 4455 --vnat
-start_vnet srv srv pws -h _ -p 4455 --vnat
-wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
-wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
-vc() { HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
+vnat_pair
 [ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
-vs() { HOME="$TMP/home-srv" nsx srv timeout 20 "$VNET_BIN/vnetclient" -q -p pws -h 127.0.0.1 "$@" 2>&1; }
 [ "$(vs -c vadd -n socat)" = "added socat" ] || die "vadd on the server"
 
 SIZE=$((30 * 1024 * 1024))
