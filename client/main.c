@@ -173,6 +173,12 @@ cmd_resume(struct cli *c)
 }
 
 static int
+cmd_vstats(struct cli *c)
+{
+	return request(c, "VNAT STATS?", false);
+}
+
+static int
 cmd_suspend(struct cli *c)
 {
 	return request(c, "VNAT SUSPEND", false);
@@ -238,6 +244,7 @@ static const struct {
 	{ "vadd", cmd_vadd_vdel },
 	{ "vdel", cmd_vadd_vdel },
 	{ "conns", cmd_conns },
+	{ "vstats", cmd_vstats },
 	{ "suspend", cmd_suspend },
 	{ "resume", cmd_resume },
 };

@@ -29,6 +29,8 @@ cli_usage(FILE *f)
 	    "     vdel -n <name>    VNAT: remove a process name\n"
 	    "     conns             VNAT: the virtualized connections: protocol, virtual local\n"
 	    "                       and remote, physical local and remote, state, pid, name\n"
+	    "     vstats            VNAT: counters (translations, kept addresses, VCMP messages\n"
+	    "                       updated, unknown, refused; nftables errors)\n"
 	    "     suspend           VNAT: record the connections as they are and tell their peers\n"
 	    "     resume [-n <address>]  VNAT: re-home the connections whose address is gone\n"
 	    "                       (or all, to the given address) and tell their peers\n"
@@ -159,7 +161,7 @@ static int
 check_cmd(struct cli_opts *o, char *err, size_t errlen)
 {
 	static const char *const cmds[] = { "echo", "handlers", "devices", "stats", "close",
-	    "handle", "procs", "vadd", "vdel", "conns", "suspend", "resume" };
+	    "handle", "procs", "vadd", "vdel", "conns", "vstats", "suspend", "resume" };
 	size_t k;
 
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
@@ -167,7 +169,7 @@ check_cmd(struct cli_opts *o, char *err, size_t errlen)
 			break;
 	if (k == sizeof(cmds) / sizeof(cmds[0])) {
 		snprintf(err, errlen, "unknown command '%s' (echo, handlers, devices, stats, "
-		    "close, handle, procs, vadd, vdel, conns, suspend, resume)", o->co_cmd);
+		    "close, handle, procs, vadd, vdel, conns, vstats, suspend, resume)", o->co_cmd);
 		return -1;
 	}
 	if (strcmp(o->co_cmd, "close") == 0 && !o->co_has_id) {

@@ -216,7 +216,8 @@ parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 {
 	static const struct { const char *w; enum proto_vnat v; int args; } sub[] = {
 		{ "PROCS?", PV_PROCS, 0 }, { "ADD", PV_ADD, 1 }, { "DEL", PV_DEL, 1 },
-		{ "CONNS?", PV_CONNS, 0 }, { "SUSPEND", PV_SUSPEND, 0 }, { "RESUME", PV_RESUME, -1 },
+		{ "CONNS?", PV_CONNS, 0 }, { "STATS?", PV_STATS, 0 }, { "SUSPEND", PV_SUSPEND, 0 },
+		{ "RESUME", PV_RESUME, -1 },
 	};
 	size_t i;
 
@@ -224,7 +225,7 @@ parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 		if (strcasecmp(tok[1], sub[i].w) == 0)
 			break;
 	if (n < 2 || i == sizeof(sub) / sizeof(sub[0])) {
-		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | SUSPEND | "
+		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | STATS? | SUSPEND | "
 		    "RESUME [address]");
 		return VNET_ERR_SYNTAX;
 	}

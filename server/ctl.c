@@ -329,6 +329,14 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 	case PV_CONNS:
 		do_vnat_conns(c, v);
 		break;
+	case PV_STATS:
+		ctl_reply(c, "OK vstats translations=%zu kept=%zu suspended=%s peer_suspended=%zu "
+		    "vcmp_msgs=%llu updated=%llu unknown=%llu refused=%llu nft_errors=%llu",
+		    v->v_trs.vt_n, v->v_nkept, v->v_suspended ? "yes" : "no", v->v_peer_susp.vt_n,
+		    (unsigned long long)v->v_st.vs_msgs, (unsigned long long)v->v_st.vs_updated,
+		    (unsigned long long)v->v_st.vs_unknown, (unsigned long long)v->v_st.vs_bad,
+		    (unsigned long long)v->v_st.vs_nft_errors);
+		break;
 	case PV_SUSPEND:
 	case PV_RESUME:
 		c->c_state = CTL_WAIT;

@@ -37,7 +37,13 @@ grep -q "refused: not a VNAT_UPD or VNAT_SUS (first bytes 01 02)" "$TMP/srv.log"
 out=$(vcmp "\x01\x01$(hexport 5001)$(hexip 198.18.2.20)$(hexip 198.18.1.10)$(hexip 198.18.3.10)$(hexport 999)$(hexport 999)")
 [ "$out" = "0102000000000000000000000000000000000000" ] || die "unknown connection answered: $out"
 grep -q "VNAT_UPD for 1 connection(s): 0 updated, 1 unknown" "$TMP/srv.log" || die "unknown not logged"
-ok "truncated, wrong version, wrong command refused and logged; unknown connection answered 0.0.0.0:0"
+# oversized: a version-2 header announcing 65535 entries
+out=$(vcmp '\x02\x01\x04\x00\xff\xff\xff\xff')
+[ -z "$out" ] || die "an oversized message was answered: $out"
+grep -q "refused: length out of bounds (first bytes 02 01)" "$TMP/srv.log" || die "oversized not logged"
+stats=$(HOME="$TMP/home-cli" nsx cli timeout 10 "$VNET_BIN/vnetclient" -q -p pw -h 198.18.2.20 -c vstats 2>&1)
+[[ $stats == *" vcmp_msgs=1 updated=0 unknown=1 refused=4 "* ]] || die "counters: $stats"
+ok "truncated, wrong version, wrong command, oversized refused, logged and counted; unknown connection answered 0.0.0.0:0 ($stats)"
 
 SIZE=$((20 * 1024 * 1024))
 for dev in eth0 eth1; do nsx cli tc qdisc add dev $dev root tbf rate 40mbit burst 64kbit latency 200ms; done
