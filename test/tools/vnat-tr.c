@@ -59,6 +59,13 @@ main(int argc, char **argv)
 			return 2;
 		n = argv[1][0] == 'a' ? nftx_text_add(&t, 1, base, batch, sizeof(batch)) :
 		    nftx_text_del(&t, 1, base, batch, sizeof(batch));
+		/* the tool's table has a rule for every map from the start, so that
+		 * later adds (no base) need none (vnet itself keeps only those in use) */
+		if (n >= 0 && argv[1][0] == 'a' && base) {
+			int k = nftx_text_rules(nftx_maps_of(&t), 0xffffu, batch + n, sizeof(batch) -
+			    (size_t)n);
+			n = k < 0 ? -1 : n + k;
+		}
 	} else {
 		fprintf(stderr, "usage: vnat-tr reset|destroy | add|del ID tcp|udp LVIR:P LPHY:P "
 		    "RVIR:P RPHY:P [base]\n");
