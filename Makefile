@@ -6,6 +6,8 @@ DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+SLEEPDIR ?= /usr/lib/systemd/system-sleep
+NMDIR   ?= /etc/NetworkManager/dispatcher.d
 BUILD   ?= build
 SETCAP  ?= setcap
 
@@ -134,10 +136,17 @@ install: all
 	install -m 0644 doc/vnet.8 $(DESTDIR)$(MANDIR)/man8/vnet.8
 	install -m 0644 doc/vnetclient.1 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
 	$(SETCAP) cap_net_raw,cap_net_admin+ep $(DESTDIR)$(SBINDIR)/vnet
+	install -d $(DESTDIR)$(SLEEPDIR) $(DESTDIR)$(NMDIR)
+	sed 's|@BINDIR@|$(BINDIR)|g' scripts/vnet-vnat >$(DESTDIR)$(SBINDIR)/vnet-vnat
+	chmod 0755 $(DESTDIR)$(SBINDIR)/vnet-vnat
+	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/hooks/systemd-sleep >$(DESTDIR)$(SLEEPDIR)/vnet
+	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/hooks/nm-dispatcher >$(DESTDIR)$(NMDIR)/90-vnet
+	chmod 0755 $(DESTDIR)$(SLEEPDIR)/vnet $(DESTDIR)$(NMDIR)/90-vnet
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
-	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1 \
+	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SLEEPDIR)/vnet $(DESTDIR)$(NMDIR)/90-vnet
 
 clean:
 	rm -rf build build-asan bin

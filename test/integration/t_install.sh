@@ -8,9 +8,13 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 D=$TMP/destdir
 chmod 755 "$TMP"
 make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr >/dev/null || die "make install"
-for f in usr/sbin/vnet usr/bin/vnetclient usr/share/man/man8/vnet.8 usr/share/man/man1/vnetclient.1; do
+for f in usr/sbin/vnet usr/bin/vnetclient usr/share/man/man8/vnet.8 usr/share/man/man1/vnetclient.1 \
+    usr/sbin/vnet-vnat usr/lib/systemd/system-sleep/vnet etc/NetworkManager/dispatcher.d/90-vnet; do
 	[ -f "$D/$f" ] || die "make install did not install $f"
 done
+grep -q '^VNETCLIENT=${VNETCLIENT:-/usr/bin/vnetclient}$' "$D/usr/sbin/vnet-vnat" || die "vnet-vnat: vnetclient's path"
+grep -q '/usr/sbin/vnet-vnat' "$D/usr/lib/systemd/system-sleep/vnet" || die "sleep hook: vnet-vnat's path"
+[ -x "$D/etc/NetworkManager/dispatcher.d/90-vnet" ] || die "the dispatcher script is not executable"
 getcap "$D/usr/sbin/vnet" | grep -Eq 'cap_net_admin,cap_net_raw[+=]ep' || die "capabilities: $(getcap "$D/usr/sbin/vnet")"
 [ -u "$D/usr/sbin/vnet" ] && die "vnet installed setuid"
 ok "installed under DESTDIR/PREFIX with cap_net_raw,cap_net_admin, not setuid"
