@@ -331,11 +331,13 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 		break;
 	case PV_STATS:
 		ctl_reply(c, "OK vstats translations=%zu kept=%zu suspended=%s peer_suspended=%zu "
-		    "vcmp_msgs=%llu updated=%llu unknown=%llu refused=%llu nft_errors=%llu",
-		    v->v_trs.vt_n, v->v_nkept, v->v_suspended ? "yes" : "no", v->v_peer_susp.vt_n,
+		    "keys=%zu vcmp_msgs=%llu updated=%llu unknown=%llu refused=%llu "
+		    "auth_refused=%llu keyless=%llu nft_errors=%llu", v->v_trs.vt_n, v->v_nkept,
+		    v->v_suspended ? "yes" : "no", v->v_peer_susp.vt_n, v->v_keys.vt_n,
 		    (unsigned long long)v->v_st.vs_msgs, (unsigned long long)v->v_st.vs_updated,
 		    (unsigned long long)v->v_st.vs_unknown, (unsigned long long)v->v_st.vs_bad,
-		    (unsigned long long)v->v_st.vs_nft_errors);
+		    (unsigned long long)v->v_st.vs_auth_refused,
+		    (unsigned long long)v->v_st.vs_keyless, (unsigned long long)v->v_st.vs_nft_errors);
 		break;
 	case PV_SUSPEND:
 	case PV_RESUME:

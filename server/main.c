@@ -261,6 +261,8 @@ main(int argc, char **argv)
 	if (s.s_opts.so_vnat && (s.s_vnat = vnat_start(s.s_base, s.s_opts.so_vcmp_port, err,
 	    sizeof(err))) == NULL)
 		fatalx("vnat: %s", err);
+	if (s.s_vnat)
+		s.s_vnat->v_secure = s.s_opts.so_vnat_secure;
 	if ((lst = listen_on(&s)) == NULL)
 		fatal("cannot listen on %s port %u", s.s_opts.so_host, s.s_opts.so_port);
 	evconnlistener_set_error_cb(lst, on_accept_error);

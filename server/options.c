@@ -42,6 +42,9 @@ opts_usage(FILE *f)
 	    "                      connections moved (VCMP, TCP port 2031); with --vnat\n"
 	    "                      -d may be left out\n"
 	    "  --vcmp-port P       the VCMP port (2031)\n"
+	    "  --vnat-secure       accept no update for a connection without a key agreed\n"
+	    "                      at SUSPEND (otherwise keyless updates are accepted for\n"
+	    "                      connections that never had a key, and logged)\n"
 	    "  --help, --version\n");
 }
 
@@ -200,6 +203,8 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 			o->so_daemon = true;
 		} else if (strcmp(a, "--vnat") == 0) {
 			o->so_vnat = true;
+		} else if (strcmp(a, "--vnat-secure") == 0) {
+			o->so_vnat = o->so_vnat_secure = true;
 		} else if (strcmp(a, "--vcmp-port") == 0) {
 			if (take_u32(a, val, 1, 65535, &v, err, errlen))
 				return -1;

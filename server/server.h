@@ -34,6 +34,7 @@ struct srv_opts {
 	int		 so_verbosity;
 	bool		 so_daemon;
 	bool		 so_vnat;			/* --vnat */
+	bool		 so_vnat_secure;		/* --vnat-secure */
 	uint16_t	 so_vcmp_port;			/* --vcmp-port, 2031 */
 };
 

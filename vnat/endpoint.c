@@ -16,6 +16,7 @@
 #include "vnat/conns.h"
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
+#include "vnat/vkey.h"
 
 #define VCMP_IDLE_S		30
 #define VCMP_MAX_SESSIONS	64	/* each holds at most one exchange */
@@ -30,6 +31,11 @@ struct vcmp_sess {
 	size_t			 vs_nacc, vs_capacc, vs_nmsgs;
 	uint16_t		 vs_counts[VCMP_EXCHANGE_MAX_MSGS];
 	uint8_t			 vs_family, vs_version, vs_cmd;
+	uint8_t			*vs_verdict;	/* VNAT_UPD: per entry, enum vkey_verdict */
+	uint8_t			 vs_key[VCMP_KEY_LEN];	/* VNAT_SUS: the mover's key */
+	bool			 vs_keyed;
+	uint8_t			 vs_afam, vs_addr[16];	/* the peer's address (4 or 6) */
+	struct vkey_pair	 vs_kp;		/* our half of a VNAT_SUS exchange's key */
 };
 
 /* the one teardown of a session */
@@ -40,6 +46,8 @@ sess_close(struct vcmp_sess *s, const char *why)
 	TAILQ_REMOVE(&s->vs_v->v_sess, s, vs_entry);
 	bufferevent_free(s->vs_bev);
 	free(s->vs_acc);
+	free(s->vs_verdict);
+	vkey_pair_free(&s->vs_kp);
 	free(s);
 }
 
@@ -98,6 +106,76 @@ our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct nftx
 	}
 }
 
+/* whether entry i may change connection t: an update by its verdict
+ * (vnat/vkey), a VNAT_SUS only from the connection's own address (so no one
+ * else can plant a key); refusals are counted and logged */
+static bool
+admitted(struct vcmp_sess *s, uint8_t cmd, const struct nftx_tr *t, size_t i)
+{
+	struct vnat *v = s->vs_v;
+	size_t al = t->t_family == 6 ? 16 : 4;
+	char a[INET6_ADDRSTRLEN];
+
+	inet_ntop(t->t_family == 6 ? AF_INET6 : AF_INET, t->t_rvir, a, sizeof(a));
+	if (cmd == VCMP_SUS) {
+		const struct nftx_tr *cur = vnat_find(v, t);
+		const uint8_t *now = cur ? cur->t_rphy : t->t_rvir;
+		if (s->vs_afam == t->t_family && memcmp(s->vs_addr, now, al) == 0)
+			return true;
+		v->v_st.vs_auth_refused++;
+		log_warnx("vcmp %s: VNAT_SUS for the connection of %s:%u refused: not sent from "
+		    "its address", s->vs_peer, a, t->t_rvir_port);
+		return false;
+	}
+	enum vkey_verdict vd = (enum vkey_verdict)s->vs_verdict[i];
+	if (vd == VKEY_OK)
+		return true;
+	if (vd == VKEY_OK_KEYLESS) {
+		v->v_st.vs_keyless++;
+		log_info("vcmp %s: update for the connection of %s:%u %s", s->vs_peer, a,
+		    t->t_rvir_port, vkey_verdict_str(vd));
+		return true;
+	}
+	v->v_st.vs_auth_refused++;
+	log_warnx("vcmp %s: update for the connection of %s:%u %s", s->vs_peer, a, t->t_rvir_port,
+	    vkey_verdict_str(vd));
+	return false;
+}
+
+/* a VNAT_SUS exchange: recorded (CONNS? shows SUSPENDED), and with the
+ * mover's key each connection that has none gets one; nothing else changes */
+static void
+suspended(struct vcmp_sess *s, uint8_t family, const struct vcmp_entry *ents,
+    const uint8_t *found, const struct nftx_tr *t, size_t n, size_t k)
+{
+	struct vnat *v = s->vs_v;
+	uint8_t secret[VKEY_LEN];
+	bool keyed = s->vs_keyed && vkey_pair_new(&s->vs_kp) == 0 &&
+	    vkey_shared(&s->vs_kp, s->vs_key, secret) == 0;
+	size_t i, j, nkeys = 0;
+
+	for (i = 0, j = 0; i < n; i++) {
+		bool created;
+		struct vtab_ent *e;
+		if (!found[i])
+			continue;
+		vtab_put(&v->v_peer_susp, &t[j], &created);
+		/* a connection keeps its first key for its whole life */
+		if (keyed && (e = vtab_put(&v->v_keys, &t[j], &created)) != NULL && created) {
+			if (vkey_conn(secret, family, ents[i].ve_proto, ents[i].ve_lvir,
+			    ents[i].ve_lvir_port, ents[i].ve_rvir, ents[i].ve_rvir_port, e->ve_key) != 0)
+				vtab_del(&v->v_keys, e);
+			else
+				nkeys++;
+		}
+		j++;
+	}
+	explicit_bzero(secret, sizeof(secret));
+	v->v_st.vs_suspended += k;
+	log_info("vcmp %s: VNAT_SUS for %zu connection(s): %zu suspended (%zu new key(s)), %zu "
+	    "unknown or refused", s->vs_peer, n, k, nkeys, n - k);
+}
+
 /* handles the n entries of one whole exchange (one look at the sockets, one
  * nftables batch) and turns them into the answer: our physical end, or
  * 0.0.0.0:0 for a connection we do not have */
@@ -129,21 +207,18 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
 				log_warn("vcmp %s: sock_diag", s->vs_peer);
 	for (i = 0; i < n; i++) {
-		if (found[i])
-			our_side(v, family, &ents[i], &t[k++]);
-		else
+		if (!found[i]) {
 			v->v_st.vs_unknown++;
+			continue;
+		}
+		our_side(v, family, &ents[i], &t[k]);
+		if (!admitted(s, cmd, &t[k], i))
+			found[i] = 0;
+		else
+			k++;
 	}
 	if (cmd == VCMP_SUS) {
-		/* nothing changes but the record: CONNS? shows them SUSPENDED */
-		for (i = 0; i < k; i++) {
-			bool created;
-			if (vtab_put(&v->v_peer_susp, &t[i], &created) == NULL)
-				break;
-		}
-		v->v_st.vs_suspended += k;
-		log_info("vcmp %s: VNAT_SUS for %zu connection(s): %zu suspended, %zu unknown",
-		    s->vs_peer, n, k, n - k);
+		suspended(s, family, ents, found, t, n, k);
 		goto out;
 	}
 	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
@@ -183,8 +258,11 @@ answer(struct vcmp_sess *s)
 	size_t off = 0;
 
 	for (size_t i = 0; i < s->vs_nmsgs; i++) {
-		struct vcmp_msg m = { s->vs_version, s->vs_cmd + 1, s->vs_family, s->vs_counts[i],
-		    s->vs_acc + off, s->vs_counts[i], i + 1 < s->vs_nmsgs ? VCMP_F_MORE : 0 };
+		struct vcmp_msg m = { .vm_version = s->vs_version, .vm_cmd = s->vs_cmd + 1,
+		    .vm_family = s->vs_family, .vm_count = s->vs_counts[i], .vm_e = s->vs_acc + off,
+		    .vm_cap = s->vs_counts[i], .vm_flags = (i + 1 < s->vs_nmsgs ? VCMP_F_MORE : 0) |
+		    (s->vs_kp.kp_pkey ? VCMP_F_KEY : 0) };
+		memcpy(m.vm_key, s->vs_kp.kp_pub, sizeof(m.vm_key));
 		int k = vcmp_encode(&m, out, sizeof(out));
 		if (k > 0)
 			bufferevent_write(s->vs_bev, out, (size_t)k);
@@ -192,12 +270,35 @@ answer(struct vcmp_sess *s)
 	}
 	s->vs_nmsgs = 0;
 	s->vs_nacc = 0;
+	s->vs_keyed = false;
+	vkey_pair_free(&s->vs_kp);
 }
 
 /* adds a decoded message to the exchange being read; -1 with why set if it
  * does not belong to it */
+/* the verdict on each entry of a VNAT_UPD (raw: the message as received,
+ * whose bytes the tags cover) */
+static void
+judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t *verdict)
+{
+	bool auth = m->vm_version == VCMP_V2 && (m->vm_flags & VCMP_F_AUTH);
+	size_t body = auth ? vcmp_body_len(raw) : 0;
+
+	for (uint16_t i = 0; i < m->vm_count; i++) {
+		const struct vcmp_entry *e = &m->vm_e[i];
+		struct nftx_tr k;
+		struct vtab_ent *rec;
+		uint64_t none = 0;
+		entry_key(m->vm_family, e, &k);
+		rec = vtab_find(&s->vs_v->v_keys, &k);
+		verdict[i] = (uint8_t)vkey_judge(rec ? rec->ve_key : NULL, rec ? &rec->ve_ctr : &none,
+		    s->vs_v->v_secure, raw, body, i, auth ? e->ve_ctr : 0, auth ? e->ve_tag : NULL);
+	}
+}
+
 static int
-collect(struct vcmp_sess *s, const struct vcmp_msg *m, char *why, size_t len)
+collect(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, char *why,
+    size_t len)
 {
 	if (s->vs_nmsgs && (m->vm_family != s->vs_family || m->vm_version != s->vs_version ||
 	    m->vm_cmd != s->vs_cmd)) {
@@ -216,7 +317,19 @@ collect(struct vcmp_sess *s, const struct vcmp_msg *m, char *why, size_t len)
 			return -1;
 		}
 		s->vs_acc = a;
+		uint8_t *vd = realloc(s->vs_verdict, cap);
+		if (vd == NULL) {
+			snprintf(why, len, "out of memory");
+			return -1;
+		}
+		s->vs_verdict = vd;
 		s->vs_capacc = cap;
+	}
+	if (m->vm_cmd == VCMP_UPD)
+		judge(s, m, raw, s->vs_verdict + s->vs_nacc);
+	if (s->vs_nmsgs == 0 && (m->vm_flags & VCMP_F_KEY)) {
+		memcpy(s->vs_key, m->vm_key, sizeof(s->vs_key));
+		s->vs_keyed = true;
 	}
 	memcpy(s->vs_acc + s->vs_nacc, m->vm_e, m->vm_count * sizeof(*m->vm_e));
 	s->vs_nacc += m->vm_count;
@@ -257,14 +370,14 @@ sess_read(struct bufferevent *bev, void *arg)
 			sess_close(s, why);
 			return;
 		}
-		evbuffer_drain(in, (size_t)n);
 		s->vs_v->v_st.vs_msgs++;
-		if (collect(s, &m, why, sizeof(why)) != 0) {
+		if (collect(s, &m, p, why, sizeof(why)) != 0) {
 			s->vs_v->v_st.vs_bad++;
 			log_warnx("vcmp %s: %s", s->vs_peer, why);
 			sess_close(s, why);
 			return;
 		}
+		evbuffer_drain(in, (size_t)n);
 		if (m.vm_flags & VCMP_F_MORE)
 			continue;
 		handle_upd(s, s->vs_cmd, s->vs_family, s->vs_acc, s->vs_nacc);
@@ -311,6 +424,25 @@ peer_name(const struct sockaddr *sa, char *buf, size_t len)
 	}
 }
 
+/* the peer's address as family 4 or 6 and its bytes (IPv4-mapped as IPv4) */
+static void
+peer_addr(const struct sockaddr *sa, uint8_t *family, uint8_t addr[16])
+{
+	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+
+	memset(addr, 0, 16);
+	if (sa->sa_family == AF_INET) {
+		*family = 4;
+		memcpy(addr, &((const struct sockaddr_in *)sa)->sin_addr, 4);
+	} else if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+		*family = 4;
+		memcpy(addr, &s6->sin6_addr.s6_addr[12], 4);
+	} else {
+		*family = 6;
+		memcpy(addr, &s6->sin6_addr, 16);
+	}
+}
+
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
@@ -338,6 +470,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 		return;
 	}
 	peer_name(sa, s->vs_peer, sizeof(s->vs_peer));
+	peer_addr(sa, &s->vs_afam, s->vs_addr);
 	s->vs_v = v;
 	TAILQ_INSERT_TAIL(&v->v_sess, s, vs_entry);
 	bufferevent_setcb(s->vs_bev, sess_read, NULL, sess_event, s);

@@ -25,6 +25,8 @@ mark_alive(const struct sd_conn *c, void *arg)
 		e->ve_mark = 1;
 	if ((e = vtab_find(&v->v_peer_susp, &k)) != NULL)
 		e->ve_mark = 1;
+	if ((e = vtab_find(&v->v_keys, &k)) != NULL)
+		e->ve_mark = 1;
 	return 0;
 }
 
@@ -36,11 +38,14 @@ sweep_now(struct vnat *v)
 	size_t n = 0;
 	char err[256];
 
-	if (v->v_resume || (v->v_trs.vt_n == 0 && v->v_nkept == 0 && v->v_peer_susp.vt_n == 0))
+	if (v->v_resume || (v->v_trs.vt_n == 0 && v->v_nkept == 0 && v->v_peer_susp.vt_n == 0 &&
+	    v->v_keys.vt_n == 0))
 		return 0;	/* a RESUME owns the table until it ends */
 	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
 		e->ve_mark = 0;
 	TAILQ_FOREACH(e, &v->v_peer_susp.vt_all, ve_all)
+		e->ve_mark = 0;
+	TAILQ_FOREACH(e, &v->v_keys.vt_all, ve_all)
 		e->ve_mark = 0;
 	for (int proto = 6; proto <= 17; proto += 11)
 		for (int af = 0; af < 2; af++)
@@ -48,11 +53,16 @@ sweep_now(struct vnat *v)
 				log_warn("vnat: sweep: sock_diag");
 				return -1;	/* never remove on a partial view */
 			}
-	/* suspended by a peer, and closed since */
+	/* suspended by a peer, or keyed, and closed since */
 	for (e = TAILQ_FIRST(&v->v_peer_susp.vt_all); e; e = next) {
 		next = TAILQ_NEXT(e, ve_all);
 		if (!e->ve_mark)
 			vtab_del(&v->v_peer_susp, e);
+	}
+	for (e = TAILQ_FIRST(&v->v_keys.vt_all); e; e = next) {
+		next = TAILQ_NEXT(e, ve_all);
+		if (!e->ve_mark)
+			vtab_del(&v->v_keys, e);
 	}
 	if (v->v_trs.vt_n && (gone = calloc(v->v_trs.vt_n, sizeof(*gone))) == NULL)
 		return -1;

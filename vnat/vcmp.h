@@ -32,7 +32,10 @@
  * are now); the peer answers like VNAT_UPD_R but changes nothing.
  *
  * Flags: bit 0 (MORE) = more messages of the same exchange follow on this
- * connection; the other bits are 0.  An exchange is up to
+ * connection; bit 1 (KEY, VNAT_SUS and VNAT_SUS_R only) = the sender's
+ * 32-byte X25519 public key follows the header; bit 2 (AUTH, VNAT_UPD
+ * only) = after the entries, per entry a 64-bit counter and a 32-byte
+ * HMAC-SHA256 tag (vnat/vkey); the other bits are 0.  An exchange is up to
  * VCMP_EXCHANGE_MAX_MSGS messages of one family, handled as one: one look
  * at the kernel's sockets and one nftables transaction for all of them,
  * answered message by message, in order.
@@ -55,13 +58,20 @@
 #define VCMP_V2_HDR		8
 #define VCMP_V2_MAX_ENTRIES	1024	/* per message; more go in further messages */
 #define VCMP_F_MORE		0x01
+#define VCMP_F_KEY		0x02	/* VNAT_SUS(_R): a 32-byte X25519 key after the header */
+#define VCMP_F_AUTH		0x04	/* VNAT_UPD: per entry a counter and a tag, at the end */
+#define VCMP_KEY_LEN		32
+#define VCMP_AUTH_LEN		40	/* counter (64 bits) + HMAC-SHA256 tag */
 #define VCMP_EXCHANGE_MAX_MSGS	32	/* 32,768 connections per exchange */
-#define VCMP_V2_MAX_LEN		(VCMP_V2_HDR + VCMP_V2_MAX_ENTRIES * (8 + 3 * 16))
+#define VCMP_V2_MAX_LEN		65535	/* the 16-bit length field */
+#define VCMP_AUTH_MAX_ENTRIES	512	/* per authenticated message (IPv6 fits) */
 
 struct vcmp_entry {
 	uint8_t		ve_proto;		/* 6 or 17; version 1: 6 */
 	uint16_t	ve_rvir_port, ve_lvir_port, ve_lphy_port;
 	uint8_t		ve_rvir[16], ve_lvir[16], ve_lphy[16];	/* 4 or 16 bytes used */
+	uint64_t	ve_ctr;			/* VCMP_F_AUTH: 0 = no key */
+	uint8_t		ve_tag[32];
 };
 
 struct vcmp_msg {
@@ -69,7 +79,8 @@ struct vcmp_msg {
 	uint16_t		 vm_count;
 	struct vcmp_entry	*vm_e;		/* caller's array of vm_cap entries */
 	uint16_t		 vm_cap;
-	uint8_t			 vm_flags;	/* version 2: VCMP_F_MORE */
+	uint8_t			 vm_flags;	/* version 2: VCMP_F_* */
+	uint8_t			 vm_key[VCMP_KEY_LEN];	/* VCMP_F_KEY */
 };
 
 /* Checks the message at the front of buf (len bytes available).  Returns
@@ -84,5 +95,9 @@ int vcmp_decode(const uint8_t *buf, size_t len, struct vcmp_msg *m);
 /* Encodes m into out (cap bytes); version 1 needs family 4 and one entry.
  * Returns the length written or VNET_ERR_SIZE / VNET_ERR_VALUE. */
 int vcmp_encode(const struct vcmp_msg *m, uint8_t *out, size_t cap);
+/* The length of what a VCMP_F_AUTH message's tags cover (the header, the
+ * entries) and where entry i's 32-byte tag sits in it (pure). */
+size_t vcmp_body_len(const uint8_t *msg);
+size_t vcmp_tag_off(const uint8_t *msg, uint16_t i);
 
 #endif

@@ -262,6 +262,7 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 	vtab_init(&v->v_trs);
 	vtab_init(&v->v_susp);
 	vtab_init(&v->v_peer_susp);
+	vtab_init(&v->v_keys);
 	TAILQ_INIT(&v->v_sess);
 	if ((v->v_nft = nftx_open()) == NULL) {
 		snprintf(err, errlen, "cannot open libnftables");
@@ -301,6 +302,7 @@ vnat_stop(struct vnat *v)
 	vtab_clear(&v->v_trs);
 	vtab_clear(&v->v_susp);
 	vtab_clear(&v->v_peer_susp);
+	vtab_clear(&v->v_keys);
 	if (v->v_nft) {
 		if (nftx_text_destroy(batch, sizeof(batch)) > 0 &&
 		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)

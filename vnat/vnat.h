@@ -21,6 +21,7 @@
 
 struct vnat_stats {
 	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors, vs_suspended;
+	uint64_t vs_auth_refused, vs_keyless;
 };
 
 struct vcmp_sess;
@@ -44,6 +45,8 @@ struct vnat {
 	time_t			 v_susp_at;
 	struct vtab		 v_susp;	/* our connections as SUSPEND found them */
 	struct vtab		 v_peer_susp;	/* connections peers told us they suspend */
+	struct vtab		 v_keys;	/* keys agreed at SUSPEND, by our virtual tuple */
+	bool			 v_secure;	/* --vnat-secure: no update without a key */
 	uint16_t		 v_vcmp_port;
 	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */
 	size_t			 v_nkept;

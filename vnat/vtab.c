@@ -18,6 +18,7 @@ vtab_clear(struct vtab *t)
 
 	while ((e = TAILQ_FIRST(&t->vt_all)) != NULL) {
 		TAILQ_REMOVE(&t->vt_all, e, ve_all);
+		explicit_bzero(e, sizeof(*e));	/* keys */
 		free(e);
 	}
 	free(t->vt_b);
@@ -124,5 +125,6 @@ vtab_del(struct vtab *t, struct vtab_ent *e)
 	*pp = e->ve_next;
 	TAILQ_REMOVE(&t->vt_all, e, ve_all);
 	t->vt_n--;
+	explicit_bzero(e, sizeof(*e));
 	free(e);
 }

@@ -16,6 +16,8 @@ struct vtab_ent {
 	struct nftx_tr		 ve_tr;
 	struct vtab_ent		*ve_next;	/* same bucket */
 	uint8_t			 ve_mark;	/* the owner's scratch bit (sweep) */
+	uint8_t			 ve_key[32];	/* v_keys: the connection's key (vnat/vkey) */
+	uint64_t		 ve_ctr;	/* v_keys: the last counter sent or accepted */
 	TAILQ_ENTRY(vtab_ent)	 ve_all;
 };
 TAILQ_HEAD(vtab_list, vtab_ent);

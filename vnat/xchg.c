@@ -11,6 +11,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "vnat/vcmp.h"
+#include "vnat/vkey.h"
 
 struct xpeer {
 	struct xchg		*p_x;
@@ -21,6 +22,7 @@ struct xpeer {
 	size_t			 p_answered;	/* entries the answers covered so far */
 	const char		*p_err;		/* failed before the loop ran */
 	bool			 p_done;
+	struct vkey_pair	 p_kp;		/* VNAT_SUS: our half of the exchange's key */
 };
 
 struct xchg {
@@ -37,6 +39,37 @@ struct xchg {
 	unsigned		 x_unreachable;
 };
 
+/* connections per message: fewer when each carries a counter and a tag */
+static size_t
+per_msg(const struct xchg *x)
+{
+	return x->x_cmd == VCMP_UPD ? VCMP_AUTH_MAX_ENTRIES : VCMP_V2_MAX_ENTRIES;
+}
+
+/* VNAT_SUS_R with the peer's key: the key of every connection it has,
+ * kept (a connection keeps its first key for its whole life) */
+static void
+keep_keys(struct xpeer *p, const struct vcmp_msg *m, size_t first, size_t chunk)
+{
+	struct vnat *v = p->p_x->x_v;
+	uint8_t secret[VKEY_LEN];
+
+	if (!(m->vm_flags & VCMP_F_KEY) || vkey_shared(&p->p_kp, m->vm_key, secret) != 0)
+		return;
+	for (size_t i = 0; i < chunk; i++) {
+		size_t k = p->p_idx[first + i];
+		const struct nftx_tr *t = &p->p_x->x_tr[k];
+		struct vtab_ent *e;
+		bool created;
+		if (!p->p_x->x_ok[k] || (e = vtab_put(&v->v_keys, t, &created)) == NULL || !created)
+			continue;
+		if (vkey_conn(secret, t->t_family, t->t_proto, t->t_lvir, t->t_lvir_port, t->t_rvir,
+		    t->t_rvir_port, e->ve_key) != 0)
+			vtab_del(&v->v_keys, e);
+	}
+	explicit_bzero(secret, sizeof(secret));
+}
+
 void
 xchg_free(struct xchg *x)
 {
@@ -46,6 +79,7 @@ xchg_free(struct xchg *x)
 		if (x->x_peers[i].p_bev)
 			bufferevent_free(x->x_peers[i].p_bev);
 		free(x->x_peers[i].p_idx);
+		vkey_pair_free(&x->x_peers[i].p_kp);
 	}
 	if (x->x_timer)
 		event_free(x->x_timer);
@@ -111,8 +145,8 @@ peer_read(struct bufferevent *bev, void *arg)
 		b = evbuffer_pullup(in, (ssize_t)want);
 		if ((n = vcmp_decode(b, want, &m)) == VNET_ERR_SHORT)
 			return;
-		if (chunk > VCMP_V2_MAX_ENTRIES)
-			chunk = VCMP_V2_MAX_ENTRIES;
+		if (chunk > per_msg(p->p_x))
+			chunk = per_msg(p->p_x);
 		if (n < 0 || m.vm_cmd != want_cmd || m.vm_count != chunk) {
 			peer_over(p, n < 0 ? vnet_strerror(n) : "answer does not match the request");
 			return;
@@ -126,6 +160,8 @@ peer_read(struct bufferevent *bev, void *arg)
 			p->p_x->x_tr[k].t_rphy_port = e[i].ve_lphy_port;
 			p->p_x->x_ok[k] = true;
 		}
+		if (want_cmd == VCMP_SUS_R)
+			keep_keys(p, &m, p->p_answered, chunk);
 		p->p_answered += chunk;
 		if (p->p_answered == p->p_n) {
 			peer_over(p, NULL);	/* may free p */
@@ -147,11 +183,21 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
 		return;
 	}
-	/* 1024 connections per message, MORE on all but the last */
-	for (size_t off = 0; off < p->p_n; off += VCMP_V2_MAX_ENTRIES) {
-		size_t cnt = p->p_n - off < VCMP_V2_MAX_ENTRIES ? p->p_n - off : VCMP_V2_MAX_ENTRIES;
-		struct vcmp_msg m = { VCMP_V2, p->p_x->x_cmd, p->p_family, (uint16_t)cnt, e,
-		    VCMP_V2_MAX_ENTRIES, off + cnt < p->p_n ? VCMP_F_MORE : 0 };
+	/* per_msg connections a message, MORE on all but the last; VNAT_SUS
+	 * carries our key, VNAT_UPD a counter and a tag per keyed connection */
+	if (p->p_x->x_cmd == VCMP_SUS && vkey_pair_new(&p->p_kp) != 0) {
+		peer_over(p, "cannot make a key pair");
+		return;
+	}
+	for (size_t off = 0; off < p->p_n; off += per_msg(p->p_x)) {
+		size_t cnt = p->p_n - off < per_msg(p->p_x) ? p->p_n - off : per_msg(p->p_x);
+		struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = p->p_x->x_cmd,
+		    .vm_family = p->p_family, .vm_count = (uint16_t)cnt, .vm_e = e,
+		    .vm_cap = VCMP_V2_MAX_ENTRIES,
+		    .vm_flags = (off + cnt < p->p_n ? VCMP_F_MORE : 0) |
+		    (p->p_x->x_cmd == VCMP_SUS ? VCMP_F_KEY : VCMP_F_AUTH) };
+		struct vtab_ent *key[VCMP_V2_MAX_ENTRIES];
+		memcpy(m.vm_key, p->p_kp.kp_pub, sizeof(m.vm_key));
 		for (size_t i = 0; i < cnt; i++) {
 			const struct nftx_tr *t = &p->p_x->x_tr[p->p_idx[off + i]];
 			memset(&e[i], 0, sizeof(e[i]));
@@ -162,8 +208,15 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 			e[i].ve_lvir_port = t->t_lvir_port;
 			memcpy(e[i].ve_lphy, t->t_lphy, al);
 			e[i].ve_lphy_port = t->t_lphy_port;
+			key[i] = p->p_x->x_cmd == VCMP_UPD ? vtab_find(&p->p_x->x_v->v_keys, t) : NULL;
+			if (key[i])
+				e[i].ve_ctr = ++key[i]->ve_ctr;
 		}
 		int n = vcmp_encode(&m, out, sizeof(out));
+		for (size_t i = 0; n > 0 && i < cnt; i++)
+			if (key[i] && vkey_tag(key[i]->ve_key, out, vcmp_body_len(out), (uint16_t)i,
+			    e[i].ve_ctr, out + vcmp_tag_off(out, (uint16_t)i)) != 0)
+				n = -1;
 		if (n < 0 || bufferevent_write(bev, out, (size_t)n) != 0) {
 			peer_over(p, "cannot encode the message");
 			return;

@@ -27,7 +27,7 @@ v4entry(void)
 Test(vcmp, v1_upd_is_the_seeds_layout_byte_for_byte)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V1, VCMP_UPD, 4, 1, &e, 1, 0 };
+	struct vcmp_msg m = { .vm_version = VCMP_V1, .vm_cmd = VCMP_UPD, .vm_family = 4, .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = 0 };
 	uint8_t b[VCMP_V1_LEN];
 	const uint8_t want[VCMP_V1_LEN] = {
 		1, 1, 0x1f, 0x90,		/* Version, VNAT_UPD, R_Vir_Port */
@@ -54,7 +54,7 @@ Test(vcmp, v1_upd_is_the_seeds_layout_byte_for_byte)
 Test(vcmp, v1_upd_r_leaves_identifying_fields_unused)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V1, VCMP_UPD_R, 4, 1, &e, 1, 0 };
+	struct vcmp_msg m = { .vm_version = VCMP_V1, .vm_cmd = VCMP_UPD_R, .vm_family = 4, .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = 0 };
 	uint8_t b[VCMP_V1_LEN];
 	const uint8_t want[VCMP_V1_LEN] = {
 		1, 2, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,  198, 18, 3, 30,  0, 0, 0xc0, 0x01,
@@ -68,7 +68,7 @@ Test(vcmp, v2_batch_roundtrip_ipv4_and_ipv6)
 {
 	static uint8_t b[VCMP_V2_MAX_LEN];
 	static struct vcmp_entry d[VCMP_V2_MAX_ENTRIES];
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 100, ents, VCMP_V2_MAX_ENTRIES, 0 };
+	struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = VCMP_UPD, .vm_family = 4, .vm_count = 100, .vm_e = ents, .vm_cap = VCMP_V2_MAX_ENTRIES, .vm_flags = 0 };
 	struct vcmp_msg o = { .vm_e = d, .vm_cap = VCMP_V2_MAX_ENTRIES };
 
 	for (int i = 0; i < 100; i++) {
@@ -100,7 +100,7 @@ Test(vcmp, v2_batch_roundtrip_ipv4_and_ipv6)
 Test(vcmp, truncated_everywhere)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V1, VCMP_UPD, 4, 1, &e, 1, 0 };
+	struct vcmp_msg m = { .vm_version = VCMP_V1, .vm_cmd = VCMP_UPD, .vm_family = 4, .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = 0 };
 	uint8_t b[VCMP_V2_HDR + 3 * 20];
 
 	vcmp_encode(&m, b, sizeof(b));
@@ -120,7 +120,7 @@ Test(vcmp, truncated_everywhere)
 Test(vcmp, wrong_version_command_family_count_length)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 1, &e, 1, 0 };
+	struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = VCMP_UPD, .vm_family = 4, .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = 0 };
 	uint8_t b[64], x[64];
 	int n = vcmp_encode(&m, b, sizeof(b));
 
@@ -155,7 +155,7 @@ Test(vcmp, wrong_version_command_family_count_length)
 Test(vcmp, decode_respects_capacity)
 {
 	struct vcmp_entry e = v4entry();
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 2, ents, 2, 0 };
+	struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = VCMP_UPD, .vm_family = 4, .vm_count = 2, .vm_e = ents, .vm_cap = 2, .vm_flags = 0 };
 	uint8_t b[128];
 	struct vcmp_entry one;
 	struct vcmp_msg o = { .vm_e = &one, .vm_cap = 1 };
@@ -168,7 +168,7 @@ Test(vcmp, decode_respects_capacity)
 Test(vcmp, more_flag_travels_and_is_decoded)
 {
 	struct vcmp_entry e = v4entry(), d;
-	struct vcmp_msg m = { VCMP_V2, VCMP_UPD, 4, 1, &e, 1, VCMP_F_MORE };
+	struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = VCMP_UPD, .vm_family = 4, .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = VCMP_F_MORE };
 	struct vcmp_msg o = { .vm_e = &d, .vm_cap = 1 };
 	uint8_t b[64];
 	int n = vcmp_encode(&m, b, sizeof(b));
@@ -182,14 +182,55 @@ Test(vcmp, more_flag_travels_and_is_decoded)
 	cr_assert_eq(b[3], 0);
 	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), n);
 	cr_assert_eq(o.vm_flags, 0);
-	m.vm_flags = 4;
+	m.vm_flags = 8;
 	cr_assert_eq(vcmp_encode(&m, b, sizeof(b)), VNET_ERR_VALUE);
+	m.vm_flags = VCMP_F_KEY;	/* a key only with VNAT_SUS(_R) */
+	cr_assert_eq(vcmp_encode(&m, b, sizeof(b)), VNET_ERR_VALUE);
+}
+
+Test(vcmp, key_and_auth_trailers)
+{
+	struct vcmp_entry e[2] = { v4entry(), v4entry() }, d[2];
+	struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = VCMP_SUS, .vm_family = 4,
+	    .vm_count = 2, .vm_e = e, .vm_cap = 2, .vm_flags = VCMP_F_KEY };
+	struct vcmp_msg o = { .vm_e = d, .vm_cap = 2 };
+	uint8_t b[256];
+
+	memset(m.vm_key, 0xab, sizeof(m.vm_key));
+	int n = vcmp_encode(&m, b, sizeof(b));
+	cr_assert_eq(n, 8 + 32 + 2 * 20);
+	cr_assert_eq(b[8], 0xab);
+	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), n);
+	cr_assert_eq(o.vm_key[31], 0xab);
+	cr_assert_eq(d[1].ve_lphy_port, 0xc001);
+	/* AUTH: a counter and a tag per entry after the entries */
+	m.vm_cmd = VCMP_UPD;
+	m.vm_flags = VCMP_F_AUTH;
+	e[0].ve_ctr = 0x0102030405060708ull;
+	memset(e[1].ve_tag, 0x5a, sizeof(e[1].ve_tag));
+	n = vcmp_encode(&m, b, sizeof(b));
+	cr_assert_eq(n, 8 + 2 * 20 + 2 * 40);
+	cr_assert_eq(vcmp_body_len(b), 48u);
+	cr_assert_eq(b[48], 1);
+	cr_assert_eq(b[55], 8);
+	cr_assert_eq(vcmp_tag_off(b, 1), 48u + 40 + 8);
+	cr_assert_eq(b[vcmp_tag_off(b, 1)], 0x5a);
+	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), n);
+	cr_assert_eq(d[0].ve_ctr, 0x0102030405060708ull);
+	cr_assert_eq(d[1].ve_tag[31], 0x5a);
+	/* truncated in the trailer; AUTH on an answer; KEY on an update */
+	cr_assert_eq(vcmp_validate(b, (size_t)n - 1), VNET_ERR_SHORT);
+	b[1] = VCMP_UPD_R;
+	cr_assert_eq(vcmp_validate(b, (size_t)n), VNET_ERR_VALUE);
+	b[1] = VCMP_UPD;
+	b[3] = VCMP_F_KEY;
+	cr_assert_eq(vcmp_validate(b, (size_t)n), VNET_ERR_VALUE);
 }
 
 Test(vcmp, suspend_commands_are_version_2_only)
 {
 	struct vcmp_entry e = v4entry(), d;
-	struct vcmp_msg m = { VCMP_V2, VCMP_SUS, 4, 1, &e, 1, 0 };
+	struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = VCMP_SUS, .vm_family = 4, .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = 0 };
 	struct vcmp_msg o = { .vm_e = &d, .vm_cap = 1 };
 	uint8_t b[64];
 	int n = vcmp_encode(&m, b, sizeof(b));
