@@ -173,6 +173,15 @@ cmd_resume(struct cli *c)
 }
 
 static int
+cmd_helper(struct cli *c)
+{
+	char line[400];
+
+	snprintf(line, sizeof(line), "VNAT HELPER %s %s", c->c_o.co_name, c->c_o.co_mode);
+	return request(c, line, false);
+}
+
+static int
 cmd_vstats(struct cli *c)
 {
 	return request(c, "VNAT STATS?", false);
@@ -245,6 +254,7 @@ static const struct {
 	{ "vdel", cmd_vadd_vdel },
 	{ "conns", cmd_conns },
 	{ "vstats", cmd_vstats },
+	{ "helper", cmd_helper },
 	{ "suspend", cmd_suspend },
 	{ "resume", cmd_resume },
 };

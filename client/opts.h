@@ -21,7 +21,8 @@ struct cli_opts {
 	bool		 co_has_id;
 	char		 co_dev1[PROTO_DEV_MAX + 1], co_dev2[PROTO_DEV_MAX + 1];
 	char		 co_cfg[8];		/* local | remote */
-	char		 co_name[64];		/* vadd/vdel -n name, resume -n address */
+	char		 co_name[64];		/* vadd/vdel/helper -n name, resume -n address */
+	char		 co_mode[272];		/* helper -m mode */
 	char		*co_addrs[MAC_LIST_MAX];
 	size_t		 co_naddrs;
 	char		 co_ca[PATH_MAX], co_known[PATH_MAX];

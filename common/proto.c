@@ -217,7 +217,7 @@ parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 	static const struct { const char *w; enum proto_vnat v; int args; } sub[] = {
 		{ "PROCS?", PV_PROCS, 0 }, { "ADD", PV_ADD, 1 }, { "DEL", PV_DEL, 1 },
 		{ "CONNS?", PV_CONNS, 0 }, { "STATS?", PV_STATS, 0 }, { "SUSPEND", PV_SUSPEND, 0 },
-		{ "RESUME", PV_RESUME, -1 },
+		{ "RESUME", PV_RESUME, -1 }, { "HELPER", PV_HELPER, 2 },
 	};
 	size_t i;
 
@@ -225,13 +225,14 @@ parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 		if (strcasecmp(tok[1], sub[i].w) == 0)
 			break;
 	if (n < 2 || i == sizeof(sub) / sizeof(sub[0])) {
-		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | STATS? | SUSPEND | "
+		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | STATS? | HELPER name mode | SUSPEND | "
 		    "RESUME [address]");
 		return VNET_ERR_SYNTAX;
 	}
 	m->pm_vnat = sub[i].v;
 	if ((sub[i].args >= 0 && n != 2 + sub[i].args) || (sub[i].args < 0 && n > 3)) {
-		snprintf(err, errlen, "usage: VNAT %s%s", sub[i].w, sub[i].args > 0 ? " name" :
+		snprintf(err, errlen, "usage: VNAT %s%s", sub[i].w, sub[i].args > 1 ? " name mode" :
+		    sub[i].args > 0 ? " name" :
 		    sub[i].args < 0 ? " [address]" : "");
 		return VNET_ERR_SYNTAX;
 	}
@@ -243,6 +244,14 @@ parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 			return VNET_ERR_VALUE;
 		}
 		memcpy(m->pm_name, p, strlen(p) + 1);
+	}
+	if (sub[i].args > 1) {
+		if (strlen(tok[3]) >= sizeof(m->pm_mode)) {
+			snprintf(err, errlen, "helper mode longer than %zu characters",
+			    sizeof(m->pm_mode) - 1);
+			return VNET_ERR_VALUE;
+		}
+		memcpy(m->pm_mode, tok[3], strlen(tok[3]) + 1);
 	}
 	if (sub[i].args < 0 && n == 3) {
 		unsigned char a[16];

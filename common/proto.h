@@ -23,7 +23,7 @@ enum proto_cmd {
 };
 
 /* VNAT PROCS? | ADD name | DEL name | CONNS? | SUSPEND | RESUME [address] */
-enum proto_vnat { PV_PROCS, PV_ADD, PV_DEL, PV_CONNS, PV_STATS, PV_SUSPEND, PV_RESUME };
+enum proto_vnat { PV_PROCS, PV_ADD, PV_DEL, PV_CONNS, PV_STATS, PV_SUSPEND, PV_RESUME, PV_HELPER };
 #define PROTO_PROC_MAX	15	/* a process name (comm) */
 
 enum proto_role { PROTO_LOCAL, PROTO_REMOTE };
@@ -43,6 +43,7 @@ struct proto_msg {
 	enum proto_vnat	 pm_vnat;				/* VNAT */
 	char		 pm_name[PROTO_PROC_MAX + 1];		/* VNAT ADD/DEL */
 	char		 pm_addr[64];				/* VNAT RESUME */
+	char		 pm_mode[272];				/* VNAT HELPER */
 };
 
 /* Splits line in place on blanks into at most max tokens; returns the count,

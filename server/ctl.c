@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "server/dial.h"
 #include "vnat/conns.h"
+#include "vnat/helper.h"
 #include "vnat/resume.h"
 #include "vnat/suspend.h"
 #include "vnat/vnat.h"
@@ -328,6 +329,12 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 		break;
 	case PV_CONNS:
 		do_vnat_conns(c, v);
+		break;
+	case PV_HELPER:
+		if (helper_set(v, m->pm_name, m->pm_mode, err, sizeof(err)) != 0)
+			ctl_reply(c, "NOK %s", err);
+		else
+			ctl_reply(c, "OK helper %s %s", m->pm_name, m->pm_mode);
 		break;
 	case PV_STATS:
 		ctl_reply(c, "OK vstats translations=%zu kept=%zu suspended=%s peer_suspended=%zu "

@@ -23,8 +23,9 @@ struct collect {
 };
 
 static void
-add_owner(uint32_t inode, pid_t pid, const char *comm, void *arg)
+add_owner(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
 {
+	(void)fd;
 	struct collect *c = arg;
 
 	if (c->c_no == c->c_ocap) {

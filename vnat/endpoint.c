@@ -14,6 +14,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "vnat/conns.h"
+#include "vnat/helper.h"
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
 #include "vnat/vkey.h"
@@ -54,6 +55,7 @@ sess_close(struct vcmp_sess *s, const char *why)
 struct match {
 	struct vtab	 m_keys;	/* the entries, by our virtual tuple; t_id = index + 1 */
 	uint8_t		*m_found;	/* per entry */
+	uint32_t	*m_inode;	/* per entry: the socket's inode */
 };
 
 /* the virtual tuple of entry e as seen from here: local = the mover's
@@ -81,8 +83,10 @@ match_conn(const struct sd_conn *c, void *arg)
 	struct vtab_ent *e;
 
 	conns_identity(c, &k);
-	if ((e = vtab_find(&mt->m_keys, &k)) != NULL)
+	if ((e = vtab_find(&mt->m_keys, &k)) != NULL) {
 		mt->m_found[e->ve_tr.t_id - 1] = 1;
+		mt->m_inode[e->ve_tr.t_id - 1] = c->sc_inode;
+	}
 	return 0;
 }
 
@@ -184,6 +188,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 {
 	struct vnat *v = s->vs_v;
 	uint8_t *found = calloc(n, 1);
+	uint32_t *inode = calloc(n, sizeof(*inode));
 	struct nftx_tr *t = calloc(n, sizeof(*t));
 	struct match mt;
 	size_t i, k = 0, al = family == 6 ? 16 : 4;
@@ -191,7 +196,8 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 
 	vtab_init(&mt.m_keys);
 	mt.m_found = found;
-	if (found == NULL || t == NULL)
+	mt.m_inode = inode;
+	if (found == NULL || t == NULL || inode == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		struct nftx_tr key;
@@ -219,6 +225,9 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	}
 	if (cmd == VCMP_SUS) {
 		suspended(s, family, ents, found, t, n, k);
+		for (i = 0, k = 0; i < n; i++)
+			if (found[i])
+				helper_suspend(v, &t[k++], inode[i]);
 		goto out;
 	}
 	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
@@ -230,6 +239,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		struct vtab_ent *e = vtab_find(&v->v_peer_susp, &t[i]);
 		if (e)
 			vtab_del(&v->v_peer_susp, e);
+		helper_resume(v, &t[i], "resumed");
 	}
 	log_info("vcmp %s: VNAT_UPD for %zu connection(s): %zu updated, %zu unknown", s->vs_peer,
 	    n, k, n - k);
@@ -247,6 +257,7 @@ out:
 	}
 	vtab_clear(&mt.m_keys);
 	free(found);
+	free(inode);
 	free(t);
 }
 

@@ -131,7 +131,7 @@ out:
 
 /* does /proc/PID/fd hold socket:[inode]? */
 static int
-pid_has_socket(const char *pid, const char *want)
+pid_has_socket(const char *pid, const char *want, int *fd)
 {
 	char path[300], link[64];
 	struct dirent *de;
@@ -151,7 +151,8 @@ pid_has_socket(const char *pid, const char *want)
 		if (l <= 0)
 			continue;
 		link[l] = '\0';
-		found = strcmp(link, want) == 0;
+		if ((found = strcmp(link, want) == 0))
+			*fd = (int)strtol(de->d_name, NULL, 10);
 	}
 	closedir(d);
 	return found;
@@ -170,7 +171,7 @@ sd_owner(uint32_t inode, struct sd_owner *out)
 	while ((de = readdir(proc)) != NULL) {
 		char *end;
 		unsigned long pid = strtoul(de->d_name, &end, 10);
-		if (*end != '\0' || pid == 0 || !pid_has_socket(de->d_name, want))
+		if (*end != '\0' || pid == 0 || !pid_has_socket(de->d_name, want, &out->so_fd))
 			continue;
 		char path[64];
 		FILE *f;
@@ -205,7 +206,8 @@ read_comm(const char *pid, char *comm, size_t len)
 }
 
 int
-sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, const char *comm, void *arg), void *arg)
+sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg),
+    void *arg)
 {
 	struct dirent *de, *fe;
 	DIR *proc, *fds;
@@ -239,7 +241,7 @@ sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, const char *comm, void *arg
 				continue;
 			if (comm[0] == '\0')
 				read_comm(de->d_name, comm, sizeof(comm));
-			cb((uint32_t)ino, (pid_t)pid, comm, arg);
+			cb((uint32_t)ino, (pid_t)pid, (int)strtol(fe->d_name, NULL, 10), comm, arg);
 		}
 		closedir(fds);
 	}

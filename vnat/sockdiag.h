@@ -25,6 +25,7 @@ int sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
 
 struct sd_owner {
 	pid_t	so_pid;
+	int	so_fd;		/* its descriptor of the socket */
 	char	so_comm[16];
 };
 
@@ -33,8 +34,9 @@ struct sd_owner {
 int sd_owner(uint32_t inode, struct sd_owner *out);
 
 /* Calls cb once for every socket descriptor of every process (one walk of
- * /proc): inode, pid and process name.  Returns 0, or -1 if /proc cannot be
- * read. */
-int sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, const char *comm, void *arg), void *arg);
+ * /proc): inode, pid, descriptor and process name.  Returns 0, or -1 if
+ * /proc cannot be read. */
+int sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg),
+    void *arg);
 
 #endif

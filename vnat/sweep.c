@@ -8,6 +8,7 @@
 
 #include "common/log.h"
 #include "vnat/conns.h"
+#include "vnat/helper.h"
 #include "vnat/kept.h"
 #include "vnat/sockdiag.h"
 
@@ -27,6 +28,8 @@ mark_alive(const struct sd_conn *c, void *arg)
 		e->ve_mark = 1;
 	if ((e = vtab_find(&v->v_keys, &k)) != NULL)
 		e->ve_mark = 1;
+	if ((e = vtab_find(&v->v_helped, &k)) != NULL)
+		e->ve_mark = 1;
 	return 0;
 }
 
@@ -39,13 +42,15 @@ sweep_now(struct vnat *v)
 	char err[256];
 
 	if (v->v_resume || (v->v_trs.vt_n == 0 && v->v_nkept == 0 && v->v_peer_susp.vt_n == 0 &&
-	    v->v_keys.vt_n == 0))
+	    v->v_keys.vt_n == 0 && v->v_helped.vt_n == 0))
 		return 0;	/* a RESUME owns the table until it ends */
 	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
 		e->ve_mark = 0;
 	TAILQ_FOREACH(e, &v->v_peer_susp.vt_all, ve_all)
 		e->ve_mark = 0;
 	TAILQ_FOREACH(e, &v->v_keys.vt_all, ve_all)
+		e->ve_mark = 0;
+	TAILQ_FOREACH(e, &v->v_helped.vt_all, ve_all)
 		e->ve_mark = 0;
 	for (int proto = 6; proto <= 17; proto += 11)
 		for (int af = 0; af < 2; af++)
@@ -63,6 +68,11 @@ sweep_now(struct vnat *v)
 		next = TAILQ_NEXT(e, ve_all);
 		if (!e->ve_mark)
 			vtab_del(&v->v_keys, e);
+	}
+	for (e = TAILQ_FIRST(&v->v_helped.vt_all); e; e = next) {
+		next = TAILQ_NEXT(e, ve_all);
+		if (!e->ve_mark)
+			helper_resume(v, &e->ve_tr, "its connection closed");
 	}
 	if (v->v_trs.vt_n && (gone = calloc(v->v_trs.vt_n, sizeof(*gone))) == NULL)
 		return -1;

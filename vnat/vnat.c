@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "vnat/addr.h"
 #include "vnat/endpoint.h"
+#include "vnat/helper.h"
 #include "vnat/kept.h"
 #include "vnat/resume.h"
 #include "vnat/suspend.h"
@@ -263,6 +264,7 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 	vtab_init(&v->v_susp);
 	vtab_init(&v->v_peer_susp);
 	vtab_init(&v->v_keys);
+	vtab_init(&v->v_helped);
 	TAILQ_INIT(&v->v_sess);
 	if ((v->v_nft = nftx_open()) == NULL) {
 		snprintf(err, errlen, "cannot open libnftables");
@@ -273,7 +275,7 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 		goto fail;
 	if ((v->v_lst = vcmp_listen(v, port, err, errlen)) == NULL)
 		goto fail;
-	if (sweep_start(v) != 0) {
+	if (sweep_start(v) != 0 || helper_start(v) != 0) {
 		snprintf(err, errlen, "cannot arm the sweep timer");
 		goto fail;
 	}
@@ -298,6 +300,7 @@ vnat_stop(struct vnat *v)
 		evconnlistener_free(v->v_lst);
 	vcmp_close_all(v);
 	sweep_stop(v);
+	helper_stop(v);
 	kept_drop_all(v);
 	vtab_clear(&v->v_trs);
 	vtab_clear(&v->v_susp);

@@ -47,6 +47,14 @@ struct vnat {
 	struct vtab		 v_peer_susp;	/* connections peers told us they suspend */
 	struct vtab		 v_keys;	/* keys agreed at SUSPEND, by our virtual tuple */
 	bool			 v_secure;	/* --vnat-secure: no update without a key */
+	struct vtab		 v_helped;	/* connections a helper acts for (vnat/helper) */
+	struct helper_conf {
+		char	hc_name[16];
+		uint8_t	hc_kind;		/* enum helper_kind */
+		char	hc_path[256];
+	}			 v_helpers[VNAT_PROCS_MAX];
+	size_t			 v_nhelpers;
+	struct event		*v_sigchld;	/* reaps exec helpers */
 	uint16_t		 v_vcmp_port;
 	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */
 	size_t			 v_nkept;

@@ -18,6 +18,7 @@ struct vtab_ent {
 	uint8_t			 ve_mark;	/* the owner's scratch bit (sweep) */
 	uint8_t			 ve_key[32];	/* v_keys: the connection's key (vnat/vkey) */
 	uint64_t		 ve_ctr;	/* v_keys: the last counter sent or accepted */
+	void			*ve_data;	/* v_helped: the active helper (vnat/helper) */
 	TAILQ_ENTRY(vtab_ent)	 ve_all;
 };
 TAILQ_HEAD(vtab_list, vtab_ent);

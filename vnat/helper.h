@@ -1,0 +1,47 @@
+/* helper: migration helpers (seed 001, 3.3.1.2 and 3.3.2.3).  On the peer of
+ * a host that suspends, each suspended connection gets the helper chosen
+ * for the name of the local process that owns it (VNAT HELPER name mode):
+ *   keepalive  the transport must not give up: on that process's own socket
+ *              (pidfd_getfd) SO_KEEPALIVE off and TCP_USER_TIMEOUT raised
+ *              to a day; the old values come back at RESUME
+ *   stop       the process is stopped (SIGSTOP) and continued at RESUME;
+ *              refused when it also serves connections that are not
+ *              suspended (stop-always stops it anyway)
+ *   exec:PATH  PATH runs with: suspend|resume proto local remote, and
+ *              VNAT_EVENT, VNAT_PROTO, VNAT_LOCAL, VNAT_REMOTE, VNAT_PID,
+ *              VNAT_COMM in its environment; killed after 10 s
+ *   none       nothing (the default)
+ * Whatever a helper changed is restored at RESUME, when the connection
+ * closes, and when vnet exits; no process is left stopped. */
+#ifndef VNET_HELPER_H
+#define VNET_HELPER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnat/vnat.h"
+
+enum helper_kind { HK_NONE, HK_KEEPALIVE, HK_STOP, HK_STOP_ALWAYS, HK_EXEC };
+
+#define HELPER_EXEC_TIMEOUT_S	10
+#define HELPER_KEEPALIVE_MS	86400000u	/* TCP_USER_TIMEOUT while suspended: a day */
+
+/* Parses a mode (keepalive, stop, stop-always, none, exec:/absolute/path):
+ * 0, or -1 with the reason in err.  Pure. */
+int helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t len, char *err,
+    size_t errlen);
+/* The helper for a process name: its own entry, else "*", else none.  Pure. */
+const struct helper_conf *helper_for(const struct vnat *v, const char *comm);
+/* Sets (or with none, clears) the helper of a process name; 0 or -1. */
+int helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t errlen);
+/* Arms SIGCHLD reaping on v's loop; 0 or -1. */
+int helper_start(struct vnat *v);
+/* Activates the helper of the process owning socket inode, for connection
+ * t (our virtual tuple); logs what it did or why it could not. */
+void helper_suspend(struct vnat *v, const struct nftx_tr *t, uint32_t inode);
+/* Deactivates it (RESUME, the connection closed); restores what it changed. */
+void helper_resume(struct vnat *v, const struct nftx_tr *t, const char *why);
+/* Deactivates every helper (exit). */
+void helper_stop(struct vnat *v);
+
+#endif
