@@ -177,7 +177,8 @@ cmd_helper(struct cli *c)
 {
 	char line[400];
 
-	snprintf(line, sizeof(line), "VNAT HELPER %s %s", c->c_o.co_name, c->c_o.co_mode);
+	snprintf(line, sizeof(line), "VNAT %s %s %s", c->c_o.co_cmd[0] == 'h' ? "HELPER" :
+	    "CONFLICT", c->c_o.co_name, c->c_o.co_mode);
 	return request(c, line, false);
 }
 
@@ -255,6 +256,7 @@ static const struct {
 	{ "conns", cmd_conns },
 	{ "vstats", cmd_vstats },
 	{ "helper", cmd_helper },
+	{ "conflict", cmd_helper },
 	{ "suspend", cmd_suspend },
 	{ "resume", cmd_resume },
 };

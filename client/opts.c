@@ -34,6 +34,9 @@ cli_usage(FILE *f)
 	    "     helper -n <name> -m <mode>  VNAT, on a peer: what to do for the connections\n"
 	    "                       of process <name> while their other end is suspended:\n"
 	    "                       keepalive, stop, stop-always, exec:/path, none\n"
+	    "     conflict -n <name> -m <abort|preempt>  VNAT: when a moved connection of\n"
+	    "                       <name> would take another connection's tuple: stay (abort,\n"
+	    "                       the default) or shut the other one down (preempt)\n"
 	    "     suspend           VNAT: record the connections as they are and tell their peers\n"
 	    "     resume [-n <address>]  VNAT: re-home the connections whose address is gone\n"
 	    "                       (or all, to the given address) and tell their peers\n"
@@ -120,10 +123,12 @@ cmd_opt(struct cli_opts *o, int argc, char **argv, int *i, char *err, size_t err
 		o->co_id = v;
 		o->co_has_id = true;
 	} else if ((strcmp(o->co_cmd, "vadd") == 0 || strcmp(o->co_cmd, "vdel") == 0 ||
-	    strcmp(o->co_cmd, "resume") == 0 || strcmp(o->co_cmd, "helper") == 0) &&
+	    strcmp(o->co_cmd, "resume") == 0 || strcmp(o->co_cmd, "helper") == 0 ||
+	    strcmp(o->co_cmd, "conflict") == 0) &&
 	    strcmp(a, "-n") == 0) {
 		rc = copy(o->co_name, sizeof(o->co_name), a, val, err, errlen) ? -1 : 1;
-	} else if (strcmp(o->co_cmd, "helper") == 0 && strcmp(a, "-m") == 0) {
+	} else if ((strcmp(o->co_cmd, "helper") == 0 || strcmp(o->co_cmd, "conflict") == 0) &&
+	    strcmp(a, "-m") == 0) {
 		rc = copy(o->co_mode, sizeof(o->co_mode), a, val, err, errlen) ? -1 : 1;
 	} else if (!handle)
 		return 0;
@@ -167,7 +172,7 @@ static int
 check_cmd(struct cli_opts *o, char *err, size_t errlen)
 {
 	static const char *const cmds[] = { "echo", "handlers", "devices", "stats", "close",
-	    "handle", "procs", "vadd", "vdel", "conns", "vstats", "helper", "suspend", "resume" };
+	    "handle", "procs", "vadd", "vdel", "conns", "vstats", "helper", "conflict", "suspend", "resume" };
 	size_t k;
 
 	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
@@ -175,11 +180,15 @@ check_cmd(struct cli_opts *o, char *err, size_t errlen)
 			break;
 	if (k == sizeof(cmds) / sizeof(cmds[0])) {
 		snprintf(err, errlen, "unknown command '%s' (echo, handlers, devices, stats, "
-		    "close, handle, procs, vadd, vdel, conns, vstats, helper, suspend, resume)", o->co_cmd);
+		    "close, handle, procs, vadd, vdel, conns, vstats, helper, conflict, suspend, resume)", o->co_cmd);
 		return -1;
 	}
 	if (strcmp(o->co_cmd, "close") == 0 && !o->co_has_id) {
 		snprintf(err, errlen, "close needs -i <id> (see -c handlers)");
+		return -1;
+	}
+	if (strcmp(o->co_cmd, "conflict") == 0 && (!o->co_name[0] || !o->co_mode[0])) {
+		snprintf(err, errlen, "conflict needs -n <process name> -m <abort|preempt>");
 		return -1;
 	}
 	if (strcmp(o->co_cmd, "helper") == 0 && (!o->co_name[0] || !o->co_mode[0])) {

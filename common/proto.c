@@ -218,6 +218,7 @@ parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 		{ "PROCS?", PV_PROCS, 0 }, { "ADD", PV_ADD, 1 }, { "DEL", PV_DEL, 1 },
 		{ "CONNS?", PV_CONNS, 0 }, { "STATS?", PV_STATS, 0 }, { "SUSPEND", PV_SUSPEND, 0 },
 		{ "RESUME", PV_RESUME, -1 }, { "HELPER", PV_HELPER, 2 },
+		{ "CONFLICT", PV_CONFLICT, 2 },
 	};
 	size_t i;
 
@@ -225,7 +226,8 @@ parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 		if (strcasecmp(tok[1], sub[i].w) == 0)
 			break;
 	if (n < 2 || i == sizeof(sub) / sizeof(sub[0])) {
-		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | STATS? | HELPER name mode | SUSPEND | "
+		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | STATS? | HELPER name mode | CONFLICT name abort|preempt | "
+		    "SUSPEND | "
 		    "RESUME [address]");
 		return VNET_ERR_SYNTAX;
 	}

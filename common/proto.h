@@ -23,7 +23,7 @@ enum proto_cmd {
 };
 
 /* VNAT PROCS? | ADD name | DEL name | CONNS? | SUSPEND | RESUME [address] */
-enum proto_vnat { PV_PROCS, PV_ADD, PV_DEL, PV_CONNS, PV_STATS, PV_SUSPEND, PV_RESUME, PV_HELPER };
+enum proto_vnat { PV_PROCS, PV_ADD, PV_DEL, PV_CONNS, PV_STATS, PV_SUSPEND, PV_RESUME, PV_HELPER, PV_CONFLICT };
 #define PROTO_PROC_MAX	15	/* a process name (comm) */
 
 enum proto_role { PROTO_LOCAL, PROTO_REMOTE };

@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "server/dial.h"
+#include "vnat/conflict.h"
 #include "vnat/conns.h"
 #include "vnat/helper.h"
 #include "vnat/resume.h"
@@ -295,7 +296,8 @@ do_vnat_conns(struct ctl *c, struct vnat *v)
 		conns_identity(&vc[i].vc_c, &key);
 		bool susp = (v->v_suspended && vtab_find(&v->v_susp, &key)) ||
 		    vtab_find(&v->v_peer_susp, &key);
-		conns_format(&vc[i], vnat_find(v, &key), susp, line, sizeof(line));
+		conns_format(&vc[i], vnat_find(v, &key), vtab_find(&v->v_conflicted, &key) ?
+		    "CONFLICT" : susp ? "SUSPENDED" : NULL, line, sizeof(line));
 		ctl_reply(c, "%s", line);
 	}
 	free(vc);
@@ -330,6 +332,12 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 	case PV_CONNS:
 		do_vnat_conns(c, v);
 		break;
+	case PV_CONFLICT:
+		if (conflict_set(v, m->pm_name, m->pm_mode, err, sizeof(err)) != 0)
+			ctl_reply(c, "NOK %s", err);
+		else
+			ctl_reply(c, "OK conflict %s %s", m->pm_name, m->pm_mode);
+		break;
 	case PV_HELPER:
 		if (helper_set(v, m->pm_name, m->pm_mode, err, sizeof(err)) != 0)
 			ctl_reply(c, "NOK %s", err);
@@ -339,12 +347,13 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 	case PV_STATS:
 		ctl_reply(c, "OK vstats translations=%zu kept=%zu suspended=%s peer_suspended=%zu "
 		    "keys=%zu vcmp_msgs=%llu updated=%llu unknown=%llu refused=%llu "
-		    "auth_refused=%llu keyless=%llu nft_errors=%llu", v->v_trs.vt_n, v->v_nkept,
+		    "auth_refused=%llu keyless=%llu conflicts=%llu nft_errors=%llu", v->v_trs.vt_n, v->v_nkept,
 		    v->v_suspended ? "yes" : "no", v->v_peer_susp.vt_n, v->v_keys.vt_n,
 		    (unsigned long long)v->v_st.vs_msgs, (unsigned long long)v->v_st.vs_updated,
 		    (unsigned long long)v->v_st.vs_unknown, (unsigned long long)v->v_st.vs_bad,
 		    (unsigned long long)v->v_st.vs_auth_refused,
-		    (unsigned long long)v->v_st.vs_keyless, (unsigned long long)v->v_st.vs_nft_errors);
+		    (unsigned long long)v->v_st.vs_keyless, (unsigned long long)v->v_st.vs_conflicts,
+		    (unsigned long long)v->v_st.vs_nft_errors);
 		break;
 	case PV_SUSPEND:
 	case PV_RESUME:

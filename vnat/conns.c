@@ -164,7 +164,7 @@ ep(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
 }
 
 void
-conns_format(const struct vconn *v, const struct nftx_tr *tr, bool suspended, char *buf,
+conns_format(const struct vconn *v, const struct nftx_tr *tr, const char *state, char *buf,
     size_t len)
 {
 	const struct sd_conn *c = &v->vc_c;
@@ -181,7 +181,7 @@ conns_format(const struct vconn *v, const struct nftx_tr *tr, bool suspended, ch
 		memcpy(rp, rv, sizeof(rp));
 	}
 	snprintf(buf, len, "%s %s %s %s %s %s %d %s", c->sc_proto == IPPROTO_TCP ? "tcp" : "udp",
-	    lv, rv, lp, rp, suspended ? "SUSPENDED" : tcp_state(c->sc_proto, c->sc_state),
+	    lv, rv, lp, rp, state ? state : tcp_state(c->sc_proto, c->sc_state),
 	    (int)v->vc_pid,
 	    v->vc_comm[0] ? v->vc_comm : "-");
 }

@@ -24,9 +24,9 @@ int conns_collect(char (*names)[16], size_t nnames, struct vconn **out);
  * physical ends (the key for vnat_find and the vtab tables). */
 void conns_identity(const struct sd_conn *c, struct nftx_tr *t);
 /* Writes the VNAT CONNS? line of c: protocol, virtual local and remote,
- * physical local and remote, state (SUSPENDED when suspended), pid and
- * process name. */
-void conns_format(const struct vconn *c, const struct nftx_tr *tr, bool suspended, char *buf,
+ * physical local and remote, state (the socket's, or state when not NULL:
+ * SUSPENDED, CONFLICT), pid and process name. */
+void conns_format(const struct vconn *c, const struct nftx_tr *tr, const char *state, char *buf,
     size_t len);
 
 #endif

@@ -13,6 +13,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "vnat/conflict.h"
 #include "vnat/conns.h"
 #include "vnat/helper.h"
 #include "vnat/sockdiag.h"
@@ -191,10 +192,12 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	uint32_t *inode = calloc(n, sizeof(*inode));
 	struct nftx_tr *t = calloc(n, sizeof(*t));
 	struct match mt;
+	struct vtab socks;
 	size_t i, k = 0, al = family == 6 ? 16 : 4;
 	char err[512];
 
 	vtab_init(&mt.m_keys);
+	vtab_init(&socks);
 	mt.m_found = found;
 	mt.m_inode = inode;
 	if (found == NULL || t == NULL || inode == NULL)
@@ -212,6 +215,9 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		for (int af = 0; af < 2; af++)
 			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
 				log_warn("vcmp %s: sock_diag", s->vs_peer);
+	/* an update must not take the tuple of another connection of ours */
+	if (cmd == VCMP_UPD && conflict_load(&socks) != 0)
+		log_warn("vcmp %s: sock_diag", s->vs_peer);
 	for (i = 0; i < n; i++) {
 		if (!found[i]) {
 			v->v_st.vs_unknown++;
@@ -220,7 +226,12 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		our_side(v, family, &ents[i], &t[k]);
 		if (!admitted(s, cmd, &t[k], i))
 			found[i] = 0;
-		else
+		else if (cmd == VCMP_UPD && conflict_hit(&socks, &t[k])) {
+			v->v_st.vs_conflicts++;
+			log_warnx("vcmp %s: update refused: its new tuple is another connection's "
+			    "(conflict)", s->vs_peer);
+			found[i] = 0;
+		} else
 			k++;
 	}
 	if (cmd == VCMP_SUS) {
@@ -256,6 +267,7 @@ out:
 		}
 	}
 	vtab_clear(&mt.m_keys);
+	vtab_clear(&socks);
 	free(found);
 	free(inode);
 	free(t);

@@ -10,6 +10,7 @@
 
 #include "common/log.h"
 #include "vnat/addr.h"
+#include "vnat/conflict.h"
 #include "vnat/conns.h"
 #include "vnat/kept.h"
 #include "vnat/vcmp.h"
@@ -23,6 +24,7 @@ struct resume {
 	struct nftx_tr		*r_tr;		/* until the exchange takes it over */
 	size_t			 r_n;
 	struct xchg		*r_x;
+	unsigned		 r_aborted, r_preempted;	/* address conflicts */
 	struct event		*r_ev;		/* reports an empty RESUME from the loop */
 };
 
@@ -81,9 +83,13 @@ finish(void *arg, struct nftx_tr *t, const bool *okf, size_t cnt, unsigned npeer
 		v->v_suspended = false;
 	}
 	double ms = ms_since(&r->r_start);
+	char conf[96] = "";
+	if (r->r_aborted || r->r_preempted)
+		snprintf(conf, sizeof(conf), " (conflicts: %u left in place, %u existing "
+		    "connection(s) preempted)", r->r_aborted, r->r_preempted);
 	if (good)
-		snprintf(text, sizeof(text), "resumed %zu of %zu connection(s) in %.1f ms%s%s", n,
-		    cnt, ms, susp, unreachable ? " (some peers did not answer)" : "");
+		snprintf(text, sizeof(text), "resumed %zu of %zu connection(s) in %.1f ms%s%s%s", n,
+		    cnt, ms, susp, unreachable ? " (some peers did not answer)" : "", conf);
 	else
 		snprintf(text, sizeof(text), "no connection resumed (%zu tried in %.1f ms%s): %s",
 		    cnt, ms, susp, !ok ? "out of memory" : n == 0 ? "no peer confirmed" : err);
@@ -131,6 +137,29 @@ source_for(struct srccache *c, uint8_t fam, const uint8_t *dst, uint8_t *src)
 	return rc;
 }
 
+/* whether moved connection t (of process comm) must stay where it is: its
+ * new tuple is another connection's, and the policy says abort */
+static bool
+conflicting(struct vnat *v, struct resume *r, const struct vtab *socks, const struct nftx_tr *t,
+    const char *comm)
+{
+	uint32_t inode = conflict_hit(socks, t);
+	bool created;
+
+	if (inode == 0)
+		return false;
+	v->v_st.vs_conflicts++;
+	if (conflict_policy_for(v, comm) == CP_PREEMPT && conflict_preempt(inode) == 0) {
+		r->r_preempted++;
+		return false;
+	}
+	log_warnx("vnat: RESUME: a connection of %s keeps its old address: its new tuple is "
+	    "another connection's (conflict, abort)", comm);
+	vtab_put(&v->v_conflicted, t, &created);
+	r->r_aborted++;
+	return true;
+}
+
 /* the connections to re-home, as translations with their new local end */
 static int
 plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errlen)
@@ -138,9 +167,11 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	struct vconn *vc = NULL;
 	struct addr_set as;
 	struct srccache *sc = NULL;
+	struct vtab socks;
 	uint8_t given[16];
 	int given_af = 0, n;
 
+	vtab_init(&socks);
 	if (addr_set_load(&as) != 0) {
 		snprintf(err, errlen, "cannot list this host's addresses: %s", strerror(errno));
 		return -1;
@@ -161,7 +192,8 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	}
 	r->r_tr = calloc((size_t)n + 1, sizeof(*r->r_tr));
 	sc = calloc(1, sizeof(*sc));
-	if (r->r_tr == NULL || sc == NULL) {
+	vtab_clear(&v->v_conflicted);
+	if (r->r_tr == NULL || sc == NULL || conflict_load(&socks) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -184,7 +216,13 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 			memcpy(t.t_lphy, given, al);
 		else if (!stays && source_for(sc, fam, t.t_rphy, t.t_lphy) != 0)
 			continue;	/* no route to the peer from here */
-		r->r_tr[r->r_n++] = t;
+		if (!conflicting(v, r, &socks, &t, vc[i].vc_comm))
+			r->r_tr[r->r_n++] = t;
+	}
+	if (r->r_n == 0 && r->r_aborted) {
+		snprintf(err, errlen, "nothing resumed: %u connection(s) in conflict (another "
+		    "connection has the tuple; VNAT CONFLICT name preempt takes it over)", r->r_aborted);
+		goto fail;
 	}
 	if (r->r_n == 0 && !v->v_suspended) {
 		snprintf(err, errlen, "nothing to resume: %d virtual connection(s), none moved", n);
@@ -193,11 +231,13 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	free(sc);
 	free(vc);
 	addr_set_free(&as);
+	vtab_clear(&socks);
 	return 0;
 fail:
 	free(sc);
 	free(vc);
 	addr_set_free(&as);
+	vtab_clear(&socks);
 	return -1;
 }
 

@@ -265,6 +265,7 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 	vtab_init(&v->v_peer_susp);
 	vtab_init(&v->v_keys);
 	vtab_init(&v->v_helped);
+	vtab_init(&v->v_conflicted);
 	TAILQ_INIT(&v->v_sess);
 	if ((v->v_nft = nftx_open()) == NULL) {
 		snprintf(err, errlen, "cannot open libnftables");
@@ -306,6 +307,7 @@ vnat_stop(struct vnat *v)
 	vtab_clear(&v->v_susp);
 	vtab_clear(&v->v_peer_susp);
 	vtab_clear(&v->v_keys);
+	vtab_clear(&v->v_conflicted);
 	if (v->v_nft) {
 		if (nftx_text_destroy(batch, sizeof(batch)) > 0 &&
 		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)

@@ -21,7 +21,7 @@
 
 struct vnat_stats {
 	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors, vs_suspended;
-	uint64_t vs_auth_refused, vs_keyless;
+	uint64_t vs_auth_refused, vs_keyless, vs_conflicts;
 };
 
 struct vcmp_sess;
@@ -55,6 +55,12 @@ struct vnat {
 	}			 v_helpers[VNAT_PROCS_MAX];
 	size_t			 v_nhelpers;
 	struct event		*v_sigchld;	/* reaps exec helpers */
+	struct {
+		char	cp_name[16];
+		uint8_t	cp_policy;		/* enum conflict_policy */
+	}			 v_policies[VNAT_PROCS_MAX];
+	size_t			 v_npolicies;
+	struct vtab		 v_conflicted;	/* connections the last RESUME left (conflict) */
 	uint16_t		 v_vcmp_port;
 	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */
 	size_t			 v_nkept;

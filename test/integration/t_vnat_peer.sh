@@ -42,7 +42,7 @@ out=$(vcmp '\x02\x01\x04\x00\xff\xff\xff\xff')
 [ -z "$out" ] || die "an oversized message was answered: $out"
 grep -q "refused: length out of bounds (first bytes 02 01)" "$TMP/srv.log" || die "oversized not logged"
 stats=$(HOME="$TMP/home-cli" nsx cli timeout 10 "$VNET_BIN/vnetclient" -q -p pw -h 198.18.2.20 -c vstats 2>&1)
-[[ $stats == *" vcmp_msgs=1 updated=0 unknown=1 refused=4 auth_refused=0 keyless=0 "* ]] || die "counters: $stats"
+[[ $stats == *" vcmp_msgs=1 updated=0 unknown=1 refused=4 auth_refused=0 keyless=0 conflicts=0 "* ]] || die "counters: $stats"
 ok "truncated, wrong version, wrong command, oversized refused, logged and counted; unknown connection answered 0.0.0.0:0 ($stats)"
 
 SIZE=$((20 * 1024 * 1024))

@@ -1,0 +1,58 @@
+/* Unit tests: conflict policies and the tuple check. */
+#include <arpa/inet.h>
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vnat/conflict.h"
+
+Test(conflict, policy_by_name_then_star_then_abort)
+{
+	struct vnat *v = calloc(1, sizeof(*v));
+	char err[256];
+
+	cr_assert_eq(conflict_policy_for(v, "sshd"), CP_ABORT);
+	cr_assert_eq(conflict_set(v, "sshd", "preempt", err, sizeof(err)), 0);
+	cr_assert_eq(conflict_policy_for(v, "sshd"), CP_PREEMPT);
+	cr_assert_eq(conflict_policy_for(v, "irssi"), CP_ABORT);
+	cr_assert_eq(conflict_set(v, "*", "preempt", err, sizeof(err)), 0);
+	cr_assert_eq(conflict_set(v, "irssi", "abort", err, sizeof(err)), 0);
+	cr_assert_eq(conflict_policy_for(v, "irssi"), CP_ABORT);
+	cr_assert_eq(conflict_policy_for(v, "curl"), CP_PREEMPT);
+	cr_assert_eq(conflict_set(v, "curl", "maybe", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "abort or preempt"), "%s", err);
+	free(v);
+}
+
+Test(conflict, the_new_physical_tuple_is_checked_not_the_old)
+{
+	struct vtab socks;
+	struct nftx_tr t, other;
+	struct vtab_ent *e;
+	bool created;
+
+	memset(&t, 0, sizeof(t));
+	t.t_family = 4;
+	t.t_proto = 6;
+	inet_pton(AF_INET, "198.18.1.10", t.t_lvir);
+	inet_pton(AF_INET, "198.18.3.10", t.t_lphy);
+	inet_pton(AF_INET, "198.18.2.20", t.t_rvir);
+	inet_pton(AF_INET, "198.18.2.20", t.t_rphy);
+	t.t_lvir_port = t.t_lphy_port = 40001;
+	t.t_rvir_port = t.t_rphy_port = 7000;
+	vtab_init(&socks);
+	/* the connection's own socket (old tuple) is no conflict */
+	e = vtab_put(&socks, &t, &created);
+	e->ve_ctr = 11;
+	cr_assert_eq(conflict_hit(&socks, &t), 0);
+	/* another socket on the new tuple is */
+	other = t;
+	memcpy(other.t_lvir, t.t_lphy, 4);
+	e = vtab_put(&socks, &other, &created);
+	e->ve_ctr = 22;
+	cr_assert_eq(conflict_hit(&socks, &t), 22u);
+	/* not moved: the new tuple is its own */
+	memcpy(t.t_lphy, t.t_lvir, 4);
+	cr_assert_eq(conflict_hit(&socks, &t), 0);
+	vtab_clear(&socks);
+}

@@ -1,0 +1,125 @@
+/* conflict: a moved connection's new tuple already taken. */
+#include "vnat/conflict.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "common/log.h"
+#include "vnat/conns.h"
+#include "vnat/sockdiag.h"
+
+int
+conflict_set(struct vnat *v, const char *name, const char *policy, char *err, size_t errlen)
+{
+	size_t i;
+	enum conflict_policy p;
+
+	if (strcmp(policy, "abort") == 0)
+		p = CP_ABORT;
+	else if (strcmp(policy, "preempt") == 0)
+		p = CP_PREEMPT;
+	else {
+		snprintf(err, errlen, "conflict policy '%.40s': use abort or preempt", policy);
+		return -1;
+	}
+	if (strlen(name) >= sizeof(v->v_policies[0].cp_name)) {
+		snprintf(err, errlen, "process name '%.40s' is longer than 15 characters", name);
+		return -1;
+	}
+	for (i = 0; i < v->v_npolicies; i++)
+		if (strcmp(v->v_policies[i].cp_name, name) == 0)
+			break;
+	if (i == v->v_npolicies) {
+		if (v->v_npolicies == VNAT_PROCS_MAX) {
+			snprintf(err, errlen, "at most %d conflict policies", VNAT_PROCS_MAX);
+			return -1;
+		}
+		v->v_npolicies++;
+	}
+	snprintf(v->v_policies[i].cp_name, sizeof(v->v_policies[i].cp_name), "%s", name);
+	v->v_policies[i].cp_policy = (uint8_t)p;
+	log_info("vnat: address conflicts of %s: %s", name, policy);
+	return 0;
+}
+
+enum conflict_policy
+conflict_policy_for(const struct vnat *v, const char *comm)
+{
+	enum conflict_policy any = CP_ABORT;
+
+	for (size_t i = 0; i < v->v_npolicies; i++) {
+		if (strcmp(v->v_policies[i].cp_name, comm) == 0)
+			return (enum conflict_policy)v->v_policies[i].cp_policy;
+		if (strcmp(v->v_policies[i].cp_name, "*") == 0)
+			any = (enum conflict_policy)v->v_policies[i].cp_policy;
+	}
+	return any;
+}
+
+static int
+add_sock(const struct sd_conn *c, void *arg)
+{
+	struct nftx_tr k;
+	struct vtab_ent *e;
+	bool created;
+
+	/* a connection on its way out (FIN sent or received) conflicts with nothing */
+	if (c->sc_proto == IPPROTO_TCP && c->sc_state != 1 && c->sc_state != 2 && c->sc_state != 3)
+		return 0;
+	conns_identity(c, &k);
+	if ((e = vtab_put(arg, &k, &created)) != NULL)
+		e->ve_ctr = c->sc_inode;
+	return 0;
+}
+
+int
+conflict_load(struct vtab *socks)
+{
+	for (int proto = 6; proto <= 17; proto += 11)
+		for (int af = 0; af < 2; af++)
+			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, add_sock, socks) != 0)
+				return -1;
+	return 0;
+}
+
+uint32_t
+conflict_hit(const struct vtab *socks, const struct nftx_tr *t)
+{
+	struct nftx_tr phys = *t;
+	struct vtab_ent *e;
+	size_t al = t->t_family == 6 ? 16 : 4;
+
+	memcpy(phys.t_lvir, t->t_lphy, al);
+	memcpy(phys.t_rvir, t->t_rphy, al);
+	phys.t_lvir_port = t->t_lphy_port;
+	phys.t_rvir_port = t->t_rphy_port;
+	if (memcmp(phys.t_lvir, t->t_lvir, al) == 0 && memcmp(phys.t_rvir, t->t_rvir, al) == 0 &&
+	    phys.t_lvir_port == t->t_lvir_port && phys.t_rvir_port == t->t_rvir_port)
+		return 0;	/* not moved: that socket is the connection itself */
+	return (e = vtab_find(socks, &phys)) != NULL ? (uint32_t)e->ve_ctr : 0;
+}
+
+int
+conflict_preempt(uint32_t inode)
+{
+	struct sd_owner o;
+	int pidfd, fd, rc = -1;
+
+	if (sd_owner(inode, &o) != 0)
+		return -1;
+	if ((pidfd = (int)syscall(SYS_pidfd_open, o.so_pid, 0)) < 0)
+		return -1;
+	if ((fd = (int)syscall(SYS_pidfd_getfd, pidfd, o.so_fd, 0)) >= 0) {
+		rc = shutdown(fd, SHUT_RDWR);
+		close(fd);
+	}
+	close(pidfd);
+	if (rc == 0)
+		log_info("vnat: conflict: %s (pid %d) lost its connection to a moved one (preempt)",
+		    o.so_comm, (int)o.so_pid);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* conflict: virtual address conflicts (seed 001, 3.4.3).  A moved
+ * connection's new physical tuple may already be the tuple of another
+ * connection of this host (one opened from the new address, with the same
+ * port, to the same peer port): translating would take that connection's
+ * packets.  Per process name, the policy decides: abort the migration of the
+ * moved connection (the default; CONNS? shows it CONFLICT) or preempt the
+ * existing connection (it is shut down, the moved one takes the tuple).  The
+ * peer of a moving host always refuses an update that would take one of its
+ * own existing connections. */
+#ifndef VNET_CONFLICT_H
+#define VNET_CONFLICT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vnat/vnat.h"
+
+enum conflict_policy { CP_ABORT, CP_PREEMPT };
+
+/* Sets the policy (abort or preempt) of a process name ("*": every one);
+ * 0, or -1 with the reason in err. */
+int conflict_set(struct vnat *v, const char *name, const char *policy, char *err, size_t errlen);
+/* The policy for a process name: its own, else "*", else abort.  Pure. */
+enum conflict_policy conflict_policy_for(const struct vnat *v, const char *comm);
+/* Every socket of this host by its tuple (as a translation's virtual
+ * tuple), its inode in ve_ctr; 0 or -1. */
+int conflict_load(struct vtab *socks);
+/* The inode of the existing socket whose tuple is t's physical one, or 0. */
+uint32_t conflict_hit(const struct vtab *socks, const struct nftx_tr *t);
+/* Shuts the connection of that socket down (its owner sees it end); 0/-1. */
+int conflict_preempt(uint32_t inode);
+
+#endif
