@@ -1,8 +1,9 @@
-/* vnat: the VNAT layer of the vnet server.  So far: the peer's side of a
- * migration.  A host whose connections moved sends VNAT_UPD to TCP port
- * 2031; vnat finds the local connection (sock_diag), rewrites it with one
- * nftables batch (vnat/nftx) and answers VNAT_UPD_R with its own physical
- * address.  The moving side (SUSPEND/RESUME) is still to come. */
+/* vnat: the VNAT layer of the vnet server (seeds 000 and 001): connection
+ * virtualization (a connection's virtual tuple is the one it started
+ * with), translation (vnat/nftx: stateless nftables maps, only while
+ * something moved) and migration (SUSPEND, RESUME and their VCMP exchanges
+ * with the peers; keys, helpers and conflicts).  This struct holds the
+ * state they share; each concern lives in its own file. */
 #ifndef VNET_VNAT_H
 #define VNET_VNAT_H
 
