@@ -256,7 +256,7 @@ group_peers(struct xchg *x)
 		for (k = 0; k < x->x_npeers; k++)
 			if (x->x_peers[k].p_family == t->t_family &&
 			    memcmp(x->x_peers[k].p_addr, t->t_rphy, al) == 0 &&
-			    x->x_peers[k].p_n < VCMP_EXCHANGE_MAX_MSGS * VCMP_V2_MAX_ENTRIES)
+			    x->x_peers[k].p_n < VCMP_EXCHANGE_MAX_MSGS * per_msg(x))
 				break;
 		p = &x->x_peers[k];
 		if (k == x->x_npeers) {

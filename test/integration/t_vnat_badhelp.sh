@@ -42,9 +42,25 @@ ok "a stopped process killed during the suspension: reported at RESUME"
 wait_for 15 "the hanging helper to be killed" grep -q "still running after 10 s: killed" "$TMP/srv.log"
 wait_for 5 "its end logged" grep -q "killed by signal 9" "$TMP/srv.log"
 ok "an exec helper that hangs: killed after 10 s, logged"
+# a stop helper for a process that also serves a connection nobody suspends
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+[ "$(vc -c vadd -n python3)" = "added python3" ] || die "vadd"
+vs -c helper -n python3 -m stop >/dev/null || die "helper"
+nsx srv timeout 60 python3 "$ROOT/bench/conns.py" serve 7000 &
+wait_for 5 "echo server" ss_has srv -tln "sport = :7000"
+mkdir "$TMP/a" "$TMP/b"
+nsx cli timeout 60 python3 "$ROOT/bench/conns.py" connect 198.18.2.20 7000 1 "$TMP/a" >/dev/null &
+nsx rtr timeout 60 python3 "$ROOT/bench/conns.py" connect 198.18.2.20 7000 1 "$TMP/b" >/dev/null &
+wait_for 10 "both connections" bash -c "[ -f $TMP/a/ready ] && [ -f $TMP/b/ready ]"
+pp=$(nsx srv ss -Htlnp "sport = :7000" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
+out=$(vc -c suspend) || die "SUSPEND: $out"
+wait_for 5 "the refusal" grep -q "stop helper: python3 (pid $pp) also serves connections that are not suspended: not stopped" "$TMP/srv.log"
+[ "$(state "$pp")" != T ] || die "a process serving another connection was stopped"
+vc -c resume >/dev/null || true
+ok "stop helper: a process that also serves an unsuspended connection is not stopped"
 stop_vnet srv
 out=$(vc -c suspend) || die "SUSPEND with the peer gone: $out"
-[[ $out == "suspended 3 connection(s); 0 of 1 peer(s) told, 0 connection(s) confirmed" ]] ||
+[[ $out == "suspended 4 connection(s); 0 of 1 peer(s) told, 0 connection(s) confirmed" ]] ||
 	die "SUSPEND with no peer said: $out"
 grep -q "SUSPEND: peer 198.18.2.20: Connection refused" "$TMP/cli.log" || die "reason not logged"
 ok "SUSPEND with no peer reachable: $out (reason logged)"

@@ -48,6 +48,19 @@ for mode in plain secure; do
 	[ "$(vstat auth_refused)" = 2 ] || die "forgeries not counted: $(vs -c vstats)"
 	nsx srv nft list ruleset | grep -q 198.18.4.1 && die "the server translates towards the attacker"
 	ok "$mode: forged updates (keyless, made-up tag) refused and counted; nothing redirected"
+	if [ $mode = plain ]; then
+		# keys: for an unknown connection, and for the real one from another address
+		key=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' | sed 's/../\\x&/g')
+		out=$(evil "\x02\x03\x04\x02\x00\x01\x00\x3c$key\x06\x00$(hexport 5001)$(hexport 999)$(hexport 999)$(hexip 198.18.2.20)$(hexip 198.18.9.9)$(hexip 198.18.4.1)")
+		[ "${out:0:4}" = 0204 ] && [ "${out:$((2 * (40 + 6))):4}" = 0000 ] || die "key for an unknown connection answered: $out"
+		out=$(evil "\x02\x03\x04\x02\x00\x01\x00\x3c$key\x06\x00$(hexport 5001)$(hexport $lport)$(hexport $lport)$(hexip 198.18.2.20)$(hexip 198.18.1.10)$(hexip 198.18.4.1)")
+		[ "${out:$((2 * (40 + 6))):4}" = 0000 ] || die "a key planted from another address: $out"
+		grep -q "VNAT_SUS for the connection of 198.18.1.10:$lport refused: not sent from its address" \
+			"$TMP/srv.log" || die "planted key not logged"
+		[ "$(vstat keys)" = 1 ] || die "keys changed: $(vs -c vstats)"
+		[ "$(vstat auth_refused)" = 3 ] || die "not counted: $(vs -c vstats)"
+		ok "plain: a key for an unknown connection, and one from another address, refused"
+	fi
 
 	# the real move, seen on the wire by the router, then replayed by it
 	nsx rtr timeout 20 tcpdump -i l3 --immediate-mode -U -s 0 -w "$TMP/vcmp.pcap" tcp port 2031 2>/dev/null &
@@ -57,7 +70,8 @@ for mode in plain secure; do
 	move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 	out=$(vc -c resume) || die "RESUME: $out"
 	[[ $out =~ ^resumed\ 1\ of\ 1 ]] || die "RESUME said: $out"
-	[ "$(vstat auth_refused)" = 2 ] || die "the true update was refused: $(vs -c vstats)"
+	base=2; [ $mode = plain ] && base=3
+	[ "$(vstat auth_refused)" = $base ] || die "the true update was refused: $(vs -c vstats)"
 	sleep 0.3
 	nsx rtr pkill -INT -x tcpdump || true
 	wait $tpid 2>/dev/null || true
@@ -66,7 +80,7 @@ for mode in plain secure; do
 		die "no authenticated VNAT_UPD seen on the wire: $(od -An -tx1 "$TMP/upd.bin" | head -2)"
 	nsx rtr timeout 5 socat -t 2 OPEN:"$TMP/upd.bin" TCP:198.18.2.20:2031 >/dev/null
 	wait_for 5 "the replay refused" grep -q "counter not above the last one (replayed)" "$TMP/srv.log"
-	[ "$(vstat auth_refused)" = 3 ] || die "the replay was not counted: $(vs -c vstats)"
+	[ "$(vstat auth_refused)" = $((base + 1)) ] || die "the replay was not counted: $(vs -c vstats)"
 	ok "$mode: the true RESUME authenticated; its replay refused and counted"
 
 	if [ $mode = secure ]; then
