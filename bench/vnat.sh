@@ -16,7 +16,9 @@
 #    between runs (namespace clean-up is asynchronous); the table shows
 #    medians.
 #
-#   COUNTS="10 100 1000 10000"  T=12  SKIP=4  REPS=5  SETTLE=4
+#    A last row: the same after a SUSPEND (keys agreed, every update tagged).
+#
+#   COUNTS="10 100 1000 10000"  KEYED=10000 (empty: no keyed row)  T=12  SKIP=4  REPS=5  SETTLE=4
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
@@ -42,6 +44,9 @@ if [ "${1:-}" = --one ]; then
 			>"$TMP/echo.txt" &
 		cpid=$!
 		wait_for 300 "$n connections" test -f "$TMP/c/ready"
+		if [ "${4:-}" = keyed ]; then	# SUSPEND first: keys, then authenticated updates
+			out=$(vc -c suspend) || die "SUSPEND: $out"
+		fi
 		move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 		out=$(vc -c resume) || die "RESUME: $out"
 		[[ $out =~ ^resumed\ ([0-9]+)\ of\ ([0-9]+)\ connection\(s\)\ in\ ([0-9.]+)\ ms ]] ||
@@ -124,6 +129,13 @@ for n in ${COUNTS:-10 100 1000 10000}; do
 		"$(echo "$ms $n" | awk '{print $1/$2}')" "${SEED[$n]:-n/a (largest measured: 500)}"
 	[ "$n" = 10000 ] && TEN_K=$ms
 done
+if [ -n "${KEYED:-10000}" ]; then
+	n=${KEYED:-10000}
+	r=$(bash "$0" --one restore "$n" keyed) || { echo "keyed restore $n failed" >&2; exit 1; }
+	read -r got ms <<<"$r"
+	printf '| %d after SUSPEND (keyed: a tag per update) | %d | %.1f | %.3f | |\n' "$n" "$got" "$ms" \
+		"$(echo "$ms $n" | awk '{print $1/$2}')"
+fi
 echo
 echo "## One iperf3 TCP stream, Mbit/s (median of ${REPS:-5}, seconds $SKIP-$T)"
 echo

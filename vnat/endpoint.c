@@ -236,9 +236,10 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	}
 	if (cmd == VCMP_SUS) {
 		suspended(s, family, ents, found, t, n, k);
-		for (i = 0, k = 0; i < n; i++)
+		for (i = 0, k = 0; i < n; i++)	/* the inodes of the suspended ones, as t */
 			if (found[i])
-				helper_suspend(v, &t[k++], inode[i]);
+				inode[k++] = inode[i];
+		helper_suspend(v, t, inode, k);
 		goto out;
 	}
 	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
@@ -305,7 +306,11 @@ static void
 judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t *verdict)
 {
 	bool auth = m->vm_version == VCMP_V2 && (m->vm_flags & VCMP_F_AUTH);
-	size_t body = auth ? vcmp_body_len(raw) : 0;
+	uint8_t dg[VKEY_LEN];
+
+	/* every tag covers the whole message through its digest */
+	if (auth && vkey_digest(raw, vcmp_body_len(raw), dg) != 0)
+		auth = false;	/* then every keyed entry is refused */
 
 	for (uint16_t i = 0; i < m->vm_count; i++) {
 		const struct vcmp_entry *e = &m->vm_e[i];
@@ -315,7 +320,7 @@ judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t
 		entry_key(m->vm_family, e, &k);
 		rec = vtab_find(&s->vs_v->v_keys, &k);
 		verdict[i] = (uint8_t)vkey_judge(rec ? rec->ve_key : NULL, rec ? &rec->ve_ctr : &none,
-		    s->vs_v->v_secure, raw, body, i, auth ? e->ve_ctr : 0, auth ? e->ve_tag : NULL);
+		    s->vs_v->v_secure, dg, sizeof(dg), i, auth ? e->ve_ctr : 0, auth ? e->ve_tag : NULL);
 	}
 }
 

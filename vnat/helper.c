@@ -214,18 +214,16 @@ keepalive_on(struct helped *h, int fd)
 	return 0;
 }
 
-void
-helper_suspend(struct vnat *v, const struct nftx_tr *t, uint32_t inode)
+static void
+suspend_one(struct vnat *v, const struct nftx_tr *t, const struct sd_owner o)
 {
-	struct sd_owner o;
 	const struct helper_conf *c;
 	struct helped *h;
 	struct vtab_ent *e;
 	bool created;
 	char l[64], r[64];
 
-	if (sd_owner(inode, &o) != 0 || (c = helper_for(v, o.so_comm)) == NULL ||
-	    c->hc_kind == HK_NONE)
+	if ((c = helper_for(v, o.so_comm)) == NULL || c->hc_kind == HK_NONE)
 		return;
 	ends(t, l, r, sizeof(l));
 	if ((e = vtab_put(&v->v_helped, t, &created)) == NULL || !created ||
@@ -272,6 +270,58 @@ helper_suspend(struct vnat *v, const struct nftx_tr *t, uint32_t inode)
 	e->ve_data = NULL;	/* nothing to undo */
 	free(h);
 	vtab_del(&v->v_helped, e);
+}
+
+struct owners {
+	uint32_t	*o_inode;	/* sorted */
+	struct sd_owner	*o_own;		/* so_pid 0: none found yet */
+	size_t		 o_n;
+};
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void
+owner_of(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
+{
+	struct owners *o = arg;
+	uint32_t *hit = bsearch(&inode, o->o_inode, o->o_n, sizeof(inode), cmp_u32);
+
+	if (hit && o->o_own[hit - o->o_inode].so_pid == 0) {
+		struct sd_owner *w = &o->o_own[hit - o->o_inode];
+		w->so_pid = pid;
+		w->so_fd = fd;
+		snprintf(w->so_comm, sizeof(w->so_comm), "%s", comm);
+	}
+}
+
+void
+helper_suspend(struct vnat *v, const struct nftx_tr *t, const uint32_t *inode, size_t n)
+{
+	struct owners o = { calloc(n ? n : 1, sizeof(*o.o_inode)),
+	    calloc(n ? n : 1, sizeof(*o.o_own)), n };
+
+	/* nothing configured: not even a look at /proc */
+	if (v->v_nhelpers == 0 || o.o_inode == NULL || o.o_own == NULL)
+		goto out;
+	memcpy(o.o_inode, inode, n * sizeof(*inode));
+	qsort(o.o_inode, n, sizeof(*o.o_inode), cmp_u32);
+	/* one walk of /proc for all of them */
+	if (sd_owners_scan(owner_of, &o) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t *hit = bsearch(&inode[i], o.o_inode, n, sizeof(*inode), cmp_u32);
+		if (hit && o.o_own[hit - o.o_inode].so_pid)
+			suspend_one(v, &t[i], o.o_own[hit - o.o_inode]);
+	}
+out:
+	free(o.o_inode);
+	free(o.o_own);
 }
 
 /* another helped connection still holds pid stopped */

@@ -36,9 +36,10 @@ const struct helper_conf *helper_for(const struct vnat *v, const char *comm);
 int helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t errlen);
 /* Arms SIGCHLD reaping on v's loop; 0 or -1. */
 int helper_start(struct vnat *v);
-/* Activates the helper of the process owning socket inode, for connection
- * t (our virtual tuple); logs what it did or why it could not. */
-void helper_suspend(struct vnat *v, const struct nftx_tr *t, uint32_t inode);
+/* Activates, for each connection t[i] (our virtual tuple), the helper of the
+ * process owning socket inode[i] (one walk of /proc for all; none when no
+ * helper is configured); logs what it did or why it could not. */
+void helper_suspend(struct vnat *v, const struct nftx_tr *t, const uint32_t *inode, size_t n);
 /* Deactivates it (RESUME, the connection closed); restores what it changed. */
 void helper_resume(struct vnat *v, const struct nftx_tr *t, const char *why);
 /* Deactivates every helper (exit). */

@@ -33,9 +33,11 @@ int vkey_shared(const struct vkey_pair *kp, const uint8_t peer_pub[VKEY_LEN],
 int vkey_conn(const uint8_t secret[VKEY_LEN], uint8_t family, uint8_t proto,
     const uint8_t *mover_addr, uint16_t mover_port, const uint8_t *peer_addr,
     uint16_t peer_port, uint8_t key[VKEY_LEN]);
-/* The tag of entry idx with counter ctr: HMAC-SHA256(key, body || idx (16
- * bits) || ctr (64 bits), network order), body = the message up to its
- * first tag; 0 or -1. */
+/* The SHA-256 of a message's body (the message up to its first tag), which
+ * every tag of the message covers; 0 or -1. */
+int vkey_digest(const uint8_t *body, size_t len, uint8_t digest[VKEY_LEN]);
+/* The tag of entry idx with counter ctr: HMAC-SHA256(key, data || idx (16
+ * bits) || ctr (64 bits), network order), data = the body's digest; 0 or -1. */
 int vkey_tag(const uint8_t key[VKEY_LEN], const uint8_t *body, size_t len, uint16_t idx,
     uint64_t ctr, uint8_t tag[VKEY_TAG_LEN]);
 /* 1 when tag is right, in constant time; 0 otherwise. */

@@ -213,9 +213,12 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 				e[i].ve_ctr = ++key[i]->ve_ctr;
 		}
 		int n = vcmp_encode(&m, out, sizeof(out));
+		uint8_t dg[VKEY_LEN];
+		if (n > 0 && p->p_x->x_cmd == VCMP_UPD && vkey_digest(out, vcmp_body_len(out), dg) != 0)
+			n = -1;
 		for (size_t i = 0; n > 0 && i < cnt; i++)
-			if (key[i] && vkey_tag(key[i]->ve_key, out, vcmp_body_len(out), (uint16_t)i,
-			    e[i].ve_ctr, out + vcmp_tag_off(out, (uint16_t)i)) != 0)
+			if (key[i] && vkey_tag(key[i]->ve_key, dg, sizeof(dg), (uint16_t)i, e[i].ve_ctr,
+			    out + vcmp_tag_off(out, (uint16_t)i)) != 0)
 				n = -1;
 		if (n < 0 || bufferevent_write(bev, out, (size_t)n) != 0) {
 			peer_over(p, "cannot encode the message");
