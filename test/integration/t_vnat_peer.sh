@@ -67,7 +67,9 @@ want="010200000000000000000000""c6120214""0000""1389"
 grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" || die "update not logged"
 nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
 	198.18.2.20:5001 198.18.2.20:5001 base || die "client translation"
-ok "VNAT_UPD answered with VNAT_UPD_R 198.18.2.20:5001 ($before bytes before the move)"
+grep -q "update for the connection of 198.18.1.10:$lport accepted without a key (the connection never had one)" \
+	"$TMP/srv.log" || die "the keyless update (never keyed, no --vnat-secure) is not logged"
+ok "VNAT_UPD answered with VNAT_UPD_R 198.18.2.20:5001 ($before bytes before the move); keyless, logged"
 
 # the process list and VNAT CONNS? (vnetclient procs, vadd, vdel, conns)
 vc() { HOME="$TMP/home-cli" nsx cli timeout 10 "$VNET_BIN/vnetclient" -q -p pw -h 198.18.2.20 "$@" 2>&1; }
