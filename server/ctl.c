@@ -283,7 +283,7 @@ do_vnat_conns(struct ctl *c, struct vnat *v)
 {
 	struct vconn *vc = NULL;
 	char line[512];
-	int n = conns_collect(v->v_procs, v->v_nprocs, &vc);
+	int n = conns_collect(v->v_procs, v->v_nprocs, &vc, NULL);
 
 	if (n < 0) {
 		ctl_reply(c, "NOK cannot list connections: %s", strerror(errno));

@@ -128,29 +128,33 @@ addr_lo(uint8_t family, const uint8_t *addr, bool add)
 	return rc;
 }
 
+unsigned
+addr_sockaddr(uint8_t family, const uint8_t *addr, uint16_t port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, addr, 16);
+		return sizeof(*s6);
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons(port);
+	memcpy(&s4->sin_addr, addr, 4);
+	return sizeof(*s4);
+}
+
 int
 addr_source_for(uint8_t family, const uint8_t *dst, uint8_t *src)
 {
 	struct sockaddr_storage ss;
-	socklen_t sl;
+	socklen_t sl = addr_sockaddr(family, dst, 9, &ss);
 	int fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
 
 	if (fd < 0)
 		return -1;
-	memset(&ss, 0, sizeof(ss));
-	if (family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(9);
-		memcpy(&s6->sin6_addr, dst, 16);
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(9);
-		memcpy(&s4->sin_addr, dst, 4);
-		sl = sizeof(*s4);
-	}
 	/* connect() on UDP sends nothing: it only picks the route and source */
 	if (connect(fd, (struct sockaddr *)&ss, sl) == 0 &&
 	    getsockname(fd, (struct sockaddr *)&ss, &sl) == 0) {

@@ -27,6 +27,10 @@ bool addr_assigned(uint8_t family, const uint8_t *addr, bool count_lo);
 /* Adds (add=true) or deletes addr/32 (/128) on lo; 0, or -1 with errno
  * (EEXIST when it is there already). */
 int addr_lo(uint8_t family, const uint8_t *addr, bool add);
+struct sockaddr_storage;
+/* Fills ss with addr (family 4 or 6) and port; returns its length.  Pure. */
+unsigned addr_sockaddr(uint8_t family, const uint8_t *addr, uint16_t port,
+    struct sockaddr_storage *ss);
 /* The source address this host would use to reach dst; 0 or -1. */
 int addr_source_for(uint8_t family, const uint8_t *dst, uint8_t *src);
 

@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include "common/log.h"
-#include "vnat/conns.h"
 #include "vnat/sockdiag.h"
 
 int
@@ -60,32 +59,6 @@ conflict_policy_for(const struct vnat *v, const char *comm)
 	return any;
 }
 
-static int
-add_sock(const struct sd_conn *c, void *arg)
-{
-	struct nftx_tr k;
-	struct vtab_ent *e;
-	bool created;
-
-	/* a connection on its way out (FIN sent or received) conflicts with nothing */
-	if (c->sc_proto == IPPROTO_TCP && c->sc_state != 1 && c->sc_state != 2 && c->sc_state != 3)
-		return 0;
-	conns_identity(c, &k);
-	if ((e = vtab_put(arg, &k, &created)) != NULL)
-		e->ve_ctr = c->sc_inode;
-	return 0;
-}
-
-int
-conflict_load(struct vtab *socks)
-{
-	for (int proto = 6; proto <= 17; proto += 11)
-		for (int af = 0; af < 2; af++)
-			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, add_sock, socks) != 0)
-				return -1;
-	return 0;
-}
-
 uint32_t
 conflict_hit(const struct vtab *socks, const struct nftx_tr *t)
 {
@@ -100,7 +73,12 @@ conflict_hit(const struct vtab *socks, const struct nftx_tr *t)
 	if (memcmp(phys.t_lvir, t->t_lvir, al) == 0 && memcmp(phys.t_rvir, t->t_rvir, al) == 0 &&
 	    phys.t_lvir_port == t->t_lvir_port && phys.t_rvir_port == t->t_rvir_port)
 		return 0;	/* not moved: that socket is the connection itself */
-	return (e = vtab_find(socks, &phys)) != NULL ? (uint32_t)e->ve_ctr : 0;
+	if ((e = vtab_find(socks, &phys)) == NULL)
+		return 0;
+	/* a connection on its way out (FIN sent or received) conflicts with nothing */
+	if (phys.t_proto == IPPROTO_TCP && e->ve_mark != 1 && e->ve_mark != 2 && e->ve_mark != 3)
+		return 0;
+	return (uint32_t)e->ve_ctr;
 }
 
 int

@@ -22,10 +22,9 @@ enum conflict_policy { CP_ABORT, CP_PREEMPT };
 int conflict_set(struct vnat *v, const char *name, const char *policy, char *err, size_t errlen);
 /* The policy for a process name: its own, else "*", else abort.  Pure. */
 enum conflict_policy conflict_policy_for(const struct vnat *v, const char *comm);
-/* Every socket of this host by its tuple (as a translation's virtual
- * tuple), its inode in ve_ctr; 0 or -1. */
-int conflict_load(struct vtab *socks);
-/* The inode of the existing socket whose tuple is t's physical one, or 0. */
+/* The inode of the live socket (TCP: established or opening; UDP:
+ * connected) whose tuple is t's physical one, or 0.  socks: every socket of
+ * this host, indexed by conns_index. */
 uint32_t conflict_hit(const struct vtab *socks, const struct nftx_tr *t);
 /* Shuts the connection of that socket down (its owner sees it end); 0/-1. */
 int conflict_preempt(uint32_t inode);

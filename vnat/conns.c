@@ -19,6 +19,7 @@ struct collect {
 	size_t		 c_n, c_cap;
 	struct owner	*c_o;
 	size_t		 c_no, c_ocap;
+	struct vtab	*c_all;
 	int		 c_oom;
 };
 
@@ -49,6 +50,8 @@ add_conn(const struct sd_conn *sc, void *arg)
 {
 	struct collect *c = arg;
 
+	if (c->c_all)
+		conns_index(c->c_all, sc);
 	if (c->c_n == c->c_cap) {
 		size_t cap = c->c_cap ? c->c_cap * 2 : 256;
 		struct vconn *v = realloc(c->c_v, cap * sizeof(*v));
@@ -82,9 +85,9 @@ wanted(const char *comm, char (*names)[16], size_t n)
 }
 
 int
-conns_collect(char (*names)[16], size_t nnames, struct vconn **out)
+conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all)
 {
-	struct collect c = { 0 };
+	struct collect c = { .c_all = all };
 	size_t i, k = 0;
 
 	*out = NULL;
@@ -142,6 +145,20 @@ conns_identity(const struct sd_conn *c, struct nftx_tr *t)
 	t->t_rvir_port = t->t_rphy_port = c->sc_rport;
 }
 
+void
+conns_index(struct vtab *all, const struct sd_conn *c)
+{
+	struct nftx_tr k;
+	struct vtab_ent *e;
+	bool created;
+
+	conns_identity(c, &k);
+	if ((e = vtab_put(all, &k, &created)) != NULL) {
+		e->ve_ctr = c->sc_inode;
+		e->ve_mark = c->sc_state;
+	}
+}
+
 static const char *
 tcp_state(uint8_t proto, uint8_t st)
 {
@@ -154,8 +171,8 @@ tcp_state(uint8_t proto, uint8_t st)
 	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
 }
 
-static void
-ep(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
+void
+conns_endpoint(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
 {
 	char s[INET6_ADDRSTRLEN];
 
@@ -171,11 +188,11 @@ conns_format(const struct vconn *v, const struct nftx_tr *tr, const char *state,
 	int af = c->sc_family;
 	char lv[64], rv[64], lp[64], rp[64];
 
-	ep(af, c->sc_laddr, c->sc_lport, lv, sizeof(lv));
-	ep(af, c->sc_raddr, c->sc_rport, rv, sizeof(rv));
+	conns_endpoint(af, c->sc_laddr, c->sc_lport, lv, sizeof(lv));
+	conns_endpoint(af, c->sc_raddr, c->sc_rport, rv, sizeof(rv));
 	if (tr) {
-		ep(af, tr->t_lphy, tr->t_lphy_port, lp, sizeof(lp));
-		ep(af, tr->t_rphy, tr->t_rphy_port, rp, sizeof(rp));
+		conns_endpoint(af, tr->t_lphy, tr->t_lphy_port, lp, sizeof(lp));
+		conns_endpoint(af, tr->t_rphy, tr->t_rphy_port, rp, sizeof(rp));
 	} else {
 		memcpy(lp, lv, sizeof(lp));
 		memcpy(rp, rv, sizeof(rp));

@@ -57,6 +57,7 @@ struct match {
 	struct vtab	 m_keys;	/* the entries, by our virtual tuple; t_id = index + 1 */
 	uint8_t		*m_found;	/* per entry */
 	uint32_t	*m_inode;	/* per entry: the socket's inode */
+	struct vtab	*m_socks;	/* VNAT_UPD: every socket, for conflicts */
 };
 
 /* the virtual tuple of entry e as seen from here: local = the mover's
@@ -83,6 +84,8 @@ match_conn(const struct sd_conn *c, void *arg)
 	struct nftx_tr k;
 	struct vtab_ent *e;
 
+	if (mt->m_socks)
+		conns_index(mt->m_socks, c);
 	conns_identity(c, &k);
 	if ((e = vtab_find(&mt->m_keys, &k)) != NULL) {
 		mt->m_found[e->ve_tr.t_id - 1] = 1;
@@ -119,17 +122,17 @@ admitted(struct vcmp_sess *s, uint8_t cmd, const struct nftx_tr *t, size_t i)
 {
 	struct vnat *v = s->vs_v;
 	size_t al = t->t_family == 6 ? 16 : 4;
-	char a[INET6_ADDRSTRLEN];
+	char a[64];
 
-	inet_ntop(t->t_family == 6 ? AF_INET6 : AF_INET, t->t_rvir, a, sizeof(a));
+	conns_endpoint(t->t_family == 6 ? AF_INET6 : AF_INET, t->t_rvir, t->t_rvir_port, a, sizeof(a));
 	if (cmd == VCMP_SUS) {
 		const struct nftx_tr *cur = vnat_find(v, t);
 		const uint8_t *now = cur ? cur->t_rphy : t->t_rvir;
 		if (s->vs_afam == t->t_family && memcmp(s->vs_addr, now, al) == 0)
 			return true;
 		v->v_st.vs_auth_refused++;
-		log_warnx("vcmp %s: VNAT_SUS for the connection of %s:%u refused: not sent from "
-		    "its address", s->vs_peer, a, t->t_rvir_port);
+		log_warnx("vcmp %s: VNAT_SUS for the connection of %s refused: not sent from "
+		    "its address", s->vs_peer, a);
 		return false;
 	}
 	enum vkey_verdict vd = (enum vkey_verdict)s->vs_verdict[i];
@@ -137,12 +140,12 @@ admitted(struct vcmp_sess *s, uint8_t cmd, const struct nftx_tr *t, size_t i)
 		return true;
 	if (vd == VKEY_OK_KEYLESS) {
 		v->v_st.vs_keyless++;
-		log_info("vcmp %s: update for the connection of %s:%u %s", s->vs_peer, a,
-		    t->t_rvir_port, vkey_verdict_str(vd));
+		log_info("vcmp %s: update for the connection of %s %s", s->vs_peer, a,
+		    vkey_verdict_str(vd));
 		return true;
 	}
 	v->v_st.vs_auth_refused++;
-	log_warnx("vcmp %s: update for the connection of %s:%u %s", s->vs_peer, a, t->t_rvir_port,
+	log_warnx("vcmp %s: update for the connection of %s %s", s->vs_peer, a,
 	    vkey_verdict_str(vd));
 	return false;
 }
@@ -200,6 +203,8 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	vtab_init(&socks);
 	mt.m_found = found;
 	mt.m_inode = inode;
+	/* an update must not take the tuple of another connection of ours */
+	mt.m_socks = cmd == VCMP_UPD ? &socks : NULL;
 	if (found == NULL || t == NULL || inode == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -215,9 +220,6 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		for (int af = 0; af < 2; af++)
 			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
 				log_warn("vcmp %s: sock_diag", s->vs_peer);
-	/* an update must not take the tuple of another connection of ours */
-	if (cmd == VCMP_UPD && conflict_load(&socks) != 0)
-		log_warn("vcmp %s: sock_diag", s->vs_peer);
 	for (i = 0; i < n; i++) {
 		if (!found[i]) {
 			v->v_st.vs_unknown++;
@@ -430,28 +432,6 @@ sess_event(struct bufferevent *bev, short what, void *arg)
 		sess_close(s, "closed");
 }
 
-/* "198.18.1.10:4242" (an IPv4-mapped peer as IPv4) or "[fd00::1]:4242" */
-static void
-peer_name(const struct sockaddr *sa, char *buf, size_t len)
-{
-	char host[INET6_ADDRSTRLEN] = "?";
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, ntohs(s4->sin_port));
-		return;
-	}
-	const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-	if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-		inet_ntop(AF_INET, &s6->sin6_addr.s6_addr[12], host, sizeof(host));
-		snprintf(buf, len, "%s:%u", host, ntohs(s6->sin6_port));
-	} else {
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		snprintf(buf, len, "[%s]:%u", host, ntohs(s6->sin6_port));
-	}
-}
-
 /* the peer's address as family 4 or 6 and its bytes (IPv4-mapped as IPv4) */
 static void
 peer_addr(const struct sockaddr *sa, uint8_t *family, uint8_t addr[16])
@@ -469,6 +449,18 @@ peer_addr(const struct sockaddr *sa, uint8_t *family, uint8_t addr[16])
 		*family = 6;
 		memcpy(addr, &s6->sin6_addr, 16);
 	}
+}
+
+/* "198.18.1.10:4242" (an IPv4-mapped peer as IPv4) or "[fd00::1]:4242" */
+static void
+peer_name(const struct sockaddr *sa, char *buf, size_t len)
+{
+	uint8_t fam, addr[16];
+	uint16_t port = ntohs(sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_port :
+	    ((const struct sockaddr_in6 *)sa)->sin6_port);
+
+	peer_addr(sa, &fam, addr);
+	conns_endpoint(fam == 6 ? AF_INET6 : AF_INET, addr, port, buf, len);
 }
 
 static void

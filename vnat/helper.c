@@ -105,13 +105,10 @@ helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t
 static void
 ends(const struct nftx_tr *t, char *l, char *r, size_t len)
 {
-	char a[INET6_ADDRSTRLEN];
 	int af = t->t_family == 6 ? AF_INET6 : AF_INET;
 
-	inet_ntop(af, t->t_lvir, a, sizeof(a));
-	snprintf(l, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", a, t->t_lvir_port);
-	inet_ntop(af, t->t_rvir, a, sizeof(a));
-	snprintf(r, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", a, t->t_rvir_port);
+	conns_endpoint(af, t->t_lvir, t->t_lvir_port, l, len);
+	conns_endpoint(af, t->t_rvir, t->t_rvir_port, r, len);
 }
 
 static void
@@ -410,10 +407,17 @@ struct others {
 	int		 o_found;
 };
 
+/* the socket inodes of one process */
+struct pid_socks {
+	pid_t		 p;
+	uint32_t	*in;
+	size_t		 n, cap;
+};
+
 static void
 pid_inode(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
 {
-	struct { pid_t p; uint32_t *in; size_t n, cap; } *c = arg;
+	struct pid_socks *c = arg;
 
 	(void)fd;
 	(void)comm;
@@ -442,7 +446,7 @@ other_conn(const struct sd_conn *sc, void *arg)
 static int
 serves_others(struct vnat *v, pid_t pid)
 {
-	struct { pid_t p; uint32_t *in; size_t n, cap; } c = { pid, NULL, 0, 4096 };
+	struct pid_socks c = { pid, NULL, 0, 4096 };
 	struct others o = { v, NULL, 0, 0 };
 
 	if ((c.in = calloc(c.cap, sizeof(*c.in))) == NULL)

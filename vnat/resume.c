@@ -176,7 +176,8 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		snprintf(err, errlen, "cannot list this host's addresses: %s", strerror(errno));
 		return -1;
 	}
-	n = conns_collect(v->v_procs, v->v_nprocs, &vc);
+	/* the same dump tells which tuples are taken (address conflicts) */
+	n = conns_collect(v->v_procs, v->v_nprocs, &vc, &socks);
 	if (n < 0) {
 		snprintf(err, errlen, "cannot list connections: %s", strerror(errno));
 		addr_set_free(&as);
@@ -193,7 +194,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	r->r_tr = calloc((size_t)n + 1, sizeof(*r->r_tr));
 	sc = calloc(1, sizeof(*sc));
 	vtab_clear(&v->v_conflicted);
-	if (r->r_tr == NULL || sc == NULL || conflict_load(&socks) != 0) {
+	if (r->r_tr == NULL || sc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}

@@ -62,7 +62,7 @@ static int
 record(struct vnat *v, struct nftx_tr **out, char *err, size_t errlen)
 {
 	struct vconn *vc = NULL;
-	int n = conns_collect(v->v_procs, v->v_nprocs, &vc);
+	int n = conns_collect(v->v_procs, v->v_nprocs, &vc, NULL);
 	struct nftx_tr *t;
 
 	if (n < 0) {

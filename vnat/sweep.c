@@ -12,68 +12,68 @@
 #include "vnat/kept.h"
 #include "vnat/sockdiag.h"
 
+/* the tables whose entries live as long as their connection */
+enum { T_TRS, T_PEER_SUSP, T_KEYS, T_HELPED, T_N };
+
+static void
+tables(struct vnat *v, struct vtab *t[T_N])
+{
+	t[T_TRS] = &v->v_trs;
+	t[T_PEER_SUSP] = &v->v_peer_susp;
+	t[T_KEYS] = &v->v_keys;
+	t[T_HELPED] = &v->v_helped;
+}
+
 static int
 mark_alive(const struct sd_conn *c, void *arg)
 {
-	struct vnat *v = arg;
+	struct vtab **t = arg;
 	struct nftx_tr k;
 	struct vtab_ent *e;
 
 	if (c->sc_proto == IPPROTO_TCP && c->sc_state == TCP_TIME_WAIT)
 		return 0;	/* the application is done with it */
 	conns_identity(c, &k);
-	if ((e = vtab_find(&v->v_trs, &k)) != NULL)
-		e->ve_mark = 1;
-	if ((e = vtab_find(&v->v_peer_susp, &k)) != NULL)
-		e->ve_mark = 1;
-	if ((e = vtab_find(&v->v_keys, &k)) != NULL)
-		e->ve_mark = 1;
-	if ((e = vtab_find(&v->v_helped, &k)) != NULL)
-		e->ve_mark = 1;
+	for (int i = 0; i < T_N; i++)
+		if ((e = vtab_find(t[i], &k)) != NULL)
+			e->ve_mark = 1;
 	return 0;
 }
 
 int
 sweep_now(struct vnat *v)
 {
+	struct vtab *t[T_N];
 	struct vtab_ent *e, *next;
 	struct nftx_tr *gone = NULL;
-	size_t n = 0;
+	size_t n = 0, any = v->v_nkept;
 	char err[256];
 
-	if (v->v_resume || (v->v_trs.vt_n == 0 && v->v_nkept == 0 && v->v_peer_susp.vt_n == 0 &&
-	    v->v_keys.vt_n == 0 && v->v_helped.vt_n == 0))
+	tables(v, t);
+	for (int i = 0; i < T_N; i++) {
+		any += t[i]->vt_n;
+		TAILQ_FOREACH(e, &t[i]->vt_all, ve_all)
+			e->ve_mark = 0;
+	}
+	if (v->v_resume || any == 0)
 		return 0;	/* a RESUME owns the table until it ends */
-	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
-		e->ve_mark = 0;
-	TAILQ_FOREACH(e, &v->v_peer_susp.vt_all, ve_all)
-		e->ve_mark = 0;
-	TAILQ_FOREACH(e, &v->v_keys.vt_all, ve_all)
-		e->ve_mark = 0;
-	TAILQ_FOREACH(e, &v->v_helped.vt_all, ve_all)
-		e->ve_mark = 0;
 	for (int proto = 6; proto <= 17; proto += 11)
 		for (int af = 0; af < 2; af++)
-			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, mark_alive, v) != 0) {
+			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, mark_alive, t) != 0) {
 				log_warn("vnat: sweep: sock_diag");
 				return -1;	/* never remove on a partial view */
 			}
-	/* suspended by a peer, or keyed, and closed since */
-	for (e = TAILQ_FIRST(&v->v_peer_susp.vt_all); e; e = next) {
-		next = TAILQ_NEXT(e, ve_all);
-		if (!e->ve_mark)
-			vtab_del(&v->v_peer_susp, e);
-	}
-	for (e = TAILQ_FIRST(&v->v_keys.vt_all); e; e = next) {
-		next = TAILQ_NEXT(e, ve_all);
-		if (!e->ve_mark)
-			vtab_del(&v->v_keys, e);
-	}
-	for (e = TAILQ_FIRST(&v->v_helped.vt_all); e; e = next) {
-		next = TAILQ_NEXT(e, ve_all);
-		if (!e->ve_mark)
-			helper_resume(v, &e->ve_tr, "its connection closed");
-	}
+	/* suspended by a peer, keyed or helped, and closed since */
+	for (int i = T_PEER_SUSP; i < T_N; i++)
+		for (e = TAILQ_FIRST(&t[i]->vt_all); e; e = next) {
+			next = TAILQ_NEXT(e, ve_all);
+			if (e->ve_mark)
+				continue;
+			if (i == T_HELPED)
+				helper_resume(v, &e->ve_tr, "its connection closed");
+			else
+				vtab_del(t[i], e);
+		}
 	if (v->v_trs.vt_n && (gone = calloc(v->v_trs.vt_n, sizeof(*gone))) == NULL)
 		return -1;
 	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)

@@ -10,6 +10,7 @@
 
 #include "common/err.h"
 #include "common/log.h"
+#include "vnat/addr.h"
 #include "vnat/vcmp.h"
 #include "vnat/vkey.h"
 
@@ -285,22 +286,8 @@ static void
 connect_peer(struct xpeer *p, uint16_t port)
 {
 	struct sockaddr_storage ss;
-	int sl;
+	int sl = (int)addr_sockaddr(p->p_family, p->p_addr, port, &ss);
 
-	memset(&ss, 0, sizeof(ss));
-	if (p->p_family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		memcpy(&s6->sin6_addr, p->p_addr, 16);
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		memcpy(&s4->sin_addr, p->p_addr, 4);
-		sl = sizeof(*s4);
-	}
 	p->p_bev = bufferevent_socket_new(p->p_x->x_v->v_base, -1, BEV_OPT_CLOSE_ON_FREE);
 	if (p->p_bev == NULL) {
 		/* reported from the loop, never from inside xchg_start */

@@ -43,14 +43,20 @@ Test(conflict, the_new_physical_tuple_is_checked_not_the_old)
 	vtab_init(&socks);
 	/* the connection's own socket (old tuple) is no conflict */
 	e = vtab_put(&socks, &t, &created);
-	e->ve_ctr = 11;
+	e->ve_ctr = 11;		/* its inode */
+	e->ve_mark = 1;		/* ESTABLISHED, as conns_index records it */
 	cr_assert_eq(conflict_hit(&socks, &t), 0);
 	/* another socket on the new tuple is */
 	other = t;
 	memcpy(other.t_lvir, t.t_lphy, 4);
 	e = vtab_put(&socks, &other, &created);
 	e->ve_ctr = 22;
+	e->ve_mark = 1;
 	cr_assert_eq(conflict_hit(&socks, &t), 22u);
+	/* the same socket on its way out (FIN_WAIT1) is no conflict */
+	e->ve_mark = 4;
+	cr_assert_eq(conflict_hit(&socks, &t), 0);
+	e->ve_mark = 1;
 	/* not moved: the new tuple is its own */
 	memcpy(t.t_lphy, t.t_lvir, 4);
 	cr_assert_eq(conflict_hit(&socks, &t), 0);
