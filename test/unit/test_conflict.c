@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test/unit/fixture.h"
 #include "vnat/conflict.h"
 
 Test(conflict, policy_by_name_then_star_then_abort)
@@ -31,15 +32,7 @@ Test(conflict, the_new_physical_tuple_is_checked_not_the_old)
 	struct vtab_ent *e;
 	bool created;
 
-	memset(&t, 0, sizeof(t));
-	t.t_family = 4;
-	t.t_proto = 6;
-	inet_pton(AF_INET, "198.18.1.10", t.t_lvir);
-	inet_pton(AF_INET, "198.18.3.10", t.t_lphy);
-	inet_pton(AF_INET, "198.18.2.20", t.t_rvir);
-	inet_pton(AF_INET, "198.18.2.20", t.t_rphy);
-	t.t_lvir_port = t.t_lphy_port = 40001;
-	t.t_rvir_port = t.t_rphy_port = 7000;
+	t = fx_tr4("198.18.1.10", 40001, "198.18.3.10", "198.18.2.20", 7000, "198.18.2.20");
 	vtab_init(&socks);
 	/* the connection's own socket (old tuple) is no conflict */
 	e = vtab_put(&socks, &t, &created);

@@ -11,23 +11,16 @@
 
 #include <nftables/libnftables.h>
 
+#include "test/unit/fixture.h"
 #include "vnat/nftx.h"
 
 static struct nftx_tr
 moved_client(uint32_t id)
 {
-	struct nftx_tr t;
+	struct nftx_tr t = fx_tr4("198.18.1.10", (uint16_t)(40000 + id), "198.18.3.10",
+	    "198.18.2.20", 5001, "198.18.2.20");
 
-	memset(&t, 0, sizeof(t));
 	t.t_id = id;
-	t.t_family = 4;
-	t.t_proto = 6;
-	inet_pton(AF_INET, "198.18.1.10", t.t_lvir);
-	inet_pton(AF_INET, "198.18.3.10", t.t_lphy);
-	inet_pton(AF_INET, "198.18.2.20", t.t_rvir);
-	inet_pton(AF_INET, "198.18.2.20", t.t_rphy);
-	t.t_lvir_port = t.t_lphy_port = (uint16_t)(40000 + id);
-	t.t_rvir_port = t.t_rphy_port = 5001;
 	return t;
 }
 

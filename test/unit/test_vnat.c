@@ -12,6 +12,7 @@
 #include <event2/event.h>
 #include <nftables/libnftables.h>
 
+#include "test/unit/fixture.h"
 #include "vnat/addr.h"
 #include "vnat/kept.h"
 #include "vnat/sweep.h"
@@ -57,18 +58,7 @@ ruleset(void)
 static struct nftx_tr
 moved(const char *lvir, uint16_t lport, const char *lphy, const char *rvir, uint16_t rport)
 {
-	struct nftx_tr t;
-
-	memset(&t, 0, sizeof(t));
-	t.t_family = 4;
-	t.t_proto = 6;
-	inet_pton(AF_INET, lvir, t.t_lvir);
-	inet_pton(AF_INET, lphy, t.t_lphy);
-	inet_pton(AF_INET, rvir, t.t_rvir);
-	memcpy(t.t_rphy, t.t_rvir, 4);
-	t.t_lvir_port = t.t_lphy_port = lport;
-	t.t_rvir_port = t.t_rphy_port = rport;
-	return t;
+	return fx_tr4(lvir, lport, lphy, rvir, rport, rvir);
 }
 
 Test(vnat, input_first_then_both_then_identity_removes_all, .init = setup, .fini = teardown)

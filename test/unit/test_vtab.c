@@ -3,21 +3,13 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "test/unit/fixture.h"
 #include "vnat/vtab.h"
 
 static struct nftx_tr
 tr4(uint16_t lport, uint16_t rport)
 {
-	struct nftx_tr t;
-
-	memset(&t, 0, sizeof(t));
-	t.t_family = 4;
-	t.t_proto = 6;
-	inet_pton(AF_INET, "198.18.1.10", t.t_lvir);
-	inet_pton(AF_INET, "198.18.2.20", t.t_rvir);
-	t.t_lvir_port = lport;
-	t.t_rvir_port = rport;
-	return t;
+	return fx_tr4("198.18.1.10", lport, "198.18.1.10", "198.18.2.20", rport, "198.18.2.20");
 }
 
 Test(vtab, put_find_del)
