@@ -97,22 +97,37 @@ diff(const struct vnat *v, const struct nftx_tr *t, size_t n, struct delta *d)
 	}
 }
 
+/* the maps in use: those with an element */
+static unsigned
+in_use(const unsigned cnt[NFTX_NMAPS])
+{
+	unsigned mask = 0;
+
+	for (int k = 0; k < NFTX_NMAPS; k++)
+		if (cnt[k])
+			mask |= 1u << k;
+	return mask;
+}
+
+static void
+count(unsigned cnt[NFTX_NMAPS], const struct nftx_tr *t, size_t n, int sign)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned m = nftx_maps_of(&t[i]);
+		for (int k = 0; k < NFTX_NMAPS; k++)
+			if (m & (1u << k))
+				cnt[k] += (unsigned)sign;
+	}
+}
+
 /* the per-map counts after the change, and the maps in use then */
 static unsigned
 count_maps(const struct vnat *v, const struct delta *d, unsigned cnt[NFTX_NMAPS])
 {
-	unsigned mask = 0;
-
 	memcpy(cnt, v->v_mapn, sizeof(v->v_mapn));
-	for (int k = 0; k < NFTX_NMAPS; k++) {
-		for (size_t i = 0; i < d->d_nold; i++)
-			cnt[k] -= (nftx_maps_of(&d->d_old[i]) >> k) & 1u;
-		for (size_t i = 0; i < d->d_nadd; i++)
-			cnt[k] += (nftx_maps_of(&d->d_add[i]) >> k) & 1u;
-		if (cnt[k])
-			mask |= 1u << k;
-	}
-	return mask;
+	count(cnt, d->d_old, d->d_nold, -1);
+	count(cnt, d->d_add, d->d_nadd, 1);
+	return in_use(cnt);
 }
 
 /* the text of one batch for d; -1 if it does not fit */
@@ -133,10 +148,10 @@ batch_text(const struct vnat *v, const struct delta *d, unsigned mask, char *bat
 		return -1;
 	len += k;
 	/* a map gained its first element or lost its last: rules for those in use */
-	if (mask != v->v_mask && v->v_trs.vt_n > 0 &&
-	    (k = nftx_text_rules(v->v_mask, mask, batch + len, cap - (size_t)len)) < 0)
-		return -1;
-	return mask != v->v_mask && v->v_trs.vt_n > 0 ? len + k : len;
+	if (mask == in_use(v->v_mapn))
+		return len;
+	k = nftx_text_rules(in_use(v->v_mapn), mask, batch + len, cap - (size_t)len);
+	return k < 0 ? -1 : len + k;
 }
 
 int
@@ -162,7 +177,6 @@ vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t 
 	if (batch[0] && run(v, batch, err, errlen) != 0)
 		goto out;
 	memcpy(v->v_mapn, cnt, sizeof(cnt));
-	v->v_mask = mask;
 	for (i = 0; i < n; i++) {
 		bool created;
 		struct vtab_ent *e;

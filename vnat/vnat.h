@@ -36,7 +36,6 @@ struct vnat {
 	struct evconnlistener	*v_lst;
 	struct vtab		 v_trs;		/* translations by virtual tuple */
 	unsigned		 v_mapn[NFTX_NMAPS];	/* elements per nftables map */
-	unsigned		 v_mask;	/* maps with a rule (those in use) */
 	struct vcmp_sess_list	 v_sess;
 	uint32_t		 v_next_id;
 	struct resume		*v_resume;	/* the running RESUME, if any */
