@@ -9,8 +9,12 @@
 
 /* Bytes queued but not yet handed to the kernel, above and below a filter. */
 size_t bev_pending(struct bufferevent *bev);
+/* From now on the caller writes the socket itself with bev_flush_now after
+ * queueing: libevent's write event is off while nothing waits. */
+void bev_write_direct(struct bufferevent *bev);
 /* Writes what is queued on the socket now, instead of on the next loop
- * turn; errors are left for the bufferevent to report. */
+ * turn.  What the socket does not take (or an error) is left to libevent's
+ * write event, which is on exactly while bytes wait. */
 void bev_flush_now(struct bufferevent *bev);
 
 #endif

@@ -25,7 +25,6 @@
 
 #define CAP_BATCH	64	/* frames per pcap_dispatch call */
 #define CAP_ROUNDS	8	/* dispatch calls per readiness event */
-#define RX_HIGH_MARK	(2 * 1024 * 1024)
 #define HANDLER_IO_MAX	(256 * 1024)
 
 static void
@@ -139,6 +138,21 @@ inject_one(struct handler *h, size_t len)
 	}
 }
 
+/* Wake up when n bytes are in (0: any).  Only on a change: every
+ * bufferevent_setwatermark call re-enables reading, which over TLS costs
+ * an SSL_read that finds nothing.  No high mark: frames are injected as
+ * they are decoded, so the input never holds more than one read (at most
+ * HANDLER_IO_MAX) and a partial frame; a high mark would also make every
+ * drain of the input re-enable reading (one more SSL_read per frame). */
+static void
+rx_wait(struct handler *h, size_t n)
+{
+	if (h->h_rx_low == n)
+		return;
+	h->h_rx_low = n;
+	bufferevent_setwatermark(h->h_bev, EV_READ, n, 0);
+}
+
 static void
 peer_read(struct bufferevent *bev, void *arg)
 {
@@ -163,15 +177,16 @@ peer_read(struct bufferevent *bev, void *arg)
 		}
 		if (avail < FRAME_HDR_LEN + (size_t)len) {
 			/* wake up only when the whole frame is here */
-			bufferevent_setwatermark(bev, EV_READ, FRAME_HDR_LEN + (size_t)len,
-			    RX_HIGH_MARK);
+			rx_wait(h, FRAME_HDR_LEN + (size_t)len);
 			return;
 		}
 		evbuffer_drain(in, FRAME_HDR_LEN);
 		evbuffer_remove(in, h->h_rx, (size_t)len);
 		inject_one(h, (size_t)len);
 	}
-	bufferevent_setwatermark(bev, EV_READ, 0, RX_HIGH_MARK);
+	rx_wait(h, 0);
+	/* what OpenSSL may have written in answer (a key update) */
+	bev_flush_now(bev);
 }
 
 static void
@@ -252,8 +267,10 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 	    proto_role_name(conf->hc_role), conf->hc_dev, proto_role_name(conf->hc_rrole),
 	    conf->hc_rdev, h->h_raddr, h->h_rport, filter);
 	bufferevent_setcb(bev, peer_read, NULL, peer_event, h);
-	bufferevent_setwatermark(bev, EV_READ, 0, RX_HIGH_MARK);
+	/* the control session's line limit goes */
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
 	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	bev_write_direct(bev);
 	/* frames that arrived behind the BEGIN line; deferred, so that a bad
 	 * one closes the handler after the caller has registered it */
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)

@@ -264,6 +264,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 	 * loop iterations, so this OK goes ahead of them (the output's start
 	 * is frozen by libevent: no prepending) */
 	evbuffer_add(bufferevent_get_output(bev), "OK\n", 3);
+	bev_flush_now(bev);	/* the handler writes its socket itself */
 	c->c_bev = NULL;
 	ctl_close(c, "became a handler");
 	return true;
