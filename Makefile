@@ -82,6 +82,10 @@ $(BUILD)/test/%: $(BUILD)/test/tools/%.o $(call obj,$(VNAT_SRC) $(COMMON_SRC))
 
 tools: $(TOOLS)
 
+# bench/tls_record: one TLS record's cost in OpenSSL, hot and after idle
+$(BUILD)/bench/tls_record: $(BUILD)/bench/tls_record.o $(call obj,$(COMMON_SRC))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+
 # libFuzzer harnesses for every parser of untrusted input (clang)
 build/fuzz/%: test/fuzz/%.c $(FUZZ_LIBS) | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
@@ -103,7 +107,7 @@ fuzz: $(FUZZ_BIN)
 # unit tests and the integration suite again under the sanitizers, then a short
 # libFuzzer run of every parser of untrusted input.
 check: deps
-	$(MAKE) all tools $(UNIT_BIN)
+	$(MAKE) all tools $(UNIT_BIN) $(BUILD)/bench/tls_record
 	$(MAKE) unit
 	$(MAKE) integration
 	$(MAKE) asan
