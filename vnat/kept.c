@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/log.h"
@@ -19,12 +20,79 @@ count_v4(const struct vnat *v)
 	return n;
 }
 
+#define ARP_ANNOUNCE	"/proc/sys/net/ipv4/conf/all/arp_announce"
+
+static int
+announce_read(void)
+{
+	FILE *f = fopen(ARP_ANNOUNCE, "r");
+	int n = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fscanf(f, "%d", &n) != 1)
+		n = -1;
+	fclose(f);
+	return n;
+}
+
+static int
+announce_write(int n)
+{
+	FILE *f = fopen(ARP_ANNOUNCE, "w");
+	int r;
+
+	if (f == NULL)
+		return -1;
+	r = fprintf(f, "%d\n", n) < 0;
+	return (fclose(f) != 0 || r) ? -1 : 0;
+}
+
+/* While an old address is kept, the kernel must not use it as the sender of
+ * its own ARP requests on the new network (by default it takes the source
+ * of the packet waiting, which for a virtual connection is the old
+ * address): the request would be dropped by our own rule, or teach the
+ * router the old address, and the gateway would never be resolved while
+ * the connections' packets wait.  arp_announce 2 makes the sender the
+ * interface's own address for that network.  Raised with the first kept
+ * IPv4 address, put back with the last. */
+static void
+announce_raise(struct vnat *v)
+{
+	int n = announce_read();
+
+	if (n < 0 || n >= 2 || v->v_arp_announce >= 0)
+		return;
+	if (announce_write(2) != 0) {
+		log_warn("vnat: net.ipv4.conf.all.arp_announce to 2");
+		return;
+	}
+	v->v_arp_announce = n;
+	log_info("vnat: net.ipv4.conf.all.arp_announce %d -> 2 while addresses are kept", n);
+}
+
+static void
+announce_restore(struct vnat *v)
+{
+	if (v->v_arp_announce < 0)
+		return;
+	if (announce_write(v->v_arp_announce) != 0)
+		log_warn("vnat: net.ipv4.conf.all.arp_announce back to %d", v->v_arp_announce);
+	else
+		log_info("vnat: net.ipv4.conf.all.arp_announce back to %d", v->v_arp_announce);
+	v->v_arp_announce = -1;
+}
+
 /* edge: the first IPv4 address (creates the arp table) or the last (removes it) */
 static int
 arp(struct vnat *v, const uint8_t *addr, int add, int edge)
 {
 	char batch[1024], err[256] = "batch too long";
 
+	if (add && edge)
+		announce_raise(v);
+	else if (!add && edge)
+		announce_restore(v);
 	if (nftx_text_arp(addr, add, edge, batch, sizeof(batch)) < 0 ||
 	    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0) {
 		v->v_st.vs_nft_errors++;
@@ -126,4 +194,5 @@ kept_drop_all(struct vnat *v)
 			log_warn("vnat: removing %s from lo", ntop(v->v_kept[i].k_family,
 			    v->v_kept[i].k_addr, a, sizeof(a)));
 	v->v_nkept = 0;
+	announce_restore(v);
 }

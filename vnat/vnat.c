@@ -274,6 +274,7 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 	}
 	v->v_base = base;
 	v->v_vcmp_port = port;
+	v->v_arp_announce = -1;
 	vtab_init(&v->v_trs);
 	vtab_init(&v->v_susp);
 	vtab_init(&v->v_peer_susp);

@@ -64,6 +64,7 @@ struct vnat {
 	uint16_t		 v_vcmp_port;
 	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */
 	size_t			 v_nkept;
+	int			 v_arp_announce;	/* all/arp_announce before we raised it; -1: untouched */
 	char			 v_procs[VNAT_PROCS_MAX][16];	/* names to virtualize; "*" = all */
 	size_t			 v_nprocs;
 	struct vnat_stats	 v_st;

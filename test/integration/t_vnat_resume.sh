@@ -31,12 +31,20 @@ out=$(vc -c resume) && die "RESUME with nothing moved accepted: $out"
 [[ $out == *"NOK nothing to resume: 2 virtual connection(s), none moved"* ]] || die "RESUME before the move: $out"
 ok "RESUME before the move: refused, nothing moved"
 
-# the move: the old address disappears, the new LAN comes up
+# the move: the old address disappears, the new LAN comes up.  Its gateway
+# is slow to answer ARP (1.2 s), so the client resolves it while its
+# streams' packets, still from the old address, wait: its ARP requests must
+# not name the kept address as sender (vnet raises arp_announce), or vnet's
+# own ARP rule drops them and RESUME never reaches the server.
+[ "$(nsx cli sysctl -n net.ipv4.conf.all.arp_announce)" = 0 ] || die "arp_announce not 0 at start"
+nsx rtr sysctl -qw net.ipv4.conf.l3.arp_ignore=8
 move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+(sleep 1.2; nsx rtr sysctl -qw net.ipv4.conf.l3.arp_ignore=0) &
 before_b=$(bytes_in down)
 out=$(vc -c resume) || die "RESUME: $out"
 [[ $out =~ ^resumed\ 2\ of\ 2\ connection\(s\)\ in\ [0-9.]+\ ms$ ]] || die "RESUME said: $out"
-ok "vnetclient -c resume: $out"
+[ "$(nsx cli sysctl -n net.ipv4.conf.all.arp_announce)" = 2 ] || die "arp_announce not 2 while an address is kept"
+ok "vnetclient -c resume (the gateway slow to answer ARP): $out"
 nsx cli ip -o addr show dev lo | grep -q "198.18.1.10/32" || die "old address not kept on lo"
 out=$(vc -c resume) && die "a second RESUME was accepted: $out"
 [[ $out == *"NOK nothing to resume: 2 virtual connection(s), none moved"* ]] || die "RESUME twice: $out"
@@ -88,6 +96,7 @@ ok "30 MB intact each way, $((SIZE - before2)) bytes after both moves"
 wait_for 10 "the client's table and kept address to go" vnat_gone cli 198.18.1.10
 wait_for 10 "the server's table and kept address to go" vnat_gone srv 198.18.2.20
 grep -q "198.18.1.10 no longer kept" "$TMP/cli.log" || die "the removal is not logged"
+[ "$(nsx cli sysctl -n net.ipv4.conf.all.arp_announce)" = 0 ] || die "arp_announce not put back to 0"
 ok "connections closed: no table and no kept address left on either host (vnet running)"
 
 finish
