@@ -11,15 +11,10 @@
 #
 #   PB_T=10 (iperf3 seconds)  RTT_RUNS=3  PB_CONTENDERS=... (default: all of the below)
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PEERS=${PEERS:-$ROOT/../shared/bench/peers}
-[ -x "$PEERS/run.sh" ] || { echo "bench: no peer testbed at $PEERS" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
-make -C "$ROOT" -s all
-bash "$PEERS/setup.sh" >/dev/null
+. "$(dirname "$0")/peers_env.sh"
 RES=$(mktemp -d /tmp/vnet-bench.XXXXXX)
 trap 'rm -rf "$RES"' EXIT
-export VNET_BIN=$ROOT/bin PB_T=${PB_T:-10}
+export PB_T=${PB_T:-10}
 export PB_CONTENDERS=${PB_CONTENDERS:-"direct ovpn-udp ovpn-tcp tinc vnet vnet-tls"}
 export PB_WORK=$RES/work
 PB_RESULTS=$RES/run1 bash "$PEERS/run.sh" >"$RES/run1.log" 2>&1 || { tail -20 "$RES/run1.log" >&2; exit 1; }

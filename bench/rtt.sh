@@ -9,16 +9,10 @@
 #   bench/rtt.sh [contender...]   (default: vnet vnet-tls ovpn-udp ovpn-tcp)
 #   N=500  PASSES=3  ROUNDS=2
 set -euo pipefail
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-PEERS=${PEERS:-$ROOT/../shared/bench/peers}
-[ -x "$PEERS/run.sh" ] || { echo "bench: no peer testbed at $PEERS" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
-make -C "$ROOT" -s all
-bash "$PEERS/setup.sh" >/dev/null
+. "$(dirname "$0")/peers_env.sh"
 N=${N:-500} PASSES=${PASSES:-3} ROUNDS=${ROUNDS:-2}
 CONTENDERS=("$@")
 [ ${#CONTENDERS[@]} -gt 0 ] || CONTENDERS=(vnet vnet-tls ovpn-udp ovpn-tcp)
-export VNET_BIN=$ROOT/bin
 PB_WORK=$(mktemp -d /tmp/vnet-rtt.XXXXXX)
 export PB_WORK
 . "$PEERS/lib.sh"
