@@ -334,16 +334,13 @@ do_vnat(struct ctl *c, const struct proto_msg *m)
 		do_vnat_conns(c, v);
 		break;
 	case PV_CONFLICT:
-		if (conflict_set(v, m->pm_name, m->pm_mode, err, sizeof(err)) != 0)
-			ctl_reply(c, "NOK %s", err);
-		else
-			ctl_reply(c, "OK conflict %s %s", m->pm_name, m->pm_mode);
-		break;
 	case PV_HELPER:
-		if (helper_set(v, m->pm_name, m->pm_mode, err, sizeof(err)) != 0)
+		if ((m->pm_vnat == PV_CONFLICT ? conflict_set : helper_set)(v, m->pm_name,
+		    m->pm_mode, err, sizeof(err)) != 0)
 			ctl_reply(c, "NOK %s", err);
 		else
-			ctl_reply(c, "OK helper %s %s", m->pm_name, m->pm_mode);
+			ctl_reply(c, "OK %s %s %s", m->pm_vnat == PV_CONFLICT ? "conflict" : "helper",
+			    m->pm_name, m->pm_mode);
 		break;
 	case PV_STATS:
 		ctl_reply(c, "OK vstats translations=%zu kept=%zu suspended=%s peer_suspended=%zu "
