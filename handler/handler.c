@@ -145,12 +145,13 @@ inject_one(struct handler *h, size_t len)
  * HANDLER_IO_MAX) and a partial frame; a high mark would also make every
  * drain of the input re-enable reading (one more SSL_read per frame). */
 static void
-rx_wait(struct handler *h, size_t n)
+rx_wait(struct bufferevent *bev, size_t n)
 {
-	if (h->h_rx_low == n)
+	size_t low = 0;
+
+	if (bufferevent_getwatermark(bev, EV_READ, &low, NULL) == 0 && low == n)
 		return;
-	h->h_rx_low = n;
-	bufferevent_setwatermark(h->h_bev, EV_READ, n, 0);
+	bufferevent_setwatermark(bev, EV_READ, n, 0);
 }
 
 static void
@@ -177,14 +178,14 @@ peer_read(struct bufferevent *bev, void *arg)
 		}
 		if (avail < FRAME_HDR_LEN + (size_t)len) {
 			/* wake up only when the whole frame is here */
-			rx_wait(h, FRAME_HDR_LEN + (size_t)len);
+			rx_wait(bev, FRAME_HDR_LEN + (size_t)len);
 			return;
 		}
 		evbuffer_drain(in, FRAME_HDR_LEN);
 		evbuffer_remove(in, h->h_rx, (size_t)len);
 		inject_one(h, (size_t)len);
 	}
-	rx_wait(h, 0);
+	rx_wait(bev, 0);
 	/* what OpenSSL may have written in answer (a key update) */
 	bev_flush_now(bev);
 }

@@ -53,7 +53,6 @@ struct handler {
 	struct event		*h_cap_ev;
 	struct inj		*h_inj;
 	struct handler_stats	 h_st;
-	size_t			 h_rx_low;	/* the input's read low watermark */
 	handler_close_cb	 h_on_close;
 	void			*h_arg;
 	uint8_t			 h_rx[FRAME_MAX];
