@@ -1,5 +1,6 @@
-/* bev: what vnet needs of a bufferevent that may be a TLS filter over a
- * socket bufferevent (see server/main.c, srv_bev_new). */
+/* bev: writing a bufferevent's socket at once instead of on the next loop
+ * turn.  Over TLS (an OpenSSL bufferevent) OpenSSL owns the socket and
+ * libevent's write event hands it what is queued: these leave it alone. */
 #ifndef VNET_BEV_H
 #define VNET_BEV_H
 
@@ -7,14 +8,15 @@
 
 #include <event2/bufferevent.h>
 
-/* Bytes queued but not yet handed to the kernel, above and below a filter. */
+/* Bytes queued but not yet handed to the kernel (or, over TLS, to OpenSSL). */
 size_t bev_pending(struct bufferevent *bev);
 /* From now on the caller writes the socket itself with bev_flush_now after
- * queueing: libevent's write event is off while nothing waits. */
+ * queueing: libevent's write event is off while nothing waits.  Nothing
+ * over TLS. */
 void bev_write_direct(struct bufferevent *bev);
 /* Writes what is queued on the socket now, instead of on the next loop
  * turn.  What the socket does not take (or an error) is left to libevent's
- * write event, which is on exactly while bytes wait. */
+ * write event, which is on exactly while bytes wait.  Nothing over TLS. */
 void bev_flush_now(struct bufferevent *bev);
 
 #endif

@@ -74,7 +74,8 @@ cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 		h->h_st.hs_drop_queue++;
 		return;
 	}
-	/* one add per frame: over TLS each add is written as records at once */
+	/* one add per frame; over TLS libevent hands all that waits to
+	 * SSL_write on its write event: a batch, one record */
 	if (evbuffer_reserve_space(out, FRAME_HDR_LEN + ph->len, &vec, 1) < 1 ||
 	    vec.iov_len < FRAME_HDR_LEN + ph->len) {
 		h->h_st.hs_drop_queue++;
@@ -106,8 +107,7 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 			break;
 	}
 	/* now rather than on the next loop turn: one epoll round trip less
-	 * per frame (latency); over TLS, OpenSSL has written its records into
-	 * the socket bufferevent already */
+	 * per frame (latency); over TLS libevent's write event does it */
 	bev_flush_now(h->h_bev);
 }
 
@@ -139,11 +139,11 @@ inject_one(struct handler *h, size_t len)
 }
 
 /* Wake up when n bytes are in (0: any).  Only on a change: every
- * bufferevent_setwatermark call re-enables reading, which over TLS costs
- * an SSL_read that finds nothing.  No high mark: frames are injected as
- * they are decoded, so the input never holds more than one read (at most
- * HANDLER_IO_MAX) and a partial frame; a high mark would also make every
- * drain of the input re-enable reading (one more SSL_read per frame). */
+ * bufferevent_setwatermark call re-enables reading, a call into libevent's
+ * backend (with a TLS filter it was an SSL_read that found nothing).  No
+ * high mark: frames are injected as they are decoded, so the input never
+ * holds more than one read (at most HANDLER_IO_MAX) and a partial frame; a
+ * high mark would also make every drain of the input re-enable reading. */
 static void
 rx_wait(struct bufferevent *bev, size_t n)
 {
@@ -186,8 +186,6 @@ peer_read(struct bufferevent *bev, void *arg)
 		inject_one(h, (size_t)len);
 	}
 	rx_wait(bev, 0);
-	/* what OpenSSL may have written in answer (a key update) */
-	bev_flush_now(bev);
 }
 
 static void
@@ -255,15 +253,8 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 	sock_names(h);
 	/* libevent reads and writes at most 16 KiB per call by default: too
 	 * little for 64 KiB super-frames at several Gbit/s */
-	{
-		struct bufferevent *sock = bufferevent_get_underlying(bev);
-		bufferevent_set_max_single_read(sock ? sock : bev, HANDLER_IO_MAX);
-		bufferevent_set_max_single_write(sock ? sock : bev, HANDLER_IO_MAX);
-		if (sock) {
-			bufferevent_set_max_single_read(bev, HANDLER_IO_MAX);
-			bufferevent_set_max_single_write(bev, HANDLER_IO_MAX);
-		}
-	}
+	bufferevent_set_max_single_read(bev, HANDLER_IO_MAX);
+	bufferevent_set_max_single_write(bev, HANDLER_IO_MAX);
 	log_info("handler %u: %s on %s <-> %s on %s at %s:%u, filter: %s", conf->hc_id,
 	    proto_role_name(conf->hc_role), conf->hc_dev, proto_role_name(conf->hc_rrole),
 	    conf->hc_rdev, h->h_raddr, h->h_rport, filter);

@@ -47,9 +47,9 @@ static void ctl_event(struct bufferevent *bev, short what, void *arg);
 
 #define ctl_reply(c, ...)	srv_send_line((c)->c_bev, __VA_ARGS__)
 
-/* closes once everything queued has reached the kernel (over TLS, the
- * filter's output empties at once: the socket's is what counts), or after
- * 5 s; never from inside a callback of the session itself */
+/* closes once everything queued has reached the kernel (over TLS:
+ * OpenSSL), or after 5 s; never from inside a callback of the session
+ * itself */
 static void
 ctl_flush_check(evutil_socket_t fd, short what, void *arg)
 {
@@ -264,7 +264,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 	 * loop iterations, so this OK goes ahead of them (the output's start
 	 * is frozen by libevent: no prepending) */
 	evbuffer_add(bufferevent_get_output(bev), "OK\n", 3);
-	bev_flush_now(bev);	/* the handler writes its socket itself */
+	bev_flush_now(bev);	/* plain: the handler writes its socket itself */
 	c->c_bev = NULL;
 	ctl_close(c, "became a handler");
 	return true;

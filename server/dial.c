@@ -3,6 +3,7 @@
 #include "server/dial.h"
 
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,10 +142,22 @@ dial_read(struct bufferevent *bev, void *arg)
 	free(line);
 }
 
+/* whether the TCP connection was ever made */
+static int
+peer_connected(evutil_socket_t fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	return fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
+}
+
 static void
 dial_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct dial *d = arg;
+	int err = EVUTIL_SOCKET_ERROR(), dnserr;
+	unsigned long e;
 	char msg[512];
 
 	if (what & BEV_EVENT_CONNECTED) {
@@ -162,22 +175,22 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 		d->d_state = DIAL_HELLO;
 		return;
 	}
-	if (what & BEV_EVENT_EOF) {
+	if ((dnserr = bufferevent_socket_get_dns_error(bev)) != 0) {
+		dial_finish(d, false, "cannot resolve %s: %s", d->d_msg.pm_rhost,
+		    evutil_gai_strerror(dnserr));
+	} else if (d->d_state == DIAL_CONNECT && !peer_connected(bufferevent_getfd(bev))) {
+		/* over TLS the refused connect shows as the handshake's end */
+		dial_finish(d, false, "cannot reach second server: %s",
+		    err ? evutil_socket_error_to_string(err) : "connection failed");
+	} else if (what & BEV_EVENT_EOF) {
 		dial_finish(d, false, "second server closed the connection%s",
 		    d->d_state == DIAL_CONNECT ? " during the TLS handshake (does it use -s?)" : "");
-	} else {
-		unsigned long e = bufferevent_get_openssl_error(bev);
-		int dnserr = bufferevent_socket_get_dns_error(srv_bev_socket(bev));
-		if (dnserr)
-			dial_finish(d, false, "cannot resolve %s: %s", d->d_msg.pm_rhost,
-			    evutil_gai_strerror(dnserr));
-		else if (e) {
-			ERR_error_string_n(e, msg, sizeof(msg));
-			dial_finish(d, false, "TLS error with second server: %s", msg);
-		} else
-			dial_finish(d, false, "cannot reach second server: %s",
-			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	}
+	} else if ((e = bufferevent_get_openssl_error(bev)) != 0) {
+		ERR_error_string_n(e, msg, sizeof(msg));
+		dial_finish(d, false, "TLS error with second server: %s", msg);
+	} else
+		dial_finish(d, false, "connection to second server failed: %s",
+		    evutil_socket_error_to_string(err));
 }
 
 static void
@@ -201,7 +214,7 @@ dial_go(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_info("HANDLE: connecting to %s", d->d_where);
-	if (bufferevent_socket_connect_hostname(srv_bev_socket(d->d_bev), d->d_srv->s_dns, AF_UNSPEC,
+	if (bufferevent_socket_connect_hostname(d->d_bev, d->d_srv->s_dns, AF_UNSPEC,
 	    d->d_msg.pm_rhost, d->d_msg.pm_rport) != 0)
 		log_debug("HANDLE: connect to %s failed at once", d->d_where);
 }

@@ -71,44 +71,32 @@ srv_send_line(struct bufferevent *bev, const char *fmt, ...)
 	evbuffer_add(out, "\n", 1);
 }
 
-/* TLS runs as a filter over a socket bufferevent: OpenSSL then writes into
- * the socket's output at once, and the handler can send it without waiting
- * for a loop turn (see handler.c, flush_now) */
+/* Over TLS, an OpenSSL bufferevent on the socket itself: one SSL_read per
+ * record, and libevent hands all that is queued to SSL_write on its write
+ * event (a batch of frames, one record).  A filter over a socket
+ * bufferevent would add a copy and an SSL_read that finds nothing per
+ * record. */
 struct bufferevent *
 srv_bev_new(struct server *s, evutil_socket_t fd, bool accepting, const char *sni_host)
 {
-	struct bufferevent *sock, *bev;
+	struct bufferevent *bev;
 	SSL *ssl;
 
-	sock = bufferevent_socket_new(s->s_base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (sock == NULL || !s->s_opts.so_tls)
-		return sock;
-	if ((ssl = SSL_new(accepting ? s->s_tls_server : s->s_tls_client)) == NULL) {
-		bufferevent_setfd(sock, -1);	/* the caller still owns fd */
-		bufferevent_free(sock);
+	if (!s->s_opts.so_tls)
+		return bufferevent_socket_new(s->s_base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if ((ssl = SSL_new(accepting ? s->s_tls_server : s->s_tls_client)) == NULL)
 		return NULL;
-	}
 	if (!accepting)
 		tls_client_prepare(ssl, sni_host, s->s_opts.so_ca[0] != '\0');
-	bev = bufferevent_openssl_filter_new(s->s_base, sock, ssl,
+	bev = bufferevent_openssl_socket_new(s->s_base, fd, ssl,
 	    accepting ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
 	    BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
-		SSL_free(ssl);
-		bufferevent_setfd(sock, -1);
-		bufferevent_free(sock);
+	/* on failure (out of memory) libevent has freed ssl (CLOSE_ON_FREE);
+	 * the caller closes fd, as without TLS */
+	if (bev == NULL)
 		return NULL;
-	}
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
 	return bev;
-}
-
-struct bufferevent *
-srv_bev_socket(struct bufferevent *bev)
-{
-	struct bufferevent *under = bufferevent_get_underlying(bev);
-
-	return under ? under : bev;
 }
 
 static void

@@ -60,8 +60,6 @@ struct server {
 	struct vnat		*s_vnat;		/* NULL without --vnat */
 };
 
-/* The socket bufferevent under bev (bev itself without TLS). */
-struct bufferevent *srv_bev_socket(struct bufferevent *bev);
 /* Parses the command line.  Returns 0 to run, 1 when --help or --version
  * was printed, -1 with the reason in err. */
 int opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen);
@@ -78,7 +76,9 @@ struct handler *srv_start_handler(struct server *s, struct bufferevent *bev,
 /* Queues one protocol line (fmt, then "\n") on bev. */
 void srv_send_line(struct bufferevent *bev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* A new socket bufferevent (TLS when -s) for an accepted or outgoing fd. */
+/* A new bufferevent for an accepted fd or, with fd -1, one to connect: over
+ * TLS (-s) an OpenSSL one on the socket.  NULL on failure; fd is then still
+ * the caller's to close. */
 struct bufferevent *srv_bev_new(struct server *s, evutil_socket_t fd, bool accepting,
     const char *sni_host);
 

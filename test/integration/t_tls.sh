@@ -49,6 +49,21 @@ ok "client refuses a changed certificate before sending the password"
 client cli -s -q -p pw2 -h 198.18.42.2 -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 \
 	-g local -j $VM_MAC >/dev/null || die "HANDLE with TLS"
 client cli -s -q -p pw2 -h 198.18.42.2 -c close -i 1 >/dev/null
+# a refusing second server, and one on a port that does not speak TLS
+set +e
+out=$(vc -s -q -p pw2 -h 198.18.42.2 -c handle -b pw1 -a 4999 -d 198.18.44.2 -e eth0 -f vmnet1 \
+	-g local -j $VM_MAC); rc=$?
+[ $rc = 1 ] && [[ $out == *"cannot reach second server: Connection refused"* ]] ||
+	die "TLS, refusing second server: rc=$rc $out"
+nsx host timeout 10 socat TCP-LISTEN:4998,reuseaddr,fork SYSTEM:'echo not tls' >/dev/null 2>&1 &
+PIDS+=($!)
+wait_for 5 "plain listener" port_open cli 198.18.44.2 4998
+out=$(vc -s -q -p pw2 -h 198.18.42.2 -c handle -b pw1 -a 4998 -d 198.18.44.2 -e eth0 -f vmnet1 \
+	-g local -j $VM_MAC); rc=$?
+set -e
+[ $rc = 1 ] && [[ $out == *"second server"* ]] && [[ $out == *"TLS"* || $out == *"closed the connection"* ]] ||
+	die "TLS, plain second server: rc=$rc $out"
+ok "HANDLE over TLS: a refusing or non-TLS second server gets a clear NOK ($out)"
 stop_vnet host
 rm -rf "$TMP/home-host/.vnet"
 start_vnet host host pw1 -s -h _ -p 4455 -d vmnet1

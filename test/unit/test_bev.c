@@ -1,5 +1,6 @@
 /* Unit tests: direct writes on a bufferevent (common/bev): libevent's write
- * event is on exactly while bytes wait for the socket. */
+ * event is on exactly while bytes wait for the socket; an OpenSSL
+ * bufferevent is left to libevent (its output is plaintext). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -7,8 +8,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <openssl/ssl.h>
+
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 
 #include "common/bev.h"
@@ -114,4 +118,34 @@ Test(bev, an_error_is_left_for_the_bufferevent_to_report)
 	bufferevent_write(bev, "late", 4);
 	bev_flush_now(bev);	/* EPIPE: the event goes on, libevent reports it */
 	cr_assert(watched());
+}
+
+/* over TLS the output is plaintext: bev_flush_now must not write it, and
+ * libevent's write event (which hands it to OpenSSL) must stay on */
+Test(bev, tls_output_is_never_written_to_the_socket)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	struct bufferevent *tls;
+	char buf[64];
+	int sv[2];
+
+	cr_assert_not_null(ctx);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(evutil_make_socket_nonblocking(sv[0]), 0);
+	tls = bufferevent_openssl_socket_new(base, sv[0], SSL_new(ctx), BUFFEREVENT_SSL_ACCEPTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	cr_assert_not_null(tls);
+	bufferevent_enable(tls, EV_READ | EV_WRITE);
+	bev_write_direct(tls);
+	cr_assert(bufferevent_get_enabled(tls) & EV_WRITE, "libevent keeps writing over TLS");
+	bufferevent_write(tls, "secret frame", 12);
+	cr_assert_eq(bev_pending(tls), 12);
+	bev_flush_now(tls);
+	event_base_loop(base, EVLOOP_NONBLOCK);	/* no handshake: nothing may go out */
+	cr_assert_lt(recv(sv[1], buf, sizeof(buf), MSG_DONTWAIT), 0, "bytes reached the socket");
+	cr_assert_eq(bev_pending(tls), 12, "the plaintext waits for the handshake");
+	cr_assert(bufferevent_get_enabled(tls) & EV_WRITE);
+	bufferevent_free(tls);
+	close(sv[1]);
+	SSL_CTX_free(ctx);
 }
