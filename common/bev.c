@@ -31,11 +31,12 @@ void
 bev_flush_now(struct bufferevent *bev)
 {
 	struct evbuffer *out = bufferevent_get_output(bev);
-	bool watched = (bufferevent_get_enabled(bev) & EV_WRITE) != 0;
+	bool watched;
 	int n = 0;
 
 	if (is_tls(bev))
 		return;
+	watched = (bufferevent_get_enabled(bev) & EV_WRITE) != 0;
 	if (evbuffer_get_length(out) > 0) {
 		/* libevent freezes the start of a bufferevent's output and
 		 * unfreezes it the same way for its own writes */

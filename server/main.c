@@ -91,8 +91,11 @@ srv_bev_new(struct server *s, evutil_socket_t fd, bool accepting, const char *sn
 	bev = bufferevent_openssl_socket_new(s->s_base, fd, ssl,
 	    accepting ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING,
 	    BEV_OPT_CLOSE_ON_FREE);
-	/* on failure (out of memory) libevent has freed ssl (CLOSE_ON_FREE);
-	 * the caller closes fd, as without TLS */
+	/* fails only out of memory.  With CLOSE_ON_FREE, libevent frees ssl
+	 * with the half-built bufferevent (or leaks it if it failed earlier),
+	 * so it is not freed here.  The caller closes fd, as without TLS;
+	 * if the socket BIO was already made, that close comes second and
+	 * fails with EBADF. */
 	if (bev == NULL)
 		return NULL;
 	bufferevent_openssl_set_allow_dirty_shutdown(bev, 1);
