@@ -116,3 +116,38 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+static unsigned long log_rl_held;
+
+bool
+log_rl_allow(struct log_rl *rl)
+{
+	struct timespec ts;
+	int saved = errno;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (rl->lr_n == 0 || ts.tv_sec - rl->lr_start >= LOG_RL_WINDOW) {
+		rl->lr_start = ts.tv_sec;
+		rl->lr_n = 0;
+	}
+	if (rl->lr_n >= LOG_RL_BURST) {
+		rl->lr_held++;
+		log_rl_held++;
+		errno = saved;
+		return false;
+	}
+	rl->lr_n++;
+	if (rl->lr_held) {
+		log_warnx("(%lu similar line(s) held back: at most %d every %d s)", rl->lr_held,
+		    LOG_RL_BURST, LOG_RL_WINDOW);
+		rl->lr_held = 0;
+	}
+	errno = saved;
+	return true;
+}
+
+unsigned long
+log_rl_held_total(void)
+{
+	return log_rl_held;
+}

@@ -3,6 +3,8 @@
 #define VNET_LOG_H
 
 #include <stdarg.h>
+#include <stdbool.h>
+#include <time.h>
 
 enum log_level { LOG_LVL_WARN = 0, LOG_LVL_INFO = 1, LOG_LVL_DEBUG = 2 };
 
@@ -22,5 +24,30 @@ void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* Logs and exits 1; only at start-up or on a broken invariant. */
 void fatalx(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Rate limit for lines a remote party can trigger: at most LOG_RL_BURST lines
+ * per LOG_RL_WINDOW seconds per call site; the lines held back are counted
+ * and their number logged with the next line that passes. */
+#define LOG_RL_BURST	10
+#define LOG_RL_WINDOW	10
+struct log_rl {
+	time_t		 lr_start;	/* monotonic second the window began */
+	unsigned	 lr_n;		/* lines logged in this window */
+	unsigned long	 lr_held;	/* lines held back since the last one logged */
+};
+/* True when a line may be logged now (and logs how many were held back
+ * before it); false counts the line as held back.  Keeps errno. */
+bool log_rl_allow(struct log_rl *rl);
+/* Total lines held back by every limiter since start (for tests, stats). */
+unsigned long log_rl_held_total(void);
+
+#define log_rl_(fn, ...) do {						\
+	static struct log_rl log_rl_site_;				\
+	if (log_rl_allow(&log_rl_site_))				\
+		fn(__VA_ARGS__);					\
+} while (0)
+#define log_warn_rl(...)	log_rl_(log_warn, __VA_ARGS__)
+#define log_warnx_rl(...)	log_rl_(log_warnx, __VA_ARGS__)
+#define log_info_rl(...)	log_rl_(log_info, __VA_ARGS__)
 
 #endif
