@@ -99,6 +99,22 @@ mac_match(const struct mac_entry *e, const uint8_t addr[MAC_LEN])
 	return true;
 }
 
+bool
+mac_overlap(const struct mac_entry *a, const struct mac_entry *b)
+{
+	/* two prefixes share an address exactly when the shorter one holds
+	 * the longer one's first address */
+	return a->me_plen <= b->me_plen ? mac_match(a, b->me_addr) : mac_match(b, a->me_addr);
+}
+
+bool
+mac_is_zero(const struct mac_entry *e)
+{
+	static const uint8_t zero[MAC_LEN];
+
+	return e->me_plen == 48 && memcmp(e->me_addr, zero, MAC_LEN) == 0;
+}
+
 int
 mac_list_parse(char *const *tok, size_t n, struct mac_list *out,
     char *err, size_t errlen)
@@ -120,6 +136,11 @@ mac_list_parse(char *const *tok, size_t n, struct mac_list *out,
 			    rc == VNET_ERR_VALUE ? "prefix length must be 1-48 with host bits zero" :
 			    "expected aa:bb:cc:dd:ee:ff or aa:bb:cc:dd:ee:ff/N");
 			return rc;
+		}
+		if (mac_is_zero(&out->ml_e[i])) {
+			snprintf(err, errlen, "bad address '%.40s': the all-zero address is no "
+			    "device's address", tok[i]);
+			return VNET_ERR_VALUE;
 		}
 	}
 	if (out->ml_e[0].me_plen != 48 || mac_is_group(&out->ml_e[0])) {

@@ -29,8 +29,13 @@ void mac_format(const struct mac_entry *e, char *buf, size_t len);
 bool mac_is_group(const struct mac_entry *e);
 /* True when addr falls inside the entry. */
 bool mac_match(const struct mac_entry *e, const uint8_t addr[MAC_LEN]);
+/* True when some address falls inside both entries. */
+bool mac_overlap(const struct mac_entry *a, const struct mac_entry *b);
+/* True when the entry is the all-zero address 00:00:00:00:00:00 (no
+ * device has it: refused in lists). */
+bool mac_is_zero(const struct mac_entry *e);
 /* Parses a handler's address list; the first entry must be one unicast
- * address (the VM's).  On failure returns a VNET_ERR_* code and writes why
+ * address (the VM's); the all-zero address is refused.  On failure returns a VNET_ERR_* code and writes why
  * into err. */
 int mac_list_parse(char *const *tok, size_t n, struct mac_list *out,
     char *err, size_t errlen);

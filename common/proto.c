@@ -100,6 +100,17 @@ proto_valid_host(const char *s)
 	return true;
 }
 
+bool
+proto_valid_instance(const char *s)
+{
+	size_t n;
+
+	for (n = 0; s[n]; n++)
+		if (!((s[n] >= '0' && s[n] <= '9') || (s[n] >= 'a' && s[n] <= 'f')))
+			return false;
+	return n == PROTO_INSTANCE_LEN;
+}
+
 static int
 copy_tok(char *dst, size_t dstlen, const char *src)
 {
@@ -333,8 +344,17 @@ proto_parse(const char *line, struct proto_msg *m, char *err, size_t errlen)
 		m->pm_cmd = PROTO_VNAT;
 		return parse_vnat(m, tok, n, err, errlen);
 	}
+	if (strcasecmp(tok[0], "PEER") == 0) {
+		m->pm_cmd = PROTO_PEER;
+		if (n != 2 || !proto_valid_instance(tok[1])) {
+			snprintf(err, errlen, "usage: PEER instance (%d hex digits)", PROTO_INSTANCE_LEN);
+			return VNET_ERR_SYNTAX;
+		}
+		memcpy(m->pm_instance, tok[1], PROTO_INSTANCE_LEN + 1);
+		return VNET_OK;
+	}
 	snprintf(err, errlen, "unknown command '%.40s' (HELLO, DONE, DEVICES?, HANDLERS?, "
-	    "STATS?, CLOSE, HANDLE, BEGIN, VNAT)", tok[0]);
+	    "STATS?, CLOSE, HANDLE, BEGIN, VNAT, PEER)", tok[0]);
 	return VNET_ERR_TYPE;
 }
 

@@ -16,10 +16,11 @@
 #define PROTO_HOST_MAX	253
 #define PROTO_DEV_MAX	15	/* IFNAMSIZ - 1 */
 #define PROTO_VERSION	"1.0"	/* sent in HELLO and answered in OK */
+#define PROTO_INSTANCE_LEN 32	/* a server's instance: hex digits, PEER */
 
 enum proto_cmd {
 	PROTO_HELLO, PROTO_DONE, PROTO_DEVICES, PROTO_HANDLERS, PROTO_CLOSE,
-	PROTO_HANDLE, PROTO_BEGIN, PROTO_STATS, PROTO_VNAT,
+	PROTO_HANDLE, PROTO_BEGIN, PROTO_STATS, PROTO_VNAT, PROTO_PEER,
 };
 
 /* VNAT PROCS? | ADD name | DEL name | CONNS? | SUSPEND | RESUME [address] */
@@ -44,6 +45,7 @@ struct proto_msg {
 	char		 pm_name[PROTO_PROC_MAX + 1];		/* VNAT ADD/DEL */
 	char		 pm_addr[64];				/* VNAT RESUME */
 	char		 pm_mode[272];				/* VNAT HELPER */
+	char		 pm_instance[PROTO_INSTANCE_LEN + 1];	/* PEER */
 };
 
 /* Splits line in place on blanks into at most max tokens; returns the count,
@@ -62,6 +64,8 @@ int proto_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 bool proto_valid_dev(const char *s);
 /* True when s is a usable host name or address literal. */
 bool proto_valid_host(const char *s);
+/* True when s is a server instance: PROTO_INSTANCE_LEN lowercase hex digits. */
+bool proto_valid_instance(const char *s);
 /* Classifies a reply line: 1 for "OK ...", 0 for "NOK ...", -1 otherwise;
  * *rest points at the text after the status word. */
 int proto_reply_status(const char *line, const char **rest);

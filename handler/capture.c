@@ -13,33 +13,55 @@
 
 #define CAP_RING_BYTES	(32 * 1024 * 1024)
 
-/* Prepends "if skb mark == skip_mark: drop" to a compiled filter; the
- * original's jumps are relative, so they stay valid. */
+/* Appends the loop guard to a compiled filter: every "accept" (ret #k,
+ * k > 0) becomes a jump to a tail that returns CAP_LOOP_CAPLEN for frames
+ * carrying loop_mark and k for the others.  After the filter rather than
+ * before it, so that frames the filter refuses cost nothing more.  Jumps
+ * are relative and only forward, so the original code stays valid; a
+ * filter that returns A (libpcap does not make one for these lists) is
+ * refused. */
 static int
-guard_filter(struct bpf_program *prog, uint32_t skip_mark)
+guard_filter(struct bpf_program *prog, uint32_t loop_mark)
 {
 	struct bpf_insn *ni;
-	const struct bpf_insn guard[] = {
-		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_MARK) },
-		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, skip_mark },
-		{ BPF_RET | BPF_K, 0, 0, 0 },
-	};
-	size_t ng = sizeof(guard) / sizeof(guard[0]);
-	u_int n = prog->bf_len;
+	u_int n = prog->bf_len, i;
+	uint32_t keep = 0;
 
-	ni = calloc(n + ng, sizeof(*ni));
-	if (ni == NULL)
+	for (i = 0; i < n; i++) {
+		const struct bpf_insn *in = &prog->bf_insns[i];
+		if (BPF_CLASS(in->code) != BPF_RET)
+			continue;
+		if (BPF_RVAL(in->code) != BPF_K)
+			return -1;
+		if (in->k > keep)
+			keep = in->k;
+	}
+	const struct bpf_insn tail[] = {
+		{ BPF_LD | BPF_W | BPF_ABS, 0, 0, (uint32_t)(SKF_AD_OFF + SKF_AD_MARK) },
+		{ BPF_JMP | BPF_JEQ | BPF_K, 0, 1, loop_mark },
+		{ BPF_RET | BPF_K, 0, 0, CAP_LOOP_CAPLEN },
+		{ BPF_RET | BPF_K, 0, 0, keep },
+	};
+	size_t nt = sizeof(tail) / sizeof(tail[0]);
+
+	if ((ni = calloc(n + nt, sizeof(*ni))) == NULL)
 		return -1;
-	memcpy(ni, guard, sizeof(guard));
-	memcpy(ni + ng, prog->bf_insns, n * sizeof(*ni));
+	memcpy(ni, prog->bf_insns, n * sizeof(*ni));
+	memcpy(ni + n, tail, sizeof(tail));
+	for (i = 0; i < n; i++)
+		if (BPF_CLASS(ni[i].code) == BPF_RET && ni[i].k != 0) {
+			ni[i].code = BPF_JMP | BPF_JA;
+			ni[i].k = n - (i + 1);
+			ni[i].jt = ni[i].jf = 0;
+		}
 	pcap_freecode(prog);
 	prog->bf_insns = ni;
-	prog->bf_len = n + (u_int)ng;
+	prog->bf_len = n + (u_int)nt;
 	return 0;
 }
 
 struct cap *
-cap_open(const char *dev, const char *filter, uint32_t skip_mark, char *err, size_t errlen)
+cap_open(const char *dev, const char *filter, uint32_t loop_mark, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
 	struct bpf_program prog = { 0, NULL };
@@ -74,15 +96,14 @@ cap_open(const char *dev, const char *filter, uint32_t skip_mark, char *err, siz
 		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(c->c_pcap));
 		goto fail;
 	}
-	/* libpcap installs the plain filter (and drains what the socket caught
-	 * before it); then the kernel gets the guarded one, which libpcap's
-	 * validator would refuse for its mark load.  Nothing was injected yet. */
-	if (pcap_setfilter(c->c_pcap, &prog) != 0) {
-		snprintf(err, errlen, "installing the filter on %s: %s", dev, pcap_geterr(c->c_pcap));
-		goto fail;
-	}
-	if (guard_filter(&prog, skip_mark) != 0) {
-		snprintf(err, errlen, "out of memory");
+	/* The kernel gets the guarded filter straight away: libpcap's
+	 * pcap_setfilter would refuse it (the mark load), and after a
+	 * pcap_setfilter libpcap also runs the plain filter in user space
+	 * until the ring's first block is done, which drops the cut-short
+	 * loop frames uncounted.  Frames the socket caught before the filter
+	 * are refused by the handler (filt_match). */
+	if (guard_filter(&prog, loop_mark) != 0) {
+		snprintf(err, errlen, "cannot add the loop guard to filter '%s'", filter);
 		goto fail;
 	}
 	{

@@ -1,5 +1,8 @@
 /* capture: a libpcap handle on a device, promiscuous, immediate, with the
- * handler's filter behind a guard that drops frames this handler injected. */
+ * handler's filter followed by a loop guard: a matching frame that carries
+ * loop_mark (injected by a handler of this server whose frames came from
+ * where this handler sends) is handed up cut to CAP_LOOP_CAPLEN bytes, so
+ * that it can be counted and dropped without being copied. */
 #ifndef VNET_CAPTURE_H
 #define VNET_CAPTURE_H
 
@@ -13,9 +16,12 @@ struct cap {
 	int	 c_fd;
 };
 
-/* Opens dev with filter (pcap syntax); frames whose skb mark equals
- * skip_mark are dropped in the kernel.  NULL with the reason in err. */
-struct cap *cap_open(const char *dev, const char *filter, uint32_t skip_mark,
+#define CAP_LOOP_CAPLEN	1	/* no real frame is this short */
+
+/* Opens dev with filter (pcap syntax); frames that pass it and whose skb
+ * mark equals loop_mark arrive with a capture length of CAP_LOOP_CAPLEN.
+ * NULL with the reason in err. */
+struct cap *cap_open(const char *dev, const char *filter, uint32_t loop_mark,
     char *err, size_t errlen);
 /* Delivers up to max waiting frames to cb; returns the count or -1. */
 int cap_dispatch(struct cap *c, int max, pcap_handler cb, u_char *arg);

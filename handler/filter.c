@@ -60,3 +60,26 @@ filt_build(const struct mac_list *l, enum proto_role role, char *buf, size_t len
 	sbuf_add(&b, ")");
 	return sbuf_done(&b) < 0 ? -1 : 0;
 }
+
+/* the list's unicast entries hold addr */
+static bool
+unicast_has(const struct mac_list *l, const uint8_t *addr)
+{
+	for (size_t i = 0; i < l->ml_n; i++)
+		if (!mac_is_group(&l->ml_e[i]) && mac_match(&l->ml_e[i], addr))
+			return true;
+	return false;
+}
+
+bool
+filt_match(const struct mac_list *l, enum proto_role role, const uint8_t *frame)
+{
+	size_t i;
+
+	if (role == PROTO_REMOTE)
+		return unicast_has(l, frame + MAC_LEN);
+	for (i = 0; i < l->ml_n; i++)
+		if (mac_match(&l->ml_e[i], frame))
+			break;
+	return i < l->ml_n && !unicast_has(l, frame + MAC_LEN);
+}

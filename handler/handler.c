@@ -58,6 +58,38 @@ sock_names(struct handler *h)
 		addr_text(&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
 }
 
+/* Storm control, as managed switches do it: a token bucket per handler for
+ * frames to group addresses, refilled at hc_storm_pps a second and holding
+ * one second's worth; the capture's own time stamps, no clock call. */
+static bool
+storm_allows(struct handler *h, const struct timeval *ts)
+{
+	const uint64_t one = 1000000, cap = (uint64_t)h->h_conf.hc_storm_pps * one;
+	int64_t us;
+
+	if (h->h_conf.hc_storm_pps == 0)
+		return true;
+	us = (int64_t)(ts->tv_sec - h->h_storm_last.tv_sec) * 1000000 +
+	    (ts->tv_usec - h->h_storm_last.tv_usec);
+	if (us > 0) {
+		/* a second refills the whole bucket: no overflow for long gaps */
+		h->h_storm_tokens = us >= 1000000 ? cap :
+		    h->h_storm_tokens + (uint64_t)us * h->h_conf.hc_storm_pps;
+		if (h->h_storm_tokens > cap)
+			h->h_storm_tokens = cap;
+		h->h_storm_last = *ts;
+	}
+	if (h->h_storm_tokens >= one) {
+		h->h_storm_tokens -= one;
+		return true;
+	}
+	if (h->h_st.hs_drop_storm++ == 0)
+		log_warnx("handler %u: broadcast/multicast frames over %u a second towards %s: "
+		    "the excess is dropped (drop_storm in STATS?; --storm-limit)", h->h_conf.hc_id,
+		    h->h_conf.hc_storm_pps, h->h_conf.hc_peer);
+	return false;
+}
+
 /* a captured frame: queue it to the peer, or drop it when the queue is full */
 static void
 cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
@@ -66,10 +98,26 @@ cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 	struct evbuffer *out = bufferevent_get_output(h->h_bev);
 	struct evbuffer_iovec vec;
 
+	if (ph->caplen == CAP_LOOP_CAPLEN && ph->len > CAP_LOOP_CAPLEN) {
+		/* a frame a handler of this server injected from where this
+		 * one would send it: it would come back for ever */
+		if (h->h_st.hs_drop_loop++ == 0)
+			log_warnx("handler %u: dropped a frame that another handler of this server "
+			    "received from %s on %s and injected on %s: it would go back where it "
+			    "came from (a loop; further ones are counted in drop_loop)",
+			    h->h_conf.hc_id, h->h_conf.hc_peer, h->h_conf.hc_rdev, h->h_conf.hc_dev);
+		return;
+	}
 	if (ph->caplen < ph->len || ph->len < FRAME_MIN || ph->len > FRAME_MAX) {
 		h->h_st.hs_drop_truncated++;
 		return;
 	}
+	/* the kernel filter ran on everything but what the socket caught
+	 * before it was attached */
+	if (!filt_match(&h->h_conf.hc_addrs, h->h_conf.hc_role, data))
+		return;
+	if ((data[0] & 0x01) && !storm_allows(h, &ph->ts))
+		return;
 	if (bev_pending(h->h_bev) >= h->h_conf.hc_queue_max) {
 		h->h_st.hs_drop_queue++;
 		return;
@@ -114,6 +162,19 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 static void
 inject_one(struct handler *h, size_t len)
 {
+	/* only what the peer's side would have captured: a peer cannot put
+	 * frames from other sources (or to other destinations) on this LAN */
+	if (!filt_match(&h->h_conf.hc_addrs, h->h_conf.hc_role == PROTO_LOCAL ? PROTO_REMOTE :
+	    PROTO_LOCAL, h->h_rx)) {
+		if (h->h_st.hs_drop_filtered++ == 0)
+			log_warnx("handler %u: %s sent a frame from %02x:%02x:%02x:%02x:%02x:%02x to "
+			    "%02x:%02x:%02x:%02x:%02x:%02x that its list does not allow: not injected "
+			    "(further ones are counted in drop_filtered)", h->h_conf.hc_id,
+			    h->h_conf.hc_peer, h->h_rx[6], h->h_rx[7], h->h_rx[8], h->h_rx[9],
+			    h->h_rx[10], h->h_rx[11], h->h_rx[0], h->h_rx[1], h->h_rx[2], h->h_rx[3],
+			    h->h_rx[4], h->h_rx[5]);
+		return;
+	}
 	switch (inj_send(h->h_inj, h->h_rx, len)) {
 	case INJ_OK:
 		h->h_st.hs_recv_frames++;
@@ -225,7 +286,7 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 {
 	struct handler *h;
 	char filter[8192];
-	uint32_t mark = HANDLER_MARK_BASE | (conf->hc_id & 0xffff);
+	uint32_t mark = HANDLER_MARK_BASE | conf->hc_origin;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -234,6 +295,9 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 	h->h_conf = *conf;
 	if (h->h_conf.hc_queue_max == 0)
 		h->h_conf.hc_queue_max = HANDLER_QUEUE_DEFAULT;
+	if (h->h_conf.hc_peer[0] == '\0')
+		snprintf(h->h_conf.hc_peer, sizeof(h->h_conf.hc_peer), "the peer");
+	h->h_storm_tokens = (uint64_t)conf->hc_storm_pps * 1000000;
 	if (filt_build(&conf->hc_addrs, conf->hc_role, filter, sizeof(filter)) != 0) {
 		snprintf(err, errlen, "address list too long for a filter");
 		goto fail;
@@ -255,9 +319,9 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 	 * little for 64 KiB super-frames at several Gbit/s */
 	bufferevent_set_max_single_read(bev, HANDLER_IO_MAX);
 	bufferevent_set_max_single_write(bev, HANDLER_IO_MAX);
-	log_info("handler %u: %s on %s <-> %s on %s at %s:%u, filter: %s", conf->hc_id,
+	log_info("handler %u: %s on %s <-> %s on %s at %s:%u (%s), filter: %s", conf->hc_id,
 	    proto_role_name(conf->hc_role), conf->hc_dev, proto_role_name(conf->hc_rrole),
-	    conf->hc_rdev, h->h_raddr, h->h_rport, filter);
+	    conf->hc_rdev, h->h_raddr, h->h_rport, h->h_conf.hc_peer, filter);
 	bufferevent_setcb(bev, peer_read, NULL, peer_event, h);
 	/* the control session's line limit goes */
 	bufferevent_setwatermark(bev, EV_READ, 0, 0);
@@ -293,6 +357,12 @@ handler_close(struct handler *h, const char *reason)
 	free(h);
 }
 
+const struct handler_conf *
+handler_conf_of(const struct handler *h)
+{
+	return &h->h_conf;
+}
+
 void
 handler_format(const struct handler *h, char *buf, size_t len)
 {
@@ -316,9 +386,11 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	snprintf(buf, len, "%u sent_frames=%" PRIu64 " sent_bytes=%" PRIu64
 	    " recv_frames=%" PRIu64 " recv_bytes=%" PRIu64 " drop_queue=%" PRIu64
 	    " drop_truncated=%" PRIu64 " drop_toobig=%" PRIu64 " drop_inject=%" PRIu64
-	    " drop_malformed=%" PRIu64 " drop_kernel=%" PRIu64 " queued_bytes=%zu",
+	    " drop_malformed=%" PRIu64 " drop_kernel=%" PRIu64 " drop_loop=%" PRIu64
+	    " drop_storm=%" PRIu64 " drop_filtered=%" PRIu64 " queued_bytes=%zu",
 	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
-	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel,
+	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel, s->hs_drop_loop,
+	    s->hs_drop_storm, s->hs_drop_filtered,
 	    h->h_bev ? bev_pending(h->h_bev) : (size_t)0);
 }

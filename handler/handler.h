@@ -19,6 +19,7 @@
 
 #define HANDLER_MARK_BASE	0x766e0000u	/* "vn" in the high half of SO_MARK */
 #define HANDLER_QUEUE_DEFAULT	(4u * 1024 * 1024)
+#define HANDLER_STORM_DEFAULT	1000u	/* broadcast/multicast frames a second */
 
 struct handler_stats {
 	uint64_t hs_sent_frames, hs_sent_bytes;	/* captured, queued to the peer */
@@ -29,6 +30,9 @@ struct handler_stats {
 	uint64_t hs_drop_inject;		/* device busy or send error */
 	uint64_t hs_drop_malformed;		/* IP/TCP/UDP headers cut short */
 	uint64_t hs_drop_kernel;		/* capture ring overflow */
+	uint64_t hs_drop_loop;			/* would go back where it came from */
+	uint64_t hs_drop_storm;			/* broadcast/multicast over the limit */
+	uint64_t hs_drop_filtered;		/* from the peer, not in the list */
 };
 
 struct handler;
@@ -41,6 +45,13 @@ struct handler_conf {
 	char		 hc_rdev[PROTO_DEV_MAX + 1];
 	struct mac_list	 hc_addrs;
 	size_t		 hc_queue_max;	/* bytes queued towards the peer */
+	uint32_t	 hc_storm_pps;	/* group frames a second to the peer; 0: no limit */
+	uint16_t	 hc_origin;	/* where frames go and come from (the peer
+					 * server and its device), as a number
+					 * unique on this server: the injection
+					 * mark, and the loop guard's key */
+	char		 hc_peer[PROTO_HOST_MAX + 32];	/* the peer server, for logs */
+	char		 hc_peer_id[72];/* the peer server, for comparisons */
 };
 
 struct handler {
@@ -53,6 +64,8 @@ struct handler {
 	struct event		*h_cap_ev;
 	struct inj		*h_inj;
 	struct handler_stats	 h_st;
+	uint64_t		 h_storm_tokens;	/* in millionths of a frame */
+	struct timeval		 h_storm_last;		/* capture time of the last refill */
 	handler_close_cb	 h_on_close;
 	void			*h_arg;
 	uint8_t			 h_rx[FRAME_MAX];
@@ -66,6 +79,8 @@ struct handler *handler_start(struct event_base *base, struct bufferevent *bev,
 /* The one teardown: logs reason and counters, closes capture, injection and
  * connection, calls the owner's callback and frees h. */
 void handler_close(struct handler *h, const char *reason);
+/* The configuration h runs with. */
+const struct handler_conf *handler_conf_of(const struct handler *h);
 /* Writes the seed's HANDLERS? line for h. */
 void handler_format(const struct handler *h, char *buf, size_t len);
 /* Writes "id key=value ..." counters for h. */

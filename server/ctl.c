@@ -17,6 +17,7 @@
 #include "common/err.h"
 #include "common/log.h"
 #include "server/dial.h"
+#include "server/registry.h"
 #include "vnat/conflict.h"
 #include "vnat/conns.h"
 #include "vnat/helper.h"
@@ -40,6 +41,7 @@ struct ctl {
 	char			 c_peer[80];
 	struct dial		*c_dial;
 	bool			 c_resuming;	/* a VNAT RESUME or SUSPEND answers later */
+	char			 c_instance[PROTO_INSTANCE_LEN + 1];	/* PEER, a server */
 };
 
 static void ctl_read(struct bufferevent *bev, void *arg);
@@ -241,7 +243,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 {
 	struct handler_conf hc;
 	struct bufferevent *bev = c->c_bev;
-	char err[256];
+	char err[512], addr[sizeof(c->c_peer)], peer_id[REG_PEER_ID_MAX + 1], *colon;
 
 	if (!srv_has_dev(c->c_srv, m->pm_rdev)) {
 		unknown_dev(c, m->pm_rdev);
@@ -255,7 +257,16 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 	memcpy(hc.hc_rdev, m->pm_ldev, sizeof(hc.hc_rdev));
 	hc.hc_addrs = m->pm_addrs;
 	hc.hc_queue_max = c->c_srv->s_opts.so_queue_max;
-	if (srv_start_handler(c->c_srv, bev, &hc, err, sizeof(err)) == NULL) {
+	/* the peer: its instance if it said PEER, else its address */
+	snprintf(addr, sizeof(addr), "%s", c->c_peer);
+	if ((colon = strrchr(addr, ':')) != NULL)
+		*colon = '\0';
+	reg_peer_id(peer_id, c->c_instance, addr);
+	if (c->c_instance[0])
+		snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s (vnet %.8s)", c->c_peer, c->c_instance);
+	else
+		snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s", c->c_peer);
+	if (srv_start_handler(c->c_srv, bev, &hc, peer_id, err, sizeof(err)) == NULL) {
 		log_warnx("control %s: BEGIN refused: %s", c->c_peer, err);
 		ctl_reply(c, "NOK %s", err);
 		return false;
@@ -423,6 +434,13 @@ ctl_line(struct ctl *c, const char *line)
 		return !do_begin(c, &m);
 	case PROTO_VNAT:
 		do_vnat(c, &m);
+		break;
+	case PROTO_PEER:
+		/* a first server says who it is before BEGIN; the answer says
+		 * who this one is, so that either end can tell a handler to
+		 * itself or a second one with the same peer */
+		memcpy(c->c_instance, m.pm_instance, sizeof(c->c_instance));
+		ctl_reply(c, "OK peer %s", reg_instance(c->c_srv));
 		break;
 	}
 	OPENSSL_cleanse(&m.pm_password, sizeof(m.pm_password));

@@ -2,6 +2,8 @@
  * VNET server"): connect, HELLO password version, BEGIN ..., then binary. */
 #include "server/dial.h"
 
+#include <arpa/inet.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,8 +16,9 @@
 #include "common/log.h"
 #include "common/tls.h"
 #include "server/ctl.h"
+#include "server/registry.h"
 
-enum dial_state { DIAL_CONNECT, DIAL_HELLO, DIAL_BEGIN };
+enum dial_state { DIAL_CONNECT, DIAL_HELLO, DIAL_PEER, DIAL_BEGIN };
 
 struct dial {
 	TAILQ_ENTRY(dial)	 d_entry;
@@ -27,6 +30,8 @@ struct dial {
 	enum dial_state		 d_state;
 	struct proto_msg	 d_msg;
 	char			 d_where[PROTO_HOST_MAX + 16];
+	char			 d_peer_id[REG_PEER_ID_MAX + 1];
+	char			 d_peer[PROTO_HOST_MAX + 32];	/* for logs: where, its instance */
 };
 
 void
@@ -73,6 +78,51 @@ dial_finish(struct dial *d, bool ok, const char *fmt, ...)
 
 #define send_line(d, ...)	srv_send_line((d)->d_bev, __VA_ARGS__)
 
+/* the address the connection reached, for a peer that does not say PEER */
+static void
+peer_addr(struct dial *d, char *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	evutil_socket_t fd = bufferevent_getfd(d->d_bev);
+
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) != 0 ||
+	    getnameinfo((struct sockaddr *)&ss, sl, buf, (socklen_t)len, NULL, 0, NI_NUMERICHOST))
+		snprintf(buf, len, "%.*s", (int)len - 1, d->d_msg.pm_rhost);
+}
+
+/* The answer to PEER: the second server's instance (a server without PEER
+ * answers NOK and is known by its address).  This side checks the handler
+ * before BEGIN: a handler to this server itself, or one overlapping a
+ * handler it has with the same peer, goes no further. */
+static bool
+peer_known(struct dial *d, bool ok, const char *rest)
+{
+	char addr[INET6_ADDRSTRLEN + 8], err[512];
+	const char *inst = NULL;
+
+	if (ok && strncmp(rest, "peer ", 5) == 0 && proto_valid_instance(rest + 5))
+		inst = rest + 5;
+	else if (ok) {
+		dial_finish(d, false, "second server answered PEER with '%.80s'", rest);
+		return false;
+	}
+	peer_addr(d, addr, sizeof(addr));
+	reg_peer_id(d->d_peer_id, inst, addr);
+	if (inst)
+		snprintf(d->d_peer, sizeof(d->d_peer), "%.*s (vnet %.8s)",
+		    (int)sizeof(d->d_peer) - 20, d->d_where, inst);
+	else
+		snprintf(d->d_peer, sizeof(d->d_peer), "%.*s", (int)sizeof(d->d_peer) - 1,
+		    d->d_where);
+	if (reg_check(d->d_srv, d->d_msg.pm_ldev, d->d_peer_id, &d->d_msg.pm_addrs, err,
+	    sizeof(err)) != 0) {
+		dial_finish(d, false, "%s", err);
+		return false;
+	}
+	return true;
+}
+
 static void
 send_begin(struct dial *d)
 {
@@ -100,7 +150,8 @@ become_handler(struct dial *d)
 	memcpy(hc.hc_rdev, d->d_msg.pm_rdev, sizeof(hc.hc_rdev));
 	hc.hc_addrs = d->d_msg.pm_addrs;
 	hc.hc_queue_max = d->d_srv->s_opts.so_queue_max;
-	h = srv_start_handler(d->d_srv, d->d_bev, &hc, err, sizeof(err));
+	snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s", d->d_peer);
+	h = srv_start_handler(d->d_srv, d->d_bev, &hc, d->d_peer_id, err, sizeof(err));
 	if (h == NULL) {
 		dial_finish(d, false, "second server accepted, but here: %s", err);
 		return;
@@ -127,19 +178,29 @@ dial_read(struct bufferevent *bev, void *arg)
 	st = proto_reply_status(line, &rest);
 	if (st < 0) {
 		dial_finish(d, false, "second server answered '%.80s', not OK/NOK", line);
+	} else if (d->d_state == DIAL_PEER) {
+		if (!peer_known(d, st == 1, rest))
+			goto out;
+		send_begin(d);
+		goto next;
 	} else if (st == 0) {
 		dial_finish(d, false, "second server refused %s: %.200s",
 		    d->d_state == DIAL_HELLO ? "HELLO" : "BEGIN", rest);
 	} else if (d->d_state == DIAL_HELLO) {
-		send_begin(d);
-		free(line);
-		/* an OK to BEGIN may already be here */
-		if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
-			dial_read(bev, arg);
-		return;
+		/* who the second server is, before anything is set up there */
+		send_line(d, "PEER %s", reg_instance(d->d_srv));
+		d->d_state = DIAL_PEER;
+		goto next;
 	} else
 		become_handler(d);
+out:
 	free(line);
+	return;
+next:
+	free(line);
+	/* the next answer may already be here */
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		dial_read(bev, arg);
 }
 
 /* whether the TCP connection was ever made */

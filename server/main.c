@@ -20,6 +20,7 @@
 #include "common/tls.h"
 #include "server/ctl.h"
 #include "server/dial.h"
+#include "server/registry.h"
 #include "server/server.h"
 #include "vnat/vnat.h"
 
@@ -46,16 +47,23 @@ handler_gone(struct handler *h, void *arg)
 	struct server *s = arg;
 
 	TAILQ_REMOVE(&s->s_handlers, h, h_entry);
+	reg_release(s, handler_conf_of(h));
 }
 
 struct handler *
 srv_start_handler(struct server *s, struct bufferevent *bev, const struct handler_conf *conf,
-    char *err, size_t errlen)
+    const char *peer_id, char *err, size_t errlen)
 {
-	struct handler *h = handler_start(s->s_base, bev, conf, handler_gone, s, err, errlen);
+	struct handler_conf hc = *conf;
+	struct handler *h;
 
-	if (h)
-		TAILQ_INSERT_TAIL(&s->s_handlers, h, h_entry);
+	if (reg_acquire(s, &hc, peer_id, err, errlen) != 0)
+		return NULL;
+	if ((h = handler_start(s->s_base, bev, &hc, handler_gone, s, err, errlen)) == NULL) {
+		reg_release(s, &hc);
+		return NULL;
+	}
+	TAILQ_INSERT_TAIL(&s->s_handlers, h, h_entry);
 	return h;
 }
 
@@ -248,6 +256,8 @@ main(int argc, char **argv)
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL &&
 	    (s.s_dns = evdns_base_new(s.s_base, 0)) == NULL)
 		fatalx("evdns_base_new failed");
+	if (reg_init(&s) != 0)
+		fatalx("cannot make this server's instance (out of memory or randomness)");
 	setup_tls(&s);
 	if (s.s_opts.so_vnat && (s.s_vnat = vnat_start(s.s_base, s.s_opts.so_vcmp_port, err,
 	    sizeof(err))) == NULL)
@@ -276,6 +286,7 @@ main(int argc, char **argv)
 	event_free(sig_int);
 	event_free(sig_term);
 	evdns_base_free(s.s_dns, 0);
+	reg_free(&s);
 	SSL_CTX_free(s.s_tls_server);
 	SSL_CTX_free(s.s_tls_client);
 	event_base_free(s.s_base);

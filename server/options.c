@@ -36,6 +36,9 @@ opts_usage(FILE *f)
 	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
 	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
 	    "                      are dropped and counted (4096 KiB)\n"
+	    "  --storm-limit N     per handler, broadcast and multicast frames a second sent\n"
+	    "                      to the peer; the excess is dropped and counted (1000;\n"
+	    "                      0: no limit)\n"
 	    "  -v, --verbose       more logging (repeat for debug); -q, --quiet: warnings only\n"
 	    "  --daemon            detach and log to syslog\n"
 	    "  --vnat              also serve VNAT: accept VNAT_UPD from peers whose\n"
@@ -129,6 +132,7 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 	o->so_auth_timeout = 30;
 	o->so_dial_timeout = 15;
 	o->so_queue_max = HANDLER_QUEUE_DEFAULT;
+	o->so_storm_pps = HANDLER_STORM_DEFAULT;
 	o->so_verbosity = LOG_LVL_INFO;
 	o->so_vcmp_port = 2031;
 	for (i = 1; i < argc; i++) {
@@ -192,6 +196,10 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 			if (take_u32(a, val, 64, 1024 * 1024, &v, err, errlen))
 				return -1;
 			o->so_queue_max = (size_t)v * 1024;
+			i++;
+		} else if (strcmp(a, "--storm-limit") == 0) {
+			if (take_u32(a, val, 0, 10000000, &o->so_storm_pps, err, errlen))
+				return -1;
 			i++;
 		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
 			o->so_verbosity++;

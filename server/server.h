@@ -31,6 +31,7 @@ struct srv_opts {
 	unsigned	 so_auth_timeout;		/* seconds */
 	unsigned	 so_dial_timeout;		/* seconds */
 	size_t		 so_queue_max;			/* bytes per handler */
+	uint32_t	 so_storm_pps;			/* --storm-limit, 0: none */
 	int		 so_verbosity;
 	bool		 so_daemon;
 	bool		 so_vnat;			/* --vnat */
@@ -41,6 +42,7 @@ struct srv_opts {
 struct ctl;
 struct dial;
 struct vnat;
+struct reg;
 TAILQ_HEAD(ctl_list, ctl);
 TAILQ_HEAD(handler_list, handler);
 TAILQ_HEAD(dial_list, dial);
@@ -58,6 +60,7 @@ struct server {
 	uint64_t		 s_auth_failures;
 	uint64_t		 s_bad_lines;
 	struct vnat		*s_vnat;		/* NULL without --vnat */
+	struct reg		*s_reg;			/* server/registry.h */
 };
 
 /* Parses the command line.  Returns 0 to run, 1 when --help or --version
@@ -70,9 +73,11 @@ void opts_usage(FILE *f);
 bool srv_has_dev(const struct server *s, const char *dev);
 /* Registers a started handler with the server and gives it an id. */
 uint32_t srv_new_id(struct server *s);
-/* A new handler on bev for conf; NULL with err set.  Registered in the list. */
+/* A new handler on bev for conf with the peer server peer_id (registry.h),
+ * unless it is refused (a handler to this server itself, or overlapping
+ * another: see reg_check); NULL with err set.  Registered in the list. */
 struct handler *srv_start_handler(struct server *s, struct bufferevent *bev,
-    const struct handler_conf *conf, char *err, size_t errlen);
+    const struct handler_conf *conf, const char *peer_id, char *err, size_t errlen);
 /* Queues one protocol line (fmt, then "\n") on bev. */
 void srv_send_line(struct bufferevent *bev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

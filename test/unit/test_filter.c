@@ -125,3 +125,33 @@ Test(filter, full_list_fits)
 	cr_assert_eq(filt_build(&l, PROTO_LOCAL, f, sizeof(f)), 0);
 	compiles(f);
 }
+
+/* filt_match agrees with libpcap running filt_build's text, for both roles,
+ * on frames made of the list's addresses, their neighbours and others */
+Test(filter, match_agrees_with_the_compiled_filter)
+{
+	const char *a[] = { "02:00:00:00:42:10", "02:00:00:00:43:00/40", "ff:ff:ff:ff:ff:ff",
+	    "33:33:00:00:00:00/16", "01:00:5e:00:00:00/25" };
+	const uint8_t probes[][6] = {
+		{ 2, 0, 0, 0, 0x42, 0x10 }, { 2, 0, 0, 0, 0x42, 0x11 }, { 2, 0, 0, 0, 0x43, 0x07 },
+		{ 2, 0, 0, 0, 0x44, 0x07 }, { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
+		{ 0x33, 0x33, 0, 0, 0, 1 }, { 0x33, 0x34, 0, 0, 0, 1 }, { 1, 0, 0x5e, 0, 0, 1 },
+		{ 1, 0, 0x5e, 0x80, 0, 1 }, { 0, 1, 2, 3, 4, 5 },
+	};
+	size_t np = sizeof(probes) / sizeof(probes[0]);
+	struct mac_list l = list_of(5, a);
+	enum proto_role roles[] = { PROTO_LOCAL, PROTO_REMOTE };
+	char f[2048];
+	uint8_t frame[12];
+
+	for (int r = 0; r < 2; r++) {
+		cr_assert_eq(filt_build(&l, roles[r], f, sizeof(f)), 0);
+		for (size_t d = 0; d < np; d++)
+			for (size_t s = 0; s < np; s++) {
+				memcpy(frame, probes[d], 6);
+				memcpy(frame + 6, probes[s], 6);
+				cr_assert_eq(filt_match(&l, roles[r], frame),
+				    matches(f, probes[d], probes[s]), "role %d dst %zu src %zu", r, d, s);
+			}
+	}
+}

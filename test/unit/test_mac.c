@@ -95,3 +95,39 @@ Test(mac, list_size_limit_and_format)
 	cr_assert_str_eq(out, "02:00:00:00:00:00 02:00:00:00:00:01");
 	cr_assert_eq(mac_list_format(&l, out, 10), -1);
 }
+
+Test(mac, zero_address_refused_in_lists)
+{
+	struct mac_list l;
+	char err[256];
+	const char *first[] = { "00:00:00:00:00:00", "ff:ff:ff:ff:ff:ff" };
+	const char *later[] = { "02:00:00:00:00:01", "0:0:0:0:0:0" };
+	const char *prefix[] = { "02:00:00:00:00:01", "00:00:00:00:00:00/8" };
+
+	cr_assert_eq(mac_list_parse((char *const *)first, 2, &l, err, sizeof(err)), VNET_ERR_VALUE);
+	cr_assert(strstr(err, "all-zero") != NULL, "%s", err);
+	cr_assert_eq(mac_list_parse((char *const *)later, 2, &l, err, sizeof(err)), VNET_ERR_VALUE);
+	cr_assert(strstr(err, "'0:0:0:0:0:0'") != NULL, "%s", err);
+	/* a prefix starting with zeros covers real vendors' addresses */
+	cr_assert_eq(mac_list_parse((char *const *)prefix, 2, &l, err, sizeof(err)), VNET_OK);
+}
+
+Test(mac, overlap)
+{
+	struct mac_entry a, b;
+
+	mac_parse("02:00:00:00:00:01", &a);
+	mac_parse("02:00:00:00:00:01", &b);
+	cr_assert(mac_overlap(&a, &b));
+	mac_parse("02:00:00:00:00:02", &b);
+	cr_assert(!mac_overlap(&a, &b));
+	mac_parse("02:00:00:00:00:00/40", &b);
+	cr_assert(mac_overlap(&a, &b));
+	cr_assert(mac_overlap(&b, &a));
+	mac_parse("02:00:00:00:01:00/40", &b);
+	cr_assert(!mac_overlap(&a, &b));
+	cr_assert(!mac_overlap(&b, &a));
+	mac_parse("02:00:00:00:00:00/16", &a);
+	cr_assert(mac_overlap(&a, &b));
+	cr_assert(mac_overlap(&b, &a));
+}
