@@ -249,8 +249,8 @@ main(int argc, char **argv)
 	    (s.s_dns = evdns_base_new(s.s_base, 0)) == NULL)
 		fatalx("evdns_base_new failed");
 	setup_tls(&s);
-	if (s.s_opts.so_vnat && (s.s_vnat = vnat_start(s.s_base, s.s_opts.so_vcmp_port, err,
-	    sizeof(err))) == NULL)
+	if (s.s_opts.so_vnat && (s.s_vnat = vnat_start(s.s_base, s.s_opts.so_vcmp_port,
+	    &s.s_opts.so_vcmp, err, sizeof(err))) == NULL)
 		fatalx("vnat: %s", err);
 	if (s.s_vnat)
 		s.s_vnat->v_secure = s.s_opts.so_vnat_secure;
