@@ -45,6 +45,16 @@ opts_usage(FILE *f)
 	    "                      connections moved (VCMP, TCP port 2031); with --vnat\n"
 	    "                      -d may be left out\n"
 	    "  --vcmp-port P       the VCMP port (2031)\n"
+	    "  --vcmp-sessions N   VCMP sessions at once (64, at most 1024); when all are\n"
+	    "                      in use the one idle longest gives way to a new one\n"
+	    "  --vcmp-per-source N of them from one IPv4 address or IPv6 /64 (8); a new\n"
+	    "                      one replaces that source's session idle longest\n"
+	    "  --vcmp-deadline S   close a session that completes no message for S\n"
+	    "                      seconds; bytes alone do not count (5, at most 3600)\n"
+	    "  --vcmp-entries N    connections one session's exchange may hold before it\n"
+	    "                      is validated (16384, 97 bytes each; at most 32768)\n"
+	    "  --vcmp-pending N    the same for all sessions together (131072, at most\n"
+	    "                      33554432); when short, the session idle longest gives way\n"
 	    "  --vnat-secure       accept no update for a connection without a key agreed\n"
 	    "                      at SUSPEND (otherwise keyless updates are accepted for\n"
 	    "                      connections that never had a key, and logged)\n"
@@ -79,6 +89,36 @@ take_str(const char *opt, const char *val, char *dst, size_t len, char *err, siz
 	}
 	memcpy(dst, val, strlen(val) + 1);
 	return 0;
+}
+
+/* the --vcmp-* limits (vnat/vlimit.h): 0 taken, -1 with err set, 1 when a
+ * is none of them */
+static int
+take_vcmp(const char *a, const char *val, struct vcmp_limits *l, char *err, size_t errlen)
+{
+	const struct {
+		const char	*name;
+		uint32_t	 min, max;
+		unsigned	*dst;
+	} lim[] = {
+		{ "--vcmp-sessions", 1, VLIMIT_SESSIONS_MAX, &l->vl_sessions },
+		{ "--vcmp-per-source", 1, VLIMIT_SESSIONS_MAX, &l->vl_per_source },
+		{ "--vcmp-deadline", 1, VLIMIT_DEADLINE_MAX, &l->vl_deadline },
+		/* below one message's worth not even a seed-style exchange passes */
+		{ "--vcmp-entries", VCMP_V2_MAX_ENTRIES, VLIMIT_ENTRIES_MAX, &l->vl_entries },
+		{ "--vcmp-pending", VCMP_V2_MAX_ENTRIES, VLIMIT_PENDING_MAX, &l->vl_pending },
+	};
+	uint32_t v;
+
+	for (size_t k = 0; k < sizeof(lim) / sizeof(lim[0]); k++) {
+		if (strcmp(a, lim[k].name) != 0)
+			continue;
+		if (take_u32(a, val, lim[k].min, lim[k].max, &v, err, errlen))
+			return -1;
+		*lim[k].dst = v;
+		return 0;
+	}
+	return 1;
 }
 
 static int
@@ -125,7 +165,7 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 	const char *pwfile = NULL;
 	bool have_pw = false;
 	uint32_t v;
-	int i;
+	int i, rc;
 
 	memset(o, 0, sizeof(*o));
 	o->so_port = 4455;
@@ -135,6 +175,7 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 	o->so_storm_pps = HANDLER_STORM_DEFAULT;
 	o->so_verbosity = LOG_LVL_INFO;
 	o->so_vcmp_port = 2031;
+	vlimit_defaults(&o->so_vcmp);
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--help") == 0) {
@@ -217,6 +258,10 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 			if (take_u32(a, val, 1, 65535, &v, err, errlen))
 				return -1;
 			o->so_vcmp_port = (uint16_t)v;
+			i++;
+		} else if ((rc = take_vcmp(a, val, &o->so_vcmp, err, errlen)) <= 0) {
+			if (rc < 0)
+				return -1;
 			i++;
 		} else if (a[0] == '-' && a[1] != '\0') {
 			snprintf(err, errlen, "unknown option '%s' (see vnet --help)", a);

@@ -14,6 +14,7 @@
 
 #include "common/proto.h"
 #include "handler/handler.h"
+#include "vnat/vlimit.h"
 
 #define SRV_DEVS_MAX	64
 
@@ -37,6 +38,7 @@ struct srv_opts {
 	bool		 so_vnat;			/* --vnat */
 	bool		 so_vnat_secure;		/* --vnat-secure */
 	uint16_t	 so_vcmp_port;			/* --vcmp-port, 2031 */
+	struct vcmp_limits so_vcmp;			/* --vcmp-sessions ... --vcmp-pending */
 };
 
 struct ctl;

@@ -19,16 +19,26 @@
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
 #include "vnat/vkey.h"
+#include "vnat/vlimit.h"
 
-#define VCMP_IDLE_S		30
-#define VCMP_MAX_SESSIONS	64	/* each holds at most one exchange */
+/* a remote party can trigger these as often as it likes: debug lines too
+ * are rate-limited (common/log.h), and only counted when shown, or the
+ * "held back" notes would report lines no one was to see */
+#define log_debug_rl(...) do {						\
+	if (log_verbosity() >= LOG_LVL_DEBUG)				\
+		log_rl_(log_debug, __VA_ARGS__);			\
+} while (0)
 
 struct vcmp_sess {
-	TAILQ_ENTRY(vcmp_sess)	 vs_entry;
+	TAILQ_ENTRY(vcmp_sess)	 vs_entry;	/* v_sess: idle longest first */
 	struct vnat		*vs_v;
 	struct bufferevent	*vs_bev;
+	struct event		*vs_deadline;	/* --vcmp-deadline for the next whole message */
+	bool			 vs_answering;	/* reading stopped until the answer is sent */
 	char			 vs_peer[64];
-	/* the exchange being read: its entries and each message's count */
+	struct vlimit_src	 vs_src;
+	/* the exchange being read: its entries and each message's count;
+	 * vs_capacc entries are charged to v_held */
 	struct vcmp_entry	*vs_acc;
 	size_t			 vs_nacc, vs_capacc, vs_nmsgs;
 	uint16_t		 vs_counts[VCMP_EXCHANGE_MAX_MSGS];
@@ -40,17 +50,71 @@ struct vcmp_sess {
 	struct vkey_pair	 vs_kp;		/* our half of a VNAT_SUS exchange's key */
 };
 
+/* frees the exchange's entries and gives their charge back */
+static void
+sess_release(struct vcmp_sess *s)
+{
+	s->vs_v->v_held -= s->vs_capacc;
+	free(s->vs_acc);
+	free(s->vs_verdict);
+	s->vs_acc = NULL;
+	s->vs_verdict = NULL;
+	s->vs_nacc = s->vs_capacc = s->vs_nmsgs = 0;
+}
+
 /* the one teardown of a session */
 static void
 sess_close(struct vcmp_sess *s, const char *why)
 {
-	log_debug("vcmp %s: %s", s->vs_peer, why);
+	log_debug_rl("vcmp %s: %s", s->vs_peer, why);
 	TAILQ_REMOVE(&s->vs_v->v_sess, s, vs_entry);
 	bufferevent_free(s->vs_bev);
-	free(s->vs_acc);
-	free(s->vs_verdict);
+	if (s->vs_deadline)
+		event_free(s->vs_deadline);
+	sess_release(s);
 	vkey_pair_free(&s->vs_kp);
 	free(s);
+}
+
+/* a session the limits close (vnat/vlimit): counted with the refused */
+static void
+sess_refuse(struct vcmp_sess *s, const char *why)
+{
+	s->vs_v->v_st.vs_bad++;
+	sess_close(s, why);
+}
+
+/* a whole message arrived: the session is the one idle least, and has
+ * the deadline again for the next */
+static void
+sess_mark(struct vcmp_sess *s)
+{
+	struct timeval dl = { (time_t)s->vs_v->v_lim.vl_deadline, 0 };
+
+	TAILQ_REMOVE(&s->vs_v->v_sess, s, vs_entry);
+	TAILQ_INSERT_TAIL(&s->vs_v->v_sess, s, vs_entry);
+	evtimer_add(s->vs_deadline, &dl);
+}
+
+static void
+sess_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct vcmp_sess *s = arg;
+	size_t part = evbuffer_get_length(bufferevent_get_input(s->vs_bev));
+
+	(void)fd;
+	(void)what;
+	/* a peer that lingers after its answer is merely idle; one that
+	 * started a message or an exchange and did not finish it in time is
+	 * holding the session (a trickle) */
+	if (part == 0 && s->vs_nmsgs == 0) {
+		sess_close(s, "idle");
+		return;
+	}
+	log_warnx_rl("vcmp %s: closed: no whole message for %u s (--vcmp-deadline; %zu bytes "
+	    "of one, %zu message(s) of an exchange)", s->vs_peer, s->vs_v->v_lim.vl_deadline, part,
+	    s->vs_nmsgs);
+	sess_refuse(s, "deadline");
 }
 
 struct match {
@@ -131,7 +195,7 @@ admitted(struct vcmp_sess *s, uint8_t cmd, const struct nftx_tr *t, size_t i)
 		if (s->vs_afam == t->t_family && memcmp(s->vs_addr, now, al) == 0)
 			return true;
 		v->v_st.vs_auth_refused++;
-		log_warnx("vcmp %s: VNAT_SUS for the connection of %s refused: not sent from "
+		log_warnx_rl("vcmp %s: VNAT_SUS for the connection of %s refused: not sent from "
 		    "its address", s->vs_peer, a);
 		return false;
 	}
@@ -140,12 +204,12 @@ admitted(struct vcmp_sess *s, uint8_t cmd, const struct nftx_tr *t, size_t i)
 		return true;
 	if (vd == VKEY_OK_KEYLESS) {
 		v->v_st.vs_keyless++;
-		log_info("vcmp %s: update for the connection of %s %s", s->vs_peer, a,
+		log_info_rl("vcmp %s: update for the connection of %s %s", s->vs_peer, a,
 		    vkey_verdict_str(vd));
 		return true;
 	}
 	v->v_st.vs_auth_refused++;
-	log_warnx("vcmp %s: update for the connection of %s %s", s->vs_peer, a,
+	log_warnx_rl("vcmp %s: update for the connection of %s %s", s->vs_peer, a,
 	    vkey_verdict_str(vd));
 	return false;
 }
@@ -180,7 +244,7 @@ suspended(struct vcmp_sess *s, uint8_t family, const struct vcmp_entry *ents,
 	}
 	explicit_bzero(secret, sizeof(secret));
 	v->v_st.vs_suspended += k;
-	log_info("vcmp %s: VNAT_SUS for %zu connection(s): %zu suspended (%zu new key(s)), %zu "
+	log_info_rl("vcmp %s: VNAT_SUS for %zu connection(s): %zu suspended (%zu new key(s)), %zu "
 	    "unknown or refused", s->vs_peer, n, k, nkeys, n - k);
 }
 
@@ -219,7 +283,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	for (int proto = 6; proto <= 17; proto += 11)
 		for (int af = 0; af < 2; af++)
 			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
-				log_warn("vcmp %s: sock_diag", s->vs_peer);
+				log_warn_rl("vcmp %s: sock_diag", s->vs_peer);
 	for (i = 0; i < n; i++) {
 		if (!found[i]) {
 			v->v_st.vs_unknown++;
@@ -230,7 +294,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			found[i] = 0;
 		else if (cmd == VCMP_UPD && conflict_hit(&socks, &t[k])) {
 			v->v_st.vs_conflicts++;
-			log_warnx("vcmp %s: update refused: its new tuple is another connection's "
+			log_warnx_rl("vcmp %s: update refused: its new tuple is another connection's "
 			    "(conflict)", s->vs_peer);
 			found[i] = 0;
 		} else
@@ -245,7 +309,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		goto out;
 	}
 	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
-		log_warnx("vcmp %s: %s", s->vs_peer, err);
+		log_warnx_rl("vcmp %s: %s", s->vs_peer, err);
 		memset(found, 0, n);
 	} else
 		v->v_st.vs_updated += k;
@@ -255,7 +319,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			vtab_del(&v->v_peer_susp, e);
 		helper_resume(v, &t[i], "resumed");
 	}
-	log_info("vcmp %s: VNAT_UPD for %zu connection(s): %zu updated, %zu unknown", s->vs_peer,
+	log_info_rl("vcmp %s: VNAT_UPD for %zu connection(s): %zu updated, %zu unknown", s->vs_peer,
 	    n, k, n - k);
 out:
 	for (i = 0, k = 0; i < n; i++) {
@@ -294,14 +358,21 @@ answer(struct vcmp_sess *s)
 			bufferevent_write(s->vs_bev, out, (size_t)k);
 		off += s->vs_counts[i];
 	}
-	s->vs_nmsgs = 0;
-	s->vs_nacc = 0;
+	sess_release(s);
 	s->vs_keyed = false;
 	vkey_pair_free(&s->vs_kp);
+	/* a peer that does not read its answers must not pile up more of them:
+	 * no more input until this one is out (sess_write), and a deadline on
+	 * the sending instead of on the next message */
+	if (evbuffer_get_length(bufferevent_get_output(s->vs_bev)) > 0) {
+		struct timeval dl = { (time_t)s->vs_v->v_lim.vl_deadline, 0 };
+		s->vs_answering = true;
+		evtimer_del(s->vs_deadline);
+		bufferevent_disable(s->vs_bev, EV_READ);
+		bufferevent_set_timeouts(s->vs_bev, NULL, &dl);
+	}
 }
 
-/* adds a decoded message to the exchange being read; -1 with why set if it
- * does not belong to it */
 /* the verdict on each entry of a VNAT_UPD (raw: the message as received,
  * whose bytes the tags cover) */
 static void
@@ -326,6 +397,56 @@ judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t
 	}
 }
 
+/* room for want entries in s's exchange, within its cap and the cap of all
+ * sessions (sessions idle longer than s holding entries give way, idle
+ * longest first); -1 with why set */
+static int
+reserve(struct vcmp_sess *s, size_t want, char *why, size_t len)
+{
+	struct vnat *v = s->vs_v;
+	struct vcmp_sess *o, *next;
+	size_t cap, shortby;
+	enum vlimit_mem r = vlimit_need(&v->v_lim, s->vs_capacc, v->v_held, want, &cap, &shortby);
+
+	if (r == VLIMIT_MEM_SESSION) {
+		snprintf(why, len, "refused: exchange over %u entries (--vcmp-entries)",
+		    v->v_lim.vl_entries);
+		return -1;
+	}
+	/* s was marked on this message: every session before it is idle longer */
+	for (o = TAILQ_FIRST(&v->v_sess); r == VLIMIT_MEM_TOTAL && o && o != s; o = next) {
+		next = TAILQ_NEXT(o, vs_entry);
+		if (o->vs_capacc == 0)
+			continue;
+		log_warnx_rl("vcmp %s: unvalidated entries at --vcmp-pending %u: %s (%zu held), "
+		    "idle longest, gives way", s->vs_peer, v->v_lim.vl_pending, o->vs_peer,
+		    o->vs_capacc);
+		sess_refuse(o, "gave way (memory)");
+		r = vlimit_need(&v->v_lim, s->vs_capacc, v->v_held, want, &cap, &shortby);
+	}
+	if (r == VLIMIT_MEM_TOTAL) {
+		snprintf(why, len, "refused: %zu more entries than --vcmp-pending %u allows",
+		    shortby, v->v_lim.vl_pending);
+		return -1;
+	}
+	if (cap > s->vs_capacc) {
+		struct vcmp_entry *a = realloc(s->vs_acc, cap * sizeof(*a));
+		uint8_t *vd;
+		if (a != NULL)
+			s->vs_acc = a;
+		if (a == NULL || (vd = realloc(s->vs_verdict, cap)) == NULL) {
+			snprintf(why, len, "out of memory");
+			return -1;
+		}
+		s->vs_verdict = vd;
+		v->v_held += cap - s->vs_capacc;
+		s->vs_capacc = cap;
+	}
+	return 0;
+}
+
+/* adds a decoded message to the exchange being read; -1 with why set if it
+ * does not belong to it or is over a limit */
 static int
 collect(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, char *why,
     size_t len)
@@ -339,22 +460,8 @@ collect(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, char 
 		snprintf(why, len, "refused: exchange longer than %d messages", VCMP_EXCHANGE_MAX_MSGS);
 		return -1;
 	}
-	if (s->vs_nacc + m->vm_count > s->vs_capacc) {
-		size_t cap = s->vs_nacc + VCMP_V2_MAX_ENTRIES;
-		struct vcmp_entry *a = realloc(s->vs_acc, cap * sizeof(*a));
-		if (a == NULL) {
-			snprintf(why, len, "out of memory");
-			return -1;
-		}
-		s->vs_acc = a;
-		uint8_t *vd = realloc(s->vs_verdict, cap);
-		if (vd == NULL) {
-			snprintf(why, len, "out of memory");
-			return -1;
-		}
-		s->vs_verdict = vd;
-		s->vs_capacc = cap;
-	}
+	if (reserve(s, s->vs_nacc + m->vm_count, why, len) != 0)
+		return -1;
 	if (m->vm_cmd == VCMP_UPD)
 		judge(s, m, raw, s->vs_verdict + s->vs_nacc);
 	if (s->vs_nmsgs == 0 && (m->vm_flags & VCMP_F_KEY)) {
@@ -396,23 +503,46 @@ sess_read(struct bufferevent *bev, void *arg)
 			snprintf(why, sizeof(why), "refused: %s (first bytes %02x %02x)",
 			    n < 0 ? vnet_strerror(n) : "not a VNAT_UPD or VNAT_SUS", p[0],
 			    want > 1 ? p[1] : 0);
-			log_warnx("vcmp %s: %s", s->vs_peer, why);
+			log_warnx_rl("vcmp %s: %s", s->vs_peer, why);
 			sess_close(s, why);
 			return;
 		}
 		s->vs_v->v_st.vs_msgs++;
+		sess_mark(s);
 		if (collect(s, &m, p, why, sizeof(why)) != 0) {
 			s->vs_v->v_st.vs_bad++;
-			log_warnx("vcmp %s: %s", s->vs_peer, why);
+			log_warnx_rl("vcmp %s: %s", s->vs_peer, why);
 			sess_close(s, why);
 			return;
 		}
 		evbuffer_drain(in, (size_t)n);
 		if (m.vm_flags & VCMP_F_MORE)
 			continue;
+		/* applied and answered here, within this callback: the deadline
+		 * never runs while a peer waits for its answer to be made */
 		handle_upd(s, s->vs_cmd, s->vs_family, s->vs_acc, s->vs_nacc);
 		answer(s);
+		if (s->vs_answering)
+			return;
 	}
+}
+
+/* the output drained: an answer that was waiting is out */
+static void
+sess_write(struct bufferevent *bev, void *arg)
+{
+	struct vcmp_sess *s = arg;
+	struct timeval dl = { (time_t)s->vs_v->v_lim.vl_deadline, 0 };
+
+	if (!s->vs_answering)
+		return;
+	s->vs_answering = false;
+	bufferevent_set_timeouts(bev, NULL, NULL);
+	evtimer_add(s->vs_deadline, &dl);
+	bufferevent_enable(bev, EV_READ);
+	/* what arrived meanwhile raises no read event of its own */
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		sess_read(bev, s);
 }
 
 static void
@@ -421,11 +551,13 @@ sess_event(struct bufferevent *bev, short what, void *arg)
 	struct vcmp_sess *s = arg;
 	size_t left = evbuffer_get_length(bufferevent_get_input(bev));
 
-	if (what & BEV_EVENT_TIMEOUT)
-		sess_close(s, "idle");
-	else if (left) {
+	if (what & BEV_EVENT_TIMEOUT) {
+		log_warnx_rl("vcmp %s: closed: its answer not taken for %u s (--vcmp-deadline)",
+		    s->vs_peer, s->vs_v->v_lim.vl_deadline);
+		sess_refuse(s, "answer not read");
+	} else if (left) {
 		s->vs_v->v_st.vs_bad++;
-		log_warnx("vcmp %s: closed with %zu bytes of a message unread (truncated)",
+		log_warnx_rl("vcmp %s: closed with %zu bytes of a message unread (truncated)",
 		    s->vs_peer, left);
 		sess_close(s, "truncated message");
 	} else
@@ -463,40 +595,68 @@ peer_name(const struct sockaddr *sa, char *buf, size_t len)
 	conns_endpoint(fam == 6 ? AF_INET6 : AF_INET, addr, port, buf, len);
 }
 
+/* room for a session from src: the source's own session idle longest gives
+ * way when the source is at its cap (a flood from one address then only
+ * displaces itself), else the one idle longest of all when every session
+ * is in use (a peer with a real update gets through) */
+static void
+make_room(struct vnat *v, const struct vlimit_src *src, const char *peer)
+{
+	struct vcmp_sess *o, *own = NULL;
+	size_t nsess = 0, nsrc = 0;
+
+	TAILQ_FOREACH(o, &v->v_sess, vs_entry) {
+		nsess++;
+		if (vlimit_same_source(&o->vs_src, src) && nsrc++ == 0)
+			own = o;
+	}
+	switch (vlimit_admit(&v->v_lim, nsess, nsrc)) {
+	case VLIMIT_EVICT_SOURCE:
+		log_warnx_rl("vcmp %s: %zu sessions from its source (--vcmp-per-source): %s, idle "
+		    "longest, gives way", peer, nsrc, own->vs_peer);
+		sess_refuse(own, "gave way (source)");
+		break;
+	case VLIMIT_EVICT_OLDEST:
+		o = TAILQ_FIRST(&v->v_sess);
+		log_warnx_rl("vcmp %s: all %zu sessions in use (--vcmp-sessions): %s, idle "
+		    "longest, gives way", peer, nsess, o->vs_peer);
+		sess_refuse(o, "gave way (sessions)");
+		break;
+	case VLIMIT_ADMIT:
+		break;
+	}
+}
+
 static void
 on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen, void *arg)
 {
 	struct vnat *v = arg;
 	struct vcmp_sess *s = calloc(1, sizeof(*s));
-	struct timeval idle = { VCMP_IDLE_S, 0 };
-	struct vcmp_sess *o;
-	size_t nsess = 0;
+	struct timeval dl = { (time_t)v->v_lim.vl_deadline, 0 };
 
 	(void)l;
 	(void)salen;
-	TAILQ_FOREACH(o, &v->v_sess, vs_entry)
-		nsess++;
-	if (nsess >= VCMP_MAX_SESSIONS) {
-		v->v_st.vs_bad++;
-		log_warnx("vcmp: %zu sessions open already, refusing another", nsess);
-		free(s);
-		evutil_closesocket(fd);
-		return;
-	}
-	if (s == NULL ||
+	if (s == NULL || (s->vs_deadline = evtimer_new(v->v_base, sess_deadline, s)) == NULL ||
 	    (s->vs_bev = bufferevent_socket_new(v->v_base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		if (s && s->vs_deadline)
+			event_free(s->vs_deadline);
 		free(s);
 		evutil_closesocket(fd);
 		return;
 	}
 	peer_name(sa, s->vs_peer, sizeof(s->vs_peer));
 	peer_addr(sa, &s->vs_afam, s->vs_addr);
+	vlimit_source(s->vs_afam, s->vs_addr, &s->vs_src);
+	make_room(v, &s->vs_src, s->vs_peer);
 	s->vs_v = v;
 	TAILQ_INSERT_TAIL(&v->v_sess, s, vs_entry);
-	bufferevent_setcb(s->vs_bev, sess_read, NULL, sess_event, s);
-	/* at most one message (and its answer) in memory per session */
+	bufferevent_setcb(s->vs_bev, sess_read, sess_write, sess_event, s);
+	/* at most one message in memory per session (and one exchange's
+	 * entries, within --vcmp-entries) */
 	bufferevent_setwatermark(s->vs_bev, EV_READ, 0, VCMP_V2_MAX_LEN);
-	bufferevent_set_timeouts(s->vs_bev, &idle, NULL);
+	/* the first whole message is due like every later one: a connection
+	 * alone holds nothing for longer */
+	evtimer_add(s->vs_deadline, &dl);
 	bufferevent_enable(s->vs_bev, EV_READ | EV_WRITE);
 }
 

@@ -263,7 +263,8 @@ vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t
 }
 
 struct vnat *
-vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
+vnat_start(struct event_base *base, uint16_t port, const struct vcmp_limits *lim, char *err,
+    size_t errlen)
 {
 	struct vnat *v = calloc(1, sizeof(*v));
 	char batch[4096];
@@ -274,6 +275,10 @@ vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen)
 	}
 	v->v_base = base;
 	v->v_vcmp_port = port;
+	if (lim)
+		v->v_lim = *lim;
+	else
+		vlimit_defaults(&v->v_lim);
 	v->v_arp_announce = -1;
 	vtab_init(&v->v_trs);
 	vtab_init(&v->v_susp);

@@ -15,6 +15,7 @@
 #include <event2/event.h>
 
 #include "vnat/nftx.h"
+#include "vnat/vlimit.h"
 #include "vnat/vtab.h"
 
 
@@ -36,7 +37,9 @@ struct vnat {
 	struct evconnlistener	*v_lst;
 	struct vtab		 v_trs;		/* translations by virtual tuple */
 	unsigned		 v_mapn[NFTX_NMAPS];	/* elements per nftables map */
-	struct vcmp_sess_list	 v_sess;
+	struct vcmp_sess_list	 v_sess;	/* idle longest first (vnat/endpoint) */
+	struct vcmp_limits	 v_lim;		/* --vcmp-sessions ... --vcmp-pending */
+	size_t			 v_held;	/* entries all sessions hold before validation */
 	uint32_t		 v_next_id;
 	struct resume		*v_resume;	/* the running RESUME, if any */
 	struct event		*v_sweep;	/* vnat/sweep's timer */
@@ -70,8 +73,10 @@ struct vnat {
 	struct vnat_stats	 v_st;
 };
 
-/* Replaces any stale table, listens for VCMP on port; NULL with err set. */
-struct vnat *vnat_start(struct event_base *base, uint16_t port, char *err, size_t errlen);
+/* Replaces any stale table, listens for VCMP on port with the limits lim
+ * (NULL: the defaults); NULL with err set. */
+struct vnat *vnat_start(struct event_base *base, uint16_t port, const struct vcmp_limits *lim,
+    char *err, size_t errlen);
 /* Removes every translation and the table, stops listening, frees v. */
 void vnat_stop(struct vnat *v);
 /* Installs or replaces the translations of n connections in one batch

@@ -30,7 +30,7 @@ setup(void)
 		cr_skip_test("needs root for a private network namespace");
 	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET)");
 	base = event_base_new();
-	v = vnat_start(base, 0, err, sizeof(err));
+	v = vnat_start(base, 0, NULL, err, sizeof(err));
 	cr_assert_not_null(v, "%s", err);
 }
 
