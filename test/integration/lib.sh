@@ -81,18 +81,24 @@ wait_for() {
 	done
 }
 
+# vm_bridge HOST BRIDGE VMNS PORT MAC ADDR: a host-only bridge in HOST with
+# the VM namespace VMNS on it (eth0, MAC, ADDR/24); VMNS must exist
+vm_bridge() {
+	ip -n "$P$1" link add "$2" type bridge
+	ip -n "$P$1" link set "$2" up
+	link "$3" eth0 "$1" "$4"
+	ip -n "$P$1" link set "$4" master "$2"
+	ip -n "$P$3" link set eth0 address "$5"
+	ip -n "$P$3" addr add "$6/24" dev eth0
+}
+
 # the seed's example scenario; VM2 (on a second host-only port) when $1 = two
 topo_up() {
 	local ns
 	for ns in vm host rtr lan proxy peer cli; do mkns $ns; done
 	ip -n "${P}lan" link add sw type bridge
 	ip -n "${P}lan" link set sw up
-	ip -n "${P}host" link add vmnet1 type bridge
-	ip -n "${P}host" link set vmnet1 up
-	link vm eth0 host vmport
-	ip -n "${P}host" link set vmport master vmnet1
-	ip -n "${P}vm" link set eth0 address $VM_MAC
-	ip -n "${P}vm" addr add 198.18.42.10/24 dev eth0
+	vm_bridge host vmnet1 vm vmport $VM_MAC 198.18.42.10
 	link host eth0 rtr wan
 	ip -n "${P}host" addr add 198.18.44.2/24 dev eth0
 	ip -n "${P}rtr" addr add 198.18.44.1/24 dev wan
@@ -112,12 +118,7 @@ topo_up() {
 	for ns in proxy peer cli; do ip -n "$P$ns" route add default via 198.18.42.1; done
 	if [ "${1:-}" = two ]; then
 		mkns vm2
-		link vm2 eth0 host vmport2
-		ip -n "${P}host" link add vmnet2 type bridge
-		ip -n "${P}host" link set vmnet2 up
-		ip -n "${P}host" link set vmport2 master vmnet2
-		ip -n "${P}vm2" link set eth0 address $VM2_MAC
-		ip -n "${P}vm2" addr add 198.18.42.11/24 dev eth0
+		vm_bridge host vmnet2 vm2 vmport2 $VM2_MAC 198.18.42.11
 	fi
 	: $n
 }

@@ -20,12 +20,7 @@ BC=ff:ff:ff:ff:ff:ff
 topo_up
 mkns host2
 mkns vm3
-ip -n "${P}host2" link add vmnet1 type bridge
-ip -n "${P}host2" link set vmnet1 up
-link vm3 eth0 host2 vmport
-ip -n "${P}host2" link set vmport master vmnet1
-ip -n "${P}vm3" link set eth0 address $VM3_MAC
-ip -n "${P}vm3" addr add 198.18.42.12/24 dev eth0
+vm_bridge host2 vmnet1 vm3 vmport $VM3_MAC 198.18.42.12
 link host2 eth0 rtr wan2
 ip -n "${P}host2" addr add 198.18.45.2/24 dev eth0
 ip -n "${P}rtr" addr add 198.18.45.1/24 dev wan2
@@ -118,21 +113,22 @@ ok "storm control: $got of 3000 broadcasts passed, drop_storm=$storm"
 
 # 6. injection filter: a peer that knows the password sends frames its list
 # does not allow, to the host (REMOTE side) and to the proxy (LOCAL side)
-count_start vm 4
-nsx cli python3 "$(dirname "$0")/../tools/fake_peer.py" 198.18.44.2 4455 pw1 \
-	"BEGIN LOCAL eth0 REMOTE vmnet1 $VM_MAC $BC" \
+# fake AT PW NS BEGIN FRAMES...: a fake first server; counts what NS sees
+fake() {
+	local at=$1 pw=$2 ns=$3 begin=$4; shift 4
+	count_start "$ns" 4
+	nsx cli python3 "$(dirname "$0")/../tools/fake_peer.py" "$at" 4455 "$pw" "$begin" "$@" \
+		>"$TMP/fake.out" || die "fake peer to $at: $(cat "$TMP/fake.out")"
+	count_end "$ns"
+	[ "$COUNT" = 5 ] || die "$ns saw $COUNT frames from the fake peer (5 allowed)"
+	grep -q "first=good" "$TMP/count.$ns" || die "the allowed frames did not reach $ns: $(cat "$TMP/count.$ns")"
+}
+fake 198.18.44.2 pw1 vm "BEGIN LOCAL eth0 REMOTE vmnet1 $VM_MAC $BC" \
 	"$VM_MAC,02:00:00:00:42:77,5,good" "02:00:00:00:42:55,02:00:00:00:42:77,5,bad-dst" \
-	"$BC,$VM_MAC,5,spoofed-vm" >"$TMP/fake1.out" || die "fake peer to host: $(cat "$TMP/fake1.out")"
-count_end vm; got=$COUNT
-[ "$got" = 5 ] || die "the VM saw $got frames from the fake peer (5 allowed)"
-grep -q "first=good" "$TMP/count.vm" || die "the allowed frames did not arrive: $(cat "$TMP/count.vm")"
-count_start peer 4
-nsx cli python3 "$(dirname "$0")/../tools/fake_peer.py" 198.18.42.2 4455 pw2 \
-	"BEGIN REMOTE vmnet1 LOCAL eth0 02:00:00:00:42:55 $BC" \
+	"$BC,$VM_MAC,5,spoofed-vm"
+fake 198.18.42.2 pw2 peer "BEGIN REMOTE vmnet1 LOCAL eth0 02:00:00:00:42:55 $BC" \
 	"$BC,02:00:00:00:42:55,5,good" "$BC,02:00:00:00:42:66,5,spoofed-src" \
-	"02:00:00:00:42:20,$VM_MAC,5,spoofed-vm" >"$TMP/fake2.out" || die "fake peer to proxy: $(cat "$TMP/fake2.out")"
-count_end peer; got=$COUNT
-[ "$got" = 5 ] || die "the LAN saw $got frames from the fake peer (5 allowed)"
+	"02:00:00:00:42:20,$VM_MAC,5,spoofed-vm"
 for f in host proxy; do
 	grep -q "that its list does not allow: not injected" "$TMP/$f.log" || die "$f did not log the filtered frames"
 	grep -q "drop_filtered=10 " "$TMP/$f.log" || die "$f: drop_filtered is not 10: $(grep -o 'drop_filtered=[0-9]*' "$TMP/$f.log")"
