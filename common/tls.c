@@ -252,7 +252,7 @@ tls_pin_check(const char *known_file, const char *host, uint16_t port,
 	int fd;
 
 	pin_key(key, sizeof(key), host, port);
-	if ((f = fopen(known_file, "r")) != NULL) {
+	if ((f = fopen(known_file, "re")) != NULL) {
 		while (fgets(line, sizeof(line), f)) {
 			char k[300], v[128];
 			lineno++;

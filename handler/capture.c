@@ -9,6 +9,7 @@
 
 #include <linux/filter.h>
 
+#include "common/fd.h"
 #include "common/frame.h"
 
 #define CAP_RING_BYTES	(32 * 1024 * 1024)
@@ -121,6 +122,7 @@ cap_open(const char *dev, const char *filter, uint32_t loop_mark, char *err, siz
 		snprintf(err, errlen, "%s has no selectable descriptor", dev);
 		goto fail;
 	}
+	fd_cloexec_all();	/* libpcap's packet socket and its eventfd */
 	return c;
 fail:
 	free(prog.bf_insns);

@@ -13,6 +13,7 @@
 #include <linux/filter.h>
 #include <linux/if_packet.h>
 
+#include "common/fd.h"
 #include "handler/offload.h"
 
 #define INJ_SNDBUF	(4 * 1024 * 1024)
@@ -53,6 +54,7 @@ inj_open(const char *dev, uint32_t mark, char *err, size_t errlen)
 		goto fail;
 	}
 	i->i_fd = libnet_getfd(i->i_ln);
+	fd_cloexec(i->i_fd);	/* libnet makes it without */
 	/* libnet's socket listens to every protocol; nobody reads it, so
 	 * let the kernel drop its input instead of queueing copies */
 	if (setsockopt(i->i_fd, SOL_SOCKET, SO_ATTACH_FILTER, &fprog, sizeof(fprog)) != 0 ||

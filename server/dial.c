@@ -8,11 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
+#include "common/fd.h"
 #include "common/log.h"
 #include "common/tls.h"
 #include "server/ctl.h"
@@ -221,6 +223,9 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 	unsigned long e;
 	char msg[512];
 
+	/* a socket libevent made (a second server given by name): the first
+	 * moment it shows */
+	fd_cloexec(bufferevent_getfd(bev));
 	if (what & BEV_EVENT_CONNECTED) {
 		if (d->d_srv->s_opts.so_tls) {
 			SSL *ssl = bufferevent_openssl_get_ssl(bev);
@@ -265,6 +270,30 @@ dial_timeout(evutil_socket_t fd, short what, void *arg)
 	    d->d_srv->s_opts.so_dial_timeout);
 }
 
+/* A second server given as an address gets a socket of ours, close-on-exec
+ * from the start (libevent 2.1 would make one without); for a name the
+ * family is known only once it is resolved, and dial_event marks the one
+ * libevent made.  Returns the family to resolve for. */
+static int
+dial_socket(struct dial *d)
+{
+	struct in6_addr a;
+	int af = AF_UNSPEC, fd;
+
+	if (inet_pton(AF_INET, d->d_msg.pm_rhost, &a) == 1)
+		af = AF_INET;
+	else if (inet_pton(AF_INET6, d->d_msg.pm_rhost, &a) == 1)
+		af = AF_INET6;
+	if (af == AF_UNSPEC ||
+	    (fd = socket(af, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0)
+		return AF_UNSPEC;
+	if (bufferevent_setfd(d->d_bev, fd) != 0) {
+		close(fd);
+		return AF_UNSPEC;
+	}
+	return af;
+}
+
 /* runs from the loop, not from inside a control session's callback: the
  * connection may fail (and the dial end) before this returns */
 static void
@@ -275,7 +304,7 @@ dial_go(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	log_info("HANDLE: connecting to %s", d->d_where);
-	if (bufferevent_socket_connect_hostname(d->d_bev, d->d_srv->s_dns, AF_UNSPEC,
+	if (bufferevent_socket_connect_hostname(d->d_bev, d->d_srv->s_dns, dial_socket(d),
 	    d->d_msg.pm_rhost, d->d_msg.pm_rport) != 0)
 		log_debug("HANDLE: connect to %s failed at once", d->d_where);
 }

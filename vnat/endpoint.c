@@ -680,7 +680,8 @@ vcmp_listen(struct vnat *v, uint16_t port, char *err, size_t errlen)
 		}
 	}
 	if (fd >= 0)
-		l = evconnlistener_new(v->v_base, on_accept, v, LEV_OPT_CLOSE_ON_FREE, 16, fd);
+		l = evconnlistener_new(v->v_base, on_accept, v, LEV_OPT_CLOSE_ON_FREE |
+		    LEV_OPT_CLOSE_ON_EXEC, 16, fd);
 	else {
 		s4.sin_addr.s_addr = htonl(INADDR_ANY);
 		l = evconnlistener_new_bind(v->v_base, on_accept, v, LEV_OPT_CLOSE_ON_FREE |

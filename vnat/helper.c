@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <signal.h>
@@ -14,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "common/fd.h"
 #include "common/log.h"
 #include "vnat/conns.h"
 #include "vnat/sockdiag.h"
@@ -111,35 +113,156 @@ ends(const struct nftx_tr *t, char *l, char *r, size_t len)
 	conns_endpoint(af, t->t_rvir, t->t_rvir_port, r, len);
 }
 
+/* An exec helper's program while it runs, known by its pidfd: the pidfd
+ * names that process and no other, even after it ended and its PID was
+ * given to another; the PID is only logged.  Reaped through the pidfd
+ * alone (waitid P_PIDFD), never by waitpid(-1). */
+struct helper_prog {
+	TAILQ_ENTRY(helper_prog) hp_entry;
+	struct vnat	*hp_v;		/* NULL until listed in v_progs */
+	int		 hp_pidfd;
+	pid_t		 hp_pid;
+	struct event	*hp_exit;	/* hp_pidfd readable: the program ended */
+	struct event	*hp_limit;	/* HELPER_EXEC_TIMEOUT_S */
+};
+
 static void
-on_exec_timeout(evutil_socket_t fd, short what, void *arg)
+prog_free(struct helper_prog *p)
 {
-	pid_t pid = (pid_t)(intptr_t)arg;
+	if (p->hp_v)
+		TAILQ_REMOVE(&p->hp_v->v_progs, p, hp_entry);
+	if (p->hp_exit)
+		event_free(p->hp_exit);
+	if (p->hp_limit)
+		event_free(p->hp_limit);
+	if (p->hp_pidfd >= 0)
+		close(p->hp_pidfd);
+	free(p);
+}
+
+/* collects the program's status if it ended; true when it is gone */
+static bool
+prog_reap(struct helper_prog *p)
+{
+	siginfo_t si;
+
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PIDFD, (id_t)p->hp_pidfd, &si, WEXITED | WNOHANG) != 0) {
+		log_warn("vnat: helper program %d: waitid", (int)p->hp_pid);
+		return true;	/* not ours to wait for: nothing more to learn */
+	}
+	if (si.si_pid == 0)
+		return false;
+	if (si.si_code == CLD_EXITED && si.si_status == 0)
+		log_debug("vnat: helper program %d done", (int)p->hp_pid);
+	else if (si.si_code == CLD_EXITED)
+		log_warnx("vnat: helper program %d failed with status %d", (int)p->hp_pid,
+		    si.si_status);
+	else
+		log_warnx("vnat: helper program %d killed by signal %d", (int)p->hp_pid,
+		    si.si_status);
+	return true;
+}
+
+static void
+on_prog_exit(evutil_socket_t fd, short what, void *arg)
+{
+	struct helper_prog *p = arg;
 
 	(void)fd;
 	(void)what;
-	if (kill(pid, 0) == 0) {
-		log_warnx("vnat: helper program (pid %d) still running after %d s: killed", (int)pid,
-		    HELPER_EXEC_TIMEOUT_S);
-		kill(pid, SIGKILL);
+	if (prog_reap(p))
+		prog_free(p);	/* its time limit goes with it */
+}
+
+static void
+on_prog_limit(evutil_socket_t fd, short what, void *arg)
+{
+	struct helper_prog *p = arg;
+
+	(void)fd;
+	(void)what;
+	if (prog_reap(p)) {	/* it ended in this very loop turn */
+		prog_free(p);
+		return;
 	}
+	log_warnx("vnat: helper program (pid %d) still running after %d s: killed",
+	    (int)p->hp_pid, HELPER_EXEC_TIMEOUT_S);
+	/* on_prog_exit reaps it */
+	if (syscall(SYS_pidfd_send_signal, p->hp_pidfd, SIGKILL, NULL, 0) != 0)
+		log_warn("vnat: helper program %d: pidfd_send_signal", (int)p->hp_pid);
+}
+
+/* In the child, signals still blocked: every disposition back to its
+ * default (vnet ignores SIGPIPE, libevent catches SIGCHLD's kin), then wait
+ * until the parent watches us (gate: a byte, or end of file to give up),
+ * keep only standard input, output and error, and run argv[0] with an
+ * empty signal mask. */
+static void __attribute__((noreturn))
+prog_exec(int gate, char *const argv[])
+{
+	struct sigaction dfl;
+	sigset_t none;
+	char go;
+
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	for (int sig = 1; sig < NSIG; sig++)
+		sigaction(sig, &dfl, NULL);	/* refused for SIGKILL, SIGSTOP: fine */
+	if (read(gate, &go, 1) != 1 || fd_close_from(3) != 0)
+		_exit(127);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	execv(argv[0], argv);
+	_exit(127);
+}
+
+/* the parent's half: watch the child through a pidfd, then open the gate */
+static void
+prog_watch(struct vnat *v, struct helper_prog *p, int gate)
+{
+	struct timeval tv = { HELPER_EXEC_TIMEOUT_S, 0 };
+
+	if ((p->hp_pidfd = (int)syscall(SYS_pidfd_open, p->hp_pid, 0)) < 0 ||
+	    (p->hp_exit = event_new(v->v_base, p->hp_pidfd, EV_READ | EV_PERSIST, on_prog_exit,
+	    p)) == NULL || (p->hp_limit = evtimer_new(v->v_base, on_prog_limit, p)) == NULL ||
+	    event_add(p->hp_exit, NULL) != 0 || evtimer_add(p->hp_limit, &tv) != 0) {
+		log_warn("vnat: helper program %d cannot be watched: not run", (int)p->hp_pid);
+		close(gate);	/* end of file: the child exits at once, */
+		waitpid(p->hp_pid, NULL, 0);	/* so this does not wait long */
+		prog_free(p);
+		return;
+	}
+	if (write(gate, "", 1) != 1)	/* the child died already: on_prog_exit tells */
+		log_warn("vnat: helper program %d: its gate", (int)p->hp_pid);
+	close(gate);
+	p->hp_v = v;
+	TAILQ_INSERT_TAIL(&v->v_progs, p, hp_entry);
 }
 
 static void
 run(struct vnat *v, const struct helped *h, const struct nftx_tr *t, const char *event)
 {
 	char l[64], r[64], pids[16];
-	struct timeval tv = { HELPER_EXEC_TIMEOUT_S, 0 };
 	const char *proto = t->t_proto == IPPROTO_UDP ? "udp" : "tcp";
+	struct helper_prog *p;
+	sigset_t all, old;
+	int gate[2];
 	pid_t pid;
 
 	ends(t, l, r, sizeof(l));
 	snprintf(pids, sizeof(pids), "%d", (int)h->h_pid);
-	if ((pid = fork()) < 0) {
+	if ((p = calloc(1, sizeof(*p))) == NULL || pipe2(gate, O_CLOEXEC) != 0) {
 		log_warn("vnat: helper %s", h->h_path);
+		free(p);
 		return;
 	}
-	if (pid == 0) {
+	p->hp_pidfd = -1;
+	/* no handler of vnet's may run in the child (libevent's would write to
+	 * the socket pair it shares with us) */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &old);
+	if ((pid = fork()) == 0) {
 		char *argv[] = { (char *)(uintptr_t)h->h_path, (char *)(uintptr_t)event,
 		    (char *)(uintptr_t)proto, l, r, NULL };
 		setenv("VNAT_EVENT", event, 1);
@@ -148,39 +271,26 @@ run(struct vnat *v, const struct helped *h, const struct nftx_tr *t, const char 
 		setenv("VNAT_REMOTE", r, 1);
 		setenv("VNAT_PID", pids, 1);
 		setenv("VNAT_COMM", h->h_comm, 1);
-		execv(h->h_path, argv);
-		_exit(127);
+		prog_exec(gate[0], argv);
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(gate[0]);
+	if (pid < 0) {
+		log_warn("vnat: helper %s", h->h_path);
+		close(gate[1]);
+		free(p);
+		return;
 	}
 	log_info("vnat: helper %s %s %s %s %s (pid %d)", h->h_path, event, proto, l, r, (int)pid);
-	event_base_once(v->v_base, -1, EV_TIMEOUT, on_exec_timeout, (void *)(intptr_t)pid, &tv);
-}
-
-static void
-on_sigchld(evutil_socket_t fd, short what, void *arg)
-{
-	int st;
-	pid_t pid;
-
-	(void)fd;
-	(void)what;
-	(void)arg;
-	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
-		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
-			log_debug("vnat: helper program %d done", (int)pid);
-		else if (WIFEXITED(st))
-			log_warnx("vnat: helper program %d failed with status %d", (int)pid,
-			    WEXITSTATUS(st));
-		else
-			log_warnx("vnat: helper program %d killed by signal %d", (int)pid,
-			    WTERMSIG(st));
-	}
+	p->hp_pid = pid;
+	prog_watch(v, p, gate[1]);
 }
 
 int
 helper_start(struct vnat *v)
 {
-	v->v_sigchld = evsignal_new(v->v_base, SIGCHLD, on_sigchld, v);
-	return v->v_sigchld && evsignal_add(v->v_sigchld, NULL) == 0 ? 0 : -1;
+	TAILQ_INIT(&v->v_progs);
+	return 0;
 }
 
 /* whether pid holds a connected socket whose connection is not suspended */
@@ -389,14 +499,19 @@ helper_resume(struct vnat *v, const struct nftx_tr *t, const char *why)
 void
 helper_stop(struct vnat *v)
 {
+	struct helper_prog *p;
 	struct vtab_ent *e;
 
 	TAILQ_FOREACH(e, &v->v_helped.vt_all, ve_all)
 		undo(v, e, "vnet stopping");
 	vtab_clear(&v->v_helped);
-	if (v->v_sigchld) {
-		event_free(v->v_sigchld);
-		v->v_sigchld = NULL;
+	/* the programs still running (the resume ones just started among
+	 * them) finish on their own, without the time limit; no pidfd stays */
+	while ((p = TAILQ_FIRST(&v->v_progs)) != NULL) {
+		if (!prog_reap(p))
+			log_info("vnat: helper program %d still running as vnet exits: left to "
+			    "finish", (int)p->hp_pid);
+		prog_free(p);
 	}
 }
 

@@ -9,7 +9,9 @@
  *              suspended (stop-always stops it anyway)
  *   exec:PATH  PATH runs with: suspend|resume proto local remote, and
  *              VNAT_EVENT, VNAT_PROTO, VNAT_LOCAL, VNAT_REMOTE, VNAT_PID,
- *              VNAT_COMM in its environment; killed after 10 s
+ *              VNAT_COMM in its environment, standard input, output and
+ *              error its only descriptors, signals at their defaults;
+ *              killed through its pidfd after 10 s
  *   none       nothing (the default)
  * Whatever a helper changed is restored at RESUME, when the connection
  * closes, and when vnet exits; no process is left stopped. */
@@ -34,7 +36,8 @@ int helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t le
 const struct helper_conf *helper_for(const struct vnat *v, const char *comm);
 /* Sets (or with none, clears) the helper of a process name; 0 or -1. */
 int helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t errlen);
-/* Arms SIGCHLD reaping on v's loop; 0 or -1. */
+/* Readies v for exec helper programs (each watched and reaped through its
+ * own pidfd on v's loop, never by PID); 0 or -1. */
 int helper_start(struct vnat *v);
 /* Activates, for each connection t[i] (our virtual tuple), the helper of the
  * process owning socket inode[i] (one walk of /proc for all; none when no
@@ -42,7 +45,8 @@ int helper_start(struct vnat *v);
 void helper_suspend(struct vnat *v, const struct nftx_tr *t, const uint32_t *inode, size_t n);
 /* Deactivates it (RESUME, the connection closed); restores what it changed. */
 void helper_resume(struct vnat *v, const struct nftx_tr *t, const char *why);
-/* Deactivates every helper (exit). */
+/* Deactivates every helper (exit); programs still running are left to
+ * finish, their pidfds closed. */
 void helper_stop(struct vnat *v);
 
 #endif

@@ -25,7 +25,7 @@ count_v4(const struct vnat *v)
 static int
 announce_read(void)
 {
-	FILE *f = fopen(ARP_ANNOUNCE, "r");
+	FILE *f = fopen(ARP_ANNOUNCE, "re");
 	int n = -1;
 
 	if (f == NULL)
@@ -39,7 +39,7 @@ announce_read(void)
 static int
 announce_write(int n)
 {
-	FILE *f = fopen(ARP_ANNOUNCE, "w");
+	FILE *f = fopen(ARP_ANNOUNCE, "we");
 	int r;
 
 	if (f == NULL)

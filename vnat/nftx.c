@@ -7,6 +7,7 @@
 
 #include <nftables/libnftables.h>
 
+#include "common/fd.h"
 #include "common/sbuf.h"
 
 /* the fields one direction rewrites, in order; each has its own map, keyed
@@ -300,6 +301,7 @@ nftx_open(void)
 
 	if (nft == NULL)
 		return NULL;
+	fd_cloexec_all();	/* libnftables' netlink socket, made without it */
 	if (nft_ctx_buffer_output(nft) != 0 || nft_ctx_buffer_error(nft) != 0) {
 		nft_ctx_free(nft);
 		return NULL;

@@ -178,7 +178,7 @@ sd_owner(uint32_t inode, struct sd_owner *out)
 		snprintf(path, sizeof(path), "/proc/%lu/comm", pid);
 		out->so_pid = (pid_t)pid;
 		out->so_comm[0] = '\0';
-		if ((f = fopen(path, "r")) != NULL) {
+		if ((f = fopen(path, "re")) != NULL) {
 			if (fgets(out->so_comm, sizeof(out->so_comm), f))
 				out->so_comm[strcspn(out->so_comm, "\n")] = '\0';
 			fclose(f);
@@ -198,7 +198,7 @@ read_comm(const char *pid, char *comm, size_t len)
 
 	comm[0] = '\0';
 	snprintf(path, sizeof(path), "/proc/%s/comm", pid);
-	if ((f = fopen(path, "r")) != NULL) {
+	if ((f = fopen(path, "re")) != NULL) {
 		if (fgets(comm, (int)len, f))
 			comm[strcspn(comm, "\n")] = '\0';
 		fclose(f);

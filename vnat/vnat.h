@@ -29,7 +29,9 @@ struct vnat_stats {
 struct vcmp_sess;
 struct resume;
 struct suspend;
+struct helper_prog;
 TAILQ_HEAD(vcmp_sess_list, vcmp_sess);
+TAILQ_HEAD(helper_prog_list, helper_prog);
 
 struct vnat {
 	struct event_base	*v_base;
@@ -57,7 +59,7 @@ struct vnat {
 		char	hc_path[256];
 	}			 v_helpers[VNAT_PROCS_MAX];
 	size_t			 v_nhelpers;
-	struct event		*v_sigchld;	/* reaps exec helpers */
+	struct helper_prog_list	 v_progs;	/* exec helpers running (vnat/helper) */
 	struct {
 		char	cp_name[16];
 		uint8_t	cp_policy;		/* enum conflict_policy */

@@ -4,6 +4,8 @@
 #include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
@@ -286,12 +288,16 @@ static void
 connect_peer(struct xpeer *p, uint16_t port)
 {
 	struct sockaddr_storage ss;
-	int sl = (int)addr_sockaddr(p->p_family, p->p_addr, port, &ss);
+	int sl = (int)addr_sockaddr(p->p_family, p->p_addr, port, &ss), fd;
 
-	p->p_bev = bufferevent_socket_new(p->p_x->x_v->v_base, -1, BEV_OPT_CLOSE_ON_FREE);
-	if (p->p_bev == NULL) {
+	/* our own socket: libevent 2.1 would make one without close-on-exec */
+	if ((fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0 ||
+	    (p->p_bev = bufferevent_socket_new(p->p_x->x_v->v_base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
 		/* reported from the loop, never from inside xchg_start */
-		p->p_err = "out of memory";
+		p->p_err = fd < 0 ? "cannot make a socket" : "out of memory";
+		if (fd >= 0)
+			close(fd);
 		event_active(p->p_x->x_timer, EV_TIMEOUT, 1);
 		return;
 	}
