@@ -41,13 +41,15 @@ bool log_rl_allow(struct log_rl *rl);
 /* Total lines held back by every limiter since start (for tests, stats). */
 unsigned long log_rl_held_total(void);
 
-#define log_rl_(fn, ...) do {						\
+/* a line below the verbosity is neither counted nor reported as held back */
+#define log_rl_(lvl, fn, ...) do {					\
 	static struct log_rl log_rl_site_;				\
-	if (log_rl_allow(&log_rl_site_))				\
+	if (log_verbosity() >= (lvl) && log_rl_allow(&log_rl_site_))	\
 		fn(__VA_ARGS__);					\
 } while (0)
-#define log_warn_rl(...)	log_rl_(log_warn, __VA_ARGS__)
-#define log_warnx_rl(...)	log_rl_(log_warnx, __VA_ARGS__)
-#define log_info_rl(...)	log_rl_(log_info, __VA_ARGS__)
+#define log_warn_rl(...)	log_rl_(LOG_LVL_WARN, log_warn, __VA_ARGS__)
+#define log_warnx_rl(...)	log_rl_(LOG_LVL_WARN, log_warnx, __VA_ARGS__)
+#define log_info_rl(...)	log_rl_(LOG_LVL_INFO, log_info, __VA_ARGS__)
+#define log_debug_rl(...)	log_rl_(LOG_LVL_DEBUG, log_debug, __VA_ARGS__)
 
 #endif

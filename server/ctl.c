@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
@@ -18,6 +19,8 @@
 #include "common/log.h"
 #include "server/dial.h"
 #include "server/registry.h"
+#include "server/guard.h"
+#include "server/listener.h"
 #include "vnat/conflict.h"
 #include "vnat/conns.h"
 #include "vnat/helper.h"
@@ -27,13 +30,16 @@
 
 #define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
 
-enum ctl_state { CTL_HELLO, CTL_READY, CTL_WAIT, CTL_CLOSING };
+/* CTL_PENALTY: a HELLO waits for its answer (guard's delay for its source);
+ * nothing more is read meanwhile */
+enum ctl_state { CTL_HELLO, CTL_PENALTY, CTL_READY, CTL_WAIT, CTL_CLOSING };
 
 struct ctl {
 	TAILQ_ENTRY(ctl)	 c_entry;
 	struct server		*c_srv;
 	struct bufferevent	*c_bev;
-	struct event		*c_timer;
+	struct event		*c_timer;	/* no HELLO in time; later: idle */
+	struct event		*c_answer;	/* CTL_PENALTY: answers the HELLO */
 	struct event		*c_flush;	/* closing: waits for the reply to leave */
 	struct timeval		 c_close_by;
 	enum ctl_state		 c_state;
@@ -42,12 +48,35 @@ struct ctl {
 	struct dial		*c_dial;
 	bool			 c_resuming;	/* a VNAT RESUME or SUSPEND answers later */
 	char			 c_instance[PROTO_INSTANCE_LEN + 1];	/* PEER, a server */
+	struct guard_conn	 c_gc;		/* counted until authenticated */
+	uint64_t		 c_deadline_ms;	/* the HELLO's answer, at the latest */
+	uint64_t		 c_line_ms;	/* the last complete line */
+	bool			 c_hello_ok;	/* CTL_PENALTY: the password was right */
+	char			 c_version[sizeof(((struct proto_msg *)0)->pm_version)];
 };
 
 static void ctl_read(struct bufferevent *bev, void *arg);
 static void ctl_event(struct bufferevent *bev, short what, void *arg);
 
 #define ctl_reply(c, ...)	srv_send_line((c)->c_bev, __VA_ARGS__)
+
+/* the clock of the guard's bookings and of the idle limit */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void
+timer_in_ms(struct event *ev, uint64_t ms)
+{
+	struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+
+	evtimer_add(ev, &tv);
+}
 
 /* closes once everything queued has reached the kernel (over TLS:
  * OpenSSL), or after 5 s; never from inside a callback of the session
@@ -86,7 +115,8 @@ ctl_close_later(struct ctl *c)
 void
 ctl_close(struct ctl *c, const char *reason)
 {
-	log_debug("control %s: %s", c->c_peer, reason);
+	log_debug_rl("control %s: %s", c->c_peer, reason);
+	guard_leave(c->c_srv->s_guard, &c->c_gc);
 	if (c->c_dial)
 		dial_detach(c->c_dial);
 	if (c->c_resuming && c->c_srv->s_vnat) {
@@ -98,9 +128,28 @@ ctl_close(struct ctl *c, const char *reason)
 		event_free(c->c_timer);
 	if (c->c_flush)
 		event_free(c->c_flush);
-	if (c->c_bev)
+	if (c->c_answer)
+		event_free(c->c_answer);
+	if (c->c_bev) {
 		bufferevent_free(c->c_bev);
+		lsn_fd_freed(c->c_srv->s_lsn);
+	}
 	free(c);
+}
+
+bool
+ctl_drop_oldest_unauth(struct server *s, const char *why)
+{
+	struct guard_conn *gc = guard_oldest(s->s_guard);
+	struct ctl *c;
+
+	if (gc == NULL)
+		return false;
+	c = gc->gc_owner;
+	log_info_rl("control %s: dropped, the oldest unauthenticated connection: %s", c->c_peer,
+	    why);
+	ctl_close(c, why);
+	return true;
 }
 
 static bool
@@ -115,22 +164,80 @@ password_ok(const char *want, const char *got)
 	return CRYPTO_memcmp(a, b, sizeof(a)) == 0;
 }
 
+/* the idle limit of an authenticated session, checked lazily: the timer
+ * is armed once per period, not once per line */
 static void
-do_hello(struct ctl *c, const struct proto_msg *m)
+ctl_idle_arm(struct ctl *c, uint64_t now)
 {
-	if (!password_ok(c->c_srv->s_opts.so_password, m->pm_password)) {
+	uint64_t limit = (uint64_t)c->c_srv->s_opts.so_idle_timeout * 1000;
+
+	event_del(c->c_timer);
+	if (limit == 0)
+		return;
+	timer_in_ms(c->c_timer, now - c->c_line_ms >= limit ? 0 : limit - (now - c->c_line_ms));
+}
+
+/* answers a HELLO whose wait, if any, is over */
+static void
+hello_answer(struct ctl *c)
+{
+	if (!c->c_hello_ok) {
 		c->c_srv->s_auth_failures++;
-		log_warnx("control %s: wrong password in HELLO (%llu failures so far)", c->c_peer,
+		log_warnx_rl("control %s: wrong password in HELLO (%llu failures so far)", c->c_peer,
 		    (unsigned long long)c->c_srv->s_auth_failures);
 		ctl_reply(c, "NOK wrong password");
 		ctl_close_later(c);
 		return;
 	}
+	guard_leave(c->c_srv->s_guard, &c->c_gc);
 	c->c_state = CTL_READY;
 	c->c_errors = 0;
-	event_del(c->c_timer);
-	log_debug("control %s: authenticated (client version %s)", c->c_peer, m->pm_version);
+	c->c_line_ms = mono_ms();
+	ctl_idle_arm(c, c->c_line_ms);
+	log_debug_rl("control %s: authenticated (client version %s)", c->c_peer, c->c_version);
 	ctl_reply(c, "OK %s", PROTO_VERSION);
+}
+
+static void
+hello_wait_over(evutil_socket_t fd, short what, void *arg)
+{
+	struct ctl *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->c_state != CTL_PENALTY)
+		return;
+	hello_answer(c);
+	/* lines that came behind the HELLO, from the loop rather than from here */
+	if (c->c_state == CTL_READY && evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
+		bufferevent_trigger(c->c_bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
+		    BEV_TRIG_DEFER_CALLBACKS);
+}
+
+/* The answer waits for the guard's booking for this source, right or
+ * wrong password alike, so that its timing tells nothing; a source whose
+ * bookings reach past this connection's auth deadline is refused at once
+ * without being told whether the password was right. */
+static void
+do_hello(struct ctl *c, const struct proto_msg *m)
+{
+	uint64_t now = mono_ms(), at;
+
+	c->c_hello_ok = password_ok(c->c_srv->s_opts.so_password, m->pm_password);
+	snprintf(c->c_version, sizeof(c->c_version), "%s", m->pm_version);
+	if (!guard_hello(c->c_srv->s_guard, &c->c_gc, c->c_hello_ok, now, c->c_deadline_ms, &at)) {
+		log_warnx_rl("control %s: HELLO refused: too many wrong passwords from this address",
+		    c->c_peer);
+		ctl_reply(c, "NOK too many wrong passwords from your address: try again later");
+		ctl_close_later(c);
+		return;
+	}
+	if (at <= now) {
+		hello_answer(c);
+		return;
+	}
+	c->c_state = CTL_PENALTY;
+	timer_in_ms(c->c_answer, at - now);
 }
 
 static void
@@ -231,6 +338,7 @@ ctl_handle_done(struct ctl *c, bool ok, const char *text)
 	c->c_dial = NULL;
 	ctl_reply(c, "%s %s", ok ? "OK" : "NOK", text);
 	c->c_state = CTL_READY;
+	c->c_line_ms = mono_ms();	/* idle from the answer on, not from the request */
 	/* lines that waited behind HANDLE, from the loop rather than from here */
 	if (evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
 		bufferevent_trigger(c->c_bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
@@ -383,10 +491,10 @@ static void
 bad_line(struct ctl *c, const char *why)
 {
 	c->c_srv->s_bad_lines++;
-	log_debug("control %s: refused: %s", c->c_peer, why);
+	log_debug_rl("control %s: refused: %s", c->c_peer, why);
 	ctl_reply(c, "NOK %s", why);
 	if (c->c_state == CTL_HELLO && ++c->c_errors >= CTL_MAX_ERRORS_UNAUTH) {
-		log_warnx("control %s: %u bad lines before HELLO: closing", c->c_peer, c->c_errors);
+		log_warnx_rl("control %s: %u bad lines before HELLO: closing", c->c_peer, c->c_errors);
 		ctl_close_later(c);
 	}
 }
@@ -463,7 +571,7 @@ ctl_read(struct bufferevent *bev, void *arg)
 			bool nul = line && n <= PROTO_LINE_MAX;
 			free(line);
 			c->c_srv->s_bad_lines++;
-			log_warnx("control %s: %s: closing", c->c_peer, nul ? "NUL byte in line" :
+			log_warnx_rl("control %s: %s: closing", c->c_peer, nul ? "NUL byte in line" :
 			    "line over 4096 bytes");
 			if (nul)
 				ctl_reply(c, "NOK NUL byte in line");
@@ -472,6 +580,9 @@ ctl_read(struct bufferevent *bev, void *arg)
 			ctl_close_later(c);
 			return;
 		}
+		/* only whole lines count against the idle limit: a trickle of
+		 * bytes without a line end does not keep a session open */
+		c->c_line_ms = mono_ms();
 		bool more = ctl_line(c, line);
 		OPENSSL_cleanse(line, n);
 		free(line);
@@ -499,7 +610,7 @@ ctl_event(struct bufferevent *bev, short what, void *arg)
 		snprintf(why, sizeof(why), "TLS error: %s", ebuf);
 		/* a port probe that closes at once is no news */
 		if (ERR_GET_REASON(e) != SSL_R_UNEXPECTED_EOF_WHILE_READING)
-			log_warnx("control %s: %s (is the client using -s?)", c->c_peer, why);
+			log_warnx_rl("control %s: %s (is the client using -s?)", c->c_peer, why);
 	} else
 		snprintf(why, sizeof(why), "connection error");
 	ctl_close(c, why);
@@ -509,31 +620,82 @@ static void
 ctl_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct ctl *c = arg;
+	unsigned idle = c->c_srv->s_opts.so_idle_timeout;
+	uint64_t now = mono_ms();
 
 	(void)fd;
 	(void)what;
-	log_info("control %s: no HELLO within %u s: closing", c->c_peer,
-	    c->c_srv->s_opts.so_auth_timeout);
-	ctl_reply(c, "NOK timeout: no HELLO within %u s", c->c_srv->s_opts.so_auth_timeout);
-	ctl_close_later(c);
+	switch (c->c_state) {
+	case CTL_HELLO:
+	case CTL_PENALTY:
+		log_info_rl("control %s: no HELLO within %u s: closing", c->c_peer,
+		    c->c_srv->s_opts.so_auth_timeout);
+		ctl_reply(c, "NOK timeout: no HELLO within %u s", c->c_srv->s_opts.so_auth_timeout);
+		ctl_close_later(c);
+		break;
+	case CTL_READY:
+		if (now - c->c_line_ms < (uint64_t)idle * 1000) {
+			ctl_idle_arm(c, now);
+			break;
+		}
+		log_info_rl("control %s: idle for %u s: closing", c->c_peer, idle);
+		ctl_reply(c, "NOK idle for %u s: closing", idle);
+		ctl_close_later(c);
+		break;
+	case CTL_WAIT:
+		/* a request being answered is not idleness */
+		c->c_line_ms = now;
+		ctl_idle_arm(c, now);
+		break;
+	case CTL_CLOSING:
+		break;
+	}
+}
+
+/* makes room for one more unauthenticated connection from k: the oldest
+ * of its source past the per-source cap, the oldest in all past the cap in
+ * all.  Authenticated sessions and handlers are never counted. */
+static void
+ctl_make_room(struct server *s, const struct guard_key *k)
+{
+	struct guard_conn *gc;
+	char src[GUARD_KEY_STRLEN];
+
+	while ((gc = guard_victim(s->s_guard, k)) != NULL) {
+		struct ctl *v = gc->gc_owner;
+		guard_key_format(k, src, sizeof(src));
+		log_info_rl("control %s: dropped for a new connection from %s: too many "
+		    "unauthenticated connections (%u now; caps %u in all, %u per source)",
+		    v->c_peer, src, guard_unauth(s->s_guard), s->s_max_unauth,
+		    s->s_opts.so_max_unauth_per_source);
+		ctl_close(v, "too many unauthenticated connections");
+	}
 }
 
 void
-ctl_accept(struct server *s, evutil_socket_t fd, const char *peer)
+ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa, const char *peer)
 {
-	struct timeval tv = { (time_t)s->s_opts.so_auth_timeout, 0 };
+	uint64_t now = mono_ms();
+	struct guard_key k;
 	struct ctl *c;
 
+	if (!guard_key_from_sa(sa, &k))
+		memset(&k, 0, sizeof(k));
+	ctl_make_room(s, &k);
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		log_warnx("control %s: out of memory", peer);
+		log_warnx_rl("control %s: out of memory", peer);
 		evutil_closesocket(fd);
 		return;
 	}
 	c->c_srv = s;
+	c->c_gc.gc_owner = c;
+	c->c_deadline_ms = now + (uint64_t)s->s_opts.so_auth_timeout * 1000;
 	snprintf(c->c_peer, sizeof(c->c_peer), "%s", peer);
 	TAILQ_INSERT_TAIL(&s->s_ctls, c, c_entry);
-	if ((c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
+	if (guard_enter(s->s_guard, &c->c_gc, &k, now) != 0 ||
+	    (c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
 	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL ||
+	    (c->c_answer = evtimer_new(s->s_base, hello_wait_over, c)) == NULL ||
 	    (c->c_flush = evtimer_new(s->s_base, ctl_flush_check, c)) == NULL) {
 		if (c->c_bev == NULL)
 			evutil_closesocket(fd);
@@ -543,6 +705,6 @@ ctl_accept(struct server *s, evutil_socket_t fd, const char *peer)
 	bufferevent_setcb(c->c_bev, ctl_read, NULL, ctl_event, c);
 	bufferevent_setwatermark(c->c_bev, EV_READ, 0, PROTO_LINE_MAX * 4);
 	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
-	evtimer_add(c->c_timer, &tv);
-	log_debug("control %s: connected", peer);
+	timer_in_ms(c->c_timer, (uint64_t)s->s_opts.so_auth_timeout * 1000);
+	log_debug_rl("control %s: connected", peer);
 }

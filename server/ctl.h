@@ -4,13 +4,19 @@
 #define VNET_CTL_H
 
 #include <stdbool.h>
+#include <sys/socket.h>
 
 #include <event2/bufferevent.h>
 
 #include "server/server.h"
 
-/* Starts a session on an accepted connection. */
-void ctl_accept(struct server *s, evutil_socket_t fd, const char *peer);
+/* Starts a session on an accepted connection from sa (peer: its text),
+ * first dropping the unauthenticated connections that a new one would
+ * push over the caps. */
+void ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa,
+    const char *peer);
+/* Closes the oldest unauthenticated session, for room; false if none. */
+bool ctl_drop_oldest_unauth(struct server *s, const char *why);
 /* Answers a pending HANDLE (called by dial when it ends). */
 void ctl_handle_done(struct ctl *c, bool ok, const char *text);
 /* Links a started dial to its session (so a close can detach it). */

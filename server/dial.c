@@ -20,7 +20,14 @@
 #include "server/ctl.h"
 #include "server/registry.h"
 
-enum dial_state { DIAL_CONNECT, DIAL_HELLO, DIAL_PEER, DIAL_BEGIN };
+/* Dials that have not had their HELLO answered yet, at most: a second
+ * server drops the oldest of a source's unauthenticated connections past
+ * its cap (vnet: 32), so a proxy that redials many handlers at once after
+ * an outage paces them rather than losing some to that cap.  The others
+ * wait their turn (DIAL_QUEUED) within their --dial-timeout. */
+#define DIAL_PARALLEL	8
+
+enum dial_state { DIAL_QUEUED, DIAL_CONNECT, DIAL_HELLO, DIAL_PEER, DIAL_BEGIN };
 
 struct dial {
 	TAILQ_ENTRY(dial)	 d_entry;
@@ -42,10 +49,48 @@ dial_detach(struct dial *d)
 	d->d_ctl = NULL;
 }
 
+static void dial_go(evutil_socket_t fd, short what, void *arg);
+
+/* dials before their HELLO's answer */
+static unsigned
+dial_unanswered(const struct server *s)
+{
+	const struct dial *d;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(d, &s->s_dials, d_entry)
+		n += d->d_state == DIAL_CONNECT || d->d_state == DIAL_HELLO;
+	return n;
+}
+
+/* starts queued dials, oldest first, while fewer than DIAL_PARALLEL wait
+ * for a HELLO's answer; from the loop (d_start), never from here */
+static void
+dial_next(struct server *s)
+{
+	struct timeval now = { 0, 0 };
+	unsigned n = dial_unanswered(s);
+	struct dial *d;
+
+	TAILQ_FOREACH(d, &s->s_dials, d_entry) {
+		if (n >= DIAL_PARALLEL)
+			break;
+		if (d->d_state != DIAL_QUEUED)
+			continue;
+		d->d_state = DIAL_CONNECT;
+		evtimer_add(d->d_start, &now);
+		n++;
+	}
+}
+
 void
 dial_free(struct dial *d)
 {
+	bool was_unanswered = d->d_state == DIAL_CONNECT || d->d_state == DIAL_HELLO;
+
 	TAILQ_REMOVE(&d->d_srv->s_dials, d, d_entry);
+	if (was_unanswered)
+		dial_next(d->d_srv);
 	if (d->d_timer)
 		event_free(d->d_timer);
 	if (d->d_start)
@@ -69,10 +114,11 @@ dial_finish(struct dial *d, bool ok, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	/* the second server's answers are a remote party's doing */
 	if (ok)
-		log_info("HANDLE to %s: %s", d->d_where, text);
+		log_info_rl("HANDLE to %s: %s", d->d_where, text);
 	else
-		log_warnx("HANDLE to %s failed: %s", d->d_where, text);
+		log_warnx_rl("HANDLE to %s failed: %s", d->d_where, text);
 	if (d->d_ctl)
 		ctl_handle_done(d->d_ctl, ok, text);
 	dial_free(d);
@@ -192,6 +238,7 @@ dial_read(struct bufferevent *bev, void *arg)
 		/* who the second server is, before anything is set up there */
 		send_line(d, "PEER %s", reg_instance(d->d_srv));
 		d->d_state = DIAL_PEER;
+		dial_next(d->d_srv);
 		goto next;
 	} else
 		become_handler(d);
@@ -235,7 +282,7 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 				return;
 			}
 			if (msg[0])
-				log_warnx("%s", msg);
+				log_warnx_rl("%s", msg);
 		}
 		send_line(d, "HELLO %s %s", d->d_msg.pm_password, PROTO_VERSION);
 		d->d_state = DIAL_HELLO;
@@ -303,22 +350,23 @@ dial_go(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	log_info("HANDLE: connecting to %s", d->d_where);
+	log_info_rl("HANDLE: connecting to %s", d->d_where);
 	if (bufferevent_socket_connect_hostname(d->d_bev, d->d_srv->s_dns, dial_socket(d),
 	    d->d_msg.pm_rhost, d->d_msg.pm_rport) != 0)
-		log_debug("HANDLE: connect to %s failed at once", d->d_where);
+		log_debug_rl("HANDLE: connect to %s failed at once", d->d_where);
 }
 
 int
 dial_start(struct server *s, struct ctl *c, const struct proto_msg *m)
 {
-	struct timeval tv = { (time_t)s->s_opts.so_dial_timeout, 0 }, now = { 0, 0 };
+	struct timeval tv = { (time_t)s->s_opts.so_dial_timeout, 0 };
 	struct dial *d;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
 		return -1;
 	d->d_srv = s;
 	d->d_ctl = c;
+	d->d_state = DIAL_QUEUED;
 	d->d_msg = *m;
 	snprintf(d->d_where, sizeof(d->d_where), "%s:%u", m->pm_rhost, m->pm_rport);
 	TAILQ_INSERT_TAIL(&s->s_dials, d, d_entry);
@@ -333,6 +381,6 @@ dial_start(struct server *s, struct ctl *c, const struct proto_msg *m)
 	bufferevent_setcb(d->d_bev, dial_read, NULL, dial_event, d);
 	bufferevent_enable(d->d_bev, EV_READ | EV_WRITE);
 	evtimer_add(d->d_timer, &tv);
-	evtimer_add(d->d_start, &now);
+	dial_next(s);
 	return 0;
 }

@@ -13,7 +13,6 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
-#include <event2/listener.h>
 #include <openssl/err.h>
 
 #include "common/log.h"
@@ -21,6 +20,8 @@
 #include "server/ctl.h"
 #include "server/dial.h"
 #include "server/registry.h"
+#include "server/guard.h"
+#include "server/listener.h"
 #include "server/server.h"
 #include "vnat/vnat.h"
 
@@ -111,37 +112,6 @@ srv_bev_new(struct server *s, evutil_socket_t fd, bool accepting, const char *sn
 }
 
 static void
-on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int salen,
-    void *arg)
-{
-	char host[INET6_ADDRSTRLEN] = "?", peer[80];
-	uint16_t port = 0;
-
-	(void)l;
-	(void)salen;
-	if (sa->sa_family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-	} else if (sa->sa_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-	}
-	snprintf(peer, sizeof(peer), "%s:%u", host, port);
-	ctl_accept(arg, fd, peer);
-}
-
-static void
-on_accept_error(struct evconnlistener *l, void *arg)
-{
-	(void)l;
-	(void)arg;
-	/* EMFILE and friends: keep serving the connections we have */
-	log_warn("accept");
-}
-
-static void
 on_signal(evutil_socket_t sig, short what, void *arg)
 {
 	struct server *s = arg;
@@ -149,35 +119,6 @@ on_signal(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	log_info("signal %d: closing %s", (int)sig, "handlers and sessions");
 	event_base_loopbreak(s->s_base);
-}
-
-static struct evconnlistener *
-listen_on(struct server *s)
-{
-	struct sockaddr_storage ss;
-	int sl = sizeof(ss);
-	char spec[PROTO_HOST_MAX + 16];
-
-	memset(&ss, 0, sizeof(ss));
-	if (strcmp(s->s_opts.so_host, "_") == 0) {
-		/* INADDR_ANY, as the seed says; IPv6 clients reach "-h ::" */
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		s4->sin_addr.s_addr = htonl(INADDR_ANY);
-		s4->sin_port = htons(s->s_opts.so_port);
-		sl = sizeof(*s4);
-	} else {
-		if (strchr(s->s_opts.so_host, ':'))
-			snprintf(spec, sizeof(spec), "[%s]:%u", s->s_opts.so_host, s->s_opts.so_port);
-		else
-			snprintf(spec, sizeof(spec), "%s:%u", s->s_opts.so_host, s->s_opts.so_port);
-		if (evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss, &sl) != 0)
-			fatalx("-h %s: not an IP address (give an address of this host, or _)",
-			    s->s_opts.so_host);
-	}
-	return evconnlistener_new_bind(s->s_base, on_accept, s,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
-	    (struct sockaddr *)&ss, sl);
 }
 
 static void
@@ -204,6 +145,29 @@ setup_tls(struct server *s)
 	}
 }
 
+/* Unauthenticated connections may hold at most a quarter of the
+ * descriptors, whatever --max-unauth says: the rest stays for sessions
+ * that authenticated, handlers and their captures. */
+static void
+setup_guard(struct server *s)
+{
+	struct guard_cfg gf;
+	rlim_t nofile = lsn_raise_nofile();
+
+	s->s_max_unauth = s->s_opts.so_max_unauth;
+	if (nofile / 4 < s->s_max_unauth) {
+		s->s_max_unauth = nofile / 4 > 0 ? (unsigned)(nofile / 4) : 1;
+		log_info("at most %u unauthenticated connections (a quarter of the descriptor "
+		    "limit; --max-unauth %u)", s->s_max_unauth, s->s_opts.so_max_unauth);
+	}
+	memset(&gf, 0, sizeof(gf));
+	gf.gf_max_unauth = s->s_max_unauth;
+	gf.gf_max_per_source = s->s_opts.so_max_unauth_per_source;
+	gf.gf_penalty_ms = s->s_opts.so_auth_penalty;
+	if ((s->s_guard = guard_new(&gf)) == NULL)
+		fatalx("out of memory");
+}
+
 static void
 shutdown_all(struct server *s)
 {
@@ -225,7 +189,6 @@ int
 main(int argc, char **argv)
 {
 	struct server s;
-	struct evconnlistener *lst;
 	struct event *sig_int, *sig_term;
 	char err[512];
 	size_t i;
@@ -264,9 +227,9 @@ main(int argc, char **argv)
 		fatalx("vnat: %s", err);
 	if (s.s_vnat)
 		s.s_vnat->v_secure = s.s_opts.so_vnat_secure;
-	if ((lst = listen_on(&s)) == NULL)
+	setup_guard(&s);
+	if ((s.s_lsn = lsn_open(&s)) == NULL)
 		fatal("cannot listen on %s port %u", s.s_opts.so_host, s.s_opts.so_port);
-	evconnlistener_set_error_cb(lst, on_accept_error);
 	sig_int = evsignal_new(s.s_base, SIGINT, on_signal, &s);
 	sig_term = evsignal_new(s.s_base, SIGTERM, on_signal, &s);
 	evsignal_add(sig_int, NULL);
@@ -282,7 +245,8 @@ main(int argc, char **argv)
 	event_base_dispatch(s.s_base);
 	shutdown_all(&s);
 	vnat_stop(s.s_vnat);
-	evconnlistener_free(lst);
+	lsn_free(s.s_lsn);
+	guard_free(s.s_guard);
 	event_free(sig_int);
 	event_free(sig_term);
 	evdns_base_free(s.s_dns, 0);

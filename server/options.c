@@ -8,6 +8,7 @@
 #include "common/log.h"
 #include "common/passfile.h"
 #include "common/tls.h"
+#include "server/guard.h"
 #include "server/server.h"
 
 #include "common/version.h"
@@ -33,6 +34,15 @@ opts_usage(FILE *f)
 	    "  --ca F              verify other servers against this CA instead of pinning\n"
 	    "  --known-servers F   pinned server certificates (default DIR/known_servers)\n"
 	    "  --auth-timeout S    close connections idle before HELLO after S seconds (30)\n"
+	    "  --max-unauth N      connections that have not authenticated, in all (256,\n"
+	    "                      at most a quarter of the descriptor limit); past it,\n"
+	    "                      the oldest is closed\n"
+	    "  --max-unauth-per-source N\n"
+	    "                      the same from one IPv4 address or IPv6 /64 (32)\n"
+	    "  --auth-penalty MS   after n wrong passwords from an address, its next HELLO\n"
+	    "                      is answered n x MS later (at most 10 x MS; 100; 0: off)\n"
+	    "  --idle-timeout S    close authenticated control sessions that sent no\n"
+	    "                      request for S seconds (300; 0: never)\n"
 	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
 	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
 	    "                      are dropped and counted (4096 KiB)\n"
@@ -176,6 +186,10 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 	o->so_verbosity = LOG_LVL_INFO;
 	o->so_vcmp_port = 2031;
 	vlimit_defaults(&o->so_vcmp);
+	o->so_max_unauth = 256;
+	o->so_max_unauth_per_source = 32;
+	o->so_auth_penalty = 100;
+	o->so_idle_timeout = 300;
 	for (i = 1; i < argc; i++) {
 		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(a, "--help") == 0) {
@@ -232,6 +246,22 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 			if (take_u32(a, val, 1, 3600, &v, err, errlen))
 				return -1;
 			*(a[2] == 'a' ? &o->so_auth_timeout : &o->so_dial_timeout) = v;
+			i++;
+		} else if (strcmp(a, "--max-unauth") == 0 ||
+		    strcmp(a, "--max-unauth-per-source") == 0) {
+			if (take_u32(a, val, 1, GUARD_UNAUTH_MAX, &v, err, errlen))
+				return -1;
+			*(strcmp(a, "--max-unauth") == 0 ? &o->so_max_unauth : &o->so_max_unauth_per_source) = v;
+			i++;
+		} else if (strcmp(a, "--auth-penalty") == 0) {
+			if (take_u32(a, val, 0, 10000, &v, err, errlen))
+				return -1;
+			o->so_auth_penalty = v;
+			i++;
+		} else if (strcmp(a, "--idle-timeout") == 0) {
+			if (take_u32(a, val, 0, 86400, &v, err, errlen))
+				return -1;
+			o->so_idle_timeout = v;
 			i++;
 		} else if (strcmp(a, "--queue-limit") == 0) {
 			if (take_u32(a, val, 64, 1024 * 1024, &v, err, errlen))

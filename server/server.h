@@ -39,10 +39,16 @@ struct srv_opts {
 	bool		 so_vnat_secure;		/* --vnat-secure */
 	uint16_t	 so_vcmp_port;			/* --vcmp-port, 2031 */
 	struct vcmp_limits so_vcmp;			/* --vcmp-sessions ... --vcmp-pending */
+	unsigned	 so_max_unauth;			/* --max-unauth, 256 */
+	unsigned	 so_max_unauth_per_source;	/* --max-unauth-per-source, 32 */
+	unsigned	 so_auth_penalty;		/* --auth-penalty, ms, 100; 0 = off */
+	unsigned	 so_idle_timeout;		/* --idle-timeout, s, 300; 0 = off */
 };
 
 struct ctl;
 struct dial;
+struct guard;
+struct lsn;
 struct vnat;
 struct reg;
 TAILQ_HEAD(ctl_list, ctl);
@@ -63,6 +69,9 @@ struct server {
 	uint64_t		 s_bad_lines;
 	struct vnat		*s_vnat;		/* NULL without --vnat */
 	struct reg		*s_reg;			/* server/registry.h */
+	struct guard		*s_guard;		/* unauthenticated connections */
+	struct lsn		*s_lsn;			/* the listening socket */
+	unsigned		 s_max_unauth;		/* --max-unauth, bounded by the fd limit */
 };
 
 /* Parses the command line.  Returns 0 to run, 1 when --help or --version

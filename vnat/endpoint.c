@@ -21,14 +21,6 @@
 #include "vnat/vkey.h"
 #include "vnat/vlimit.h"
 
-/* a remote party can trigger these as often as it likes: debug lines too
- * are rate-limited (common/log.h), and only counted when shown, or the
- * "held back" notes would report lines no one was to see */
-#define log_debug_rl(...) do {						\
-	if (log_verbosity() >= LOG_LVL_DEBUG)				\
-		log_rl_(log_debug, __VA_ARGS__);			\
-} while (0)
-
 struct vcmp_sess {
 	TAILQ_ENTRY(vcmp_sess)	 vs_entry;	/* v_sess: idle longest first */
 	struct vnat		*vs_v;

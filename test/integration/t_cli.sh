@@ -9,6 +9,9 @@ V=$VNET_BIN/vnet C=$VNET_BIN/vnetclient
 "$V" --help | grep -q "usage: vnet password \[-s\] -h <_|host> -p <port> -d <devices>+" || die "vnet --help"
 "$C" --help | grep -q "usage: vnetclient \[-s\] \[-p password1\] \[-o port1\] -h <host1> -c <command>" || die "vnetclient --help"
 "$C" --help | grep -q "handle \[-a port2\] \[-b password2\] -d <host2> -e <device1> -f <device2>" || die "handle in --help"
+for o in --max-unauth --max-unauth-per-source --auth-penalty --idle-timeout; do
+	"$V" --help | grep -q -- "  $o" || die "vnet --help does not show $o"
+done
 "$V" --version | grep -Eq '^vnet [0-9]+\.[0-9]+\.[0-9]+ \(protocol 1\.0\)$' || die "vnet --version"
 "$C" --version | grep -Eq '^vnetclient [0-9]+\.[0-9]+\.[0-9]+' || die "vnetclient --version"
 ok "--help and --version"
@@ -32,6 +35,10 @@ usage "unexpected argument 'extra'" "$V" pw -h _ -p 4455 extra -d eth0
 usage "the password must be" "$V" "two words" -h _
 usage "give the password or --password-file, not both" "$V" pw --password-file /x -h _
 usage "--queue-limit: '1' is not a number from 64" "$V" pw -h _ --queue-limit 1
+usage "--max-unauth: '0' is not a number from 1 to 2048" "$V" pw -h _ -d eth0 --max-unauth 0
+usage "--max-unauth-per-source: '3000' is not a number from 1 to 2048" "$V" pw -h _ -d eth0 --max-unauth-per-source 3000
+usage "--auth-penalty: '10001' is not a number from 0 to 10000" "$V" pw -h _ -d eth0 --auth-penalty 10001
+usage "--idle-timeout: 'x' is not a number from 0 to 86400" "$V" pw -h _ -d eth0 --idle-timeout x
 ok "vnet usage errors: exit 2 with the reason"
 
 usage "-h <host1> is required" "$C" -c handlers
