@@ -194,12 +194,34 @@ parse_handle(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 	return mac_list_parse(tok + 8, (size_t)n - 8, &m->pm_addrs, err, errlen);
 }
 
+/* BEGIN's extensions (doc/PROTOCOL.md), after the addresses: token=HEX
+ * (the dialling server's handler, so that it is recognised when it comes
+ * back) and records=1 (keepalive and goodbye records understood).  An
+ * address never holds '='. */
+static int
+parse_begin_ext(struct proto_msg *m, char *const *tok, int n, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		if (strncmp(tok[i], "token=", 6) == 0 && proto_valid_instance(tok[i] + 6) &&
+		    m->pm_token[0] == '\0')
+			memcpy(m->pm_token, tok[i] + 6, PROTO_INSTANCE_LEN + 1);
+		else if (strcmp(tok[i], "records=1") == 0)
+			m->pm_records = true;
+		else {
+			snprintf(err, errlen, "bad BEGIN extension '%.40s' (token=%d hex digits, "
+			    "records=1)", tok[i], PROTO_INSTANCE_LEN);
+			return VNET_ERR_VALUE;
+		}
+	}
+	return VNET_OK;
+}
+
 static int
 parse_begin(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 {
-	int rc;
+	int rc, naddr;
 
-	/* BEGIN lcfg ldev rcfg rdev addresses+ */
+	/* BEGIN lcfg ldev rcfg rdev addresses+ [extensions] */
 	if (n < 6) {
 		snprintf(err, errlen, "usage: BEGIN local_config local_device remote_config "
 		    "remote_device addresses+");
@@ -209,7 +231,11 @@ parse_begin(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 	    (rc = parse_dev(m->pm_ldev, tok[2], "local", err, errlen)) ||
 	    (rc = parse_dev(m->pm_rdev, tok[4], "remote", err, errlen)))
 		return rc;
-	return mac_list_parse(tok + 5, (size_t)n - 5, &m->pm_addrs, err, errlen);
+	for (naddr = 0; 5 + naddr < n && strchr(tok[5 + naddr], '=') == NULL; naddr++)
+		;
+	if ((rc = mac_list_parse(tok + 5, (size_t)naddr, &m->pm_addrs, err, errlen)))
+		return rc;
+	return parse_begin_ext(m, tok + 5 + naddr, n - 5 - naddr, err, errlen);
 }
 
 static int

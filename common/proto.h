@@ -17,6 +17,7 @@
 #define PROTO_DEV_MAX	15	/* IFNAMSIZ - 1 */
 #define PROTO_VERSION	"1.0"	/* sent in HELLO and answered in OK */
 #define PROTO_INSTANCE_LEN 32	/* a server's instance: hex digits, PEER */
+#define PROTO_GONE_PREFIX "handler closed here"	/* NOK to a BEGIN whose token was CLOSEd */
 
 enum proto_cmd {
 	PROTO_HELLO, PROTO_DONE, PROTO_DEVICES, PROTO_HANDLERS, PROTO_CLOSE,
@@ -46,6 +47,8 @@ struct proto_msg {
 	char		 pm_addr[64];				/* VNAT RESUME */
 	char		 pm_mode[272];				/* VNAT HELPER */
 	char		 pm_instance[PROTO_INSTANCE_LEN + 1];	/* PEER */
+	char		 pm_token[PROTO_INSTANCE_LEN + 1];	/* BEGIN token= */
+	bool		 pm_records;				/* BEGIN records=1 */
 };
 
 /* Splits line in place on blanks into at most max tokens; returns the count,
@@ -64,7 +67,8 @@ int proto_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 bool proto_valid_dev(const char *s);
 /* True when s is a usable host name or address literal. */
 bool proto_valid_host(const char *s);
-/* True when s is a server instance: PROTO_INSTANCE_LEN lowercase hex digits. */
+/* True when s is a server instance or a handler token: PROTO_INSTANCE_LEN
+ * lowercase hex digits. */
 bool proto_valid_instance(const char *s);
 /* Classifies a reply line: 1 for "OK ...", 0 for "NOK ...", -1 otherwise;
  * *rest points at the text after the status word. */

@@ -22,41 +22,10 @@
 #include "handler/capture.h"
 #include "handler/filter.h"
 #include "handler/inject.h"
+#include "handler/link.h"
 
 #define CAP_BATCH	64	/* frames per pcap_dispatch call */
 #define CAP_ROUNDS	8	/* dispatch calls per readiness event */
-#define HANDLER_IO_MAX	(256 * 1024)
-
-static void
-addr_text(const struct sockaddr_storage *ss, char *buf, size_t len, uint16_t *port)
-{
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
-		*port = ntohs(s4->sin_port);
-	}
-}
-
-static void
-sock_names(struct handler *h)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd = bufferevent_getfd(h->h_bev);
-	int one = 1;
-
-	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	sl = sizeof(ss);
-	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-		addr_text(&ss, h->h_laddr, sizeof(h->h_laddr), &h->h_lport);
-	sl = sizeof(ss);
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
-		addr_text(&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
-}
 
 /* Storm control, as managed switches do it: a token bucket per handler for
  * frames to group addresses, refilled at hc_storm_pps a second and holding
@@ -95,7 +64,7 @@ static void
 cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 {
 	struct handler *h = (struct handler *)arg;
-	struct evbuffer *out = bufferevent_get_output(h->h_bev);
+	struct evbuffer *out;
 	struct evbuffer_iovec vec;
 
 	if (ph->caplen == CAP_LOOP_CAPLEN && ph->len > CAP_LOOP_CAPLEN) {
@@ -118,6 +87,11 @@ cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 		return;
 	if ((data[0] & 0x01) && !storm_allows(h, &ph->ts))
 		return;
+	if (h->h_bev == NULL) {
+		h->h_st.hs_drop_down++;
+		return;
+	}
+	out = bufferevent_get_output(h->h_bev);
 	if (bev_pending(h->h_bev) >= h->h_conf.hc_queue_max) {
 		h->h_st.hs_drop_queue++;
 		return;
@@ -141,6 +115,7 @@ static void
 cap_ready(evutil_socket_t fd, short what, void *arg)
 {
 	struct handler *h = arg;
+	uint64_t sent = h->h_st.hs_sent_frames;
 	int i, n;
 
 	(void)fd;
@@ -154,13 +129,18 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 		if (n < CAP_BATCH)
 			break;
 	}
+	if (h->h_st.hs_sent_frames == sent)
+		return;
+	h->h_sent_ms = link_now_ms();
+	if (h->h_unans_ms == 0)
+		h->h_unans_ms = h->h_sent_ms;
 	/* now rather than on the next loop turn: one epoll round trip less
 	 * per frame (latency); over TLS libevent's write event does it */
 	bev_flush_now(h->h_bev);
 }
 
-static void
-inject_one(struct handler *h, size_t len)
+void
+handler_rx_frame(struct handler *h, size_t len)
 {
 	/* only what the peer's side would have captured: a peer cannot put
 	 * frames from other sources (or to other destinations) on this LAN */
@@ -199,86 +179,6 @@ inject_one(struct handler *h, size_t len)
 	}
 }
 
-/* Wake up when n bytes are in (0: any).  Only on a change: every
- * bufferevent_setwatermark call re-enables reading, a call into libevent's
- * backend (with a TLS filter it was an SSL_read that found nothing).  No
- * high mark: frames are injected as they are decoded, so the input never
- * holds more than one read (at most HANDLER_IO_MAX) and a partial frame; a
- * high mark would also make every drain of the input re-enable reading. */
-static void
-rx_wait(struct bufferevent *bev, size_t n)
-{
-	size_t low = 0;
-
-	if (bufferevent_getwatermark(bev, EV_READ, &low, NULL) == 0 && low == n)
-		return;
-	bufferevent_setwatermark(bev, EV_READ, n, 0);
-}
-
-static void
-peer_read(struct bufferevent *bev, void *arg)
-{
-	struct handler *h = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	uint8_t hdr[FRAME_HDR_LEN];
-	char why[96];
-	int len;
-
-	for (;;) {
-		size_t avail = evbuffer_get_length(in);
-		if (avail < FRAME_HDR_LEN)
-			break;
-		evbuffer_copyout(in, hdr, sizeof(hdr));
-		len = frame_hdr_decode(hdr, sizeof(hdr));
-		if (len < 0) {
-			snprintf(why, sizeof(why), "protocol error from peer: bad frame header "
-			    "%02x %02x %02x %02x (%s)", hdr[0], hdr[1], hdr[2], hdr[3],
-			    vnet_strerror(len));
-			handler_close(h, why);
-			return;
-		}
-		if (avail < FRAME_HDR_LEN + (size_t)len) {
-			/* wake up only when the whole frame is here */
-			rx_wait(bev, FRAME_HDR_LEN + (size_t)len);
-			return;
-		}
-		evbuffer_drain(in, FRAME_HDR_LEN);
-		evbuffer_remove(in, h->h_rx, (size_t)len);
-		inject_one(h, (size_t)len);
-	}
-	rx_wait(bev, 0);
-}
-
-static void
-peer_event(struct bufferevent *bev, short what, void *arg)
-{
-	struct handler *h = arg;
-	size_t left = evbuffer_get_length(bufferevent_get_input(bev));
-	char why[160];
-
-	if (what & BEV_EVENT_EOF) {
-		if (left)
-			snprintf(why, sizeof(why), "peer closed mid-frame (%zu bytes of a frame "
-			    "left unread)", left);
-		else
-			snprintf(why, sizeof(why), "peer closed the connection");
-	} else if (what & BEV_EVENT_ERROR) {
-		unsigned long e = bufferevent_get_openssl_error(bev);
-		if (e && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-			snprintf(why, sizeof(why), "peer closed the connection%s", left ?
-			    " mid-frame" : "");
-		else if (e) {
-			char ebuf[120];
-			ERR_error_string_n(e, ebuf, sizeof(ebuf));
-			snprintf(why, sizeof(why), "TLS error on the connection: %s", ebuf);
-		} else
-			snprintf(why, sizeof(why), "connection error: %s",
-			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-	} else
-		return;
-	handler_close(h, why);
-}
-
 struct handler *
 handler_start(struct event_base *base, struct bufferevent *bev,
     const struct handler_conf *conf, handler_close_cb on_close, void *arg,
@@ -311,28 +211,20 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 		snprintf(err, errlen, "cannot watch the capture");
 		goto fail;
 	}
-	h->h_bev = bev;
 	h->h_on_close = on_close;
 	h->h_arg = arg;
-	sock_names(h);
-	/* libevent reads and writes at most 16 KiB per call by default: too
-	 * little for 64 KiB super-frames at several Gbit/s */
-	bufferevent_set_max_single_read(bev, HANDLER_IO_MAX);
-	bufferevent_set_max_single_write(bev, HANDLER_IO_MAX);
+	if (link_timer_start(h, base) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	link_take(h, bev, conf->hc_records);
 	log_info("handler %u: %s on %s <-> %s on %s at %s:%u (%s), filter: %s", conf->hc_id,
 	    proto_role_name(conf->hc_role), conf->hc_dev, proto_role_name(conf->hc_rrole),
 	    conf->hc_rdev, h->h_raddr, h->h_rport, h->h_conf.hc_peer, filter);
-	bufferevent_setcb(bev, peer_read, NULL, peer_event, h);
-	/* the control session's line limit goes */
-	bufferevent_setwatermark(bev, EV_READ, 0, 0);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
-	bev_write_direct(bev);
-	/* frames that arrived behind the BEGIN line; deferred, so that a bad
-	 * one closes the handler after the caller has registered it */
-	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
-		bufferevent_trigger(bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
 	return h;
 fail:
+	if (h->h_live_ev)
+		event_free(h->h_live_ev);
 	if (h->h_cap_ev)
 		event_free(h->h_cap_ev);
 	cap_close(h->h_cap);
@@ -348,13 +240,59 @@ handler_close(struct handler *h, const char *reason)
 
 	handler_format_stats(h, st, sizeof(st));
 	log_info("handler %u closed: %s; %s", h->h_conf.hc_id, reason, st);
+	event_free(h->h_live_ev);
 	event_free(h->h_cap_ev);
 	cap_close(h->h_cap);
 	inj_close(h->h_inj);
-	bufferevent_free(h->h_bev);
+	link_release(h);
 	if (h->h_on_close)
 		h->h_on_close(h, h->h_arg);
 	free(h);
+}
+
+void
+handler_set_link_cbs(struct handler *h, handler_link_cb on_down, handler_link_cb on_stall,
+    void *arg)
+{
+	h->h_on_down = on_down;
+	h->h_on_stall = on_stall;
+	h->h_link_arg = arg;
+}
+
+bool
+handler_is_stalled(const struct handler *h)
+{
+	return h->h_bev != NULL && h->h_stalled;
+}
+
+void
+handler_attach(struct handler *h, struct bufferevent *bev, bool records)
+{
+	uint64_t gap = (link_now_ms() - h->h_state_ms) / 1000;
+
+	if (h->h_bev) {
+		/* make before break: the new one took over, the old one goes */
+		bufferevent_free(h->h_bev);
+		h->h_bev = NULL;
+		gap = 0;
+	}
+	h->h_st.hs_reconnects++;
+	link_take(h, bev, records);
+	log_info("handler %u: link to %s back on %s:%u <-> %s:%u after %llu s (reconnect %llu)",
+	    h->h_conf.hc_id, h->h_conf.hc_peer, h->h_laddr, h->h_lport, h->h_raddr,
+	    h->h_rport, (unsigned long long)gap, (unsigned long long)h->h_st.hs_reconnects);
+}
+
+void
+handler_goodbye(struct handler *h)
+{
+	h->h_goodbye = true;
+}
+
+bool
+handler_is_up(const struct handler *h)
+{
+	return h->h_bev != NULL;
 }
 
 const struct handler_conf *
@@ -380,6 +318,7 @@ void
 handler_format_stats(struct handler *h, char *buf, size_t len)
 {
 	const struct handler_stats *s = &h->h_st;
+	uint64_t now = link_now_ms();
 
 	if (h->h_cap)
 		h->h_st.hs_drop_kernel = cap_kernel_drops(h->h_cap);
@@ -387,10 +326,13 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	    " recv_frames=%" PRIu64 " recv_bytes=%" PRIu64 " drop_queue=%" PRIu64
 	    " drop_truncated=%" PRIu64 " drop_toobig=%" PRIu64 " drop_inject=%" PRIu64
 	    " drop_malformed=%" PRIu64 " drop_kernel=%" PRIu64 " drop_loop=%" PRIu64
-	    " drop_storm=%" PRIu64 " drop_filtered=%" PRIu64 " queued_bytes=%zu",
+	    " drop_storm=%" PRIu64 " drop_filtered=%" PRIu64 " drop_down=%" PRIu64
+	    " queued_bytes=%zu state=%s state_secs=%" PRIu64 " last_heard_secs=%" PRIu64
+	    " reconnects=%" PRIu64,
 	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
 	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel, s->hs_drop_loop,
-	    s->hs_drop_storm, s->hs_drop_filtered,
-	    h->h_bev ? bev_pending(h->h_bev) : (size_t)0);
+	    s->hs_drop_storm, s->hs_drop_filtered, s->hs_drop_down,
+	    h->h_bev ? bev_pending(h->h_bev) : (size_t)0, h->h_bev ? "up" : "down",
+	    (now - h->h_state_ms) / 1000, (now - h->h_heard_ms) / 1000, s->hs_reconnects);
 }

@@ -20,6 +20,7 @@
 #define HANDLER_MARK_BASE	0x766e0000u	/* "vn" in the high half of SO_MARK */
 #define HANDLER_QUEUE_DEFAULT	(4u * 1024 * 1024)
 #define HANDLER_STORM_DEFAULT	1000u	/* broadcast/multicast frames a second */
+#define HANDLER_DEAD_DEFAULT	15u	/* seconds of silence before the link is lost */
 
 struct handler_stats {
 	uint64_t hs_sent_frames, hs_sent_bytes;	/* captured, queued to the peer */
@@ -33,10 +34,14 @@ struct handler_stats {
 	uint64_t hs_drop_loop;			/* would go back where it came from */
 	uint64_t hs_drop_storm;			/* broadcast/multicast over the limit */
 	uint64_t hs_drop_filtered;		/* from the peer, not in the list */
+	uint64_t hs_drop_down;			/* captured while the link was down */
+	uint64_t hs_reconnects;			/* links after the first */
 };
 
 struct handler;
 typedef void (*handler_close_cb)(struct handler *h, void *arg);
+/* the link was lost (why), or has been silent while frames wait (why NULL) */
+typedef void (*handler_link_cb)(struct handler *h, void *arg, const char *why);
 
 struct handler_conf {
 	uint32_t	 hc_id;
@@ -52,6 +57,9 @@ struct handler_conf {
 					 * mark, and the loop guard's key */
 	char		 hc_peer[PROTO_HOST_MAX + 32];	/* the peer server, for logs */
 	char		 hc_peer_id[72];/* the peer server, for comparisons */
+	unsigned	 hc_dead_after;	/* seconds of silence: link lost (0: default) */
+	bool		 hc_records;	/* the peer takes keepalive and goodbye records */
+	char		 hc_token[PROTO_INSTANCE_LEN + 1];	/* the dialler's; "" */
 };
 
 struct handler {
@@ -64,6 +72,15 @@ struct handler {
 	struct event		*h_cap_ev;
 	struct inj		*h_inj;
 	struct handler_stats	 h_st;
+	struct event		*h_live_ev;	/* once a second: keepalive, silence */
+	uint64_t		 h_heard_ms;	/* monotonic: last byte from the peer */
+	uint64_t		 h_sent_ms;	/* last record queued to the peer */
+	uint64_t		 h_state_ms;	/* when the link came up or went down */
+	uint64_t		 h_unans_ms;	/* first frame out since last heard; 0 */
+	bool			 h_stalled;	/* silent while sending: told the owner */
+	bool			 h_goodbye;	/* closing for good (CLOSE): tell the peer */
+	handler_link_cb		 h_on_down, h_on_stall;
+	void			*h_link_arg;
 	uint64_t		 h_storm_tokens;	/* in millionths of a frame */
 	struct timeval		 h_storm_last;		/* capture time of the last refill */
 	handler_close_cb	 h_on_close;
@@ -77,8 +94,29 @@ struct handler *handler_start(struct event_base *base, struct bufferevent *bev,
     const struct handler_conf *conf, handler_close_cb on_close, void *arg,
     char *err, size_t errlen);
 /* The one teardown: logs reason and counters, closes capture, injection and
- * connection, calls the owner's callback and frees h. */
+ * connection (after a goodbye record to a peer that takes them, so that it
+ * does not redial), calls the owner's callback and frees h. */
 void handler_close(struct handler *h, const char *reason);
+/* With on_down, a lost link (closed, failed, silent for hc_dead_after
+ * seconds) leaves the handler waiting without a connection (frames dropped
+ * and counted) and calls on_down; the owner brings a new one with
+ * handler_attach or ends it with handler_close.  Without, a lost link
+ * closes the handler.  on_stall (may be NULL): the link has carried frames
+ * out but heard nothing for 2 s (a dead path TCP has not noticed yet);
+ * called once per silence, for a make-before-break redial. */
+void handler_set_link_cbs(struct handler *h, handler_link_cb on_down, handler_link_cb on_stall,
+    void *arg);
+/* True while h has a connection that has carried frames out but heard
+ * nothing for 2 s. */
+bool handler_is_stalled(const struct handler *h);
+/* A new connection for h (its peer came back, or a redial): the old one,
+ * if any, is dropped; h keeps its identifier, counters and capture. */
+void handler_attach(struct handler *h, struct bufferevent *bev, bool records);
+/* The next handler_close is for good (CLOSE): a peer that takes records
+ * gets a goodbye and does not redial. */
+void handler_goodbye(struct handler *h);
+/* True while h has a connection. */
+bool handler_is_up(const struct handler *h);
 /* The configuration h runs with. */
 const struct handler_conf *handler_conf_of(const struct handler *h);
 /* Writes the seed's HANDLERS? line for h. */

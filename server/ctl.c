@@ -19,6 +19,7 @@
 #include "common/log.h"
 #include "server/dial.h"
 #include "server/registry.h"
+#include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
 #include "vnat/conflict.h"
@@ -45,7 +46,7 @@ struct ctl {
 	enum ctl_state		 c_state;
 	unsigned		 c_errors;
 	char			 c_peer[80];
-	struct dial		*c_dial;
+	struct stand		*c_stand;	/* a HANDLE waiting for its first dial */
 	bool			 c_resuming;	/* a VNAT RESUME or SUSPEND answers later */
 	char			 c_instance[PROTO_INSTANCE_LEN + 1];	/* PEER, a server */
 	struct guard_conn	 c_gc;		/* counted until authenticated */
@@ -117,8 +118,8 @@ ctl_close(struct ctl *c, const char *reason)
 {
 	log_debug_rl("control %s: %s", c->c_peer, reason);
 	guard_leave(c->c_srv->s_guard, &c->c_gc);
-	if (c->c_dial)
-		dial_detach(c->c_dial);
+	if (c->c_stand)
+		stand_detach_ctl(c->c_stand);
 	if (c->c_resuming && c->c_srv->s_vnat) {
 		resume_detach(c->c_srv->s_vnat);
 		suspend_detach(c->c_srv->s_vnat);
@@ -293,7 +294,7 @@ do_close(struct ctl *c, const struct proto_msg *m)
 		return;
 	}
 	snprintf(why, sizeof(why), "CLOSE from %s", c->c_peer);
-	handler_close(h, why);
+	stand_close(c->c_srv, h, why);
 	ctl_reply(c, "OK closed %u", m->pm_id);
 }
 
@@ -320,22 +321,28 @@ do_handle(struct ctl *c, const struct proto_msg *m)
 		return;
 	}
 	c->c_state = CTL_WAIT;
-	if (dial_start(c->c_srv, c, m) != 0) {
+	if (stand_handle(c->c_srv, c, m) != 0) {
 		c->c_state = CTL_READY;
 		ctl_reply(c, "NOK cannot start a connection to %s", m->pm_rhost);
 	}
 }
 
 void
-ctl_set_dial(struct ctl *c, struct dial *d)
+ctl_set_stand(struct ctl *c, struct stand *st)
 {
-	c->c_dial = d;
+	c->c_stand = st;
 }
 
 void
-ctl_handle_done(struct ctl *c, bool ok, const char *text)
+ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
 {
-	c->c_dial = NULL;
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	c->c_stand = NULL;
 	ctl_reply(c, "%s %s", ok ? "OK" : "NOK", text);
 	c->c_state = CTL_READY;
 	c->c_line_ms = mono_ms();	/* idle from the answer on, not from the request */
@@ -352,37 +359,52 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 	struct handler_conf hc;
 	struct bufferevent *bev = c->c_bev;
 	char err[512], addr[sizeof(c->c_peer)], peer_id[REG_PEER_ID_MAX + 1], *colon;
+	char peer[PROTO_HOST_MAX + 32];
 
 	if (!srv_has_dev(c->c_srv, m->pm_rdev)) {
 		unknown_dev(c, m->pm_rdev);
 		return false;
 	}
-	memset(&hc, 0, sizeof(hc));
-	hc.hc_id = srv_new_id(c->c_srv);
-	hc.hc_role = m->pm_rrole;
-	hc.hc_rrole = m->pm_lrole;
-	memcpy(hc.hc_dev, m->pm_rdev, sizeof(hc.hc_dev));
-	memcpy(hc.hc_rdev, m->pm_ldev, sizeof(hc.hc_rdev));
-	hc.hc_addrs = m->pm_addrs;
-	hc.hc_queue_max = c->c_srv->s_opts.so_queue_max;
 	/* the peer: its instance if it said PEER, else its address */
 	snprintf(addr, sizeof(addr), "%s", c->c_peer);
 	if ((colon = strrchr(addr, ':')) != NULL)
 		*colon = '\0';
 	reg_peer_id(peer_id, c->c_instance, addr);
 	if (c->c_instance[0])
-		snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s (vnet %.8s)", c->c_peer, c->c_instance);
+		snprintf(peer, sizeof(peer), "%s (vnet %.8s)", c->c_peer, c->c_instance);
 	else
-		snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s", c->c_peer);
-	if (srv_start_handler(c->c_srv, bev, &hc, peer_id, err, sizeof(err)) == NULL) {
-		log_warnx("control %s: BEGIN refused: %s", c->c_peer, err);
-		ctl_reply(c, "NOK %s", err);
-		return false;
+		snprintf(peer, sizeof(peer), "%s", c->c_peer);
+	if (m->pm_token[0]) {
+		/* a dialler that will come back: a new handler, or its own */
+		if (stand_begin(c->c_srv, m, peer_id, peer, bev, err, sizeof(err)) == 0) {
+			log_warnx_rl("control %s: BEGIN refused: %s", c->c_peer, err);
+			ctl_reply(c, "NOK %s", err);
+			return false;
+		}
+	} else {
+		memset(&hc, 0, sizeof(hc));
+		hc.hc_id = srv_new_id(c->c_srv);
+		hc.hc_role = m->pm_rrole;
+		hc.hc_rrole = m->pm_lrole;
+		memcpy(hc.hc_dev, m->pm_rdev, sizeof(hc.hc_dev));
+		memcpy(hc.hc_rdev, m->pm_ldev, sizeof(hc.hc_rdev));
+		hc.hc_addrs = m->pm_addrs;
+		hc.hc_queue_max = c->c_srv->s_opts.so_queue_max;
+		hc.hc_dead_after = c->c_srv->s_opts.so_dead_after;
+		snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s", peer);
+		if (srv_start_handler(c->c_srv, bev, &hc, peer_id, err, sizeof(err)) == NULL) {
+			log_warnx_rl("control %s: BEGIN refused: %s", c->c_peer, err);
+			ctl_reply(c, "NOK %s", err);
+			return false;
+		}
 	}
 	/* the handler owns bev now; its first frames can come only from later
 	 * loop iterations, so this OK goes ahead of them (the output's start
 	 * is frozen by libevent: no prepending) */
-	evbuffer_add(bufferevent_get_output(bev), "OK\n", 3);
+	if (m->pm_records)
+		evbuffer_add_printf(bufferevent_get_output(bev), "OK records=1\n");
+	else
+		evbuffer_add(bufferevent_get_output(bev), "OK\n", 3);
 	bev_flush_now(bev);	/* plain: the handler writes its socket itself */
 	c->c_bev = NULL;
 	ctl_close(c, "became a handler");
@@ -395,7 +417,7 @@ ctl_resume_done(void *arg, bool ok, const char *text)
 	struct ctl *c = arg;
 
 	c->c_resuming = false;
-	ctl_handle_done(c, ok, text);
+	ctl_handle_done(c, ok, "%s", text);
 }
 
 static void

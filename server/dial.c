@@ -1,5 +1,6 @@
-/* dial: set up a handler with a second server (seed 003, "VNET Server to
- * VNET server"): connect, HELLO password version, BEGIN ..., then binary. */
+/* dial: set up a handler's connection with a second server (seed 003,
+ * "VNET Server to VNET server"): connect, HELLO password version, PEER,
+ * BEGIN ..., then binary; the outcome goes to the owner's callback. */
 #include "server/dial.h"
 
 #include <arpa/inet.h>
@@ -17,7 +18,6 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "common/tls.h"
-#include "server/ctl.h"
 #include "server/registry.h"
 
 /* Dials that have not had their HELLO answered yet, at most: a second
@@ -32,7 +32,12 @@ enum dial_state { DIAL_QUEUED, DIAL_CONNECT, DIAL_HELLO, DIAL_PEER, DIAL_BEGIN }
 struct dial {
 	TAILQ_ENTRY(dial)	 d_entry;
 	struct server		*d_srv;
-	struct ctl		*d_ctl;
+	dial_cb			 d_cb;
+	void			*d_arg;
+	const struct handler	*d_for;		/* the handler redialled, or NULL */
+	char			 d_token[PROTO_INSTANCE_LEN + 1];
+	bool			 d_ext;		/* the peer said PEER: extensions */
+	unsigned		 d_timeout_ms;	/* to connect (over TLS: and handshake) */
 	struct bufferevent	*d_bev;
 	struct event		*d_timer;
 	struct event		*d_start;
@@ -41,13 +46,8 @@ struct dial {
 	char			 d_where[PROTO_HOST_MAX + 16];
 	char			 d_peer_id[REG_PEER_ID_MAX + 1];
 	char			 d_peer[PROTO_HOST_MAX + 32];	/* for logs: where, its instance */
+	bool			 d_records;	/* the answer to BEGIN said records=1 */
 };
-
-void
-dial_detach(struct dial *d)
-{
-	d->d_ctl = NULL;
-}
 
 static void dial_go(evutil_socket_t fd, short what, void *arg);
 
@@ -84,7 +84,7 @@ dial_next(struct server *s)
 }
 
 void
-dial_free(struct dial *d)
+dial_cancel(struct dial *d)
 {
 	bool was_unanswered = d->d_state == DIAL_CONNECT || d->d_state == DIAL_HELLO;
 
@@ -101,27 +101,29 @@ dial_free(struct dial *d)
 	free(d);
 }
 
-/* ends the dial, answering the session that asked for it */
+/* ends the dial with its outcome for the owner */
 static void
-dial_finish(struct dial *d, bool ok, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+dial_finish(struct dial *d, enum dial_result r, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void
-dial_finish(struct dial *d, bool ok, const char *fmt, ...)
+dial_finish(struct dial *d, enum dial_result r, const char *fmt, ...)
 {
+	struct dial_outcome o = { r, NULL, false, d->d_peer_id, d->d_peer, NULL };
 	char text[512];
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
-	/* the second server's answers are a remote party's doing */
-	if (ok)
-		log_info_rl("HANDLE to %s: %s", d->d_where, text);
-	else
-		log_warnx_rl("HANDLE to %s failed: %s", d->d_where, text);
-	if (d->d_ctl)
-		ctl_handle_done(d->d_ctl, ok, text);
-	dial_free(d);
+	o.do_text = text;
+	if (r == DIAL_OK) {
+		o.do_bev = d->d_bev;
+		o.do_records = d->d_records;
+		d->d_bev = NULL;
+	}
+	d->d_cb(d->d_arg, &o);
+	dial_cancel(d);
 }
 
 #define send_line(d, ...)	srv_send_line((d)->d_bev, __VA_ARGS__)
@@ -152,9 +154,10 @@ peer_known(struct dial *d, bool ok, const char *rest)
 	if (ok && strncmp(rest, "peer ", 5) == 0 && proto_valid_instance(rest + 5))
 		inst = rest + 5;
 	else if (ok) {
-		dial_finish(d, false, "second server answered PEER with '%.80s'", rest);
+		dial_finish(d, DIAL_REFUSED, "second server answered PEER with '%.80s'", rest);
 		return false;
 	}
+	d->d_ext = inst != NULL;
 	peer_addr(d, addr, sizeof(addr));
 	reg_peer_id(d->d_peer_id, inst, addr);
 	if (inst)
@@ -163,9 +166,9 @@ peer_known(struct dial *d, bool ok, const char *rest)
 	else
 		snprintf(d->d_peer, sizeof(d->d_peer), "%.*s", (int)sizeof(d->d_peer) - 1,
 		    d->d_where);
-	if (reg_check(d->d_srv, d->d_msg.pm_ldev, d->d_peer_id, &d->d_msg.pm_addrs, err,
-	    sizeof(err)) != 0) {
-		dial_finish(d, false, "%s", err);
+	if (reg_check(d->d_srv, d->d_msg.pm_ldev, d->d_peer_id, &d->d_msg.pm_addrs, d->d_for,
+	    err, sizeof(err)) != 0) {
+		dial_finish(d, DIAL_HERE, "%s", err);
 		return false;
 	}
 	return true;
@@ -178,34 +181,15 @@ send_begin(struct dial *d)
 	char addrs[MAC_LIST_MAX * MAC_STRLEN];
 
 	mac_list_format(&m->pm_addrs, addrs, sizeof(addrs));
-	send_line(d, "BEGIN %s %s %s %s %s", proto_role_name(m->pm_lrole), m->pm_ldev,
-	    proto_role_name(m->pm_rrole), m->pm_rdev, addrs);
+	/* the extensions only to a server that said PEER: VNET 0.9 would
+	 * refuse them as addresses */
+	if (d->d_ext)
+		send_line(d, "BEGIN %s %s %s %s %s token=%s records=1", proto_role_name(m->pm_lrole),
+		    m->pm_ldev, proto_role_name(m->pm_rrole), m->pm_rdev, addrs, d->d_token);
+	else
+		send_line(d, "BEGIN %s %s %s %s %s", proto_role_name(m->pm_lrole), m->pm_ldev,
+		    proto_role_name(m->pm_rrole), m->pm_rdev, addrs);
 	d->d_state = DIAL_BEGIN;
-}
-
-static void
-become_handler(struct dial *d)
-{
-	struct handler_conf hc;
-	struct handler *h;
-	char err[256];
-
-	memset(&hc, 0, sizeof(hc));
-	hc.hc_id = srv_new_id(d->d_srv);
-	hc.hc_role = d->d_msg.pm_lrole;
-	hc.hc_rrole = d->d_msg.pm_rrole;
-	memcpy(hc.hc_dev, d->d_msg.pm_ldev, sizeof(hc.hc_dev));
-	memcpy(hc.hc_rdev, d->d_msg.pm_rdev, sizeof(hc.hc_rdev));
-	hc.hc_addrs = d->d_msg.pm_addrs;
-	hc.hc_queue_max = d->d_srv->s_opts.so_queue_max;
-	snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s", d->d_peer);
-	h = srv_start_handler(d->d_srv, d->d_bev, &hc, d->d_peer_id, err, sizeof(err));
-	if (h == NULL) {
-		dial_finish(d, false, "second server accepted, but here: %s", err);
-		return;
-	}
-	d->d_bev = NULL;	/* the handler owns it */
-	dial_finish(d, true, "handler %u established", hc.hc_id);
 }
 
 static void
@@ -220,19 +204,20 @@ dial_read(struct bufferevent *bev, void *arg)
 	line = evbuffer_readln(bufferevent_get_input(bev), &n, EVBUFFER_EOL_CRLF);
 	if (line == NULL) {
 		if (evbuffer_get_length(bufferevent_get_input(bev)) > PROTO_LINE_MAX)
-			dial_finish(d, false, "second server sent a line over %d bytes", PROTO_LINE_MAX);
+			dial_finish(d, DIAL_REFUSED, "second server sent a line over %d bytes", PROTO_LINE_MAX);
 		return;
 	}
 	st = proto_reply_status(line, &rest);
 	if (st < 0) {
-		dial_finish(d, false, "second server answered '%.80s', not OK/NOK", line);
+		dial_finish(d, DIAL_REFUSED, "second server answered '%.80s', not OK/NOK", line);
 	} else if (d->d_state == DIAL_PEER) {
 		if (!peer_known(d, st == 1, rest))
 			goto out;
 		send_begin(d);
 		goto next;
 	} else if (st == 0) {
-		dial_finish(d, false, "second server refused %s: %.200s",
+		dial_finish(d, strncmp(rest, PROTO_GONE_PREFIX, strlen(PROTO_GONE_PREFIX)) == 0 ?
+		    DIAL_GONE : DIAL_REFUSED, "second server refused %s: %.200s",
 		    d->d_state == DIAL_HELLO ? "HELLO" : "BEGIN", rest);
 	} else if (d->d_state == DIAL_HELLO) {
 		/* who the second server is, before anything is set up there */
@@ -240,8 +225,10 @@ dial_read(struct bufferevent *bev, void *arg)
 		d->d_state = DIAL_PEER;
 		dial_next(d->d_srv);
 		goto next;
-	} else
-		become_handler(d);
+	} else {
+		d->d_records = d->d_ext && strstr(rest, "records=1") != NULL;
+		dial_finish(d, DIAL_OK, "handler connected to %s", d->d_peer);
+	}
 out:
 	free(line);
 	return;
@@ -278,7 +265,7 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 			SSL *ssl = bufferevent_openssl_get_ssl(bev);
 			if (tls_check_peer(ssl, d->d_srv->s_opts.so_known, d->d_msg.pm_rhost,
 			    d->d_msg.pm_rport, d->d_srv->s_opts.so_ca[0] != '\0', msg, sizeof(msg))) {
-				dial_finish(d, false, "%s", msg);
+				dial_finish(d, DIAL_REFUSED, "%s", msg);
 				return;
 			}
 			if (msg[0])
@@ -286,23 +273,28 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 		}
 		send_line(d, "HELLO %s %s", d->d_msg.pm_password, PROTO_VERSION);
 		d->d_state = DIAL_HELLO;
+		/* connected: the rest has the usual patience */
+		{
+			struct timeval tv = { (time_t)d->d_srv->s_opts.so_dial_timeout, 0 };
+			evtimer_add(d->d_timer, &tv);
+		}
 		return;
 	}
 	if ((dnserr = bufferevent_socket_get_dns_error(bev)) != 0) {
-		dial_finish(d, false, "cannot resolve %s: %s", d->d_msg.pm_rhost,
+		dial_finish(d, DIAL_UNREACHABLE, "cannot resolve %s: %s", d->d_msg.pm_rhost,
 		    evutil_gai_strerror(dnserr));
 	} else if (d->d_state == DIAL_CONNECT && !peer_connected(bufferevent_getfd(bev))) {
 		/* over TLS the refused connect shows as the handshake's end */
-		dial_finish(d, false, "cannot reach second server: %s",
+		dial_finish(d, DIAL_UNREACHABLE, "cannot reach second server: %s",
 		    err ? evutil_socket_error_to_string(err) : "connection failed");
 	} else if (what & BEV_EVENT_EOF) {
-		dial_finish(d, false, "second server closed the connection%s",
+		dial_finish(d, DIAL_UNREACHABLE, "second server closed the connection%s",
 		    d->d_state == DIAL_CONNECT ? " during the TLS handshake (does it use -s?)" : "");
 	} else if ((e = bufferevent_get_openssl_error(bev)) != 0) {
 		ERR_error_string_n(e, msg, sizeof(msg));
-		dial_finish(d, false, "TLS error with second server: %s", msg);
+		dial_finish(d, DIAL_REFUSED, "TLS error with second server: %s", msg);
 	} else
-		dial_finish(d, false, "connection to second server failed: %s",
+		dial_finish(d, DIAL_UNREACHABLE, "connection to second server failed: %s",
 		    evutil_socket_error_to_string(err));
 }
 
@@ -313,8 +305,15 @@ dial_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	dial_finish(d, false, "second server did not answer within %u s",
-	    d->d_srv->s_opts.so_dial_timeout);
+	if ((d->d_state == DIAL_QUEUED || d->d_state == DIAL_CONNECT) && d->d_timeout_ms % 1000)
+		dial_finish(d, DIAL_UNREACHABLE, "cannot reach second server: no connection within "
+		    "%u ms", d->d_timeout_ms);
+	else if (d->d_state == DIAL_QUEUED || d->d_state == DIAL_CONNECT)
+		dial_finish(d, DIAL_UNREACHABLE, "cannot reach second server: no connection within "
+		    "%u s", d->d_timeout_ms / 1000);
+	else
+		dial_finish(d, DIAL_UNREACHABLE, "second server did not answer within %u s",
+		    d->d_srv->s_opts.so_dial_timeout);
 }
 
 /* A second server given as an address gets a socket of ours, close-on-exec
@@ -356,31 +355,35 @@ dial_go(evutil_socket_t fd, short what, void *arg)
 		log_debug_rl("HANDLE: connect to %s failed at once", d->d_where);
 }
 
-int
-dial_start(struct server *s, struct ctl *c, const struct proto_msg *m)
+struct dial *
+dial_start(struct server *s, const struct proto_msg *m, const char *token,
+    const struct handler *h, unsigned timeout_ms, dial_cb cb, void *arg)
 {
-	struct timeval tv = { (time_t)s->s_opts.so_dial_timeout, 0 };
+	struct timeval tv = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
 	struct dial *d;
 
 	if ((d = calloc(1, sizeof(*d))) == NULL)
-		return -1;
+		return NULL;
 	d->d_srv = s;
-	d->d_ctl = c;
+	d->d_cb = cb;
+	d->d_arg = arg;
+	d->d_for = h;
+	d->d_timeout_ms = timeout_ms;
+	snprintf(d->d_token, sizeof(d->d_token), "%s", token);
 	d->d_state = DIAL_QUEUED;
 	d->d_msg = *m;
 	snprintf(d->d_where, sizeof(d->d_where), "%s:%u", m->pm_rhost, m->pm_rport);
+	snprintf(d->d_peer, sizeof(d->d_peer), "%s", d->d_where);
 	TAILQ_INSERT_TAIL(&s->s_dials, d, d_entry);
 	if ((d->d_bev = srv_bev_new(s, -1, false, m->pm_rhost)) == NULL ||
 	    (d->d_timer = evtimer_new(s->s_base, dial_timeout, d)) == NULL ||
 	    (d->d_start = evtimer_new(s->s_base, dial_go, d)) == NULL) {
-		d->d_ctl = NULL;
-		dial_free(d);
-		return -1;
+		dial_cancel(d);
+		return NULL;
 	}
-	ctl_set_dial(c, d);
 	bufferevent_setcb(d->d_bev, dial_read, NULL, dial_event, d);
 	bufferevent_enable(d->d_bev, EV_READ | EV_WRITE);
 	evtimer_add(d->d_timer, &tv);
 	dial_next(s);
-	return 0;
+	return d;
 }

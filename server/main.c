@@ -20,6 +20,7 @@
 #include "server/ctl.h"
 #include "server/dial.h"
 #include "server/registry.h"
+#include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
 #include "server/server.h"
@@ -42,6 +43,13 @@ srv_new_id(struct server *s)
 	return s->s_next_id++;
 }
 
+void
+srv_reserve_id(struct server *s, uint32_t id)
+{
+	if (id >= s->s_next_id)
+		s->s_next_id = id + 1;
+}
+
 static void
 handler_gone(struct handler *h, void *arg)
 {
@@ -49,6 +57,7 @@ handler_gone(struct handler *h, void *arg)
 
 	TAILQ_REMOVE(&s->s_handlers, h, h_entry);
 	reg_release(s, handler_conf_of(h));
+	stand_handler_gone(s, h);
 }
 
 struct handler *
@@ -175,12 +184,14 @@ shutdown_all(struct server *s)
 	struct ctl *c;
 	struct dial *d;
 
-	while ((d = TAILQ_FIRST(&s->s_dials)) != NULL) {
-		dial_detach(d);
-		dial_free(d);
-	}
+	/* no goodbye, and the state file keeps the dialled handlers: peers
+	 * redial or wait for this server to come back */
+	s->s_stopping = true;
 	while ((h = TAILQ_FIRST(&s->s_handlers)) != NULL)
 		handler_close(h, "server shutting down");
+	stand_shutdown(s);
+	while ((d = TAILQ_FIRST(&s->s_dials)) != NULL)
+		dial_cancel(d);
 	while ((c = TAILQ_FIRST(&s->s_ctls)) != NULL)
 		ctl_close(c, "server shutting down");
 }
@@ -219,7 +230,7 @@ main(int argc, char **argv)
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL &&
 	    (s.s_dns = evdns_base_new(s.s_base, 0)) == NULL)
 		fatalx("evdns_base_new failed");
-	if (reg_init(&s) != 0)
+	if (reg_init(&s) != 0 || stand_init(&s) != 0)
 		fatalx("cannot make this server's instance (out of memory or randomness)");
 	setup_tls(&s);
 	if (s.s_opts.so_vnat && (s.s_vnat = vnat_start(s.s_base, s.s_opts.so_vcmp_port,
@@ -242,6 +253,7 @@ main(int argc, char **argv)
 	log_info("vnet listening on %s port %u%s, %zu device(s)",
 	    strcmp(s.s_opts.so_host, "_") == 0 ? "every address" : s.s_opts.so_host,
 	    s.s_opts.so_port, s.s_opts.so_tls ? " (TLS)" : "", s.s_opts.so_ndevs);
+	stand_load(&s);
 	event_base_dispatch(s.s_base);
 	shutdown_all(&s);
 	vnat_stop(s.s_vnat);

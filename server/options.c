@@ -10,6 +10,7 @@
 #include "common/tls.h"
 #include "server/guard.h"
 #include "server/server.h"
+#include "server/standing.h"
 
 #include "common/version.h"
 
@@ -46,6 +47,11 @@ opts_usage(FILE *f)
 	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
 	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
 	    "                      are dropped and counted (4096 KiB)\n"
+	    "  --peer-timeout S    a handler whose peer is silent for S seconds has lost its\n"
+	    "                      link: the server that dialled it dials again, the other\n"
+	    "                      waits for it (15)\n"
+	    "  --linger S          how long a handler whose link is lost waits for its\n"
+	    "                      dialler to come back before it is closed (120)\n"
 	    "  --storm-limit N     per handler, broadcast and multicast frames a second sent\n"
 	    "                      to the peer; the excess is dropped and counted (1000;\n"
 	    "                      0: no limit)\n"
@@ -183,6 +189,8 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 	o->so_dial_timeout = 15;
 	o->so_queue_max = HANDLER_QUEUE_DEFAULT;
 	o->so_storm_pps = HANDLER_STORM_DEFAULT;
+	o->so_dead_after = HANDLER_DEAD_DEFAULT;
+	o->so_linger = STAND_LINGER_DEFAULT;
 	o->so_verbosity = LOG_LVL_INFO;
 	o->so_vcmp_port = 2031;
 	vlimit_defaults(&o->so_vcmp);
@@ -267,6 +275,12 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 			if (take_u32(a, val, 64, 1024 * 1024, &v, err, errlen))
 				return -1;
 			o->so_queue_max = (size_t)v * 1024;
+			i++;
+		} else if (strcmp(a, "--peer-timeout") == 0 || strcmp(a, "--linger") == 0) {
+			if (take_u32(a, val, a[2] == 'p' ? 3 : 1, a[2] == 'p' ? 3600 : 86400, &v, err,
+			    errlen))
+				return -1;
+			*(a[2] == 'p' ? &o->so_dead_after : &o->so_linger) = v;
 			i++;
 		} else if (strcmp(a, "--storm-limit") == 0) {
 			if (take_u32(a, val, 0, 10000000, &o->so_storm_pps, err, errlen))

@@ -67,7 +67,7 @@ reg_peer_id(char *id, const char *instance, const char *addr)
 
 int
 reg_check(const struct server *s, const char *dev, const char *peer_id,
-    const struct mac_list *addrs, char *err, size_t errlen)
+    const struct mac_list *addrs, const struct handler *self, char *err, size_t errlen)
 {
 	const struct handler *h;
 
@@ -78,7 +78,7 @@ reg_check(const struct server *s, const char *dev, const char *peer_id,
 	}
 	TAILQ_FOREACH(h, &s->s_handlers, h_entry) {
 		const struct handler_conf *hc = handler_conf_of(h);
-		if (strcmp(hc->hc_dev, dev) != 0 || strcmp(hc->hc_peer_id, peer_id) != 0)
+		if (h == self || strcmp(hc->hc_dev, dev) != 0 || strcmp(hc->hc_peer_id, peer_id) != 0)
 			continue;
 		for (size_t i = 0; i < addrs->ml_n; i++) {
 			if (mac_is_group(&addrs->ml_e[i]))
@@ -137,7 +137,7 @@ reg_acquire(struct server *s, struct handler_conf *hc, const char *peer_id, char
 {
 	char key[REG_PEER_ID_MAX + PROTO_DEV_MAX + 2];
 
-	if (reg_check(s, hc->hc_dev, peer_id, &hc->hc_addrs, err, errlen) != 0)
+	if (reg_check(s, hc->hc_dev, peer_id, &hc->hc_addrs, NULL, err, errlen) != 0)
 		return -1;
 	snprintf(hc->hc_peer_id, sizeof(hc->hc_peer_id), "%s", peer_id);
 	snprintf(key, sizeof(key), "%s/%s", peer_id, hc->hc_rdev);

@@ -26,10 +26,10 @@ const char *reg_instance(const struct server *s);
 void reg_peer_id(char *id, const char *instance, const char *addr);
 /* 0 when a handler on dev with the peer id and these addresses may start;
  * -1 with the reason in err when the peer is this server itself or an
- * existing handler on dev with the same peer already carries one of the
- * unicast addresses. */
+ * existing handler (other than self, which may be NULL) on dev with the
+ * same peer already carries one of the unicast addresses. */
 int reg_check(const struct server *s, const char *dev, const char *peer_id,
-    const struct mac_list *addrs, char *err, size_t errlen);
+    const struct mac_list *addrs, const struct handler *self, char *err, size_t errlen);
 /* reg_check, then fills hc's peer id, origin number and storm limit; -1
  * with the reason in err.  Each success is undone by one reg_release. */
 int reg_acquire(struct server *s, struct handler_conf *hc, const char *peer_id,

@@ -32,6 +32,8 @@ struct srv_opts {
 	unsigned	 so_auth_timeout;		/* seconds */
 	unsigned	 so_dial_timeout;		/* seconds */
 	size_t		 so_queue_max;			/* bytes per handler */
+	unsigned	 so_dead_after;			/* --peer-timeout, s, 15 */
+	unsigned	 so_linger;			/* --linger, s, 120 */
 	uint32_t	 so_storm_pps;			/* --storm-limit, 0: none */
 	int		 so_verbosity;
 	bool		 so_daemon;
@@ -51,6 +53,7 @@ struct guard;
 struct lsn;
 struct vnat;
 struct reg;
+struct stands;
 TAILQ_HEAD(ctl_list, ctl);
 TAILQ_HEAD(handler_list, handler);
 TAILQ_HEAD(dial_list, dial);
@@ -69,6 +72,8 @@ struct server {
 	uint64_t		 s_bad_lines;
 	struct vnat		*s_vnat;		/* NULL without --vnat */
 	struct reg		*s_reg;			/* server/registry.h */
+	struct stands		*s_stands;		/* server/standing.h */
+	bool			 s_stopping;		/* shutting down: keep the state */
 	struct guard		*s_guard;		/* unauthenticated connections */
 	struct lsn		*s_lsn;			/* the listening socket */
 	unsigned		 s_max_unauth;		/* --max-unauth, bounded by the fd limit */
@@ -82,8 +87,10 @@ void opts_usage(FILE *f);
 
 /* True when dev is one of the devices given with -d. */
 bool srv_has_dev(const struct server *s, const char *dev);
-/* Registers a started handler with the server and gives it an id. */
+/* A new handler identifier. */
 uint32_t srv_new_id(struct server *s);
+/* id is taken (a handler back from the state file): new ones come after. */
+void srv_reserve_id(struct server *s, uint32_t id);
 /* A new handler on bev for conf with the peer server peer_id (registry.h),
  * unless it is refused (a handler to this server itself, or overlapping
  * another: see reg_check); NULL with err set.  Registered in the list. */

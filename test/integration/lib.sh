@@ -41,6 +41,8 @@ dump_logs() {
 
 cleanup() {
 	local pid ns
+	# KEEP_LOGS=DIR: the servers' logs are copied there (debugging)
+	[ -n "${KEEP_LOGS:-}" ] && cp "$TMP"/*.log "$KEEP_LOGS"/ 2>/dev/null
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
 	for pid in "${PIDS[@]}"; do
 		for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done

@@ -34,6 +34,8 @@ for S in "" -s; do
 	wait_for 10 "queue to drain" test "$(stat_of cli 198.18.44.2 "pw1 $S" 1 queued_bytes)" -lt 4096
 	nsx vm ping -c3 -i0.2 -W2 198.18.42.20 >/dev/null || die "ping after the flood"
 	ok "${S:-plain}: queue drained; traffic flows after the flood"
+	# for good, or the proxy would bring it back at its next start
+	client cli $S -q -p pw2 -h 198.18.42.2 -c close -i 1 >/dev/null || die "close"
 	stop_vnet host
 	stop_vnet proxy
 done

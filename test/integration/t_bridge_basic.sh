@@ -102,5 +102,5 @@ wait_for 5 "host to drop the handler" test -z "$(handlers cli 198.18.44.2 $PW_H 
 ! nsx vm ping -c2 -i0.2 -W1 198.18.42.20 >/dev/null 2>&1 || die "ping still works after CLOSE"
 ok "CLOSE removed the handler on both servers; traffic stopped"
 grep -q "handler 1 closed: CLOSE from" "$TMP/proxy.log" || die "proxy did not log the close"
-grep -q "handler 1 closed: peer closed" "$TMP/host.log" || die "host did not log the close"
+grep -q "handler 1 closed: closed by the peer (CLOSE there)" "$TMP/host.log" || die "host did not log the close"
 finish

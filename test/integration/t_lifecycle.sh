@@ -1,9 +1,11 @@
 #!/bin/bash
 # Handler and server life: promiscuous mode while a handler captures and
-# restored after; a server killed outright makes its peer drop the handler;
-# SIGTERM and SIGINT close every handler and exit 0; the handler can be set
-# up from either server with either role; several addresses per handler;
-# many control sessions at once.
+# restored after; a server killed outright: its peer keeps the handler
+# waiting, and the killed server, restarted, brings it back from its state
+# file (same identifiers on both); SIGTERM and SIGINT close every handler
+# and exit 0, and the peer waits for them; CLOSE ends the handler on both
+# servers for good; the handler can be set up from either server with
+# either role; several addresses per handler; many control sessions.
 . "$(dirname "$0")/lib.sh"
 topo_up two
 # VM2 joins VM1's host-only network: one handler will carry both
@@ -35,38 +37,58 @@ wait "${par[@]}"
 for i in $(seq 20); do grep -q "eth0 <-> REMOTE" "$TMP/par.$i" || die "parallel session $i: $(cat "$TMP/par.$i")"; done
 ok "20 control sessions at once all answered"
 
-# the host's server dies without a word: the proxy drops the handler
+# the host's server (which dialled) dies without a word: the proxy keeps
+# the handler, waiting; the host, started again, brings it back
 kill -9 "$PID_host"
 wait "$PID_host" 2>/dev/null || true
 PID_host=
-wait_for 5 "proxy to drop the handler" test -z "$(handlers cli 198.18.42.2 pw2)"
-wait_for 5 "proxy eth0 out of promiscuous mode" bash -c "ip -d -n ${P}proxy link show dev eth0 | grep -q 'promiscuity 0'"
-grep -q "handler 1 closed: peer closed the connection" "$TMP/proxy.log" || die "proxy did not log the drop"
+pstate() { [ "$(stat_of cli 198.18.42.2 pw2 1 state)" = "$1" ]; }
+wait_for 5 "proxy to see the link lost" pstate down
+[[ $(handlers cli 198.18.42.2 pw2) == "1 LOCAL 198.18.42.2 4455 eth0 <-> REMOTE 198.18.44.2 "* ]] ||
+	die "proxy's HANDLERS? while down: $(handlers cli 198.18.42.2 pw2)"
+promisc proxy eth0 || die "proxy stopped capturing while it waits"
 ! promisc host vmnet1 || die "vmnet1 still promiscuous after its server died"
-ok "a killed peer: handler gone from HANDLERS?, promiscuous mode restored on both sides"
-
-# SIGTERM on a server with a live handler: exit 0, peer drops it, promisc restored
+grep -q "handler 1: link to .* lost: peer closed the connection" "$TMP/proxy.log" || die "proxy did not log the loss"
+[ -s "$TMP/home-host/.vnet/handlers" ] || die "the host kept no state file"
+[ "$(stat -c %a "$TMP/home-host/.vnet/handlers")" = 600 ] || die "the state file is not 0600"
+! grep -q pw2 "$TMP/host.log" || die "the password reached the log"
+ok "a killed dialler: its peer keeps handler 1 waiting (HANDLERS? shows the last addresses)"
 start_vnet host host pw1 -h _ -p 4455 -d vmnet1
-wait_for 10 "vnet on host" port_open cli 198.18.44.2 4455
-client cli -q -p pw2 -h 198.18.42.2 -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local \
-	-j $VM_MAC ff:ff:ff:ff:ff:ff >/dev/null || die "handle again"
-nsx vm ping -c1 -W2 198.18.42.20 >/dev/null || die "ping on the new handler"
+wait_for 10 "the handler back" pstate up
+nsx vm ping -c2 -W2 198.18.42.20 >/dev/null || die "VM1 -> peer after the restart"
+[ "$(handlers cli 198.18.44.2 pw1 | cut -d' ' -f1)" = 1 ] || die "host's handler is not 1 again"
+grep -q "handler 1: back from .*/handlers: dialling 198.18.42.2:4455" "$TMP/host.log" || die "host did not log the return"
+ok "the host restarted: handler 1 back on both servers from its state file, traffic flows"
+
+# SIGTERM on the proxy (which accepted): exit 0, promiscuous mode restored;
+# the host redials until the proxy is back
 stop_vnet proxy
 ! promisc proxy eth0 || die "eth0 promiscuous after SIGTERM"
-grep -q "handler 2 closed: server shutting down" "$TMP/proxy.log" || die "proxy did not close its handler"
+grep -q "handler 1 closed: server shutting down" "$TMP/proxy.log" || die "proxy did not close its handler"
 grep -q "vnet stopped" "$TMP/proxy.log" || die "proxy did not log its stop"
-wait_for 5 "host to drop the handler" test -z "$(handlers cli 198.18.44.2 pw1)"
-ok "SIGTERM: handlers closed, exit 0, promiscuous mode restored, the peer drops it"
-
-# SIGINT does the same
+hstate() { [ "$(stat_of cli 198.18.44.2 pw1 "$1" state)" = "$2" ]; }
+wait_for 5 "host to see the link lost" hstate 1 down
 start_vnet proxy proxy pw2 -h _ -p 4455 -d eth0
-wait_for 10 "vnet on proxy" port_open cli 198.18.42.2 4455
+wait_for 10 "the handler back on the proxy" hstate 1 up
+nsx vm ping -c2 -W2 198.18.42.20 >/dev/null || die "VM1 -> peer after the proxy's restart"
+ok "SIGTERM: exit 0, promiscuous mode restored; the host redialled the restarted proxy"
+
+# CLOSE ends it on both, for good: the host forgets it (no redial)
+client cli -q -p pw2 -h 198.18.42.2 -c close -i 1 >/dev/null || die "close on the proxy"
+wait_for 5 "host to drop the handler" test -z "$(handlers cli 198.18.44.2 pw1)"
+grep -q "handler 1 closed: closed by the peer (CLOSE there)" "$TMP/host.log" || die "host did not log the goodbye"
+[ ! -s "$TMP/home-host/.vnet/handlers" ] || die "the host still keeps it: $(cat "$TMP/home-host/.vnet/handlers")"
+sleep 2
+[ -z "$(handlers cli 198.18.42.2 pw2)" ] || die "the host redialled a closed handler"
+ok "CLOSE on the proxy: closed on the host too, forgotten, not redialled"
+
+# SIGINT does the same as SIGTERM
 client cli -q -p pw2 -h 198.18.42.2 -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local \
 	-j $VM_MAC ff:ff:ff:ff:ff:ff >/dev/null || die "handle after restart"
 kill -INT "$PID_proxy"
 rc=0; wait "$PID_proxy" || rc=$?
 PID_proxy=
 [ $rc = 0 ] || die "SIGINT exit status $rc"
-wait_for 5 "host to drop the handler" test -z "$(handlers cli 198.18.44.2 pw1)"
-ok "SIGINT: exit 0, the peer drops the handler"
+wait_for 5 "host to see the link lost" hstate 2 down
+ok "SIGINT: exit 0, the peer waits"
 finish

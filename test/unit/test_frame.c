@@ -49,3 +49,26 @@ Test(frame, oversized_undersized_wrong_type)
 	/* text arriving where a frame should be */
 	cr_assert_eq(frame_hdr_decode((const uint8_t *)"OK\n", 4), VNET_ERR_TYPE);
 }
+
+Test(frame, keepalive_and_goodbye_only_when_announced)
+{
+	uint8_t h[FRAME_HDR_LEN], t = 0;
+
+	frame_rec_encode(h, FRAME_T_KEEPALIVE, 0);
+	cr_assert_eq(frame_rec_decode(h, sizeof(h), false, &t), VNET_ERR_TYPE);
+	cr_assert_eq(frame_hdr_decode(h, sizeof(h)), VNET_ERR_TYPE);
+	cr_assert_eq(frame_rec_decode(h, sizeof(h), true, &t), 0);
+	cr_assert_eq(t, FRAME_T_KEEPALIVE);
+	frame_rec_encode(h, FRAME_T_GOODBYE, 0);
+	cr_assert_eq(frame_rec_decode(h, sizeof(h), true, &t), 0);
+	cr_assert_eq(t, FRAME_T_GOODBYE);
+	/* they carry nothing */
+	frame_rec_encode(h, FRAME_T_KEEPALIVE, 1);
+	cr_assert_eq(frame_rec_decode(h, sizeof(h), true, &t), VNET_ERR_SIZE);
+	frame_rec_encode(h, 0x04, 0);
+	cr_assert_eq(frame_rec_decode(h, sizeof(h), true, &t), VNET_ERR_TYPE);
+	frame_rec_encode(h, FRAME_T_ETH, 60);
+	cr_assert_eq(frame_rec_decode(h, sizeof(h), true, &t), 60);
+	cr_assert_eq(t, FRAME_T_ETH);
+	cr_assert_eq(frame_rec_decode(h, 3, true, &t), VNET_ERR_SHORT);
+}

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "handler/handler.h"
+#include "handler/link.h"
 
 static struct handler h;
 
@@ -46,10 +47,15 @@ Test(handler, stats_line)
 	h.h_st.hs_recv_frames = 7;
 	h.h_st.hs_drop_queue = 2;
 	h.h_st.hs_drop_toobig = 1;
+	h.h_st.hs_reconnects = 2;
+	/* no connection: down for 12 s, nothing heard for 30 s */
+	h.h_state_ms = link_now_ms() - 12500;
+	h.h_heard_ms = link_now_ms() - 30100;
 	handler_format_stats(&h, line, sizeof(line));
 	cr_assert_str_eq(line, "3 sent_frames=10 sent_bytes=1000 recv_frames=7 recv_bytes=0 "
 	    "drop_queue=2 drop_truncated=0 drop_toobig=1 drop_inject=0 drop_malformed=0 "
-	    "drop_kernel=0 drop_loop=0 drop_storm=0 drop_filtered=0 queued_bytes=0");
+	    "drop_kernel=0 drop_loop=0 drop_storm=0 drop_filtered=0 drop_down=0 queued_bytes=0 "
+	    "state=down state_secs=12 last_heard_secs=30 reconnects=2");
 }
 
 Test(handler, truncation_is_safe)

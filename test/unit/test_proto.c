@@ -215,3 +215,32 @@ Test(proto, vnat_commands)
 	cr_assert_eq(parse("VNAT ADD a-very-long-process-name"), VNET_ERR_VALUE);
 	cr_assert_eq(parse("VNAT CONNS? x"), VNET_ERR_SYNTAX);
 }
+
+Test(proto, begin_extensions)
+{
+	const char *tok = "0123456789abcdef0123456789abcdef";
+	char line[512];
+
+	snprintf(line, sizeof(line), "BEGIN LOCAL eth0 REMOTE vmnet1 02:00:00:00:00:01 "
+	    "ff:ff:ff:ff:ff:ff token=%s records=1", tok);
+	cr_assert_eq(proto_parse(line, &m, err, sizeof(err)), VNET_OK, "%s", err);
+	cr_assert_eq(m.pm_addrs.ml_n, 2);
+	cr_assert_str_eq(m.pm_token, tok);
+	cr_assert(m.pm_records);
+	/* the seed's BEGIN: none */
+	cr_assert_eq(proto_parse("BEGIN LOCAL eth0 REMOTE vmnet1 02:00:00:00:00:01", &m, err,
+	    sizeof(err)), VNET_OK);
+	cr_assert_eq(m.pm_token[0], '\0');
+	cr_assert(!m.pm_records);
+	/* no address before the extensions, a bad token, an unknown one */
+	cr_assert_neq(proto_parse("BEGIN LOCAL eth0 REMOTE vmnet1 records=1", &m, err,
+	    sizeof(err)), VNET_OK);
+	cr_assert_neq(proto_parse("BEGIN LOCAL eth0 REMOTE vmnet1 02:00:00:00:00:01 token=xyz",
+	    &m, err, sizeof(err)), VNET_OK);
+	cr_assert(strstr(err, "bad BEGIN extension 'token=xyz'") != NULL, "%s", err);
+	cr_assert_neq(proto_parse("BEGIN LOCAL eth0 REMOTE vmnet1 02:00:00:00:00:01 x=1", &m,
+	    err, sizeof(err)), VNET_OK);
+	/* an address after an extension is not an extension */
+	cr_assert_neq(proto_parse("BEGIN LOCAL eth0 REMOTE vmnet1 02:00:00:00:00:01 records=1 "
+	    "ff:ff:ff:ff:ff:ff", &m, err, sizeof(err)), VNET_OK);
+}

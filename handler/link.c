@@ -1,0 +1,314 @@
+/* link: a handler's connection, its liveness, loss, return and goodbye. */
+#include "handler/link.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "common/bev.h"
+#include "common/err.h"
+#include "common/frame.h"
+#include "common/log.h"
+
+#define LINK_IO_MAX	(256 * 1024)
+#define LINK_KA_BUSY_MS	1000	/* answer what arrived within a second */
+#define LINK_DRAIN_S	2	/* a goodbye's time to leave */
+
+uint64_t
+link_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static unsigned
+dead_after(const struct handler *h)
+{
+	return h->h_conf.hc_dead_after ? h->h_conf.hc_dead_after : HANDLER_DEAD_DEFAULT;
+}
+
+static void
+addr_text(const struct sockaddr_storage *ss, char *buf, size_t len, uint16_t *port)
+{
+	if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
+		*port = ntohs(s6->sin6_port);
+	} else {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
+		*port = ntohs(s4->sin_port);
+	}
+}
+
+/* TCP_NODELAY, and liveness from the kernel too: keepalive probes and a
+ * user timeout (unacknowledged data) within the handler's bound, for a
+ * peer that sends no keepalive records (VNET 0.9) */
+static void
+sock_setup(struct handler *h)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd = bufferevent_getfd(h->h_bev), one = 1;
+	int idle = (int)(dead_after(h) / 3 ? dead_after(h) / 3 : 1), cnt = 2;
+	unsigned uto = dead_after(h) * 1000;
+
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &uto, sizeof(uto));
+	sl = sizeof(ss);
+	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
+		addr_text(&ss, h->h_laddr, sizeof(h->h_laddr), &h->h_lport);
+	sl = sizeof(ss);
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+		addr_text(&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
+}
+
+/* Wake up when n bytes are in (0: any).  Only on a change: every
+ * bufferevent_setwatermark call re-enables reading, a call into libevent's
+ * backend.  No high mark: frames are injected as they are decoded, so the
+ * input never holds more than one read (at most LINK_IO_MAX) and a
+ * partial frame; a high mark would also make every drain of the input
+ * re-enable reading. */
+static void
+rx_wait(struct bufferevent *bev, size_t n)
+{
+	size_t low = 0;
+
+	if (bufferevent_getwatermark(bev, EV_READ, &low, NULL) == 0 && low == n)
+		return;
+	bufferevent_setwatermark(bev, EV_READ, n, 0);
+}
+
+static void send_record(struct handler *h, uint8_t type);
+
+static void
+peer_read(struct bufferevent *bev, void *arg)
+{
+	struct handler *h = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	uint8_t hdr[FRAME_HDR_LEN], type;
+	char why[128];
+	int len;
+
+	h->h_heard_ms = link_now_ms();
+	h->h_unans_ms = 0;
+	h->h_stalled = false;
+	for (;;) {
+		size_t avail = evbuffer_get_length(in);
+		if (avail < FRAME_HDR_LEN)
+			break;
+		evbuffer_copyout(in, hdr, sizeof(hdr));
+		len = frame_rec_decode(hdr, sizeof(hdr), h->h_conf.hc_records, &type);
+		if (len < 0) {
+			snprintf(why, sizeof(why), "protocol error from peer: bad frame header "
+			    "%02x %02x %02x %02x (%s)", hdr[0], hdr[1], hdr[2], hdr[3],
+			    vnet_strerror(len));
+			link_lost(h, why);
+			return;
+		}
+		if (avail < FRAME_HDR_LEN + (size_t)len) {
+			/* wake up only when the whole frame is here */
+			rx_wait(bev, FRAME_HDR_LEN + (size_t)len);
+			return;
+		}
+		evbuffer_drain(in, FRAME_HDR_LEN);
+		if (type == FRAME_T_GOODBYE) {
+			handler_close(h, "closed by the peer (CLOSE there)");
+			return;
+		}
+		if (type == FRAME_T_ETH) {
+			evbuffer_remove(in, h->h_rx, (size_t)len);
+			handler_rx_frame(h, (size_t)len);
+		}
+	}
+	rx_wait(bev, 0);
+	/* a sender hears from this side within a round trip, even when
+	 * nothing goes its way: its silence then means a dead path */
+	if (h->h_conf.hc_records && h->h_heard_ms >= h->h_sent_ms + LINK_KA_BUSY_MS)
+		send_record(h, FRAME_T_KEEPALIVE);
+}
+
+static void
+peer_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct handler *h = arg;
+	size_t left = evbuffer_get_length(bufferevent_get_input(bev));
+	char why[160];
+
+	if (what & BEV_EVENT_EOF) {
+		if (left)
+			snprintf(why, sizeof(why), "peer closed mid-frame (%zu bytes of a frame "
+			    "left unread)", left);
+		else
+			snprintf(why, sizeof(why), "peer closed the connection");
+	} else if (what & BEV_EVENT_ERROR) {
+		unsigned long e = bufferevent_get_openssl_error(bev);
+		if (e && ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
+			snprintf(why, sizeof(why), "peer closed the connection%s", left ?
+			    " mid-frame" : "");
+		else if (e) {
+			char ebuf[120];
+			ERR_error_string_n(e, ebuf, sizeof(ebuf));
+			snprintf(why, sizeof(why), "TLS error on the connection: %s", ebuf);
+		} else
+			snprintf(why, sizeof(why), "connection error: %s",
+			    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+	} else
+		return;
+	link_lost(h, why);
+}
+
+void
+link_take(struct handler *h, struct bufferevent *bev, bool records)
+{
+	h->h_bev = bev;
+	h->h_conf.hc_records = records;
+	h->h_heard_ms = h->h_sent_ms = h->h_state_ms = link_now_ms();
+	h->h_unans_ms = 0;
+	h->h_stalled = false;
+	sock_setup(h);
+	/* libevent reads and writes at most 16 KiB per call by default: too
+	 * little for 64 KiB super-frames at several Gbit/s */
+	bufferevent_set_max_single_read(bev, LINK_IO_MAX);
+	bufferevent_set_max_single_write(bev, LINK_IO_MAX);
+	bufferevent_setcb(bev, peer_read, NULL, peer_event, h);
+	/* the control session's line limit goes */
+	bufferevent_setwatermark(bev, EV_READ, 0, 0);
+	bufferevent_enable(bev, EV_READ | EV_WRITE);
+	bev_write_direct(bev);
+	/* frames that arrived behind the BEGIN line; deferred, so that a bad
+	 * one closes the handler after the caller has registered it */
+	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
+		bufferevent_trigger(bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+}
+
+static void
+send_record(struct handler *h, uint8_t type)
+{
+	uint8_t hdr[FRAME_HDR_LEN];
+
+	frame_rec_encode(hdr, type, 0);
+	evbuffer_add(bufferevent_get_output(h->h_bev), hdr, sizeof(hdr));
+	bev_flush_now(h->h_bev);
+	h->h_sent_ms = link_now_ms();
+}
+
+/* Once a second.  With a peer that sends keepalive records, silence for
+ * the handler's bound loses the link, and a keepalive record goes when
+ * nothing was sent for a third of the bound (peer_read answers what
+ * arrives within a second, so a sender hears from its peer at least every
+ * second or so).  Frames out and nothing heard for 2 s since: on_stall. */
+static void
+live_tick(evutil_socket_t fd, short what, void *arg)
+{
+	struct handler *h = arg;
+	uint64_t now = link_now_ms(), dead = dead_after(h) * 1000ull;
+	char why[96];
+
+	(void)fd;
+	(void)what;
+	if (h->h_bev == NULL || !h->h_conf.hc_records)
+		return;		/* without records: TCP's keepalive and user timeout */
+	if (now - h->h_heard_ms >= dead) {
+		snprintf(why, sizeof(why), "nothing heard from the peer for %u s", dead_after(h));
+		link_lost(h, why);
+		return;
+	}
+	if (now - h->h_sent_ms >= dead / 3)
+		send_record(h, FRAME_T_KEEPALIVE);
+	if (h->h_on_stall && !h->h_stalled && h->h_unans_ms &&
+	    now - h->h_unans_ms >= LINK_STALL_MS) {
+		h->h_stalled = true;
+		h->h_on_stall(h, h->h_link_arg, NULL);
+	}
+}
+
+int
+link_timer_start(struct handler *h, struct event_base *base)
+{
+	struct timeval sec = { 1, 0 };
+
+	if ((h->h_live_ev = event_new(base, -1, EV_PERSIST, live_tick, h)) == NULL)
+		return -1;
+	return event_add(h->h_live_ev, &sec);
+}
+
+void
+link_lost(struct handler *h, const char *why)
+{
+	if (h->h_on_down == NULL) {
+		handler_close(h, why);
+		return;
+	}
+	log_warnx("handler %u: link to %s lost: %s; frames are dropped until it is back",
+	    h->h_conf.hc_id, h->h_conf.hc_peer, why);
+	bufferevent_free(h->h_bev);
+	h->h_bev = NULL;
+	h->h_state_ms = link_now_ms();
+	h->h_on_down(h, h->h_link_arg, why);
+}
+
+static void
+drained(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		bufferevent_free(bev);
+}
+
+static void
+drain_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)arg;
+	/* an error or the timeout: the goodbye is as gone as it gets */
+	if (what & (BEV_EVENT_ERROR | BEV_EVENT_EOF | BEV_EVENT_TIMEOUT))
+		bufferevent_free(bev);
+}
+
+void
+link_release(struct handler *h)
+{
+	struct bufferevent *bev = h->h_bev;
+	struct timeval tv = { LINK_DRAIN_S, 0 };
+
+	h->h_bev = NULL;
+	if (bev == NULL)
+		return;
+	/* a goodbye only for good: after a shutdown or a crash the peer
+	 * redials, or waits for this side to come back */
+	if (!h->h_conf.hc_records || !h->h_goodbye) {
+		bufferevent_free(bev);
+		return;
+	}
+	/* what waits for the peer is dropped: only the goodbye goes */
+	evbuffer_drain(bufferevent_get_output(bev), evbuffer_get_length(bufferevent_get_output(bev)));
+	h->h_bev = bev;
+	send_record(h, FRAME_T_GOODBYE);
+	h->h_bev = NULL;
+	if (evbuffer_get_length(bufferevent_get_output(bev)) == 0 &&
+	    bufferevent_openssl_get_ssl(bev) == NULL) {
+		bufferevent_free(bev);
+		return;
+	}
+	/* closed by its write callback once the goodbye has left */
+	bufferevent_setcb(bev, NULL, drained, drain_event, NULL);
+	bufferevent_disable(bev, EV_READ);
+	bufferevent_enable(bev, EV_WRITE);
+	bufferevent_set_timeouts(bev, NULL, &tv);
+}

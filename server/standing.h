@@ -1,0 +1,61 @@
+/* standing: handlers that outlive their connections.  Every handler this
+ * server dials has a token (random, PROTO_INSTANCE_LEN hex digits) that it
+ * sends in BEGIN; the server that accepts it knows it again by that token.
+ *
+ * Dialling side (HANDLE, or the state file after a restart): when the link
+ * is lost, redial with back-off and jitter until CLOSE (a connection
+ * attempt every second or so while the path is down; a refused HELLO or
+ * BEGIN backs off to a minute); when it stalls (frames out, nothing heard
+ * for 2 s), dial alongside and move to the first connection that
+ * completes.  The handlers are remembered in STATE_DIR/handlers (mode
+ * 0600) so that they come back after a restart.
+ *
+ * Accepting side: a handler whose dialler announced a token waits
+ * --linger seconds for it to come back, then is forgotten; a token closed
+ * here with CLOSE is refused (PROTO_GONE_PREFIX) so that its dialler stops. */
+#ifndef VNET_STANDING_H
+#define VNET_STANDING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <event2/bufferevent.h>
+
+#include "common/proto.h"
+#include "handler/handler.h"
+#include "server/server.h"
+
+#define STAND_LINGER_DEFAULT	120	/* seconds an accepted handler waits */
+
+struct stand;
+
+/* Sets up the module (state file path from the options); -1 out of memory. */
+int stand_init(struct server *s);
+/* Brings back the handlers of the state file: each is dialled now and
+ * kept trying.  Returns how many; a bad file is logged and left alone. */
+int stand_load(struct server *s);
+/* At shutdown: stops every dial and timer; handlers are the caller's to
+ * close, and the state file keeps them for the next start. */
+void stand_shutdown(struct server *s);
+
+/* HANDLE m from session c: a new dialled handler.  c is answered (through
+ * ctl_handle_done) when the first dial ends; if that fails, the handler is
+ * forgotten.  -1 out of memory. */
+int stand_handle(struct server *s, struct ctl *c, const struct proto_msg *m);
+/* The session that asked is gone: nobody to answer. */
+void stand_detach_ctl(struct stand *st);
+
+/* BEGIN m with a token, on connection bev from a peer (registry id and
+ * label): the returning handler gets bev, or a new handler is started.
+ * Returns the handler's identifier, or 0 with the reason in err (bev not
+ * taken). */
+uint32_t stand_begin(struct server *s, const struct proto_msg *m, const char *peer_id,
+    const char *peer, struct bufferevent *bev, char *err, size_t errlen);
+
+/* CLOSE: h is closed for good (its peer is told, a dialled handler is
+ * forgotten, an accepted one's token refused if its dialler comes back). */
+void stand_close(struct server *s, struct handler *h, const char *why);
+/* h is gone (from the server's handler list callback). */
+void stand_handler_gone(struct server *s, struct handler *h);
+
+#endif

@@ -1,0 +1,90 @@
+#!/bin/bash
+# Always on: a handler comes back by itself.  WAN outages through a router
+# that drops silently (no ICMP, no reset), of 10 s and 75 s (10 s only
+# under the sanitizers): traffic flows again within a few seconds of the
+# path (goal 2 s, bench/recover.sh), with no command typed, and both
+# servers keep the handler's identifier.  The far server killed with
+# SIGKILL and restarted: back within a few seconds of it listening.
+#
+#   vm ── vmnet1 [host] eth0 198.18.44.2 ── wan [rtr] lan ── sw [lan] ── [proxy] 198.18.42.2
+#                                               (drops here)        └── [peer] 198.18.42.20
+. "$(dirname "$0")/lib.sh"
+topo_up
+servers_up
+px() { client cli -q -p pw2 -h 198.18.42.2 "$@" 2>&1; }
+hx() { client cli -q -p pw1 -h 198.18.44.2 "$@" 2>&1; }
+out=$(px -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j $VM_MAC ff:ff:ff:ff:ff:ff) ||
+	die "handle: $out"
+nsx vm ping -c2 -W2 198.18.42.20 >/dev/null || die "VM -> peer before any outage"
+
+path_cut() { nsx rtr nft -f - <<'NFT'
+table inet cut {
+	chain forward { type filter hook forward priority 0; policy drop; }
+}
+NFT
+}
+path_mend() { nsx rtr nft delete table inet cut; }
+now() { date +%s.%N; }
+# pings from the VM every 0.1 s, with time stamps, into $TMP/ping.NAME
+ping_start() {
+	nsx vm ping -D -n -i 0.1 -W 1 198.18.42.20 >"$TMP/ping.$1" 2>&1 &
+	PING_PID=$!
+}
+# back_after NAME T0: seconds from T0 to the first reply after it
+first_reply() { awk -v t0="$2" -F'[][]' '/bytes from/ && $2 > t0 { print $2 - t0; exit }' "$TMP/ping.$1"; }
+got_reply() { [ -n "$(first_reply "$1" "$2")" ]; }
+
+# outage LEN: cut the path for LEN seconds while the VM pings; BACK = the
+# time from the path's return to the first reply
+outage() {
+	local len=$1 t0 back
+	ping_start "$len"
+	sleep 1
+	path_cut
+	# the path is dead: nothing crosses it
+	! nsx host ping -c1 -W1 198.18.42.2 >/dev/null 2>&1 || die "the cut path still carries pings"
+	sleep "$((len - 1))"
+	path_mend
+	t0=$(now)
+	wait_for 30 "traffic after a ${len}s outage" got_reply "$len" "$t0"
+	back=$(first_reply "$len" "$t0")
+	kill $PING_PID 2>/dev/null; wait $PING_PID 2>/dev/null || true
+	awk -v b="$back" 'BEGIN { exit !(b <= 4.0) }' ||
+		die "traffic back ${back}s after a ${len}s outage (bound 4 s, goal 2 s)"
+	BACK=$back
+}
+lens="10 75"
+[ -n "${VNET_SANITIZED:-}" ] && lens=10
+for len in $lens; do
+	outage "$len"
+	back=$BACK
+	[ "$(handlers cli 198.18.42.2 pw2 | cut -d' ' -f1)" = 1 ] || die "proxy's handler is not 1 after the outage"
+	[ "$(handlers cli 198.18.44.2 pw1 | cut -d' ' -f1)" = 1 ] || die "host's handler is not 1 after the outage"
+	ok "${len}s outage: traffic back ${back}s after the path, handler 1 on both servers"
+done
+[ "$(stat_of cli 198.18.42.2 pw2 1 state)" = up ] || die "proxy's handler not up"
+if [ -z "${VNET_SANITIZED:-}" ]; then
+	grep -q "handler 1: link to .* lost: nothing heard from the peer for 15 s" "$TMP/proxy.log" ||
+		die "the 75 s outage was not noticed as silence"
+fi
+
+# the far server killed outright and started again
+kill -9 "$PID_host"
+wait "$PID_host" 2>/dev/null || true
+PID_host=
+state_is() { [ "$(stat_of cli 198.18.42.2 pw2 1 state)" = "$1" ]; }
+wait_for 5 "proxy notices" state_is down
+ping_start kill
+sleep 2
+start_vnet host host pw1 -h _ -p 4455 -d vmnet1
+wait_for 10 "vnet on host again" port_open cli 198.18.44.2 4455
+t0=$(now)
+wait_for 15 "traffic after the restart" got_reply kill "$t0"
+back=$(first_reply kill "$t0")
+kill $PING_PID 2>/dev/null; wait $PING_PID 2>/dev/null || true
+awk -v b="$back" 'BEGIN { exit !(b <= 4.0) }' || die "traffic back ${back}s after the host listened again"
+[ "$(handlers cli 198.18.42.2 pw2 | cut -d' ' -f1)" = 1 ] || die "proxy's handler is not 1 after the restart"
+n=$(stat_of cli 198.18.42.2 pw2 1 reconnects)
+[ "$n" -ge 1 ] || die "reconnects=$n"
+ok "host killed and restarted: traffic back ${back}s after it listened; proxy's handler still 1 (reconnects=$n)"
+finish
