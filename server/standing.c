@@ -39,6 +39,7 @@ struct stand {
 	struct event		*st_timer;	/* dialler: next redial; acceptor: linger */
 	unsigned		 st_fails;	/* dials failed in a row */
 	bool			 st_kept;	/* dialler: retry even before the first */
+	char			 st_name[STAND_NAME_MAX + 1];	/* configuration's; "" */
 	bool			 st_closing;	/* CLOSE: for good */
 };
 
@@ -128,7 +129,8 @@ save(struct server *s)
 	}
 	fchmod(fd, 0600);
 	TAILQ_FOREACH(st, &ss->ss_list, st_entry)
-		if (st->st_side == STAND_DIALLER && st->st_id != 0 && !st->st_closing)
+		if (st->st_side == STAND_DIALLER && st->st_id != 0 && !st->st_closing &&
+		    st->st_name[0] == '\0')
 			bad |= write_line(f, st);
 	bad |= fflush(f) != 0 || fsync(fd) != 0;
 	bad |= fclose(f) != 0;
@@ -294,6 +296,11 @@ stand_dial_done(void *arg, const struct dial_outcome *o)
 			bufferevent_free(o->do_bev);
 			log_warnx("HANDLE to %s failed: second server accepted, but here: %s",
 			    o->do_peer, err);
+			if (st->st_kept) {
+				st->st_fails++;
+				schedule(st, STAND_REFUSED_MS, STAND_REFUSED_MAX_MS);
+				return;
+			}
 			if (st->st_ctl)
 				ctl_handle_done(st->st_ctl, false, "second server accepted, but here: %s",
 				    err);
@@ -401,6 +408,78 @@ void
 stand_detach_ctl(struct stand *st)
 {
 	st->st_ctl = NULL;
+}
+
+static struct stand *
+find_name(struct server *s, const char *name)
+{
+	struct stand *st;
+
+	TAILQ_FOREACH(st, &stands(s)->ss_list, st_entry)
+		if (st->st_side == STAND_DIALLER && strcmp(st->st_name, name) == 0)
+			return st;
+	return NULL;
+}
+
+int
+stand_config_add(struct server *s, const char *name, const struct proto_msg *m)
+{
+	struct stand *st;
+
+	if (name[0] == '\0' || strlen(name) > STAND_NAME_MAX || find_name(s, name))
+		return -1;
+	if ((st = stand_new(s, STAND_DIALLER)) == NULL)
+		return -1;
+	st->st_msg = *m;
+	st->st_kept = true;
+	snprintf(st->st_name, sizeof(st->st_name), "%s", name);
+	if (new_token(st->st_token) != 0) {
+		stand_free(s, st);
+		return -1;
+	}
+	log_info("handler '%s': dialling %s:%u", name, m->pm_rhost, m->pm_rport);
+	redial(-1, 0, st);
+	return 0;
+}
+
+int
+stand_config_remove(struct server *s, const char *name)
+{
+	struct stand *st = name[0] ? find_name(s, name) : NULL;
+	char why[STAND_NAME_MAX + 64];
+
+	if (st == NULL)
+		return -1;
+	if (st->st_h == NULL) {
+		stand_free(s, st);
+		return 0;
+	}
+	snprintf(why, sizeof(why), "'%s' left the configuration", name);
+	stand_close(s, st->st_h, why);
+	return 0;
+}
+
+const struct proto_msg *
+stand_config_get(struct server *s, const char *name)
+{
+	struct stand *st = name[0] ? find_name(s, name) : NULL;
+
+	return st ? &st->st_msg : NULL;
+}
+
+void
+stand_config_each(struct server *s, void (*fn)(struct server *, const char *, void *), void *arg)
+{
+	struct stand *st, *next;
+	char name[STAND_NAME_MAX + 1];
+
+	for (st = TAILQ_FIRST(&stands(s)->ss_list); st != NULL; st = next) {
+		next = TAILQ_NEXT(st, st_entry);
+		if (st->st_side != STAND_DIALLER || st->st_name[0] == '\0')
+			continue;
+		snprintf(name, sizeof(name), "%s", st->st_name);
+		fn(s, name, arg);
+	}
 }
 
 uint32_t

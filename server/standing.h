@@ -45,6 +45,23 @@ int stand_handle(struct server *s, struct ctl *c, const struct proto_msg *m);
 /* The session that asked is gone: nobody to answer. */
 void stand_detach_ctl(struct stand *st);
 
+#define STAND_NAME_MAX	63
+
+/* A standing handler of the configuration file, known by name (at most
+ * STAND_NAME_MAX characters): dialled now and kept trying, also before its
+ * first success; not written to the state file (the configuration holds
+ * it).  -1 when the name is taken or out of memory. */
+int stand_config_add(struct server *s, const char *name, const struct proto_msg *m);
+/* The configuration's handler name ends for good (its peer is told).
+ * 0, or -1 if there is no such name. */
+int stand_config_remove(struct server *s, const char *name);
+/* The HANDLE of the configuration's handler name, or NULL. */
+const struct proto_msg *stand_config_get(struct server *s, const char *name);
+/* Calls fn for each configuration handler's name (the caller may remove
+ * the one it is given, no other). */
+void stand_config_each(struct server *s, void (*fn)(struct server *, const char *, void *),
+    void *arg);
+
 /* BEGIN m with a token, on connection bev from a peer (registry id and
  * label): the returning handler gets bev, or a new handler is started.
  * Returns the handler's identifier, or 0 with the reason in err (bev not
