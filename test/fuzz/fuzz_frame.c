@@ -15,9 +15,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static uint8_t frame[FRAME_MAX];
 	struct virtio_net_hdr vh;
 	size_t len;
+	uint8_t type;
 	int n;
 
 	n = frame_hdr_decode(data, size);
+	/* with keepalive and goodbye records: a length that is 0 for them,
+	 * a frame's bounds for a frame, an error for anything else */
+	if (frame_rec_decode(data, size, true, &type) >= 0 && type != FRAME_T_ETH &&
+	    (data[1] | data[2] | data[3]) != 0)
+		__builtin_trap();
 	if (size < 2)
 		return 0;
 	/* the rest as a frame, with an MTU taken from the input */
