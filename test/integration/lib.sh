@@ -17,7 +17,8 @@
 set -eu
 : "${VNET_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin}"
 : "${VNET_TOOLS:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/test}"
-P="vt$$${T_SUFFIX:-}"
+# VNET_NS_PREFIX: another prefix for the benchmarks (run.sh deletes every vt[0-9]*)
+P="${VNET_NS_PREFIX:-vt}$$${T_SUFFIX:-}"
 TMP=$(mktemp -d "/tmp/vnet-test.XXXXXX")
 PIDS=()
 NSS=()
