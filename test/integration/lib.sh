@@ -17,7 +17,7 @@
 set -eu
 : "${VNET_BIN:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/bin}"
 : "${VNET_TOOLS:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build/test}"
-# VNET_NS_PREFIX: another prefix for the benchmarks (run.sh deletes every vt[0-9]*)
+# VNET_NS_PREFIX: another prefix (run.sh gives each run its own; benchmarks theirs)
 P="${VNET_NS_PREFIX:-vt}$$${T_SUFFIX:-}"
 TMP=$(mktemp -d "/tmp/vnet-test.XXXXXX")
 PIDS=()

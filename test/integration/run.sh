@@ -8,6 +8,9 @@ cd "$(dirname "$0")"
 export VNET_BIN=${VNET_BIN:-$(cd ../.. && pwd)/bin}
 export VNET_TOOLS=${VNET_TOOLS:-$(cd ../.. && pwd)/build/test}
 if [ $# -gt 0 ]; then tests=("$@"); else tests=(t_*.sh); fi
+# this run's namespaces only: vr<pid>..., so that what is left behind is
+# counted (and removed) without touching another run's or a bench's
+export VNET_NS_PREFIX="vr$$"
 pass=0 fail=0 failed=()
 for t in "${tests[@]}"; do
 	t=${t%.sh}.sh
@@ -15,7 +18,7 @@ for t in "${tests[@]}"; do
 	out=$(mktemp)
 	timeout -k 10 300 bash "$t" >"$out" 2>&1
 	rc=$?
-	leftover=$(ip netns list | grep -c '^vt[0-9]' || true)
+	leftover=$(ip netns list | grep -c "^$VNET_NS_PREFIX" || true)
 	if [ $rc -eq 0 ] && [ "$leftover" = 0 ]; then
 		pass=$((pass + 1))
 		printf 'PASS %-28s %3ds\n' "${t%.sh}" $((SECONDS - start))
@@ -26,7 +29,7 @@ for t in "${tests[@]}"; do
 		printf 'FAIL %-28s %3ds (exit %d, %s namespaces left)\n' "${t%.sh}" \
 			$((SECONDS - start)) $rc "$leftover"
 		sed 's/^/    /' "$out"
-		ip netns list | grep '^vt[0-9]' | cut -d' ' -f1 | xargs -r -n1 ip netns del
+		ip netns list | grep "^$VNET_NS_PREFIX" | cut -d' ' -f1 | xargs -r -n1 ip netns del
 	fi
 	rm -f "$out"
 done

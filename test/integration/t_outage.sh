@@ -4,7 +4,11 @@
 # under the sanitizers): traffic flows again within a few seconds of the
 # path (goal 2 s, bench/recover.sh), with no command typed, and both
 # servers keep the handler's identifier.  The far server killed with
-# SIGKILL and restarted: back within a few seconds of it listening.
+# SIGKILL and restarted: back within a few seconds of it listening.  A
+# refused password while redialling backs off (no busy loop); CLOSE on the
+# accepting server while the path is down ends the handler on both once the
+# dialler is back; an accepted handler whose dialler never comes back is
+# forgotten after --linger.
 #
 #   vm ── vmnet1 [host] eth0 198.18.44.2 ── wan [rtr] lan ── sw [lan] ── [proxy] 198.18.42.2
 #                                               (drops here)        └── [peer] 198.18.42.20
@@ -12,6 +16,7 @@
 topo_up
 servers_up
 px() { client cli -q -p pw2 -h 198.18.42.2 "$@" 2>&1; }
+test_no_handlers() { [ -z "$(handlers cli "$1" "$2")" ]; }
 hx() { client cli -q -p pw1 -h 198.18.44.2 "$@" 2>&1; }
 out=$(px -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j $VM_MAC ff:ff:ff:ff:ff:ff) ||
 	die "handle: $out"
@@ -66,6 +71,9 @@ done
 if [ -z "${VNET_SANITIZED:-}" ]; then
 	grep -q "handler 1: link to .* lost: nothing heard from the peer for 15 s" "$TMP/proxy.log" ||
 		die "the 75 s outage was not noticed as silence"
+	down=$(stat_of cli 198.18.44.2 pw1 1 drop_down)
+	[ "$down" -gt 0 ] || die "host: nothing counted in drop_down during the outage"
+	ok "the 75 s outage: silence noticed after 15 s; $down frames captured meanwhile dropped and counted"
 fi
 
 # the far server killed outright and started again
@@ -76,7 +84,7 @@ state_is() { [ "$(stat_of cli 198.18.42.2 pw2 1 state)" = "$1" ]; }
 wait_for 5 "proxy notices" state_is down
 ping_start kill
 sleep 2
-start_vnet host host pw1 -h _ -p 4455 -d vmnet1
+start_vnet host host pw1 -h _ -p 4455 -d vmnet1 --linger 3
 wait_for 10 "vnet on host again" port_open cli 198.18.44.2 4455
 t0=$(now)
 wait_for 15 "traffic after the restart" got_reply kill "$t0"
@@ -87,4 +95,42 @@ awk -v b="$back" 'BEGIN { exit !(b <= 4.0) }' || die "traffic back ${back}s afte
 n=$(stat_of cli 198.18.42.2 pw2 1 reconnects)
 [ "$n" -ge 1 ] || die "reconnects=$n"
 ok "host killed and restarted: traffic back ${back}s after it listened; proxy's handler still 1 (reconnects=$n)"
+
+# the host restarted with another password: the proxy's redials are
+# refused, logged and spaced out (5 s, doubling), never a busy loop
+stop_vnet host
+mv "$TMP/host.log" "$TMP/host1.log"
+start_vnet host host other -h _ -p 4455 -d vmnet1 --linger 3
+wait_for 10 "vnet on host again" port_open cli 198.18.44.2 4455
+a=$(grep -c "redial to 198.18.44.2:4455 failed" "$TMP/proxy.log" || true)
+sleep 12
+b=$(grep -c "redial to 198.18.44.2:4455 failed" "$TMP/proxy.log" || true)
+grep -q "failed (.* in a row): second server refused HELLO: wrong password" "$TMP/proxy.log" ||
+	die "the refused password was not logged"
+[ $((b - a)) -ge 1 ] && [ $((b - a)) -le 4 ] || die "$((b - a)) refused redials in 12 s"
+ok "a refused password: $((b - a)) redials in 12 s, logged"
+stop_vnet host
+mv "$TMP/host.log" "$TMP/host2.log"
+start_vnet host host pw1 -h _ -p 4455 -d vmnet1 --linger 3
+wait_for 70 "the handler back after the password is right again" state_is up
+
+# CLOSE on the host (which accepted) while the path is down: when the path
+# is back, the proxy learns it and closes its side too
+path_cut
+hstate() { [ "$(stat_of cli 198.18.44.2 pw1 1 state)" = "$1" ]; }
+client host -q -p pw1 -h 127.0.0.1 -c close -i 1 >/dev/null || die "close on the host"
+path_mend
+wait_for 30 "proxy to close its side" test_no_handlers 198.18.42.2 pw2
+grep -q "handler closed here (CLOSE): it is not coming back" "$TMP/proxy.log" ||
+	die "proxy did not log why"
+ok "CLOSE on the accepting server while the path was down: the proxy closed its side when back"
+
+# an accepted handler whose dialler does not come back is forgotten after --linger
+out=$(px -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j $VM_MAC ff:ff:ff:ff:ff:ff) ||
+	die "handle: $out"
+stop_vnet proxy
+wait_for 10 "host to forget the handler" test_no_handlers 198.18.44.2 pw1
+grep -q "closed: its dialler did not come back within 3 s" "$TMP/host.log" || die "host did not log the linger"
+! ip -d -n "${P}host" link show dev vmnet1 | grep -q "promiscuity [1-9]" || die "vmnet1 still captured"
+ok "a dialler that never came back: forgotten after --linger 3, capture closed"
 finish
