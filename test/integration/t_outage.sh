@@ -111,13 +111,15 @@ grep -q "failed (.* in a row): second server refused HELLO: wrong password" "$TM
 ok "a refused password: $((b - a)) redials in 12 s, logged"
 stop_vnet host
 mv "$TMP/host.log" "$TMP/host2.log"
-start_vnet host host pw1 -h _ -p 4455 -d vmnet1 --linger 3
+start_vnet host host pw1 -h _ -p 4455 -d vmnet1 --linger 3 --peer-timeout 3
 wait_for 70 "the handler back after the password is right again" state_is up
 
-# CLOSE on the host (which accepted) while the path is down: when the path
-# is back, the proxy learns it and closes its side too
+# CLOSE on the host (which accepted) once it has noticed the path is down
+# (--peer-timeout 3): when the path is back, the proxy's redial is told the
+# handler was closed, and the proxy closes its side too
 path_cut
-hstate() { [ "$(stat_of cli 198.18.44.2 pw1 1 state)" = "$1" ]; }
+hstate() { [ "$(client host -q -p pw1 -h 127.0.0.1 -c stats -i 1 | tr ' ' '\n' | sed -n 's/^state=//p')" = "$1" ]; }
+wait_for 10 "host to notice the cut" hstate down
 client host -q -p pw1 -h 127.0.0.1 -c close -i 1 >/dev/null || die "close on the host"
 path_mend
 wait_for 30 "proxy to close its side" test_no_handlers 198.18.42.2 pw2
