@@ -77,13 +77,7 @@ if [ "${1:-}" = --one ]; then
 	#   [b] eth0 198.18.55.2 ── s2 198.18.55.1 ┘
 	two_sources() {
 		local ns
-		for ns in srv a b; do mkns $ns; done
-		link a eth0 srv s1
-		link b eth0 srv s2
-		ip -n "${P}srv" addr add 198.18.54.1/24 dev s1
-		ip -n "${P}srv" addr add 198.18.55.1/24 dev s2
-		ip -n "${P}a" addr add 198.18.54.2/24 dev eth0
-		ip -n "${P}b" addr add 198.18.55.2/24 dev eth0
+		srv_ab 54 55
 		mkdir -p "$TMP/home-srv"
 	}
 
@@ -223,15 +217,7 @@ if [ "${1:-}" = --one ]; then
 		opts=()
 		[ "$V" != off ] || opts=(--vcmp-deadline 3600)
 		vnat_topo_up
-		mkns atk
-		link atk eth0 rtr l5
-		ip -n "${P}rtr" addr add 198.18.5.1/24 dev l5
-		ATK=""
-		for i in $(seq 10 17); do
-			ip -n "${P}atk" addr add 198.18.5.$i/24 dev eth0
-			ATK=${ATK:+$ATK,}198.18.5.$i
-		done
-		ip -n "${P}atk" route add default via 198.18.5.1
+		attacker_up
 		start_vnet cli cli pwc -h _ -p 4455 --vnat
 		start_vnet srv srv pws -h _ -p 4455 --vnat "${opts[@]}"
 		wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455

@@ -126,6 +126,34 @@ topo_up() {
 	: $n
 }
 
+# srv_ab NETA NETB: a server namespace srv and two client namespaces a and
+# b on 198.18.NETA.0/24 and 198.18.NETB.0/24 (srv .1 on s1/s2, clients .2)
+srv_ab() {
+	local ns
+	for ns in srv a b; do mkns $ns; done
+	link a eth0 srv s1
+	link b eth0 srv s2
+	ip -n "${P}srv" addr add "198.18.$1.1/24" dev s1
+	ip -n "${P}srv" addr add "198.18.$2.1/24" dev s2
+	ip -n "${P}a" addr add "198.18.$1.2/24" dev eth0
+	ip -n "${P}b" addr add "198.18.$2.2/24" dev eth0
+}
+
+# attacker_up: after vnat_topo_up, a namespace atk on the router's l5
+# (198.18.5.0/24) holding 198.18.5.10-17; ATK = those, comma-separated
+attacker_up() {
+	local i
+	mkns atk
+	link atk eth0 rtr l5
+	ip -n "${P}rtr" addr add 198.18.5.1/24 dev l5
+	ATK=""
+	for i in $(seq 10 17); do
+		ip -n "${P}atk" addr add "198.18.5.$i/24" dev eth0
+		ATK=${ATK:+$ATK,}198.18.5.$i
+	done
+	ip -n "${P}atk" route add default via 198.18.5.1
+}
+
 # The VNAT topology: a client and a server on two LANs joined by a router;
 # the client moves to a third LAN, the server (with "four") to a fourth.
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20

@@ -13,13 +13,7 @@
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CONNS="python3 $ROOT/test/tools/conns.py"
-for ns in srv a b; do mkns $ns; done
-link a eth0 srv s1
-link b eth0 srv s2
-ip -n "${P}srv" addr add 198.18.50.1/24 dev s1
-ip -n "${P}srv" addr add 198.18.51.1/24 dev s2
-ip -n "${P}a" addr add 198.18.50.2/24 dev eth0
-ip -n "${P}b" addr add 198.18.51.2/24 dev eth0
+srv_ab 50 51
 start_vnet srv srv pw -h _ -p 4455 -d s1
 start_vnet srv free pw -h _ -p 4456 -d s1 --auth-penalty 0
 wait_for 10 "vnet" port_open a 198.18.50.1 4455

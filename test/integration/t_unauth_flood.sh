@@ -17,13 +17,7 @@
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CONNS="python3 $ROOT/test/tools/conns.py"
-for ns in srv a b; do mkns $ns; done
-link a eth0 srv s1
-link b eth0 srv s2
-ip -n "${P}srv" addr add 198.18.54.1/24 dev s1
-ip -n "${P}srv" addr add 198.18.55.1/24 dev s2
-ip -n "${P}a" addr add 198.18.54.2/24 dev eth0
-ip -n "${P}b" addr add 198.18.55.2/24 dev eth0
+srv_ab 54 55
 mkdir -p "$TMP/home-srv"
 HOME="$TMP/home-srv" ip netns exec "${P}srv" prlimit --nofile=256:256 "$VNET_BIN/vnet" pw -h _ -p 4455 \
 	-d s1 -v >"$TMP/srv.log" 2>&1 &

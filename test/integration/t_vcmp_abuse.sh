@@ -19,15 +19,7 @@
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 FLOOD=$ROOT/test/tools/vcmp_flood.py
 vnat_topo_up
-mkns atk
-link atk eth0 rtr l5
-ip -n "${P}rtr" addr add 198.18.5.1/24 dev l5
-ATK=""
-for i in $(seq 10 17); do
-	ip -n "${P}atk" addr add 198.18.5.$i/24 dev eth0
-	ATK=${ATK:+$ATK,}198.18.5.$i
-done
-ip -n "${P}atk" route add default via 198.18.5.1
+attacker_up
 for ns in cli srv; do
 	stateful_fw $ns '{ 4455, 2031, 5001 }'
 done
