@@ -13,13 +13,16 @@ SETCAP  ?= setcap
 
 CC      ?= gcc
 PKGS     = libpcap libevent libevent_openssl openssl libnftables
+# the server alone: sd_notify and the watchdog, the privilege drop
+SRV_PKGS = libsystemd libcap-ng
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS  ?= -O2 -g
-CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
+CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS))
 LDFLAGS_ALL  = -Wl,-z,relro,-z,now
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lnet
+SRV_LIBS = $(shell pkg-config --libs $(SRV_PKGS))
 SAN      =
 
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(CFLAGS) $(SAN) $(EXTRA_CFLAGS)
@@ -67,7 +70,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 
 $(BIN_VNET): $(call obj,$(SERVER_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS)
 
 $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)

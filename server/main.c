@@ -23,6 +23,7 @@
 #include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
+#include "server/privs.h"
 #include "server/server.h"
 #include "vnat/vnat.h"
 
@@ -253,6 +254,8 @@ main(int argc, char **argv)
 	log_info("vnet listening on %s port %u%s, %zu device(s)",
 	    strcmp(s.s_opts.so_host, "_") == 0 ? "every address" : s.s_opts.so_host,
 	    s.s_opts.so_port, s.s_opts.so_tls ? " (TLS)" : "", s.s_opts.so_ndevs);
+	if (privs_drop(&s.s_opts, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 	stand_load(&s);
 	event_base_dispatch(s.s_base);
 	shutdown_all(&s);
