@@ -23,6 +23,7 @@
 #include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
+#include "server/notify.h"
 #include "server/privs.h"
 #include "server/server.h"
 #include "vnat/vnat.h"
@@ -202,6 +203,7 @@ main(int argc, char **argv)
 {
 	struct server s;
 	struct event *sig_int, *sig_term;
+	struct notify *nt;
 	char err[512];
 	size_t i;
 	int rc;
@@ -257,7 +259,9 @@ main(int argc, char **argv)
 	if (privs_drop(&s.s_opts, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	stand_load(&s);
+	nt = notify_ready(s.s_base, "listening; standing handlers started");
 	event_base_dispatch(s.s_base);
+	notify_stopping(nt);
 	shutdown_all(&s);
 	vnat_stop(s.s_vnat);
 	lsn_free(s.s_lsn);
