@@ -6,20 +6,39 @@ DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+# systemd-sleep, NetworkManager and systemd-sysusers read only their own
+# folders: written there for PREFIX /usr or /usr/local; with another PREFIX
+# nothing is written outside it unless SLEEPDIR, NMDIR or SYSUSERSDIR is given
+# (the sysusers file then goes to PREFIX/lib/sysusers.d for a packager)
+ifeq ($(PREFIX),/usr)
+SYSCONFDIR  ?= /etc
+SYSUSERSDIR ?= /usr/lib/sysusers.d
+else ifeq ($(PREFIX),/usr/local)
+SYSCONFDIR  ?= /etc
+SYSUSERSDIR ?= /etc/sysusers.d
+else
+SYSCONFDIR  ?= $(PREFIX)/etc
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+SLEEPDIR    ?=
+NMDIR       ?=
+endif
 SLEEPDIR ?= /usr/lib/systemd/system-sleep
 NMDIR   ?= /etc/NetworkManager/dispatcher.d
 BUILD   ?= build
-SETCAP  ?= setcap
 
 CC      ?= gcc
 PKGS     = libpcap libevent libevent_openssl openssl libnftables
+# the server alone: sd_notify and the watchdog, the privilege drop
+SRV_PKGS = libsystemd libcap-ng
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS  ?= -O2 -g
-CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
+CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS))
 LDFLAGS_ALL  = -Wl,-z,relro,-z,now
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lnet
+SRV_LIBS = $(shell pkg-config --libs $(SRV_PKGS))
 SAN      =
 
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(CFLAGS) $(SAN) $(EXTRA_CFLAGS)
@@ -67,7 +86,7 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 
 $(BIN_VNET): $(call obj,$(SERVER_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS)
 
 $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
@@ -134,24 +153,42 @@ demo: deps all tools
 bench: deps all tools
 	bash bench/bridge.sh
 
+# No capabilities on the installed binary (every local user may run it):
+# vnet starts as root or from vnet.service, and gives up what it does not need.
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+UNITS = vnet.service vnet@.service
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man1
 	install -m 0755 $(BIN_VNET) $(DESTDIR)$(SBINDIR)/vnet
 	install -m 0755 $(BIN_CLIENT) $(DESTDIR)$(BINDIR)/vnetclient
 	install -m 0644 doc/vnet.8 $(DESTDIR)$(MANDIR)/man8/vnet.8
 	install -m 0644 doc/vnetclient.1 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
-	$(SETCAP) cap_net_raw,cap_net_admin+ep $(DESTDIR)$(SBINDIR)/vnet
-	install -d $(DESTDIR)$(SLEEPDIR) $(DESTDIR)$(NMDIR)
-	sed 's|@BINDIR@|$(BINDIR)|g' scripts/vnet-vnat >$(DESTDIR)$(SBINDIR)/vnet-vnat
+	$(SUBST) scripts/vnet-vnat >$(DESTDIR)$(SBINDIR)/vnet-vnat
 	chmod 0755 $(DESTDIR)$(SBINDIR)/vnet-vnat
-	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/hooks/systemd-sleep >$(DESTDIR)$(SLEEPDIR)/vnet
-	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/hooks/nm-dispatcher >$(DESTDIR)$(NMDIR)/90-vnet
-	chmod 0755 $(DESTDIR)$(SLEEPDIR)/vnet $(DESTDIR)$(NMDIR)/90-vnet
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
+	for u in $(UNITS); do \
+	    $(SUBST) scripts/systemd/$$u >$(DESTDIR)$(SYSTEMDUNITDIR)/$$u && \
+	    chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
+	install -m 0644 scripts/systemd/vnet.sysusers $(DESTDIR)$(SYSUSERSDIR)/vnet.conf
+ifneq ($(SLEEPDIR),)
+	install -d $(DESTDIR)$(SLEEPDIR)
+	$(SUBST) scripts/hooks/systemd-sleep >$(DESTDIR)$(SLEEPDIR)/vnet
+	chmod 0755 $(DESTDIR)$(SLEEPDIR)/vnet
+endif
+ifneq ($(NMDIR),)
+	install -d $(DESTDIR)$(NMDIR)
+	$(SUBST) scripts/hooks/nm-dispatcher >$(DESTDIR)$(NMDIR)/90-vnet
+	chmod 0755 $(DESTDIR)$(NMDIR)/90-vnet
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
 	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1 \
-	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SLEEPDIR)/vnet $(DESTDIR)$(NMDIR)/90-vnet
+	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SYSUSERSDIR)/vnet.conf \
+	    $(patsubst %,$(DESTDIR)$(SYSTEMDUNITDIR)/%,$(UNITS)) \
+	    $(if $(SLEEPDIR),$(DESTDIR)$(SLEEPDIR)/vnet) $(if $(NMDIR),$(DESTDIR)$(NMDIR)/90-vnet)
 
 clean:
 	rm -rf build build-asan bin

@@ -19,6 +19,17 @@ passfile_valid(const char *s)
 	return 1;
 }
 
+/* 0640 root:G lets a service that gave up root (vnet --user, or a unit's
+ * User=) read the file after the drop, as /etc/shadow is 0640 root:shadow:
+ * accepted when G is the caller's group, or the caller is root (the hooks
+ * that share the service's password) */
+static int
+group_may_read(const struct stat *st)
+{
+	return (st->st_mode & 070) == 040 && st->st_uid == 0 &&
+	    (geteuid() == 0 || st->st_gid == getegid());
+}
+
 int
 passfile_read(const char *path, char *buf, size_t len, char *err, size_t errlen)
 {
@@ -34,9 +45,10 @@ passfile_read(const char *path, char *buf, size_t len, char *err, size_t errlen)
 		snprintf(err, errlen, "password file %s is not a regular file", path);
 		goto fail;
 	}
-	if (st.st_mode & 077) {
+	if ((st.st_mode & 007) || ((st.st_mode & 070) && !group_may_read(&st))) {
 		snprintf(err, errlen, "password file %s can be read by others (mode %04o): "
-		    "chmod 600 it", path, (unsigned)(st.st_mode & 07777));
+		    "chmod 600 it (or 640, owned by root, group the service's)", path,
+		    (unsigned)(st.st_mode & 07777));
 		goto fail;
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {

@@ -23,6 +23,8 @@
 #include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
+#include "server/notify.h"
+#include "server/privs.h"
 #include "server/server.h"
 #include "vnat/vnat.h"
 
@@ -201,6 +203,7 @@ main(int argc, char **argv)
 {
 	struct server s;
 	struct event *sig_int, *sig_term;
+	struct notify *nt;
 	char err[512];
 	size_t i;
 	int rc;
@@ -253,8 +256,12 @@ main(int argc, char **argv)
 	log_info("vnet listening on %s port %u%s, %zu device(s)",
 	    strcmp(s.s_opts.so_host, "_") == 0 ? "every address" : s.s_opts.so_host,
 	    s.s_opts.so_port, s.s_opts.so_tls ? " (TLS)" : "", s.s_opts.so_ndevs);
+	if (privs_drop(&s.s_opts, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 	stand_load(&s);
+	nt = notify_ready(s.s_base, "listening; standing handlers started");
 	event_base_dispatch(s.s_base);
+	notify_stopping(nt);
 	shutdown_all(&s);
 	vnat_stop(s.s_vnat);
 	lsn_free(s.s_lsn);

@@ -57,6 +57,8 @@ opts_usage(FILE *f)
 	    "                      0: no limit)\n"
 	    "  -v, --verbose       more logging (repeat for debug); -q, --quiet: warnings only\n"
 	    "  --daemon            detach and log to syslog\n"
+	    "  --user NAME         once listening, run as NAME keeping only the capabilities\n"
+	    "                      vnet needs (the state folder is handed to NAME)\n"
 	    "  --vnat              also serve VNAT: accept VNAT_UPD from peers whose\n"
 	    "                      connections moved (VCMP, TCP port 2031); with --vnat\n"
 	    "                      -d may be left out\n"
@@ -294,6 +296,10 @@ opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 			o->so_verbosity = LOG_LVL_WARN;
 		} else if (strcmp(a, "--daemon") == 0) {
 			o->so_daemon = true;
+		} else if (strcmp(a, "--user") == 0) {
+			if (take_str(a, val, o->so_user, sizeof(o->so_user), err, errlen))
+				return -1;
+			i++;
 		} else if (strcmp(a, "--vnat") == 0) {
 			o->so_vnat = true;
 		} else if (strcmp(a, "--vnat-secure") == 0) {

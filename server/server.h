@@ -37,6 +37,7 @@ struct srv_opts {
 	uint32_t	 so_storm_pps;			/* --storm-limit, 0: none */
 	int		 so_verbosity;
 	bool		 so_daemon;
+	char		 so_user[LOGIN_NAME_MAX + 1];	/* --user, empty: stay */
 	bool		 so_vnat;			/* --vnat */
 	bool		 so_vnat_secure;		/* --vnat-secure */
 	uint16_t	 so_vcmp_port;			/* --vcmp-port, 2031 */

@@ -38,6 +38,27 @@ Test(passfile, refuses_readable_by_others)
 	unlink(path);
 }
 
+/* 0640 root:G: the service's group reads it after the drop; root (these
+ * tests) reads it too.  Group write or execute, or others, still refused. */
+Test(passfile, group_read_only_if_root_owned)
+{
+	char path[] = "/tmp/vnet-pw-XXXXXX", pw[64], err[256];
+	close(mkstemp(path));
+	write_file(path, "s3cret\n", 0640);
+	if (geteuid() == 0)
+		cr_assert_eq(passfile_read(path, pw, sizeof(pw), err, sizeof(err)), 0, "%s", err);
+	else
+		cr_assert_eq(passfile_read(path, pw, sizeof(pw), err, sizeof(err)), -1);
+	write_file(path, "s3cret\n", 0660);
+	cr_assert_eq(passfile_read(path, pw, sizeof(pw), err, sizeof(err)), -1);
+	cr_assert(strstr(err, "chmod 600"), "%s", err);
+	write_file(path, "s3cret\n", 0650);
+	cr_assert_eq(passfile_read(path, pw, sizeof(pw), err, sizeof(err)), -1);
+	write_file(path, "s3cret\n", 0604);
+	cr_assert_eq(passfile_read(path, pw, sizeof(pw), err, sizeof(err)), -1);
+	unlink(path);
+}
+
 Test(passfile, refuses_empty_blank_missing)
 {
 	char path[] = "/tmp/vnet-pw-XXXXXX", pw[64], err[256];
