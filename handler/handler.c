@@ -278,7 +278,7 @@ handler_attach(struct handler *h, struct bufferevent *bev, bool records)
 	}
 	h->h_st.hs_reconnects++;
 	link_take(h, bev, records);
-	log_info("handler %u: link to %s back on %s:%u <-> %s:%u after %llu s (reconnect %llu)",
+	log_info_rl("handler %u: link to %s back on %s:%u <-> %s:%u after %llu s (reconnect %llu)",
 	    h->h_conf.hc_id, h->h_conf.hc_peer, h->h_laddr, h->h_lport, h->h_raddr,
 	    h->h_rport, (unsigned long long)gap, (unsigned long long)h->h_st.hs_reconnects);
 }

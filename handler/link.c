@@ -256,7 +256,7 @@ link_lost(struct handler *h, const char *why)
 		handler_close(h, why);
 		return;
 	}
-	log_warnx("handler %u: link to %s lost: %s; frames are dropped until it is back",
+	log_warnx_rl("handler %u: link to %s lost: %s; frames are dropped until it is back",
 	    h->h_conf.hc_id, h->h_conf.hc_peer, why);
 	bufferevent_free(h->h_bev);
 	h->h_bev = NULL;

@@ -109,7 +109,7 @@ peer_over(struct xpeer *p, const char *why)
 	p->p_done = true;
 	if (why) {
 		inet_ntop(p->p_family == 6 ? AF_INET6 : AF_INET, p->p_addr, a, sizeof(a));
-		log_warnx("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME", a,
+		log_warnx_rl("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME", a,
 		    why);
 		x->x_unreachable++;
 	}
