@@ -1,23 +1,14 @@
-/* handler: forwarding between capture, connection and injection. */
+/* handler: forwarding between capture, connection (link.c) and injection. */
 #include "handler/handler.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
 #include <inttypes.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent_ssl.h>
-#include <openssl/err.h>
-#include <openssl/ssl.h>
 
 #include "common/bev.h"
-#include "common/err.h"
 #include "common/log.h"
 #include "handler/capture.h"
 #include "handler/filter.h"
