@@ -21,7 +21,7 @@
 #include "common/log.h"
 
 #define LINK_IO_MAX	(256 * 1024)
-#define LINK_KA_BUSY_MS	1000	/* answer what arrived within a second */
+#define LINK_KA_BUSY_MS	500	/* answer what arrives, at most this often */
 #define LINK_DRAIN_S	2	/* a goodbye's time to leave */
 
 uint64_t
@@ -211,9 +211,10 @@ send_record(struct handler *h, uint8_t type)
 
 /* Once a second.  With a peer that sends keepalive records, silence for
  * the handler's bound loses the link, and a keepalive record goes when
- * nothing was sent for a third of the bound (peer_read answers what
- * arrives within a second, so a sender hears from its peer at least every
- * second or so).  Frames out and nothing heard for 2 s since: on_stall. */
+ * nothing was sent for a third of the bound, or when something arrived
+ * since this side last sent (peer_read answers at once, at most every half
+ * second): a sender hears from its peer within a second of its frames, so
+ * frames out and nothing heard for 2 s since means a dead path: on_stall. */
 static void
 live_tick(evutil_socket_t fd, short what, void *arg)
 {
@@ -230,7 +231,9 @@ live_tick(evutil_socket_t fd, short what, void *arg)
 		link_lost(h, why);
 		return;
 	}
-	if (now - h->h_sent_ms >= dead / 3)
+	/* idle for a third of the bound, or something arrived since this
+	 * side last sent (peer_read answers at most every LINK_KA_BUSY_MS) */
+	if (now - h->h_sent_ms >= dead / 3 || h->h_heard_ms > h->h_sent_ms)
 		send_record(h, FRAME_T_KEEPALIVE);
 	if (h->h_on_stall && !h->h_stalled && h->h_unans_ms &&
 	    now - h->h_unans_ms >= LINK_STALL_MS) {
