@@ -6,6 +6,7 @@ DESTDIR ?=
 BINDIR  ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/vnet
 SLEEPDIR ?= /usr/lib/systemd/system-sleep
 NMDIR   ?= /etc/NetworkManager/dispatcher.d
 BUILD   ?= build
@@ -13,13 +14,16 @@ SETCAP  ?= setcap
 
 CC      ?= gcc
 PKGS     = libpcap libevent libevent_openssl openssl libnftables
+# vnet alone reads a configuration file (server/config.c)
+VNET_PKGS = inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS  ?= -O2 -g
-CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS))
+CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) $(VNET_PKGS))
 LDFLAGS_ALL  = -Wl,-z,relro,-z,now
 LIBS     = $(shell pkg-config --libs $(PKGS)) -lnet
+VNET_LIBS = $(shell pkg-config --libs $(VNET_PKGS))
 SAN      =
 
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(CFLAGS) $(SAN) $(EXTRA_CFLAGS)
@@ -67,16 +71,18 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 
 $(BIN_VNET): $(call obj,$(SERVER_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(VNET_LIBS)
 
 $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-# server/guard.c has no I/O of its own: its unit tests link it alone
-$(UNIT_BIN): $(call obj,$(UNIT_SRC) server/guard.c $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
+# server/guard.c has no I/O of its own, options.c and config.c only read
+# files: their unit tests link them alone
+UNIT_SERVER = server/guard.c server/options.c server/config.c
+$(UNIT_BIN): $(call obj,$(UNIT_SRC) $(UNIT_SERVER) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(VNET_LIBS) -lcriterion
 
 $(BUILD)/test/%: $(BUILD)/test/tools/%.o $(call obj,$(VNAT_SRC) $(COMMON_SRC))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -140,6 +146,7 @@ install: all
 	install -m 0755 $(BIN_CLIENT) $(DESTDIR)$(BINDIR)/vnetclient
 	install -m 0644 doc/vnet.8 $(DESTDIR)$(MANDIR)/man8/vnet.8
 	install -m 0644 doc/vnetclient.1 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+	install -D -m 0644 doc/vnet.conf.example $(DESTDIR)$(DOCDIR)/vnet.conf.example
 	$(SETCAP) cap_net_raw,cap_net_admin+ep $(DESTDIR)$(SBINDIR)/vnet
 	install -d $(DESTDIR)$(SLEEPDIR) $(DESTDIR)$(NMDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' scripts/vnet-vnat >$(DESTDIR)$(SBINDIR)/vnet-vnat
@@ -151,7 +158,8 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
 	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1 \
-	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SLEEPDIR)/vnet $(DESTDIR)$(NMDIR)/90-vnet
+	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SLEEPDIR)/vnet $(DESTDIR)$(NMDIR)/90-vnet \
+	    $(DESTDIR)$(DOCDIR)/vnet.conf.example
 
 clean:
 	rm -rf build build-asan bin
