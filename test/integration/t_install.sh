@@ -15,6 +15,7 @@ done
 grep -q '^VNETCLIENT=${VNETCLIENT:-/usr/bin/vnetclient}$' "$D/usr/sbin/vnet-vnat" || die "vnet-vnat: vnetclient's path"
 grep -q '/usr/sbin/vnet-vnat' "$D/usr/lib/systemd/system-sleep/vnet" || die "sleep hook: vnet-vnat's path"
 [ -x "$D/etc/NetworkManager/dispatcher.d/90-vnet" ] || die "the dispatcher script is not executable"
+[ -f "$D/usr/share/doc/vnet/vnet.conf.example" ] || die "make install did not install vnet.conf.example"
 getcap "$D/usr/sbin/vnet" | grep -Eq 'cap_net_admin,cap_net_raw[+=]ep' || die "capabilities: $(getcap "$D/usr/sbin/vnet")"
 [ -u "$D/usr/sbin/vnet" ] && die "vnet installed setuid"
 ok "installed under DESTDIR/PREFIX with cap_net_raw,cap_net_admin, not setuid"
