@@ -23,14 +23,16 @@ SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 SLEEPDIR    ?=
 NMDIR       ?=
 endif
+DOCDIR  ?= $(PREFIX)/share/doc/vnet
 SLEEPDIR ?= /usr/lib/systemd/system-sleep
 NMDIR   ?= /etc/NetworkManager/dispatcher.d
 BUILD   ?= build
 
 CC      ?= gcc
 PKGS     = libpcap libevent libevent_openssl openssl libnftables
-# the server alone: sd_notify and the watchdog, the privilege drop
-SRV_PKGS = libsystemd libcap-ng
+# the server alone: sd_notify and the watchdog, the privilege drop, the
+# configuration file (server/config.c)
+SRV_PKGS = libsystemd libcap-ng inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
@@ -92,10 +94,12 @@ $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
-# server/guard.c has no I/O of its own: its unit tests link it alone
-$(UNIT_BIN): $(call obj,$(UNIT_SRC) server/guard.c $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
+# server/guard.c has no I/O of its own, options.c and config.c only read
+# files: their unit tests link them alone
+UNIT_SERVER = server/guard.c server/options.c server/config.c
+$(UNIT_BIN): $(call obj,$(UNIT_SRC) $(UNIT_SERVER) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS) -lcriterion
 
 $(BUILD)/test/%: $(BUILD)/test/tools/%.o $(call obj,$(VNAT_SRC) $(COMMON_SRC))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -164,6 +168,7 @@ install: all
 	install -m 0755 $(BIN_CLIENT) $(DESTDIR)$(BINDIR)/vnetclient
 	install -m 0644 doc/vnet.8 $(DESTDIR)$(MANDIR)/man8/vnet.8
 	install -m 0644 doc/vnetclient.1 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+	install -D -m 0644 doc/vnet.conf.example $(DESTDIR)$(DOCDIR)/vnet.conf.example
 	$(SUBST) scripts/vnet-vnat >$(DESTDIR)$(SBINDIR)/vnet-vnat
 	chmod 0755 $(DESTDIR)$(SBINDIR)/vnet-vnat
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
@@ -186,9 +191,7 @@ endif
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
 	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1 \
-	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SYSUSERSDIR)/vnet.conf \
-	    $(patsubst %,$(DESTDIR)$(SYSTEMDUNITDIR)/%,$(UNITS)) \
-	    $(if $(SLEEPDIR),$(DESTDIR)$(SLEEPDIR)/vnet) $(if $(NMDIR),$(DESTDIR)$(NMDIR)/90-vnet)
+
 
 clean:
 	rm -rf build build-asan bin

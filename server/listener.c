@@ -23,7 +23,8 @@
 
 struct lsn {
 	struct server		*l_srv;
-	struct evconnlistener	*l_lst;
+	struct evconnlistener	*l_lst[SRV_LISTEN_MAX];	/* one per address */
+	size_t			 l_n;
 	struct event		*l_timer;	/* re-enables a paused listener */
 	struct event		*l_quiet;	/* ends an episode once accept works again */
 	bool			 l_paused;	/* disabled for lack of descriptors */
@@ -79,7 +80,8 @@ lsn_resume(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	l->l_paused = false;
 	l->l_soon = false;
-	evconnlistener_enable(l->l_lst);
+	for (size_t i = 0; i < l->l_n; i++)
+		evconnlistener_enable(l->l_lst[i]);
 	evtimer_add(l->l_quiet, &quiet);
 }
 
@@ -160,7 +162,9 @@ lsn_error(struct evconnlistener *lst, void *arg)
 		log_warn_rl("accept");
 		return;
 	}
-	evconnlistener_disable(lst);
+	(void)lst;
+	for (size_t i = 0; i < l->l_n; i++)
+		evconnlistener_disable(l->l_lst[i]);
 	l->l_paused = true;
 	l->l_failed++;
 	l->l_took = false;
@@ -182,55 +186,67 @@ lsn_error(struct evconnlistener *lst, void *arg)
 	lsn_retry_in(l, dropped ? LSN_SOON_MS : LSN_RETRY_MS);
 }
 
-/* binds the options' address; "_" is INADDR_ANY, as the seed says (IPv6
+/* one address of the options; "_" is INADDR_ANY, as the seed says (IPv6
  * clients reach "-h ::") */
 static int
-lsn_addr(const struct srv_opts *o, struct sockaddr_storage *ss, int *sl)
+lsn_addr(const char *host, uint16_t port, struct sockaddr_storage *ss, int *sl)
 {
 	char spec[PROTO_HOST_MAX + 16];
 
 	memset(ss, 0, sizeof(*ss));
 	*sl = sizeof(*ss);
-	if (strcmp(o->so_host, "_") == 0) {
+	if (strcmp(host, "_") == 0) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
 		s4->sin_family = AF_INET;
 		s4->sin_addr.s_addr = htonl(INADDR_ANY);
-		s4->sin_port = htons(o->so_port);
+		s4->sin_port = htons(port);
 		*sl = sizeof(*s4);
 		return 0;
 	}
-	if (strchr(o->so_host, ':'))
-		snprintf(spec, sizeof(spec), "[%s]:%u", o->so_host, o->so_port);
+	if (strchr(host, ':'))
+		snprintf(spec, sizeof(spec), "[%s]:%u", host, port);
 	else
-		snprintf(spec, sizeof(spec), "%s:%u", o->so_host, o->so_port);
+		snprintf(spec, sizeof(spec), "%s:%u", host, port);
 	return evutil_parse_sockaddr_port(spec, (struct sockaddr *)ss, sl);
 }
 
 struct lsn *
 lsn_open(struct server *s)
 {
+	const struct srv_opts *o = &s->s_opts;
 	struct sockaddr_storage ss;
 	struct lsn *l;
-	int sl;
+	unsigned flags;
+	int sl, saved;
 
-	if (lsn_addr(&s->s_opts, &ss, &sl) != 0)
-		fatalx("-h %s: not an IP address (give an address of this host, or _)",
-		    s->s_opts.so_host);
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return NULL;
 	l->l_srv = s;
 	if ((l->l_timer = evtimer_new(s->s_base, lsn_resume, l)) == NULL ||
-	    (l->l_quiet = evtimer_new(s->s_base, lsn_episode_check, l)) == NULL ||
-	    (l->l_lst = evconnlistener_new_bind(s->s_base, lsn_accept, l,
-	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC, 64,
-	    (struct sockaddr *)&ss, sl)) == NULL) {
-		int saved = errno;
-		lsn_free(l);
-		errno = saved;
-		return NULL;
+	    (l->l_quiet = evtimer_new(s->s_base, lsn_episode_check, l)) == NULL)
+		goto fail;
+	for (; l->l_n < o->so_nlisten; l->l_n++) {
+		const char *host = o->so_listen[l->l_n];
+		if (lsn_addr(host, o->so_port, &ss, &sl) != 0)
+			fatalx("-h %s: not an IP address (give an address of this host, or _)", host);
+		/* with several addresses, :: is IPv6 only so that _ can have IPv4 */
+		flags = LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC;
+		if (o->so_nlisten > 1 && ss.ss_family == AF_INET6)
+			flags |= LEV_OPT_BIND_IPV6ONLY;
+		if ((l->l_lst[l->l_n] = evconnlistener_new_bind(s->s_base, lsn_accept, l, flags, 64,
+		    (struct sockaddr *)&ss, sl)) == NULL) {
+			if (o->so_nlisten > 1)
+				log_warn("listen on %s port %u", host, o->so_port);
+			goto fail;
+		}
+		evconnlistener_set_error_cb(l->l_lst[l->l_n], lsn_error);
 	}
-	evconnlistener_set_error_cb(l->l_lst, lsn_error);
 	return l;
+fail:
+	saved = errno;
+	lsn_free(l);
+	errno = saved;
+	return NULL;
 }
 
 void
@@ -242,7 +258,7 @@ lsn_free(struct lsn *l)
 		event_free(l->l_timer);
 	if (l->l_quiet)
 		event_free(l->l_quiet);
-	if (l->l_lst)
-		evconnlistener_free(l->l_lst);
+	for (size_t i = 0; i < l->l_n; i++)
+		evconnlistener_free(l->l_lst[i]);
 	free(l);
 }

@@ -1,4 +1,4 @@
-/* listener: the listening socket.  Accepts into control sessions and, when
+/* listener: the listening sockets (one per address).  Accepts into control sessions and, when
  * the process runs out of descriptors, pauses instead of spinning on a
  * failing accept: one warning per episode, retries from a timer, room made
  * by dropping the oldest unauthenticated connection. */
@@ -14,9 +14,10 @@ struct lsn;
 /* Raises the soft descriptor limit to the hard one (logged); returns the
  * soft limit in force. */
 rlim_t lsn_raise_nofile(void);
-/* Listens on the address and port of s's options; NULL with errno set. */
+/* Listens on the addresses and port of s's options; NULL with errno set
+ * (the address that failed logged). */
 struct lsn *lsn_open(struct server *s);
-/* The one teardown: closes the socket. */
+/* The one teardown: closes the sockets. */
 void lsn_free(struct lsn *l);
 /* A descriptor was closed: a paused listener retries soon. */
 void lsn_fd_freed(struct lsn *l);

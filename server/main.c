@@ -19,7 +19,9 @@
 #include "common/tls.h"
 #include "server/ctl.h"
 #include "server/dial.h"
+#include "server/config.h"
 #include "server/registry.h"
+#include "server/reload.h"
 #include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
@@ -204,19 +206,22 @@ main(int argc, char **argv)
 	struct server s;
 	struct event *sig_int, *sig_term;
 	struct notify *nt;
-	char err[512];
+	struct conf *cf;
+	char err[700], where[SRV_LISTEN_MAX * (PROTO_HOST_MAX + 1) + 1] = "";
 	size_t i;
 	int rc;
 
 	memset(&s, 0, sizeof(s));
-	rc = opts_parse(argc, argv, &s.s_opts, err, sizeof(err));
+	rc = conf_load(argc, argv, &cf, err, sizeof(err));
 	if (rc == 1)
 		return 0;
 	if (rc < 0) {
 		fprintf(stderr, "vnet: %s\n", err);
-		opts_usage(stderr);
+		if (opts_config_path(argc, argv) == NULL)
+			opts_usage(stderr);
 		return 2;
 	}
+	s.s_opts = cf->cf_opts;
 	log_init("vnet", s.s_opts.so_verbosity, 0);
 	signal(SIGPIPE, SIG_IGN);
 	TAILQ_INIT(&s.s_ctls);
@@ -242,8 +247,11 @@ main(int argc, char **argv)
 	if (s.s_vnat)
 		s.s_vnat->v_secure = s.s_opts.so_vnat_secure;
 	setup_guard(&s);
+	for (i = 0; i < s.s_opts.so_nlisten; i++)
+		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s", i ? " " : "",
+		    s.s_opts.so_listen[i]);
 	if ((s.s_lsn = lsn_open(&s)) == NULL)
-		fatal("cannot listen on %s port %u", s.s_opts.so_host, s.s_opts.so_port);
+		fatal("cannot listen on %s port %u", where, s.s_opts.so_port);
 	sig_int = evsignal_new(s.s_base, SIGINT, on_signal, &s);
 	sig_term = evsignal_new(s.s_base, SIGTERM, on_signal, &s);
 	evsignal_add(sig_int, NULL);
@@ -253,16 +261,19 @@ main(int argc, char **argv)
 			fatal("daemon");
 		log_init("vnet", s.s_opts.so_verbosity, 1);
 	}
-	log_info("vnet listening on %s port %u%s, %zu device(s)",
-	    strcmp(s.s_opts.so_host, "_") == 0 ? "every address" : s.s_opts.so_host,
-	    s.s_opts.so_port, s.s_opts.so_tls ? " (TLS)" : "", s.s_opts.so_ndevs);
+	log_info("vnet listening on %s port %u%s, %zu device(s)", strcmp(where, "_") == 0 ?
+	    "every address" : where, s.s_opts.so_port,
+	    s.s_opts.so_tls ? " (TLS)" : "", s.s_opts.so_ndevs);
 	if (privs_drop(&s.s_opts, err, sizeof(err)) != 0)
 		fatalx("%s", err);
 	stand_load(&s);
+	if (reload_start(&s, cf, argc, argv) != 0)
+		fatalx("out of memory");
 	nt = notify_ready(s.s_base, "listening; standing handlers started");
 	event_base_dispatch(s.s_base);
 	notify_stopping(nt);
 	shutdown_all(&s);
+	reload_stop(&s);
 	vnat_stop(s.s_vnat);
 	lsn_free(s.s_lsn);
 	guard_free(s.s_guard);

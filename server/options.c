@@ -1,9 +1,18 @@
 /* options: the seed's command line, `vnet password [-s] -h <_|host> -p <port>
- * -d <devices>+`, plus long options for everything the seed did not have. */
+ * -d <devices>+`, plus long options for everything the seed did not have.
+ * One table holds every option: its name (--NAME on the command line, NAME
+ * in the configuration file, server/config.c), its short form, and the one
+ * setter that validates and stores it for both. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <event2/util.h>
+#include <openssl/crypto.h>
 
 #include "common/log.h"
 #include "common/passfile.h"
@@ -11,8 +20,10 @@
 #include "server/guard.h"
 #include "server/server.h"
 #include "server/standing.h"
+#include "vnat/helper.h"
 
 #include "common/version.h"
+#include "server/config.h"
 
 void
 opts_usage(FILE *f)
@@ -25,10 +36,14 @@ opts_usage(FILE *f)
 	    "  --password-file F   read the password from F (mode 0600, owned by root or you)\n"
 	    "                      instead, so that it does not show in ps\n"
 	    "  -s                  TLS 1.3 on every connection, accepted and made\n"
-	    "  -h <_|host>         address to listen on; _ = every address\n"
+	    "  -h <_|address>      address to listen on (IPv4 or IPv6; repeat for several);\n"
+	    "                      _ = every IPv4 address, :: = every address\n"
 	    "  -p <port>           port to listen on (default 4455)\n"
 	    "  -d <devices>+       Ethernet devices handlers may use\n"
 	    "\n"
+	    "  --config FILE       read the options and standing handlers from FILE (INI;\n"
+	    "                      the service's is " CONF_DEFAULT_PATH "); the command\n"
+	    "                      line overrides it; SIGHUP re-reads it\n"
 	    "  --state-dir DIR     keys and known servers (default $HOME/.vnet)\n"
 	    "  --cert F --key F    TLS identity (default DIR/cert.pem, DIR/key.pem;\n"
 	    "                      a self-signed pair is created there on first start)\n"
@@ -56,6 +71,7 @@ opts_usage(FILE *f)
 	    "                      to the peer; the excess is dropped and counted (1000;\n"
 	    "                      0: no limit)\n"
 	    "  -v, --verbose       more logging (repeat for debug); -q, --quiet: warnings only\n"
+	    "  --log-level L       warn, info or debug\n"
 	    "  --daemon            detach and log to syslog\n"
 	    "  --user NAME         once listening, run as NAME keeping only the capabilities\n"
 	    "                      vnet needs (the state folder is handed to NAME)\n"
@@ -76,14 +92,47 @@ opts_usage(FILE *f)
 	    "  --vnat-secure       accept no update for a connection without a key agreed\n"
 	    "                      at SUSPEND (otherwise keyless updates are accepted for\n"
 	    "                      connections that never had a key, and logged)\n"
+	    "  --vnat-proc NAME    virtualize the connections of processes named NAME\n"
+	    "                      (* = every process; repeat for several)\n"
+	    "  --vnat-helper NAME=MODE\n"
+	    "                      migration helper for NAME's connections: keepalive, stop,\n"
+	    "                      stop-always, none or exec:/path (repeatable)\n"
+	    "  --vnat-conflict NAME=POLICY\n"
+	    "                      address conflicts of NAME: abort or preempt (repeatable)\n"
 	    "  --help, --version\n");
 }
+
+struct opt;
+typedef int (*opt_setter)(struct srv_opts *, const struct opt *, const char *shown,
+    const char *val, char *err, size_t errlen);
+
+enum opt_arg {
+	OA_FLAG,	/* no value on the command line; yes/no in the file */
+	OA_ONE,		/* one value */
+	OA_MANY,	/* command line: the values up to the next option; file: blank-separated */
+};
+#define OW_CMD	1	/* on the command line */
+#define OW_FILE	2	/* in the configuration file */
+
+struct opt {
+	const char	*o_name;	/* --NAME on the command line, NAME in the file */
+	const char	*o_short;	/* "-p", or NULL */
+	enum opt_arg	 o_arg;
+	unsigned	 o_where;
+	opt_setter	 o_set;
+	size_t		 o_off;		/* the field, for the generic setters */
+	uint32_t	 o_min, o_max;
+	void		(*o_clear)(struct srv_opts *);	/* a list: emptied by a new source */
+	const char	*o_excl;	/* not with this one in the same source */
+};
+
+#define OFF(f)	offsetof(struct srv_opts, f)
 
 static int
 take_u32(const char *opt, const char *val, uint32_t min, uint32_t max, uint32_t *out,
     char *err, size_t errlen)
 {
-	if (val == NULL) {
+	if (val == NULL || *val == '\0') {
 		snprintf(err, errlen, "%s needs a value", opt);
 		return -1;
 	}
@@ -94,61 +143,604 @@ take_u32(const char *opt, const char *val, uint32_t min, uint32_t max, uint32_t 
 	return 0;
 }
 
+/* a number into an unsigned field (uint32_t is unsigned int here) */
 static int
-take_str(const char *opt, const char *val, char *dst, size_t len, char *err, size_t errlen)
+set_u32(struct srv_opts *o, const struct opt *op, const char *shown, const char *val, char *err,
+    size_t errlen)
 {
+	uint32_t v;
+
+	if (take_u32(shown, val, op->o_min, op->o_max, &v, err, errlen))
+		return -1;
+	*(unsigned *)(void *)((char *)o + op->o_off) = v;
+	return 0;
+}
+
+static int
+set_u16(struct srv_opts *o, const struct opt *op, const char *shown, const char *val, char *err,
+    size_t errlen)
+{
+	uint32_t v;
+
+	if (take_u32(shown, val, op->o_min, op->o_max, &v, err, errlen))
+		return -1;
+	*(uint16_t *)(void *)((char *)o + op->o_off) = (uint16_t)v;
+	return 0;
+}
+
+static int
+set_queue(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	uint32_t v;
+
+	if (take_u32(shown, val, op->o_min, op->o_max, &v, err, errlen))
+		return -1;
+	o->so_queue_max = (size_t)v * 1024;
+	return 0;
+}
+
+static int
+set_path(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	char *dst = (char *)o + op->o_off;
+
 	if (val == NULL || *val == '\0') {
-		snprintf(err, errlen, "%s needs a value", opt);
+		snprintf(err, errlen, "%s needs a value", shown);
 		return -1;
 	}
-	if (strlen(val) >= len) {
-		snprintf(err, errlen, "%s: value too long", opt);
+	if (strlen(val) >= PATH_MAX) {
+		snprintf(err, errlen, "%s: value too long", shown);
 		return -1;
 	}
 	memcpy(dst, val, strlen(val) + 1);
 	return 0;
 }
 
-/* the --vcmp-* limits (vnat/vlimit.h): 0 taken, -1 with err set, 1 when a
- * is none of them */
 static int
-take_vcmp(const char *a, const char *val, struct vcmp_limits *l, char *err, size_t errlen)
+set_user(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
 {
-	const struct {
-		const char	*name;
-		uint32_t	 min, max;
-		unsigned	*dst;
-	} lim[] = {
-		{ "--vcmp-sessions", 1, VLIMIT_SESSIONS_MAX, &l->vl_sessions },
-		{ "--vcmp-per-source", 1, VLIMIT_SESSIONS_MAX, &l->vl_per_source },
-		{ "--vcmp-deadline", 1, VLIMIT_DEADLINE_MAX, &l->vl_deadline },
-		/* below one message's worth not even a seed-style exchange passes */
-		{ "--vcmp-entries", VCMP_V2_MAX_ENTRIES, VLIMIT_ENTRIES_MAX, &l->vl_entries },
-		{ "--vcmp-pending", VCMP_V2_MAX_ENTRIES, VLIMIT_PENDING_MAX, &l->vl_pending },
-	};
-	uint32_t v;
+	(void)op;
+	if (val == NULL || *val == '\0') {
+		snprintf(err, errlen, "%s needs a value", shown);
+		return -1;
+	}
+	if (strlen(val) >= sizeof(o->so_user)) {
+		snprintf(err, errlen, "%s: value too long", shown);
+		return -1;
+	}
+	memcpy(o->so_user, val, strlen(val) + 1);
+	return 0;
+}
 
-	for (size_t k = 0; k < sizeof(lim) / sizeof(lim[0]); k++) {
-		if (strcmp(a, lim[k].name) != 0)
-			continue;
-		if (take_u32(a, val, lim[k].min, lim[k].max, &v, err, errlen))
-			return -1;
-		*lim[k].dst = v;
+/* a flag: given alone on the command line, yes/no (true/false, on/off,
+ * 1/0) in the file */
+static int
+take_bool(const char *shown, const char *val, bool *out, char *err, size_t errlen)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" }, *no[] = { "no", "false", "off", "0" };
+
+	if (val == NULL) {
+		*out = true;
 		return 0;
 	}
-	return 1;
+	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
+		if (strcasecmp(val, yes[i]) == 0) {
+			*out = true;
+			return 0;
+		}
+		if (strcasecmp(val, no[i]) == 0) {
+			*out = false;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "%s: '%.40s' is neither yes nor no", shown, val);
+	return -1;
 }
 
 static int
-finish(struct srv_opts *o, const char *pwfile, bool have_pw, char *err, size_t errlen)
+set_flag(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
 {
-	if (pwfile && have_pw) {
+	return take_bool(shown, val, (bool *)(void *)((char *)o + op->o_off), err, errlen);
+}
+
+static int
+set_vnat_secure(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	(void)op;
+	if (take_bool(shown, val, &o->so_vnat_secure, err, errlen))
+		return -1;
+	if (o->so_vnat_secure)
+		o->so_vnat = true;
+	return 0;
+}
+
+static int
+set_password(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	(void)op;
+	(void)shown;
+	if (val == NULL || strlen(val) > PROTO_PASS_MAX || !passfile_valid(val)) {
+		snprintf(err, errlen, "the password must be 1-%d characters without blanks",
+		    PROTO_PASS_MAX);
+		return -1;
+	}
+	memcpy(o->so_password, val, strlen(val) + 1);
+	o->so_pwfile[0] = '\0';
+	return 0;
+}
+
+static int
+set_pwfile(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	if (set_path(o, op, shown, val, err, errlen))
+		return -1;
+	OPENSSL_cleanse(o->so_password, sizeof(o->so_password));
+	return 0;
+}
+
+static int
+set_listen(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	char spec[PROTO_HOST_MAX + 16];
+	int sl = sizeof(ss);
+
+	(void)op;
+	if (val == NULL || *val == '\0' || strlen(val) > PROTO_HOST_MAX) {
+		snprintf(err, errlen, "%s needs an address", shown);
+		return -1;
+	}
+	snprintf(spec, sizeof(spec), strchr(val, ':') ? "[%s]:1" : "%s:1", val);
+	if (strcmp(val, "_") != 0 && evutil_parse_sockaddr_port(spec, (struct sockaddr *)&ss,
+	    &sl) != 0) {
+		snprintf(err, errlen, "%s: '%.60s' is not an IP address (give an address of this "
+		    "host, _ or ::)", shown, val);
+		return -1;
+	}
+	for (size_t i = 0; i < o->so_nlisten; i++)
+		if (strcmp(o->so_listen[i], val) == 0)
+			return 0;
+	if (o->so_nlisten == SRV_LISTEN_MAX) {
+		snprintf(err, errlen, "%s: at most %d addresses", shown, SRV_LISTEN_MAX);
+		return -1;
+	}
+	memcpy(o->so_listen[o->so_nlisten++], val, strlen(val) + 1);
+	return 0;
+}
+
+static void
+clear_listen(struct srv_opts *o)
+{
+	o->so_nlisten = 0;
+}
+
+static int
+set_dev(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	(void)op;
+	if (val == NULL || !proto_valid_dev(val)) {
+		snprintf(err, errlen, "%s: '%s' is not a device name", shown, val ? val : "");
+		return -1;
+	}
+	for (size_t i = 0; i < o->so_ndevs; i++)
+		if (strcmp(o->so_devs[i], val) == 0)
+			return 0;
+	if (o->so_ndevs == SRV_DEVS_MAX) {
+		snprintf(err, errlen, "%s: at most %d devices", shown, SRV_DEVS_MAX);
+		return -1;
+	}
+	memcpy(o->so_devs[o->so_ndevs++], val, strlen(val) + 1);
+	return 0;
+}
+
+static void
+clear_devs(struct srv_opts *o)
+{
+	o->so_ndevs = 0;
+}
+
+static int
+set_verbose(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	(void)op;
+	(void)shown;
+	(void)val;
+	(void)err;
+	(void)errlen;
+	o->so_verbosity++;
+	return 0;
+}
+
+static int
+set_quiet(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	(void)op;
+	(void)shown;
+	(void)val;
+	(void)err;
+	(void)errlen;
+	o->so_verbosity = LOG_LVL_WARN;
+	return 0;
+}
+
+static int
+set_loglevel(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	(void)op;
+	if (val && strcmp(val, "warn") == 0)
+		o->so_verbosity = LOG_LVL_WARN;
+	else if (val && strcmp(val, "info") == 0)
+		o->so_verbosity = LOG_LVL_INFO;
+	else if (val && strcmp(val, "debug") == 0)
+		o->so_verbosity = LOG_LVL_DEBUG;
+	else {
+		snprintf(err, errlen, "%s: '%.20s': use warn, info or debug", shown, val ? val : "");
+		return -1;
+	}
+	return 0;
+}
+
+/* a process name as VNAT ADD takes it */
+static bool
+valid_proc(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n <= SRV_NAME_MAX && passfile_valid(name) && strchr(name, '=') == NULL;
+}
+
+static int
+set_vproc(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	(void)op;
+	if (val == NULL || !valid_proc(val)) {
+		snprintf(err, errlen, "%s: '%.40s' is not a process name (1-%d characters, no "
+		    "blanks; * = every process)", shown, val ? val : "", SRV_NAME_MAX);
+		return -1;
+	}
+	for (size_t i = 0; i < o->so_nvprocs; i++)
+		if (strcmp(o->so_vprocs[i], val) == 0)
+			return 0;
+	if (o->so_nvprocs == SRV_VNAT_MAX) {
+		snprintf(err, errlen, "%s: at most %d names", shown, SRV_VNAT_MAX);
+		return -1;
+	}
+	memcpy(o->so_vprocs[o->so_nvprocs++], val, strlen(val) + 1);
+	return 0;
+}
+
+static void
+clear_vprocs(struct srv_opts *o)
+{
+	o->so_nvprocs = 0;
+}
+
+/* NAME=VALUE into a list of settings (a later one for NAME replaces it) */
+static int
+take_vset(const char *shown, const char *val, struct srv_vset *set, size_t *n, char *err,
+    size_t errlen)
+{
+	const char *eq = val ? strchr(val, '=') : NULL;
+	struct srv_vset v;
+	size_t i;
+
+	memset(&v, 0, sizeof(v));
+	if (eq == NULL || eq == val || (size_t)(eq - val) > SRV_NAME_MAX ||
+	    strlen(eq + 1) > SRV_MODE_MAX) {
+		snprintf(err, errlen, "%s: '%.60s' is not NAME=VALUE (a process name of at most "
+		    "%d characters)", shown, val ? val : "", SRV_NAME_MAX);
+		return -1;
+	}
+	memcpy(v.vs_name, val, (size_t)(eq - val));
+	memcpy(v.vs_value, eq + 1, strlen(eq + 1) + 1);
+	if (!valid_proc(v.vs_name)) {
+		snprintf(err, errlen, "%s: '%.40s' is not a process name", shown, v.vs_name);
+		return -1;
+	}
+	for (i = 0; i < *n; i++)
+		if (strcmp(set[i].vs_name, v.vs_name) == 0)
+			break;
+	if (i == SRV_VNAT_MAX) {
+		snprintf(err, errlen, "%s: at most %d names", shown, SRV_VNAT_MAX);
+		return -1;
+	}
+	set[i] = v;
+	if (i == *n)
+		(*n)++;
+	return 0;
+}
+
+static int
+set_vhelper(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	const char *eq = val ? strchr(val, '=') : NULL;
+	enum helper_kind kind;
+	char path[256], why[300];
+
+	(void)op;
+	if (eq && helper_parse(eq + 1, &kind, path, sizeof(path), why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: %s", shown, why);
+		return -1;
+	}
+	return take_vset(shown, val, o->so_vhelpers, &o->so_nvhelpers, err, errlen);
+}
+
+static void
+clear_vhelpers(struct srv_opts *o)
+{
+	o->so_nvhelpers = 0;
+}
+
+static int
+set_vconflict(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	const char *eq = val ? strchr(val, '=') : NULL;
+
+	(void)op;
+	if (eq && strcmp(eq + 1, "abort") != 0 && strcmp(eq + 1, "preempt") != 0) {
+		snprintf(err, errlen, "%s: conflict policy '%.40s': use abort or preempt", shown,
+		    eq + 1);
+		return -1;
+	}
+	return take_vset(shown, val, o->so_vconflicts, &o->so_nvconflicts, err, errlen);
+}
+
+static void
+clear_vconflicts(struct srv_opts *o)
+{
+	o->so_nvconflicts = 0;
+}
+
+static const struct opt opts[] = {
+	{ "password", NULL, OA_ONE, OW_FILE, set_password, 0, 0, 0, NULL, "password-file" },
+	{ "password-file", NULL, OA_ONE, OW_CMD | OW_FILE, set_pwfile, OFF(so_pwfile), 0, 0,
+	    NULL, "password" },
+	{ "config", NULL, OA_ONE, OW_CMD, set_path, OFF(so_config), 0, 0, NULL, NULL },
+	{ "tls", "-s", OA_FLAG, OW_CMD | OW_FILE, set_flag, OFF(so_tls), 0, 0, NULL, NULL },
+	{ "listen", "-h", OA_ONE, OW_CMD | OW_FILE, set_listen, 0, 0, 0, clear_listen, NULL },
+	{ "port", "-p", OA_ONE, OW_CMD | OW_FILE, set_u16, OFF(so_port), 1, 65535, NULL, NULL },
+	{ "devices", "-d", OA_MANY, OW_CMD | OW_FILE, set_dev, 0, 0, 0, clear_devs, NULL },
+	{ "state-dir", NULL, OA_ONE, OW_CMD | OW_FILE, set_path, OFF(so_statedir), 0, 0, NULL,
+	    NULL },
+	{ "cert", NULL, OA_ONE, OW_CMD | OW_FILE, set_path, OFF(so_cert), 0, 0, NULL, NULL },
+	{ "key", NULL, OA_ONE, OW_CMD | OW_FILE, set_path, OFF(so_key), 0, 0, NULL, NULL },
+	{ "ca", NULL, OA_ONE, OW_CMD | OW_FILE, set_path, OFF(so_ca), 0, 0, NULL, NULL },
+	{ "known-servers", NULL, OA_ONE, OW_CMD | OW_FILE, set_path, OFF(so_known), 0, 0, NULL,
+	    NULL },
+	{ "auth-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_auth_timeout), 1, 3600,
+	    NULL, NULL },
+	{ "dial-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_dial_timeout), 1, 3600,
+	    NULL, NULL },
+	{ "max-unauth", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_max_unauth), 1,
+	    GUARD_UNAUTH_MAX, NULL, NULL },
+	{ "max-unauth-per-source", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32,
+	    OFF(so_max_unauth_per_source), 1, GUARD_UNAUTH_MAX, NULL, NULL },
+	{ "auth-penalty", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_auth_penalty), 0, 10000,
+	    NULL, NULL },
+	{ "idle-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_idle_timeout), 0, 86400,
+	    NULL, NULL },
+	{ "queue-limit", NULL, OA_ONE, OW_CMD | OW_FILE, set_queue, 0, 64, 1024 * 1024, NULL,
+	    NULL },
+	{ "peer-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_dead_after), 3, 3600,
+	    NULL, NULL },
+	{ "linger", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_linger), 1, 86400, NULL,
+	    NULL },
+	{ "storm-limit", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_storm_pps), 0, 10000000,
+	    NULL, NULL },
+	{ "verbose", "-v", OA_FLAG, OW_CMD, set_verbose, 0, 0, 0, NULL, NULL },
+	{ "quiet", "-q", OA_FLAG, OW_CMD, set_quiet, 0, 0, 0, NULL, NULL },
+	{ "log-level", NULL, OA_ONE, OW_CMD | OW_FILE, set_loglevel, 0, 0, 0, NULL, NULL },
+	{ "daemon", NULL, OA_FLAG, OW_CMD | OW_FILE, set_flag, OFF(so_daemon), 0, 0, NULL, NULL },
+	{ "user", NULL, OA_ONE, OW_CMD | OW_FILE, set_user, 0, 0, 0, NULL, NULL },
+	{ "vnat", NULL, OA_FLAG, OW_CMD | OW_FILE, set_flag, OFF(so_vnat), 0, 0, NULL, NULL },
+	{ "vnat-secure", NULL, OA_FLAG, OW_CMD | OW_FILE, set_vnat_secure, 0, 0, 0, NULL, NULL },
+	{ "vcmp-port", NULL, OA_ONE, OW_CMD | OW_FILE, set_u16, OFF(so_vcmp_port), 1, 65535, NULL,
+	    NULL },
+	{ "vcmp-sessions", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_vcmp.vl_sessions), 1,
+	    VLIMIT_SESSIONS_MAX, NULL, NULL },
+	{ "vcmp-per-source", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_vcmp.vl_per_source),
+	    1, VLIMIT_SESSIONS_MAX, NULL, NULL },
+	{ "vcmp-deadline", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_vcmp.vl_deadline), 1,
+	    VLIMIT_DEADLINE_MAX, NULL, NULL },
+	/* below one message's worth not even a seed-style exchange passes */
+	{ "vcmp-entries", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_vcmp.vl_entries),
+	    VCMP_V2_MAX_ENTRIES, VLIMIT_ENTRIES_MAX, NULL, NULL },
+	{ "vcmp-pending", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_vcmp.vl_pending),
+	    VCMP_V2_MAX_ENTRIES, VLIMIT_PENDING_MAX, NULL, NULL },
+	{ "vnat-proc", NULL, OA_ONE, OW_CMD | OW_FILE, set_vproc, 0, 0, 0, clear_vprocs, NULL },
+	{ "vnat-helper", NULL, OA_ONE, OW_CMD | OW_FILE, set_vhelper, 0, 0, 0, clear_vhelpers,
+	    NULL },
+	{ "vnat-conflict", NULL, OA_ONE, OW_CMD | OW_FILE, set_vconflict, 0, 0, 0,
+	    clear_vconflicts, NULL },
+};
+#define NOPTS	(sizeof(opts) / sizeof(opts[0]))
+_Static_assert(NOPTS <= OPTS_MAX, "struct opts_src holds every option");
+
+static int
+opt_index(const char *key, unsigned where)
+{
+	for (size_t k = 0; k < NOPTS; k++)
+		if ((opts[k].o_where & where) && strcmp(opts[k].o_name, key) == 0)
+			return (int)k;
+	return -1;
+}
+
+/* one value of option k from src */
+static int
+opt_apply(struct srv_opts *o, struct opts_src *src, size_t k, const char *shown,
+    const char *val, char *err, size_t errlen)
+{
+	const struct opt *op = &opts[k];
+	int x;
+
+	if (op->o_excl && (x = opt_index(op->o_excl, OW_CMD | OW_FILE)) >= 0 && src->os_seen[x]) {
 		snprintf(err, errlen, "give the password or --password-file, not both");
 		return -1;
 	}
-	if (pwfile && passfile_read(pwfile, o->so_password, sizeof(o->so_password), err, errlen))
+	if (src->os_file && !op->o_clear && src->os_seen[k]) {
+		snprintf(err, errlen, "%s is already given on line %u", shown, src->os_seen[k]);
 		return -1;
-	if (!pwfile && !have_pw) {
+	}
+	if (op->o_clear && !src->os_seen[k])
+		op->o_clear(o);
+	src->os_seen[k] = src->os_line ? src->os_line : 1;
+	return op->o_set(o, op, shown, val, err, errlen);
+}
+
+void
+opts_defaults(struct srv_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->so_port = 4455;
+	o->so_auth_timeout = 30;
+	o->so_dial_timeout = 15;
+	o->so_queue_max = HANDLER_QUEUE_DEFAULT;
+	o->so_storm_pps = HANDLER_STORM_DEFAULT;
+	o->so_dead_after = HANDLER_DEAD_DEFAULT;
+	o->so_linger = STAND_LINGER_DEFAULT;
+	o->so_verbosity = LOG_LVL_INFO;
+	o->so_vcmp_port = 2031;
+	vlimit_defaults(&o->so_vcmp);
+	o->so_max_unauth = 256;
+	o->so_max_unauth_per_source = 32;
+	o->so_auth_penalty = 100;
+	o->so_idle_timeout = 300;
+}
+
+int
+opts_set(struct srv_opts *o, struct opts_src *src, const char *key, const char *val,
+    char *err, size_t errlen)
+{
+	int k = opt_index(key, src->os_file ? OW_FILE : OW_CMD);
+	char *copy, *tok, *save;
+	int rc = 0;
+
+	if (k < 0) {
+		snprintf(err, errlen, "unknown key '%.60s'", key);
+		return -1;
+	}
+	if (opts[k].o_clear == NULL)
+		return opt_apply(o, src, (size_t)k, key, val, err, errlen);
+	/* a list in one value: blank-separated (and the key may be repeated) */
+	if (val == NULL || (copy = strdup(val)) == NULL) {
+		snprintf(err, errlen, "%s needs a value", key);
+		return -1;
+	}
+	if ((tok = strtok_r(copy, " \t", &save)) == NULL) {
+		snprintf(err, errlen, "%s needs a value", key);
+		rc = -1;
+	}
+	for (; tok && rc == 0; tok = strtok_r(NULL, " \t", &save))
+		rc = opt_apply(o, src, (size_t)k, key, tok, err, errlen);
+	free(copy);
+	return rc;
+}
+
+const char *
+opts_config_path(int argc, char **argv)
+{
+	const char *path = NULL;
+
+	for (int i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--config") == 0)
+			path = argv[++i];
+	return path;
+}
+
+static const struct opt *
+find_cmd(const char *a, size_t *k)
+{
+	for (*k = 0; *k < NOPTS; (*k)++) {
+		const struct opt *op = &opts[*k];
+		if (!(op->o_where & OW_CMD))
+			continue;
+		if ((op->o_short && strcmp(a, op->o_short) == 0) ||
+		    (strncmp(a, "--", 2) == 0 && strcmp(a + 2, op->o_name) == 0))
+			return op;
+	}
+	return NULL;
+}
+
+int
+opts_cmdline(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
+{
+	struct opts_src src;
+	const struct opt *op;
+	size_t k;
+	int i;
+
+	memset(&src, 0, sizeof(src));
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(a, "--help") == 0) {
+			opts_usage(stdout);
+			return 1;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("vnet %s (protocol %s)\n", VNET_VERSION, PROTO_VERSION);
+			return 1;
+		} else if (strcmp(a, "-vv") == 0) {
+			o->so_verbosity += 2;
+		} else if ((op = find_cmd(a, &k)) != NULL) {
+			if (op->o_arg == OA_FLAG) {
+				if (opt_apply(o, &src, k, a, NULL, err, errlen))
+					return -1;
+			} else if (op->o_arg == OA_ONE) {
+				if (val == NULL) {
+					snprintf(err, errlen, "%s needs a value", a);
+					return -1;
+				}
+				if (opt_apply(o, &src, k, a, val, err, errlen))
+					return -1;
+				i++;
+			} else {
+				if (val == NULL || val[0] == '-') {
+					snprintf(err, errlen, "%s needs at least one value", a);
+					if (strcmp(a, "-d") == 0)
+						snprintf(err, errlen, "-d needs at least one device");
+					return -1;
+				}
+				while (i + 1 < argc && argv[i + 1][0] != '-')
+					if (opt_apply(o, &src, k, a, argv[++i], err, errlen))
+						return -1;
+			}
+		} else if (a[0] == '-' && a[1] != '\0') {
+			snprintf(err, errlen, "unknown option '%s' (see vnet --help)", a);
+			return -1;
+		} else if (i == 1) {
+			if (opt_apply(o, &src, (size_t)opt_index("password", OW_FILE), a, a, err,
+			    errlen))
+				return -1;
+		} else {
+			snprintf(err, errlen, "unexpected argument '%s' (the password comes first; "
+			    "devices follow -d)", a);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+opts_finish(struct srv_opts *o, char *err, size_t errlen)
+{
+	if (o->so_pwfile[0] && passfile_read(o->so_pwfile, o->so_password,
+	    sizeof(o->so_password), err, errlen))
+		return -1;
+	if (o->so_password[0] == '\0') {
 		snprintf(err, errlen, "no password given (first argument, or --password-file)");
 		return -1;
 	}
@@ -157,8 +749,13 @@ finish(struct srv_opts *o, const char *pwfile, bool have_pw, char *err, size_t e
 		    "migrates connections)");
 		return -1;
 	}
-	if (o->so_host[0] == '\0') {
+	if (o->so_nlisten == 0) {
 		snprintf(err, errlen, "-h <_|host> is required (_ listens on every address)");
+		return -1;
+	}
+	if (!o->so_vnat && (o->so_nvprocs || o->so_nvhelpers || o->so_nvconflicts)) {
+		snprintf(err, errlen, "vnat-proc, vnat-helper and vnat-conflict need --vnat "
+		    "(vnat = yes)");
 		return -1;
 	}
 	if (o->so_statedir[0] == '\0' && tls_default_dir(o->so_statedir, sizeof(o->so_statedir))) {
@@ -175,160 +772,4 @@ finish(struct srv_opts *o, const char *pwfile, bool have_pw, char *err, size_t e
 		return -1;
 	}
 	return 0;
-}
-
-int
-opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
-{
-	const char *pwfile = NULL;
-	bool have_pw = false;
-	uint32_t v;
-	int i, rc;
-
-	memset(o, 0, sizeof(*o));
-	o->so_port = 4455;
-	o->so_auth_timeout = 30;
-	o->so_dial_timeout = 15;
-	o->so_queue_max = HANDLER_QUEUE_DEFAULT;
-	o->so_storm_pps = HANDLER_STORM_DEFAULT;
-	o->so_dead_after = HANDLER_DEAD_DEFAULT;
-	o->so_linger = STAND_LINGER_DEFAULT;
-	o->so_verbosity = LOG_LVL_INFO;
-	o->so_vcmp_port = 2031;
-	vlimit_defaults(&o->so_vcmp);
-	o->so_max_unauth = 256;
-	o->so_max_unauth_per_source = 32;
-	o->so_auth_penalty = 100;
-	o->so_idle_timeout = 300;
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--help") == 0) {
-			opts_usage(stdout);
-			return 1;
-		} else if (strcmp(a, "--version") == 0) {
-			printf("vnet %s (protocol %s)\n", VNET_VERSION, PROTO_VERSION);
-			return 1;
-		} else if (strcmp(a, "-s") == 0) {
-			o->so_tls = true;
-		} else if (strcmp(a, "-h") == 0) {
-			if (take_str(a, val, o->so_host, sizeof(o->so_host), err, errlen))
-				return -1;
-			i++;
-		} else if (strcmp(a, "-p") == 0) {
-			if (take_u32(a, val, 1, 65535, &v, err, errlen))
-				return -1;
-			o->so_port = (uint16_t)v;
-			i++;
-		} else if (strcmp(a, "-d") == 0) {
-			if (val == NULL || val[0] == '-') {
-				snprintf(err, errlen, "-d needs at least one device");
-				return -1;
-			}
-			while (i + 1 < argc && argv[i + 1][0] != '-') {
-				const char *d = argv[++i];
-				if (!proto_valid_dev(d)) {
-					snprintf(err, errlen, "-d: '%s' is not a device name", d);
-					return -1;
-				}
-				if (o->so_ndevs == SRV_DEVS_MAX) {
-					snprintf(err, errlen, "-d: at most %d devices", SRV_DEVS_MAX);
-					return -1;
-				}
-				memcpy(o->so_devs[o->so_ndevs++], d, strlen(d) + 1);
-			}
-		} else if (strcmp(a, "--password-file") == 0) {
-			if (val == NULL) {
-				snprintf(err, errlen, "%s needs a value", a);
-				return -1;
-			}
-			pwfile = val;
-			i++;
-		} else if (strcmp(a, "--state-dir") == 0 || strcmp(a, "--cert") == 0 ||
-		    strcmp(a, "--key") == 0 || strcmp(a, "--ca") == 0 ||
-		    strcmp(a, "--known-servers") == 0) {
-			char *dst = strcmp(a, "--state-dir") == 0 ? o->so_statedir :
-			    strcmp(a, "--cert") == 0 ? o->so_cert : strcmp(a, "--key") == 0 ?
-			    o->so_key : strcmp(a, "--ca") == 0 ? o->so_ca : o->so_known;
-			if (take_str(a, val, dst, PATH_MAX, err, errlen))
-				return -1;
-			i++;
-		} else if (strcmp(a, "--auth-timeout") == 0 || strcmp(a, "--dial-timeout") == 0) {
-			if (take_u32(a, val, 1, 3600, &v, err, errlen))
-				return -1;
-			*(a[2] == 'a' ? &o->so_auth_timeout : &o->so_dial_timeout) = v;
-			i++;
-		} else if (strcmp(a, "--max-unauth") == 0 ||
-		    strcmp(a, "--max-unauth-per-source") == 0) {
-			if (take_u32(a, val, 1, GUARD_UNAUTH_MAX, &v, err, errlen))
-				return -1;
-			*(strcmp(a, "--max-unauth") == 0 ? &o->so_max_unauth : &o->so_max_unauth_per_source) = v;
-			i++;
-		} else if (strcmp(a, "--auth-penalty") == 0) {
-			if (take_u32(a, val, 0, 10000, &v, err, errlen))
-				return -1;
-			o->so_auth_penalty = v;
-			i++;
-		} else if (strcmp(a, "--idle-timeout") == 0) {
-			if (take_u32(a, val, 0, 86400, &v, err, errlen))
-				return -1;
-			o->so_idle_timeout = v;
-			i++;
-		} else if (strcmp(a, "--queue-limit") == 0) {
-			if (take_u32(a, val, 64, 1024 * 1024, &v, err, errlen))
-				return -1;
-			o->so_queue_max = (size_t)v * 1024;
-			i++;
-		} else if (strcmp(a, "--peer-timeout") == 0 || strcmp(a, "--linger") == 0) {
-			if (take_u32(a, val, a[2] == 'p' ? 3 : 1, a[2] == 'p' ? 3600 : 86400, &v, err,
-			    errlen))
-				return -1;
-			*(a[2] == 'p' ? &o->so_dead_after : &o->so_linger) = v;
-			i++;
-		} else if (strcmp(a, "--storm-limit") == 0) {
-			if (take_u32(a, val, 0, 10000000, &o->so_storm_pps, err, errlen))
-				return -1;
-			i++;
-		} else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0) {
-			o->so_verbosity++;
-		} else if (strcmp(a, "-vv") == 0) {
-			o->so_verbosity += 2;
-		} else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
-			o->so_verbosity = LOG_LVL_WARN;
-		} else if (strcmp(a, "--daemon") == 0) {
-			o->so_daemon = true;
-		} else if (strcmp(a, "--user") == 0) {
-			if (take_str(a, val, o->so_user, sizeof(o->so_user), err, errlen))
-				return -1;
-			i++;
-		} else if (strcmp(a, "--vnat") == 0) {
-			o->so_vnat = true;
-		} else if (strcmp(a, "--vnat-secure") == 0) {
-			o->so_vnat = o->so_vnat_secure = true;
-		} else if (strcmp(a, "--vcmp-port") == 0) {
-			if (take_u32(a, val, 1, 65535, &v, err, errlen))
-				return -1;
-			o->so_vcmp_port = (uint16_t)v;
-			i++;
-		} else if ((rc = take_vcmp(a, val, &o->so_vcmp, err, errlen)) <= 0) {
-			if (rc < 0)
-				return -1;
-			i++;
-		} else if (a[0] == '-' && a[1] != '\0') {
-			snprintf(err, errlen, "unknown option '%s' (see vnet --help)", a);
-			return -1;
-		} else if (!have_pw && i == 1) {
-			if (strlen(a) > PROTO_PASS_MAX || !passfile_valid(a)) {
-				snprintf(err, errlen, "the password must be 1-%d characters without blanks",
-				    PROTO_PASS_MAX);
-				return -1;
-			}
-			memcpy(o->so_password, a, strlen(a) + 1);
-			have_pw = true;
-		} else {
-			snprintf(err, errlen, "unexpected argument '%s' (the password comes first; "
-			    "devices follow -d)", a);
-			return -1;
-		}
-	}
-	return finish(o, pwfile, have_pw, err, errlen);
 }

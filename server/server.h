@@ -17,11 +17,18 @@
 #include "vnat/vlimit.h"
 
 #define SRV_DEVS_MAX	64
+#define SRV_LISTEN_MAX	8	/* listen addresses */
+#define SRV_VNAT_MAX	64	/* VNAT process names, helpers, policies (VNAT_PROCS_MAX) */
+#define SRV_NAME_MAX	15	/* a process name (comm) */
+#define SRV_MODE_MAX	271	/* a helper mode: exec:/path */
 
 struct srv_opts {
 	char		 so_password[PROTO_PASS_MAX + 1];
+	char		 so_pwfile[PATH_MAX];		/* read into so_password by opts_finish */
+	char		 so_config[PATH_MAX];		/* --config; "" none */
 	bool		 so_tls;
-	char		 so_host[PROTO_HOST_MAX + 1];	/* "_" = any address */
+	char		 so_listen[SRV_LISTEN_MAX][PROTO_HOST_MAX + 1];	/* "_" = any IPv4 */
+	size_t		 so_nlisten;
 	uint16_t	 so_port;
 	char		 so_devs[SRV_DEVS_MAX][PROTO_DEV_MAX + 1];
 	size_t		 so_ndevs;
@@ -46,6 +53,23 @@ struct srv_opts {
 	unsigned	 so_max_unauth_per_source;	/* --max-unauth-per-source, 32 */
 	unsigned	 so_auth_penalty;		/* --auth-penalty, ms, 100; 0 = off */
 	unsigned	 so_idle_timeout;		/* --idle-timeout, s, 300; 0 = off */
+	/* --vnat-proc NAME, --vnat-helper NAME=MODE, --vnat-conflict NAME=POLICY */
+	char		 so_vprocs[SRV_VNAT_MAX][SRV_NAME_MAX + 1];
+	size_t		 so_nvprocs;
+	struct srv_vset {
+		char	vs_name[SRV_NAME_MAX + 1];
+		char	vs_value[SRV_MODE_MAX + 1];
+	}		 so_vhelpers[SRV_VNAT_MAX], so_vconflicts[SRV_VNAT_MAX];
+	size_t		 so_nvhelpers, so_nvconflicts;
+};
+
+/* Where one option came from, while a source (the configuration file, then
+ * the command line) is read: what it set, and on which line. */
+#define OPTS_MAX	64
+struct opts_src {
+	const char	*os_file;		/* NULL: the command line */
+	unsigned	 os_line;		/* the line being read */
+	unsigned	 os_seen[OPTS_MAX];	/* per option: its line (1 on the command line) */
 };
 
 struct ctl;
@@ -55,6 +79,7 @@ struct lsn;
 struct vnat;
 struct reg;
 struct stands;
+struct reload;
 TAILQ_HEAD(ctl_list, ctl);
 TAILQ_HEAD(handler_list, handler);
 TAILQ_HEAD(dial_list, dial);
@@ -74,15 +99,30 @@ struct server {
 	struct vnat		*s_vnat;		/* NULL without --vnat */
 	struct reg		*s_reg;			/* server/registry.h */
 	struct stands		*s_stands;		/* server/standing.h */
+	struct reload		*s_reload;		/* server/reload.h */
 	bool			 s_stopping;		/* shutting down: keep the state */
 	struct guard		*s_guard;		/* unauthenticated connections */
 	struct lsn		*s_lsn;			/* the listening socket */
 	unsigned		 s_max_unauth;		/* --max-unauth, bounded by the fd limit */
 };
 
-/* Parses the command line.  Returns 0 to run, 1 when --help or --version
+/* The options' defaults. */
+void opts_defaults(struct srv_opts *o);
+/* Sets option key (a long option's name without "--", as in the
+ * configuration file) to val (NULL for a flag given on the command line) as
+ * source src gives it: the first value of a list in a source replaces what
+ * an earlier source gave.  0, or -1 with the reason in err. */
+int opts_set(struct srv_opts *o, struct opts_src *src, const char *key, const char *val,
+    char *err, size_t errlen);
+/* The value of --config in argv, or NULL. */
+const char *opts_config_path(int argc, char **argv);
+/* Applies the command line over o.  Returns 0, 1 when --help or --version
  * was printed, -1 with the reason in err. */
-int opts_parse(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen);
+int opts_cmdline(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen);
+/* Checks what the sources left together (a password, devices, an address)
+ * and fills in the defaults that depend on others; reads the password
+ * file.  0, or -1 with the reason in err. */
+int opts_finish(struct srv_opts *o, char *err, size_t errlen);
 /* Prints the usage text to f. */
 void opts_usage(FILE *f);
 

@@ -9,7 +9,8 @@ V=$VNET_BIN/vnet C=$VNET_BIN/vnetclient
 "$V" --help | grep -q "usage: vnet password \[-s\] -h <_|host> -p <port> -d <devices>+" || die "vnet --help"
 "$C" --help | grep -q "usage: vnetclient \[-s\] \[-p password1\] \[-o port1\] -h <host1> -c <command>" || die "vnetclient --help"
 "$C" --help | grep -q "handle \[-a port2\] \[-b password2\] -d <host2> -e <device1> -f <device2>" || die "handle in --help"
-for o in --max-unauth --max-unauth-per-source --auth-penalty --idle-timeout; do
+for o in --max-unauth --max-unauth-per-source --auth-penalty --idle-timeout --config --vnat-proc \
+    --vnat-helper --vnat-conflict --log-level; do
 	"$V" --help | grep -q -- "  $o" || die "vnet --help does not show $o"
 done
 "$V" --version | grep -Eq '^vnet [0-9]+\.[0-9]+\.[0-9]+ \(protocol 1\.0\)$' || die "vnet --version"

@@ -25,6 +25,7 @@ grep -q '^ExecStart=/usr/sbin/vnet --config /etc/vnet/vnet.conf ' "$D/usr/lib/sy
 [ -x "$D/etc/NetworkManager/dispatcher.d/90-vnet" ] || die "the dispatcher script is not executable"
 [ -z "$(getcap "$D/usr/sbin/vnet")" ] || die "vnet installed with file capabilities: $(getcap "$D/usr/sbin/vnet")"
 [ "$(stat -c %a "$D/usr/sbin/vnet")" = 755 ] || die "vnet mode $(stat -c %a "$D/usr/sbin/vnet")"
+[ -f "$D/usr/share/doc/vnet/vnet.conf.example" ] || die "make install did not install vnet.conf.example"
 [ -u "$D/usr/sbin/vnet" ] && die "vnet installed setuid"
 ok "installed under DESTDIR/PREFIX with units and hooks; vnet 0755, no file capabilities, not setuid"
 
