@@ -191,7 +191,10 @@ endif
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
 	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1 \
-
+	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SYSUSERSDIR)/vnet.conf \
+	    $(patsubst %,$(DESTDIR)$(SYSTEMDUNITDIR)/%,$(UNITS)) \
+	    $(if $(SLEEPDIR),$(DESTDIR)$(SLEEPDIR)/vnet) $(if $(NMDIR),$(DESTDIR)$(NMDIR)/90-vnet) \
+	    $(DESTDIR)$(DOCDIR)/vnet.conf.example
 
 clean:
 	rm -rf build build-asan bin
