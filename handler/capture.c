@@ -61,11 +61,43 @@ guard_filter(struct bpf_program *prog, uint32_t loop_mark)
 	return 0;
 }
 
+/* The kernel gets the guarded filter straight away: libpcap's
+ * pcap_setfilter would refuse it (the mark load), and after a pcap_setfilter
+ * libpcap also runs the plain filter in user space until the ring's first
+ * block is done, which drops the cut-short loop frames uncounted.  Frames the
+ * socket caught before the filter are refused by the handler (filt_match). */
+int
+cap_set_filter(struct cap *c, const char *filter, uint32_t loop_mark, char *err, size_t errlen)
+{
+	struct bpf_program prog = { 0, NULL };
+	struct sock_fprog fp;
+	int rc = -1;
+
+	if (pcap_compile(c->c_pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(c->c_pcap));
+		return -1;
+	}
+	if (guard_filter(&prog, loop_mark) != 0) {
+		snprintf(err, errlen, "cannot add the loop guard to filter '%s'", filter);
+		goto out;
+	}
+	fp.len = (unsigned short)prog.bf_len;
+	fp.filter = (struct sock_filter *)prog.bf_insns;
+	if (setsockopt(pcap_fileno(c->c_pcap), SOL_SOCKET, SO_ATTACH_FILTER, &fp, sizeof(fp)) != 0) {
+		snprintf(err, errlen, "installing the filter and loop guard: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (prog.bf_insns)
+		pcap_freecode(&prog);
+	return rc;
+}
+
 struct cap *
 cap_open(const char *dev, const char *filter, uint32_t loop_mark, char *err, size_t errlen)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
-	struct bpf_program prog = { 0, NULL };
 	struct cap *c;
 	int rc;
 
@@ -93,31 +125,8 @@ cap_open(const char *dev, const char *filter, uint32_t loop_mark, char *err, siz
 		snprintf(err, errlen, "pcap_setnonblock %s: %s", dev, ebuf);
 		goto fail;
 	}
-	if (pcap_compile(c->c_pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
-		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(c->c_pcap));
+	if (cap_set_filter(c, filter, loop_mark, err, errlen) != 0)
 		goto fail;
-	}
-	/* The kernel gets the guarded filter straight away: libpcap's
-	 * pcap_setfilter would refuse it (the mark load), and after a
-	 * pcap_setfilter libpcap also runs the plain filter in user space
-	 * until the ring's first block is done, which drops the cut-short
-	 * loop frames uncounted.  Frames the socket caught before the filter
-	 * are refused by the handler (filt_match). */
-	if (guard_filter(&prog, loop_mark) != 0) {
-		snprintf(err, errlen, "cannot add the loop guard to filter '%s'", filter);
-		goto fail;
-	}
-	{
-		struct sock_fprog fp = { (unsigned short)prog.bf_len, (struct sock_filter *)prog.bf_insns };
-		if (setsockopt(pcap_fileno(c->c_pcap), SOL_SOCKET, SO_ATTACH_FILTER, &fp,
-		    sizeof(fp)) != 0) {
-			snprintf(err, errlen, "installing the loop guard on %s: %s", dev,
-			    strerror(errno));
-			goto fail;
-		}
-	}
-	free(prog.bf_insns);
-	prog.bf_insns = NULL;
 	if ((c->c_fd = pcap_get_selectable_fd(c->c_pcap)) < 0) {
 		snprintf(err, errlen, "%s has no selectable descriptor", dev);
 		goto fail;
@@ -125,7 +134,6 @@ cap_open(const char *dev, const char *filter, uint32_t loop_mark, char *err, siz
 	fd_cloexec_all();	/* libpcap's packet socket and its eventfd */
 	return c;
 fail:
-	free(prog.bf_insns);
 	cap_close(c);
 	return NULL;
 }

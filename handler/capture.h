@@ -23,6 +23,8 @@ struct cap {
  * NULL with the reason in err. */
 struct cap *cap_open(const char *dev, const char *filter, uint32_t loop_mark,
     char *err, size_t errlen);
+/* Replaces the kernel filter with filter and loop_mark; -1 with err set. */
+int cap_set_filter(struct cap *c, const char *filter, uint32_t loop_mark, char *err, size_t errlen);
 /* Delivers up to max waiting frames to cb; returns the count or -1. */
 int cap_dispatch(struct cap *c, int max, pcap_handler cb, u_char *arg);
 /* Frames the kernel dropped because the ring was full. */

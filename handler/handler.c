@@ -31,6 +31,11 @@ storm_allows(struct handler *h, const struct timeval *ts)
 		return true;
 	us = (int64_t)(ts->tv_sec - h->h_storm_last.tv_sec) * 1000000 +
 	    (ts->tv_usec - h->h_storm_last.tv_usec);
+	if (us < 0) {
+		/* the wall clock stepped back: start again from now */
+		h->h_storm_last = *ts;
+		us = 0;
+	}
 	if (us > 0) {
 		/* a second refills the whole bucket: no overflow for long gaps */
 		h->h_storm_tokens = us >= 1000000 ? cap :
@@ -272,6 +277,29 @@ handler_attach(struct handler *h, struct bufferevent *bev, bool records)
 	log_info_rl("handler %u: link to %s back on %s:%u <-> %s:%u after %llu s (reconnect %llu)",
 	    h->h_conf.hc_id, h->h_conf.hc_peer, h->h_laddr, h->h_lport, h->h_raddr,
 	    h->h_rport, (unsigned long long)gap, (unsigned long long)h->h_st.hs_reconnects);
+}
+
+int
+handler_set_origin(struct handler *h, uint16_t origin, const char *peer_id, const char *peer,
+    char *err, size_t errlen)
+{
+	uint32_t mark = HANDLER_MARK_BASE | origin;
+	char filter[8192];
+
+	if (filt_build(&h->h_conf.hc_addrs, h->h_conf.hc_role, filter, sizeof(filter)) != 0 ||
+	    inj_set_mark(h->h_inj, mark, err, errlen) != 0 ||
+	    cap_set_filter(h->h_cap, filter, mark, err, errlen) != 0)
+		return -1;
+	h->h_conf.hc_origin = origin;
+	snprintf(h->h_conf.hc_peer_id, sizeof(h->h_conf.hc_peer_id), "%s", peer_id);
+	snprintf(h->h_conf.hc_peer, sizeof(h->h_conf.hc_peer), "%s", peer);
+	return 0;
+}
+
+bool
+handler_got_goodbye(const struct handler *h)
+{
+	return h->h_goodbye_rx;
 }
 
 void

@@ -79,6 +79,7 @@ struct handler {
 	uint64_t		 h_unans_ms;	/* first frame out since last heard; 0 */
 	bool			 h_stalled;	/* silent while sending: told the owner */
 	bool			 h_goodbye;	/* closing for good (CLOSE): tell the peer */
+	bool			 h_goodbye_rx;	/* closed by the peer's goodbye */
 	handler_link_cb		 h_on_down, h_on_stall;
 	void			*h_link_arg;
 	uint64_t		 h_storm_tokens;	/* in millionths of a frame */
@@ -115,6 +116,13 @@ void handler_attach(struct handler *h, struct bufferevent *bev, bool records);
 /* The next handler_close is for good (CLOSE): a peer that takes records
  * gets a goodbye and does not redial. */
 void handler_goodbye(struct handler *h);
+/* The peer server (after a restart it has another instance) and origin
+ * number (the injection mark and loop-guard key) change: the injection
+ * socket and the capture filter take the new mark.  -1 with err set. */
+int handler_set_origin(struct handler *h, uint16_t origin, const char *peer_id, const char *peer,
+    char *err, size_t errlen);
+/* True when h is being closed because its peer said goodbye. */
+bool handler_got_goodbye(const struct handler *h);
 /* True while h has a connection. */
 bool handler_is_up(const struct handler *h);
 /* The configuration h runs with. */

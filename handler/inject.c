@@ -119,3 +119,13 @@ inj_close(struct inj *i)
 		libnet_destroy(i->i_ln);
 	free(i);
 }
+
+int
+inj_set_mark(struct inj *i, uint32_t mark, char *err, size_t errlen)
+{
+	if (setsockopt(i->i_fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) != 0) {
+		snprintf(err, errlen, "marking the injection socket: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}

@@ -31,6 +31,8 @@ struct inj *inj_open(const char *dev, uint32_t mark, char *err, size_t errlen);
 enum inj_result inj_send(struct inj *i, uint8_t *frame, size_t len);
 /* Re-reads the device MTU (it may change while a handler runs). */
 void inj_refresh_mtu(struct inj *i);
+/* Frames injected from now on carry mark; -1 with err set. */
+int inj_set_mark(struct inj *i, uint32_t mark, char *err, size_t errlen);
 /* Closes the socket and frees i. */
 void inj_close(struct inj *i);
 

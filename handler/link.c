@@ -129,6 +129,7 @@ peer_read(struct bufferevent *bev, void *arg)
 		}
 		evbuffer_drain(in, FRAME_HDR_LEN);
 		if (type == FRAME_T_GOODBYE) {
+			h->h_goodbye_rx = true;
 			handler_close(h, "closed by the peer (CLOSE there)");
 			return;
 		}
@@ -299,8 +300,8 @@ link_release(struct handler *h)
 		bufferevent_free(bev);
 		return;
 	}
-	/* what waits for the peer is dropped: only the goodbye goes */
-	evbuffer_drain(bufferevent_get_output(bev), evbuffer_get_length(bufferevent_get_output(bev)));
+	/* behind what is queued (a frame may be half written: nothing can be
+	 * taken out), with LINK_DRAIN_S of patience that progress renews */
 	h->h_bev = bev;
 	send_record(h, FRAME_T_GOODBYE);
 	h->h_bev = NULL;

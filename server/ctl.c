@@ -391,6 +391,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 		hc.hc_addrs = m->pm_addrs;
 		hc.hc_queue_max = c->c_srv->s_opts.so_queue_max;
 		hc.hc_dead_after = c->c_srv->s_opts.so_dead_after;
+		hc.hc_records = m->pm_records;
 		snprintf(hc.hc_peer, sizeof(hc.hc_peer), "%s", peer);
 		if (srv_start_handler(c->c_srv, bev, &hc, peer_id, err, sizeof(err)) == NULL) {
 			log_warnx_rl("control %s: BEGIN refused: %s", c->c_peer, err);

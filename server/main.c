@@ -70,7 +70,14 @@ srv_start_handler(struct server *s, struct bufferevent *bev, const struct handle
 {
 	struct handler_conf hc = *conf;
 	struct handler *h;
+	unsigned n = 0;
 
+	TAILQ_FOREACH(h, &s->s_handlers, h_entry)
+		n++;
+	if (n >= s->s_opts.so_max_handlers) {
+		snprintf(err, errlen, "this server has %u handlers already (--max-handlers)", n);
+		return NULL;
+	}
 	if (reg_acquire(s, &hc, peer_id, err, errlen) != 0)
 		return NULL;
 	if ((h = handler_start(s->s_base, bev, &hc, handler_gone, s, err, errlen)) == NULL) {

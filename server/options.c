@@ -67,6 +67,8 @@ opts_usage(FILE *f)
 	    "                      waits for it (15)\n"
 	    "  --linger S          how long a handler whose link is lost waits for its\n"
 	    "                      dialler to come back before it is closed (120)\n"
+	    "  --max-handlers N    handlers on this server at most, waiting ones included;\n"
+	    "                      more are refused (4096)\n"
 	    "  --storm-limit N     per handler, broadcast and multicast frames a second sent\n"
 	    "                      to the peer; the excess is dropped and counted (1000;\n"
 	    "                      0: no limit)\n"
@@ -538,6 +540,8 @@ static const struct opt opts[] = {
 	    NULL },
 	{ "peer-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_dead_after), 3, 3600,
 	    NULL, NULL },
+	{ "max-handlers", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_max_handlers), 1,
+	    65535, NULL, NULL },
 	{ "linger", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_linger), 1, 86400, NULL,
 	    NULL },
 	{ "storm-limit", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_storm_pps), 0, 10000000,
@@ -613,6 +617,7 @@ opts_defaults(struct srv_opts *o)
 	o->so_storm_pps = HANDLER_STORM_DEFAULT;
 	o->so_dead_after = HANDLER_DEAD_DEFAULT;
 	o->so_linger = STAND_LINGER_DEFAULT;
+	o->so_max_handlers = 4096;
 	o->so_verbosity = LOG_LVL_INFO;
 	o->so_vcmp_port = 2031;
 	vlimit_defaults(&o->so_vcmp);

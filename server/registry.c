@@ -150,15 +150,47 @@ reg_acquire(struct server *s, struct handler_conf *hc, const char *peer_id, char
 	return 0;
 }
 
-void
-reg_release(struct server *s, const struct handler_conf *hc)
+static void
+origin_put(struct server *s, uint16_t o, uint32_t id)
 {
 	struct reg *r = s->s_reg;
 
-	if (hc->hc_origin == 0 || hc->hc_origin > r->r_n || r->r_origins[hc->hc_origin - 1].ro_refs == 0) {
-		log_warnx("registry: handler %u releases origin %u that is not taken", hc->hc_id,
-		    hc->hc_origin);
+	if (o == 0 || o > r->r_n || r->r_origins[o - 1].ro_refs == 0) {
+		log_warnx("registry: handler %u releases origin %u that is not taken", id, o);
 		return;
 	}
-	r->r_origins[hc->hc_origin - 1].ro_refs--;
+	r->r_origins[o - 1].ro_refs--;
+}
+
+void
+reg_release(struct server *s, const struct handler_conf *hc)
+{
+	origin_put(s, hc->hc_origin, hc->hc_id);
+}
+
+int
+reg_rebind(struct server *s, struct handler *h, const char *peer_id, const char *peer,
+    char *err, size_t errlen)
+{
+	const struct handler_conf *hc = handler_conf_of(h);
+	char key[REG_PEER_ID_MAX + PROTO_DEV_MAX + 2];
+	uint16_t old = hc->hc_origin, o;
+
+	if (strcmp(hc->hc_peer_id, peer_id) == 0)
+		return 0;
+	if (reg_check(s, hc->hc_dev, peer_id, &hc->hc_addrs, h, err, errlen) != 0)
+		return -1;
+	snprintf(key, sizeof(key), "%s/%s", peer_id, hc->hc_rdev);
+	if ((o = origin_get(s->s_reg, key)) == 0) {
+		snprintf(err, errlen, "too many peer servers and devices at once (at most %d)",
+		    REG_ORIGINS_MAX);
+		return -1;
+	}
+	if (handler_set_origin(h, o, peer_id, peer, err, errlen) != 0) {
+		origin_put(s, o, hc->hc_id);
+		return -1;
+	}
+	origin_put(s, old, hc->hc_id);
+	log_info("handler %u: the peer is now %s (it restarted)", hc->hc_id, peer);
+	return 0;
 }

@@ -36,5 +36,10 @@ int reg_acquire(struct server *s, struct handler_conf *hc, const char *peer_id,
     char *err, size_t errlen);
 /* Gives back what reg_acquire took for hc. */
 void reg_release(struct server *s, const struct handler_conf *hc);
+/* h came back from peer_id (a peer that restarted has a new instance):
+ * checked again for overlaps, and its origin follows the peer.  -1 with
+ * the reason in err (h unchanged). */
+int reg_rebind(struct server *s, struct handler *h, const char *peer_id, const char *peer,
+    char *err, size_t errlen);
 
 #endif

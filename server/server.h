@@ -41,6 +41,7 @@ struct srv_opts {
 	size_t		 so_queue_max;			/* bytes per handler */
 	unsigned	 so_dead_after;			/* --peer-timeout, s, 15 */
 	unsigned	 so_linger;			/* --linger, s, 120 */
+	unsigned	 so_max_handlers;		/* --max-handlers, 4096 */
 	uint32_t	 so_storm_pps;			/* --storm-limit, 0: none */
 	int		 so_verbosity;
 	bool		 so_daemon;

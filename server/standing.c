@@ -162,7 +162,8 @@ redial(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (st->st_dial)
+	/* a timer from an earlier failure while the link has recovered since */
+	if (st->st_dial || (st->st_h && handler_is_up(st->st_h) && !handler_is_stalled(st->st_h)))
 		return;
 	/* the first dial of a HANDLE has the user's patience; redials are
 	 * short, so that a path that is back is found within a second or two */
@@ -286,7 +287,16 @@ stand_dial_done(void *arg, const struct dial_outcome *o)
 	char err[512];
 
 	st->st_dial = NULL;
+	if (o->do_result == DIAL_OK)
+		evtimer_del(st->st_timer);
 	if (o->do_result == DIAL_OK && st->st_h) {
+		if (reg_rebind(s, st->st_h, o->do_peer_id, o->do_peer, err, sizeof(err)) != 0) {
+			bufferevent_free(o->do_bev);
+			log_warnx_rl("handler %u: back at %s, but here: %s", st->st_id, o->do_peer, err);
+			st->st_fails++;
+			schedule(st, STAND_REFUSED_MS, STAND_REFUSED_MAX_MS);
+			return;
+		}
 		st->st_fails = 0;
 		handler_attach(st->st_h, o->do_bev, o->do_records);
 		return;
@@ -482,6 +492,34 @@ stand_config_each(struct server *s, void (*fn)(struct server *, const char *, vo
 	}
 }
 
+/* A new handler from a peer replaces the ones of that peer on the same
+ * device that overlap it and wait without a link: their dialler closed
+ * them while the link was down (no goodbye could arrive), or lost them */
+static void
+replace_lingering(struct server *s, const struct proto_msg *m, const char *peer_id)
+{
+	struct stand *st, *next;
+
+	for (st = TAILQ_FIRST(&stands(s)->ss_list); st != NULL; st = next) {
+		const struct handler_conf *hc;
+		bool overlap = false;
+
+		next = TAILQ_NEXT(st, st_entry);
+		if (st->st_side != STAND_ACCEPTOR || handler_is_up(st->st_h))
+			continue;
+		hc = handler_conf_of(st->st_h);
+		if (strcmp(hc->hc_peer_id, peer_id) != 0 || strcmp(hc->hc_dev, m->pm_rdev) != 0)
+			continue;
+		for (size_t i = 0; i < m->pm_addrs.ml_n && !overlap; i++)
+			for (size_t j = 0; j < hc->hc_addrs.ml_n && !overlap; j++)
+				overlap = !mac_is_group(&m->pm_addrs.ml_e[i]) &&
+				    !mac_is_group(&hc->hc_addrs.ml_e[j]) &&
+				    mac_overlap(&m->pm_addrs.ml_e[i], &hc->hc_addrs.ml_e[j]);
+		if (overlap)
+			handler_close(st->st_h, "replaced by a new handler from the same peer");
+	}
+}
+
 uint32_t
 stand_begin(struct server *s, const struct proto_msg *m, const char *peer_id,
     const char *peer, struct bufferevent *bev, char *err, size_t errlen)
@@ -501,6 +539,8 @@ stand_begin(struct server *s, const struct proto_msg *m, const char *peer_id,
 			    old->hc_id);
 			return 0;
 		}
+		if (reg_rebind(s, st->st_h, peer_id, peer, err, errlen) != 0)
+			return 0;
 		event_del(st->st_timer);
 		handler_attach(st->st_h, bev, m->pm_records);
 		return old->hc_id;
@@ -509,6 +549,7 @@ stand_begin(struct server *s, const struct proto_msg *m, const char *peer_id,
 		snprintf(err, errlen, "%s (CLOSE): it is not coming back", PROTO_GONE_PREFIX);
 		return 0;
 	}
+	replace_lingering(s, m, peer_id);
 	memset(&hc, 0, sizeof(hc));
 	hc.hc_id = srv_new_id(s);
 	hc.hc_role = m->pm_rrole;
@@ -559,6 +600,9 @@ stand_handler_gone(struct server *s, struct handler *h)
 	st->st_h = NULL;
 	if (s->s_stopping)
 		return;		/* kept in the state file, freed by stand_shutdown */
+	/* a redial already under way must not bring it back */
+	if (st->st_side == STAND_ACCEPTOR && handler_got_goodbye(h))
+		tomb_add(s, st->st_token);
 	st->st_closing = true;
 	stand_free(s, st);
 	save(s);

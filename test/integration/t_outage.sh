@@ -95,6 +95,14 @@ awk -v b="$back" 'BEGIN { exit !(b <= 4.0) }' || die "traffic back ${back}s afte
 n=$(stat_of cli 198.18.42.2 pw2 1 reconnects)
 [ "$n" -ge 1 ] || die "reconnects=$n"
 ok "host killed and restarted: traffic back ${back}s after it listened; proxy's handler still 1 (reconnects=$n)"
+# the restarted host is another instance: the proxy's handler follows it,
+# so the same VM again is refused here already (not only by the host)
+out=$(px -c handle -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j $VM_MAC ff:ff:ff:ff:ff:ff) &&
+	die "the same handler again was accepted after the host restarted: $out"
+[[ $out == *"NOK handler 1 already carries $VM_MAC on eth0 with 198.18.44.2:4455"* ]] ||
+	die "the duplicate after the restart: $out"
+grep -q "handler 1: the peer is now 198.18.44.2:4455 (vnet" "$TMP/proxy.log" || die "proxy did not follow the new instance"
+ok "after the host's restart the proxy knows it as its new instance (a duplicate refused at the proxy)"
 
 # the host restarted with another password: the proxy's redials are
 # refused, logged and spaced out (5 s, doubling), never a busy loop
