@@ -29,18 +29,24 @@ NMDIR   ?= /etc/NetworkManager/dispatcher.d
 BUILD   ?= build
 
 CC      ?= gcc
-PKGS     = libpcap libevent libevent_openssl openssl libnftables
-# the server alone: sd_notify and the watchdog, the privilege drop, the
-# configuration file (server/config.c)
+PKG_CONFIG ?= pkg-config
+# pkg-config modules, by who needs them: common/ (bufferevents, TLS) and so
+# vnetclient; the bridge and VNAT (capture, nftables) for vnet, its unit
+# tests and test tools; the server alone (sd_notify and the watchdog, the
+# privilege drop, the configuration file: server/config.c).  libnet has no
+# .pc file on Debian: -lnet, its header checked below.
+CLI_PKGS = libevent libevent_openssl openssl
+PKGS     = $(CLI_PKGS) libpcap libnftables
 SRV_PKGS = libsystemd libcap-ng inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS  ?= -O2 -g
-CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell pkg-config --cflags $(PKGS) $(SRV_PKGS))
+CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell $(PKG_CONFIG) --cflags $(PKGS) $(SRV_PKGS))
 LDFLAGS_ALL  = -Wl,-z,relro,-z,now
-LIBS     = $(shell pkg-config --libs $(PKGS)) -lnet
-SRV_LIBS = $(shell pkg-config --libs $(SRV_PKGS))
+CLI_LIBS = $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
+LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lnet
+SRV_LIBS = $(shell $(PKG_CONFIG) --libs $(SRV_PKGS))
 SAN      =
 
 ALL_CFLAGS = $(CPPFLAGS_ALL) $(WARN) $(HARDEN) $(CFLAGS) $(SAN) $(EXTRA_CFLAGS)
@@ -66,23 +72,37 @@ FUZZ_SRC   = $(wildcard test/fuzz/*.c)
 FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c common/sbuf.c \
              handler/offload.c handler/filter.c \
              vnat/vcmp.c
-FUZZ_BIN   = $(patsubst test/fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_DIR   = $(BUILD)/fuzz
+FUZZ_BIN   = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 8
 TOOLS      = $(patsubst test/tools/%.c,$(BUILD)/test/%,$(TOOL_SRC))
 
 .PHONY: all deps tools install uninstall check unit integration asan fuzz demo bench clean
 all: $(BIN_VNET) $(BIN_CLIENT)
 
-# the packages every build needs; checked once per build folder (make deps: again)
-DEPS_STAMP = $(BUILD)/.deps-ok
-$(DEPS_STAMP): scripts/install-deps.sh
-	@sh scripts/install-deps.sh
-	@mkdir -p $(BUILD) && touch $@
+# `make` builds with what is installed and never asks for root; `make deps`
+# installs what is missing (scripts/install-deps.sh, apt), and check, demo
+# and bench run it first and build in a sub-make.  Before building, one line
+# names a missing pkg-config module instead of a page of compiler errors.
+# Goals that compile nothing themselves (or, fuzz, with clang and no library)
+# skip the check: on a clean machine `make check` must reach `make deps`.
+NO_LIB_GOALS = deps clean uninstall check demo bench fuzz
+HASH := \#
+ifneq ($(filter-out $(NO_LIB_GOALS),$(or $(MAKECMDGOALS),all)),)
+ifeq ($(shell command -v $(PKG_CONFIG) 2>/dev/null),)
+$(error $(PKG_CONFIG) not found; `make deps` (as root) installs it)
+endif
+MISSING := $(shell for m in $(PKGS) $(SRV_PKGS); do $(PKG_CONFIG) --exists $$m || echo $$m; done; \
+	echo '$(HASH)include <libnet.h>' | $(CC) -E -x c - >/dev/null 2>&1 || echo 'libnet (no .pc file: libnet.h)')
+ifneq ($(MISSING),)
+$(error missing pkg-config module(s): $(MISSING); `make deps` (as root) installs them)
+endif
+endif
 
 deps:
 	@sh scripts/install-deps.sh
 
-$(BUILD)/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -90,9 +110,10 @@ $(BIN_VNET): $(call obj,$(SERVER_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS)
 
+# vnetclient links libevent and OpenSSL only (all that common/ needs too)
 $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(CLI_LIBS)
 
 # server/guard.c has no I/O of its own, options.c and config.c only read
 # files: their unit tests link them alone
@@ -105,25 +126,28 @@ $(BUILD)/test/%: $(BUILD)/test/tools/%.o $(call obj,$(VNAT_SRC) $(COMMON_SRC))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
 
 tools: $(TOOLS)
+# kept, as every other object (make would delete them as intermediate, and
+# build them again next time since their .d files name them)
+.SECONDARY: $(call obj,$(TOOL_SRC))
 
 # bench/tls_record: one TLS record's cost in OpenSSL, hot and after idle
 $(BUILD)/bench/tls_record: $(BUILD)/bench/tls_record.o $(call obj,$(COMMON_SRC))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(CLI_LIBS)
 
 # libFuzzer harnesses for every parser of untrusted input (clang)
-build/fuzz/%: test/fuzz/%.c $(FUZZ_LIBS) | $(DEPS_STAMP)
+$(FUZZ_DIR)/%: test/fuzz/%.c $(FUZZ_LIBS)
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -o $@ $^
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
-	    n=$$(basename $$f); mkdir -p build/fuzz/corpus-$$n; \
-	    cp -n test/fuzz/seeds/$$n/* build/fuzz/corpus-$$n/ 2>/dev/null || true; \
+	    n=$$(basename $$f); mkdir -p $(FUZZ_DIR)/corpus-$$n; \
+	    cp -n test/fuzz/seeds/$$n/* $(FUZZ_DIR)/corpus-$$n/ 2>/dev/null || true; \
 	    echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
 	    $$f -max_total_time=$(FUZZ_SECONDS) -max_len=70000 -print_final_stats=0 \
-	        build/fuzz/corpus-$$n >build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
-	    grep -E '^Done [0-9]+ runs' build/fuzz/$$n.log | sed "s/^/fuzz: $$n: /"; \
+	        $(FUZZ_DIR)/corpus-$$n >$(FUZZ_DIR)/$$n.log 2>&1 || { tail -40 $(FUZZ_DIR)/$$n.log; exit 1; }; \
+	    grep -E '^Done [0-9]+ runs' $(FUZZ_DIR)/$$n.log | sed "s/^/fuzz: $$n: /"; \
 	done
 
 # make check: install what is missing, build with -Werror, unit tests, the
@@ -151,10 +175,12 @@ asan:
 	VNET_BIN=$(CURDIR)/build-asan/bin VNET_TOOLS=$(CURDIR)/build/test VNET_SANITIZED=1 \
 	    bash test/integration/run.sh
 
-demo: deps all tools
+demo: deps
+	$(MAKE) all tools
 	bash scripts/demo.sh
 
-bench: deps all tools
+bench: deps
+	$(MAKE) all tools
 	bash bench/bridge.sh
 
 # No capabilities on the installed binary (every local user may run it):
@@ -199,4 +225,8 @@ uninstall:
 clean:
 	rm -rf build build-asan bin
 
--include $(shell find build build-asan -name '*.d' 2>/dev/null)
+# what the compiler found each object to include (-MMD): every object this
+# build folder can make
+ALL_OBJ = $(call obj,$(COMMON_SRC) $(HANDLER_SRC) $(VNAT_SRC) $(SERVER_SRC) $(CLIENT_SRC) \
+                     $(UNIT_SRC) $(TOOL_SRC) bench/tls_record.c)
+-include $(ALL_OBJ:.o=.d)
