@@ -38,6 +38,7 @@
 #   BURST_N=3000  SETTLE=2
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+. "$ROOT/bench/target.sh"
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 BASE_REF=${BASE_REF:-8ec6c63}
 FLOOD_N=${FLOOD_N:-1100} FLOOD_T=${FLOOD_T:-10} ANSWER_T=${ANSWER_T:-5}
@@ -372,28 +373,17 @@ echo "- wrong passwords, guesses per minute: before/on $(times "$(g guess.before
 echo "- storm, LAN copies: before/on $(times "$(g storm.before.copies)" "$(g storm.on.copies)")"
 echo "- a VM's burst, frames the host's handler sent: off/on $(times "$(g burst.off.host_sent_frames)" "$(g burst.on.host_sent_frames)")"
 echo
-# target WHAT VALUE CONDITION(awk, on v): met / NOT met / not measured
-target() {
-	if [ "$2" = - ]; then
-		printf 'target: %s: not measured (%s)\n' "$1" "$2"
-	elif num "$2" && awk -v v="$2" "BEGIN { exit !($3) }"; then
-		printf 'target: %s: met (%s)\n' "$1" "$2"
-	else
-		printf 'target: %s: NOT met (%s)\n' "$1" "$2"
-	fi
-}
-target "legit client answered within 1 s under the idle flood (on), s" "$(g flood.on.answer)" "v < 1"
-target "server CPU a few % under the idle flood (on: <= 5 %)" "$(g flood.on.cpu)" "v <= 5"
-target "storm: one broadcast reaches the LAN at most a few times (on: <= 3 in $STORM_T s)" "$(g storm.on.copies)" "v >= 1 && v <= 3"
+# met / NOT met / not measured: bench/target.sh
+bench_target "legit client answered within 1 s under the idle flood (on), s" "$(g flood.on.answer)" "v < 1"
+bench_target "server CPU a few % under the idle flood (on: <= 5 %)" "$(g flood.on.cpu)" "v <= 5"
+bench_target "storm: one broadcast reaches the LAN at most a few times (on: <= 3 in $STORM_T s)" "$(g storm.on.copies)" "v >= 1 && v <= 3"
+# the busier daemon; with only one of the two measured, the target is not
 c=$(g storm.on.cpu_host) p=$(g storm.on.cpu_proxy)
-num "$c" && num "$p" && c=$(awk -v a="$c" -v b="$p" 'BEGIN { print (a > b) ? a : b }')
-target "storm: daemons idle within a second (on: each <= 5 % from second 1 to $STORM_T), the busier" "$c" "v <= 5"
-r=$(g vcmp.on.resume_rc)
-case $r in
--) echo "target: RESUME succeeds under the VCMP flood (on): not measured" ;;
-0) echo "target: RESUME succeeds under the VCMP flood (on): met ($(g vcmp.on.resume), wall $(g vcmp.on.resume_s) s)" ;;
-*) echo "target: RESUME succeeds under the VCMP flood (on): NOT met ($(g vcmp.on.resume))" ;;
-esac
+if num "$c" && num "$p"; then c=$(awk -v a="$c" -v b="$p" 'BEGIN { print (a > b) ? a : b }'); else c=-; fi
+bench_target "storm: daemons idle within a second (on: each <= 5 % from second 1 to $STORM_T), the busier" "$c" "v <= 5"
+r=$(g vcmp.on.resume_rc) out=$(g vcmp.on.resume)
+[ "$r" != 0 ] || out+=", wall $(g vcmp.on.resume_s) s"
+bench_target "RESUME succeeds under the VCMP flood (on)" "$r" "v == 0" "$out"
 echo "# kernel $(uname -r)"
 echo "# cpu $(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo) x $(nproc)"
 echo "# params BASE_REF=$BASE_REF ($BASE_SHORT) FLOOD_N=$FLOOD_N FLOOD_T=$FLOOD_T ANSWER_T=$ANSWER_T" \

@@ -2,7 +2,9 @@
 """Prints bench/bridge.sh's table from the peer testbed's JSON summaries:
 env.txt, the full run (throughput and RTT), then RTT-only runs."""
 import json
+import os
 import statistics
+import subprocess
 import sys
 
 env = open(sys.argv[1]).read().splitlines()
@@ -44,20 +46,27 @@ for name in ["direct", "ovpn-udp", "ovpn-tcp", "tinc", "vnet", "vnet-tls"]:
     print(f"| {name} | {f(fw)} | {f(rv)} | {ratio} | {rtt_s} | {cpu_s} |")
 
 print()
-ok = True
 
 
-def target(desc, cond):
-    global ok
-    ok = ok and bool(cond)
-    print(f"target: {desc}: {'met' if cond else 'NOT met'}")
+def target(desc, value, cond, shown):
+    """One target line by bench/target.sh: met or NOT met only when value
+    (a number; None: not measured) was measured."""
+    v = "-" if value is None else repr(float(value))
+    here = os.path.dirname(os.path.abspath(__file__))
+    out = subprocess.run(["bash", os.path.join(here, "target.sh"), desc, v, cond, shown],
+                         check=True, capture_output=True, text=True).stdout
+    print(out, end="")
 
 
 def both(a, b):
-    ra, rb = rows.get(a), rows.get(b)
-    if not ra or not rb:
-        return None
-    return all(mbps(ra, k) and mbps(rb, k) and mbps(ra, k) >= mbps(rb, k) for k in ("fwd", "rev"))
+    """a's throughput over b's in the worse direction, and both ratios shown;
+    None when one of the four figures is missing (or b's is 0)."""
+    ra, rb = rows.get(a) or {}, rows.get(b) or {}
+    r = [mbps(ra, k) / mbps(rb, k) if mbps(ra, k) is not None and mbps(rb, k) else None
+         for k in ("fwd", "rev")]
+    if None in r:
+        return None, "-"
+    return min(r), "%.1fx / %.1fx" % tuple(r)
 
 
 def avg_rtt(n):
@@ -65,13 +74,15 @@ def avg_rtt(n):
     return r["rtt"][1] if r and r.get("rtt") else None
 
 
-target("vnet -s >= OpenVPN tap over TCP, both directions", both("vnet-tls", "ovpn-tcp"))
-target("vnet >= OpenVPN tap over UDP, both directions", both("vnet", "ovpn-udp"))
+for name, desc in (("vnet-tls", "vnet -s >= OpenVPN tap over TCP, both directions"),
+                   ("vnet", "vnet >= OpenVPN tap over UDP, both directions")):
+    ratio, shown = both(name, base[name])
+    target(desc, ratio, "v >= 1", shown)
 ov = [x for x in (avg_rtt("ovpn-udp"), avg_rtt("ovpn-tcp")) if x is not None]
 for n in ("vnet", "vnet-tls"):
     v = avg_rtt(n)
     target(f"{n} average RTT below OpenVPN's ({min(ov) if ov else '-'} ms)",
-           v is not None and ov and v < min(ov))
+           v if ov else None, "v < %r" % (min(ov) if ov else 0), "%.3f ms" % (v or 0))
 for line in env:
     if line.startswith(("kernel", "cpu", "params")):
         print("# " + line)
