@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,8 +63,14 @@ tcp_open(const char *host, uint16_t port, unsigned timeout, char *err, size_t er
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, ai->ai_protocol);
 		if (fd < 0)
 			continue;
-		if (connect_timeout(fd, ai->ai_addr, ai->ai_addrlen, timeout) == 0)
+		if (connect_timeout(fd, ai->ai_addr, ai->ai_addrlen, timeout) == 0) {
+			/* requests are small and answered one by one: Nagle would
+			 * hold one behind the server's delayed ACK (the TLS Finished
+			 * and the HELLO are two writes), about 40 ms each */
+			int one = 1;
+			setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 			break;
+		}
 		saved = errno;
 		close(fd);
 		fd = -1;

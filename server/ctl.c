@@ -2,6 +2,8 @@
 #include "server/ctl.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -715,6 +717,12 @@ ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa, cons
 	c->c_deadline_ms = now + (uint64_t)s->s_opts.so_auth_timeout * 1000;
 	snprintf(c->c_peer, sizeof(c->c_peer), "%s", peer);
 	TAILQ_INSERT_TAIL(&s->s_ctls, c, c_entry);
+	/* answers leave as soon as they are written (no Nagle wait behind a
+	 * delayed ACK): a control session is a request and its answer */
+	{
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	}
 	if (guard_enter(s->s_guard, &c->c_gc, &k, now) != 0 ||
 	    (c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
 	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL ||

@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -261,6 +263,10 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 	 * moment it shows */
 	fd_cloexec(bufferevent_getfd(bev));
 	if (what & BEV_EVENT_CONNECTED) {
+		int one = 1;
+
+		/* HELLO, PEER and BEGIN each wait for their answer: no Nagle */
+		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (d->d_srv->s_opts.so_tls) {
 			SSL *ssl = bufferevent_openssl_get_ssl(bev);
 			if (tls_check_peer(ssl, d->d_srv->s_opts.so_known, d->d_msg.pm_rhost,
