@@ -1,4 +1,5 @@
-/* vnetclient: asks a vnet server to do work (seed 003, section 5). */
+/* vnetclient: asks a vnet server to do work (doc/vnetclient.1, in the
+ * protocol of doc/PROTOCOL.md; VNET 0.9's client is seed 003, section 5). */
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>

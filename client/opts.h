@@ -1,5 +1,7 @@
-/* opts: vnetclient's command line, exactly the seed's:
- *   vnetclient [-s] [-p password1] [-o port1] -h <host1> -c <command> ... */
+/* opts: vnetclient's command line (doc/vnetclient.1), the seed's:
+ *   vnetclient [-s] [-p password1] [-o port1] -h <host1> -c <command> ...
+ * with the seed's commands and options unchanged, plus the VNAT commands
+ * and long options (--password-file, --ca, --known-servers, --timeout). */
 #ifndef VNET_CLIENT_OPTS_H
 #define VNET_CLIENT_OPTS_H
 

@@ -1,6 +1,8 @@
-/* proto: the seed's text protocol (HELLO, DONE, DEVICES?, HANDLERS?, CLOSE,
- * HANDLE, BEGIN) plus STATS?; parsing of one request line into a message.
- * Every function here is pure: no I/O, no allocation. */
+/* proto: the text protocol (doc/PROTOCOL.md, "Text mode"): the seed's
+ * requests (HELLO, DONE, DEVICES?, HANDLERS?, CLOSE, HANDLE, BEGIN) plus
+ * STATS?, PEER, BEGIN's token= and records=1 ("BEGIN's extensions") and
+ * the VNAT requests ("VNAT requests"); parsing of one request line into a
+ * message.  Every function here is pure: no I/O, no allocation. */
 #ifndef VNET_PROTO_H
 #define VNET_PROTO_H
 

@@ -1,5 +1,6 @@
 /* capture: a libpcap handle on a device, promiscuous, immediate, with the
- * handler's filter followed by a loop guard: a matching frame that carries
+ * handler's filter followed by a loop guard (doc/PROTOCOL.md, "What a
+ * server injects does not come back"): a matching frame that carries
  * loop_mark (injected by a handler of this server whose frames came from
  * where this handler sends) is handed up cut to CAP_LOOP_CAPLEN bytes, so
  * that it can be counted and dropped without being copied. */

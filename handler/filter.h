@@ -1,4 +1,5 @@
-/* filter: the pcap filter text of a handler's side.
+/* filter: the pcap filter text of a handler's side (doc/PROTOCOL.md,
+ * "Address lists"; injection: "What a server injects does not come back").
  *
  * LOCAL  (proxy): destination in the list, source not one of the list's
  *                 unicast addresses (the VMs'), as seed 004 describes.

@@ -127,9 +127,9 @@ bool handler_got_goodbye(const struct handler *h);
 bool handler_is_up(const struct handler *h);
 /* The configuration h runs with. */
 const struct handler_conf *handler_conf_of(const struct handler *h);
-/* Writes the seed's HANDLERS? line for h. */
+/* Writes the seed's HANDLERS? line for h (doc/PROTOCOL.md, "HANDLERS? lines"). */
 void handler_format(const struct handler *h, char *buf, size_t len);
-/* Writes "id key=value ..." counters for h. */
+/* Writes "id key=value ..." counters for h (doc/PROTOCOL.md, "STATS? lines"). */
 void handler_format_stats(struct handler *h, char *buf, size_t len);
 
 #endif

@@ -1,4 +1,5 @@
-/* ctl: control sessions: the text protocol of seed 003, section 6. */
+/* ctl: control sessions: the text protocol (doc/PROTOCOL.md, "Text mode"
+ * and "VNAT requests"; VNET 0.9's is seed 003, section 6). */
 #include "server/ctl.h"
 
 #include <errno.h>

@@ -1,6 +1,7 @@
-/* dial: set up a handler's connection with a second server (seed 003,
- * "VNET Server to VNET server"): connect, HELLO password version, PEER,
- * BEGIN ..., then binary; the outcome goes to the owner's callback. */
+/* dial: set up a handler's connection with a second server
+ * (doc/PROTOCOL.md, "Server to server"; VNET 0.9's is seed 003, "VNET
+ * Server to VNET server"): connect, HELLO password version, PEER, BEGIN
+ * ..., then binary; the outcome goes to the owner's callback. */
 #include "server/dial.h"
 
 #include <arpa/inet.h>

@@ -103,7 +103,7 @@ struct server {
 	struct reload		*s_reload;		/* server/reload.h */
 	bool			 s_stopping;		/* shutting down: keep the state */
 	struct guard		*s_guard;		/* unauthenticated connections */
-	struct lsn		*s_lsn;			/* the listening socket */
+	struct lsn		*s_lsn;			/* the listening sockets */
 	unsigned		 s_max_unauth;		/* --max-unauth, bounded by the fd limit */
 };
 

@@ -1,4 +1,5 @@
-/* standing: handlers that outlive their connections.  Every handler this
+/* standing: handlers that outlive their connections (doc/PROTOCOL.md,
+ * "BEGIN's extensions: handlers that come back").  Every handler this
  * server dials has a token (random, PROTO_INSTANCE_LEN hex digits) that it
  * sends in BEGIN; the server that accepts it knows it again by that token.
  *

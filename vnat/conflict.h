@@ -1,4 +1,5 @@
-/* conflict: virtual address conflicts (seed 001, 3.4.3).  A moved
+/* conflict: virtual address conflicts (doc/PROTOCOL.md, VNAT CONFLICT in
+ * "VNAT requests"; the problem is seed 001's, 3.4.3).  A moved
  * connection's new physical tuple may already be the tuple of another
  * connection of this host (one opened from the new address, with the same
  * port, to the same peer port): translating would take that connection's

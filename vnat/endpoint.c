@@ -1,4 +1,4 @@
-/* endpoint: the peer's side of VNAT_UPD / VNAT_UPD_R. */
+/* endpoint: the peer's side of VCMP: VNAT_SUS and VNAT_UPD, answered. */
 #include "vnat/endpoint.h"
 
 #include <arpa/inet.h>

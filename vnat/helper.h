@@ -1,4 +1,5 @@
-/* helper: migration helpers (seed 001, 3.3.1.2 and 3.3.2.3).  On the peer of
+/* helper: migration helpers (doc/PROTOCOL.md, VNAT HELPER in "VNAT
+ * requests"; the idea is seed 001's, 3.3.1.2 and 3.3.2.3).  On the peer of
  * a host that suspends, each suspended connection gets the helper chosen
  * for the name of the local process that owns it (VNAT HELPER name mode):
  *   keepalive  the transport must not give up: on that process's own socket

@@ -1,7 +1,17 @@
-/* resume: the moving side of a migration (seed 001, 3.3.2): re-home the
- * virtual connections whose physical address is gone, tell every affected
- * peer with one VCMP exchange each (VNAT_UPD / VNAT_UPD_R, version 2), then
- * apply this host's translations in one nftables batch. */
+/* resume: the moving side of a migration (doc/PROTOCOL.md, "VNAT requests"
+ * and "VCMP"; the design is seed 001, 3.3.2).  Re-homes the virtual
+ * connections whose physical address is gone (with an address given: those
+ * of its family not on it; after SUSPEND also every suspended one, moved or
+ * not), except one whose new tuple is another connection's, unless its
+ * policy preempts that one (vnat/conflict).  Keeps their old addresses on
+ * lo (vnat/kept); installs the input side of their translations in one
+ * nftables batch before telling anyone, so that the peer's first packets
+ * to the new address are not answered with a reset; tells every affected
+ * peer with one VCMP exchange each (VNAT_UPD / VNAT_UPD_R, version 2, tagged
+ * with the keys agreed at SUSPEND: vnat/xchg); then, once every peer has
+ * answered or timed out, removes in one batch the input side of the
+ * connections no peer confirmed and applies the confirmed ones both ways in
+ * another. */
 #ifndef VNET_RESUME_H
 #define VNET_RESUME_H
 

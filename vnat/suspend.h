@@ -1,9 +1,11 @@
-/* suspend: SUSPEND (seed 001, 3.3.1): record this host's virtual
+/* suspend: SUSPEND (doc/PROTOCOL.md, "VNAT requests" and "Keys against
+ * hijacking"; the design is seed 001, 3.3.1): record this host's virtual
  * connections as they are (the state RESUME starts from) and tell every
  * peer, one VNAT_SUS exchange each.  Until RESUME, VNAT CONNS? shows them
  * SUSPENDED here and on the peers; RESUME then tells every suspended
- * connection's peer, moved or not.  Keys and helpers (next issue) hang on
- * this. */
+ * connection's peer, moved or not.  The same exchange agrees each
+ * connection's key (flag KEY: vnat/xchg keeps this side's, vnat/endpoint
+ * the peer's), and the peer starts its helpers for them (vnat/helper). */
 #ifndef VNET_SUSPEND_H
 #define VNET_SUSPEND_H
 

@@ -1,8 +1,10 @@
-/* sweep: translations live as long as their connections.  While any
- * translation or kept address exists, every VNAT_SWEEP_MS the kernel's
- * sockets are listed once (sock_diag) and the translations whose
- * connection is gone (closed, or only TIME_WAIT left) are removed in one
- * nftables batch, then the kept addresses nothing uses any more. */
+/* sweep: translations live as long as their connections, and so do a
+ * connection's key, its helper and a peer's word that it is suspended.
+ * While any of these or a kept address exists (and no RESUME runs), every
+ * VNAT_SWEEP_MS the kernel's sockets are listed once (sock_diag); for the
+ * connections that are gone (closed, or only TIME_WAIT left) keys and
+ * suspensions are forgotten, helpers undone, and translations removed in
+ * one nftables batch; then the kept addresses nothing uses any more go. */
 #ifndef VNET_SWEEP_H
 #define VNET_SWEEP_H
 

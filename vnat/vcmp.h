@@ -1,5 +1,6 @@
 /* vcmp: the VNAT control messages VNAT_UPD and VNAT_UPD_R (seed 001,
- * section 3.3.2.2, figures 3-4 and 3-5), sent over TCP to port 2031.
+ * section 3.3.2.2, figures 3-4 and 3-5) and VNAT_SUS and VNAT_SUS_R, sent
+ * over TCP to port 2031; byte by byte in doc/PROTOCOL.md, "VCMP".
  *
  * Version 1 is the seed's layout to the bit: 20 bytes, 32-bit aligned,
  * network byte order, IPv4, one connection:

@@ -1,4 +1,5 @@
-/* vkey: VNAT's keys against hijacking (seed 001, 3.3.1.1 and 3.3.2.1).
+/* vkey: VNAT's keys against hijacking (doc/PROTOCOL.md, "Keys against
+ * hijacking"; the threat is seed 001's, 3.3.1.1 and 3.3.2.1).
  * At SUSPEND each end of an exchange makes an ephemeral X25519 key pair;
  * the shared secret of the exchange gives every connection its own key,
  * HKDF-SHA256 over the connection's virtual tuple as the moving host sees

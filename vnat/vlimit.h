@@ -1,5 +1,6 @@
 /* vlimit: the limits that keep VCMP's port from being held or flooded by
- * whoever can reach it (vnat/endpoint enforces them).  Before anything is
+ * whoever can reach it (doc/PROTOCOL.md, "Limits"; vnat/endpoint enforces
+ * them).  Before anything is
  * authenticated a session may hold: a place among --vcmp-sessions (and
  * among --vcmp-per-source for its source: an IPv4 address, an IPv6 /64),
  * for --vcmp-deadline seconds per complete message (bytes alone do not

@@ -1,9 +1,12 @@
-/* vnat: the VNAT layer of the vnet server (seeds 000 and 001): connection
+/* vnat: the VNAT layer of the vnet server (doc/PROTOCOL.md, "VNAT
+ * requests" and "VCMP"; the design is seeds 000 and 001): connection
  * virtualization (a connection's virtual tuple is the one it started
  * with), translation (vnat/nftx: stateless nftables maps, only while
  * something moved) and migration (SUSPEND, RESUME and their VCMP exchanges
  * with the peers; keys, helpers and conflicts).  This struct holds the
- * state they share; each concern lives in its own file. */
+ * state they share; each concern lives in its own file, but most of them
+ * (and server/ctl.c) read and write its fields directly: known debt,
+ * doc/ARCHITECTURE.md. */
 #ifndef VNET_VNAT_H
 #define VNET_VNAT_H
 

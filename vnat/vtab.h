@@ -15,9 +15,10 @@
 struct vtab_ent {
 	struct nftx_tr		 ve_tr;
 	struct vtab_ent		*ve_next;	/* same bucket */
-	uint8_t			 ve_mark;	/* the owner's scratch bit (sweep) */
+	uint8_t			 ve_mark;	/* sweep: alive bit; conns_index: the TCP state */
 	uint8_t			 ve_key[32];	/* v_keys: the connection's key (vnat/vkey) */
-	uint64_t		 ve_ctr;	/* v_keys: the last counter sent or accepted */
+	uint64_t		 ve_ctr;	/* v_keys: the last counter sent or accepted;
+					 * conns_index: the socket's inode */
 	void			*ve_data;	/* v_helped: the active helper (vnat/helper) */
 	TAILQ_ENTRY(vtab_ent)	 ve_all;
 };
