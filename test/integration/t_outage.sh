@@ -32,8 +32,9 @@ path_mend() { nsx rtr nft delete table inet cut; }
 now() { date +%s.%N; }
 # pings from the VM every 0.1 s, with time stamps, into $TMP/ping.NAME
 ping_start() {
-	nsx vm ping -D -n -i 0.1 -W 1 198.18.42.20 >"$TMP/ping.$1" 2>&1 &
+	nsx vm timeout 300 ping -D -n -i 0.1 -W 1 198.18.42.20 >"$TMP/ping.$1" 2>&1 &
 	PING_PID=$!
+	PIDS+=($PING_PID)
 }
 # back_after NAME T0: seconds from T0 to the first reply after it
 first_reply() { awk -v t0="$2" -F'[][]' '/bytes from/ && $2 > t0 { print $2 - t0; exit }' "$TMP/ping.$1"; }
