@@ -107,6 +107,19 @@ mac_overlap(const struct mac_entry *a, const struct mac_entry *b)
 	return a->me_plen <= b->me_plen ? mac_match(a, b->me_addr) : mac_match(b, a->me_addr);
 }
 
+const struct mac_entry *
+mac_lists_overlap(const struct mac_list *a, const struct mac_list *b)
+{
+	for (size_t i = 0; i < a->ml_n; i++) {
+		if (mac_is_group(&a->ml_e[i]))
+			continue;
+		for (size_t j = 0; j < b->ml_n; j++)
+			if (!mac_is_group(&b->ml_e[j]) && mac_overlap(&a->ml_e[i], &b->ml_e[j]))
+				return &a->ml_e[i];
+	}
+	return NULL;
+}
+
 bool
 mac_is_zero(const struct mac_entry *e)
 {

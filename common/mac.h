@@ -31,6 +31,9 @@ bool mac_is_group(const struct mac_entry *e);
 bool mac_match(const struct mac_entry *e, const uint8_t addr[MAC_LEN]);
 /* True when some address falls inside both entries. */
 bool mac_overlap(const struct mac_entry *a, const struct mac_entry *b);
+/* The first unicast entry of a that shares an address with a unicast entry
+ * of b, or NULL (group entries never make two handlers overlap). */
+const struct mac_entry *mac_lists_overlap(const struct mac_list *a, const struct mac_list *b);
 /* True when the entry is the all-zero address 00:00:00:00:00:00 (no
  * device has it: refused in lists). */
 bool mac_is_zero(const struct mac_entry *e);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 #include "common/log.h"
@@ -23,19 +24,29 @@ struct reg {
 };
 
 int
-reg_init(struct server *s)
+reg_random_id(char out[PROTO_INSTANCE_LEN + 1])
 {
 	unsigned char raw[PROTO_INSTANCE_LEN / 2];
+
+	if (RAND_bytes(raw, sizeof(raw)) != 1)
+		return -1;
+	for (size_t i = 0; i < sizeof(raw); i++)
+		snprintf(out + 2 * i, 3, "%02x", raw[i]);
+	OPENSSL_cleanse(raw, sizeof(raw));
+	return 0;
+}
+
+int
+reg_init(struct server *s)
+{
 	struct reg *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return -1;
-	if (RAND_bytes(raw, sizeof(raw)) != 1) {
+	if (reg_random_id(r->r_instance) != 0) {
 		free(r);
 		return -1;
 	}
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(r->r_instance + 2 * i, 3, "%02x", raw[i]);
 	s->s_reg = r;
 	return 0;
 }
@@ -70,6 +81,8 @@ reg_check(const struct server *s, const char *dev, const char *peer_id,
     const struct mac_list *addrs, const struct handler *self, char *err, size_t errlen)
 {
 	const struct handler *h;
+	const struct mac_entry *e;
+	char m[MAC_STRLEN];
 
 	if (strncmp(peer_id, "i:", 2) == 0 && strcmp(peer_id + 2, s->s_reg->r_instance) == 0) {
 		snprintf(err, errlen, "the second server is this server itself (instance %.8s): a "
@@ -80,20 +93,12 @@ reg_check(const struct server *s, const char *dev, const char *peer_id,
 		const struct handler_conf *hc = handler_conf_of(h);
 		if (h == self || strcmp(hc->hc_dev, dev) != 0 || strcmp(hc->hc_peer_id, peer_id) != 0)
 			continue;
-		for (size_t i = 0; i < addrs->ml_n; i++) {
-			if (mac_is_group(&addrs->ml_e[i]))
-				continue;
-			for (size_t j = 0; j < hc->hc_addrs.ml_n; j++) {
-				char m[MAC_STRLEN];
-				if (mac_is_group(&hc->hc_addrs.ml_e[j]) ||
-				    !mac_overlap(&addrs->ml_e[i], &hc->hc_addrs.ml_e[j]))
-					continue;
-				mac_format(&addrs->ml_e[i], m, sizeof(m));
-				snprintf(err, errlen, "handler %u already carries %s on %s with %s "
-				    "(CLOSE %u first, or list other addresses)", hc->hc_id, m, dev,
-				    hc->hc_peer, hc->hc_id);
-				return -1;
-			}
+		if ((e = mac_lists_overlap(addrs, &hc->hc_addrs)) != NULL) {
+			mac_format(e, m, sizeof(m));
+			snprintf(err, errlen, "handler %u already carries %s on %s with %s "
+			    "(CLOSE %u first, or list other addresses)", hc->hc_id, m, dev,
+			    hc->hc_peer, hc->hc_id);
+			return -1;
 		}
 	}
 	return 0;

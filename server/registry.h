@@ -14,6 +14,9 @@
 
 #define REG_PEER_ID_MAX	64	/* "i:" + instance, or "a:" + address */
 
+/* Writes PROTO_INSTANCE_LEN random hex digits (an instance, a handler's
+ * token) and a NUL into out; -1 without randomness. */
+int reg_random_id(char out[PROTO_INSTANCE_LEN + 1]);
 /* Sets up the registry with a new random instance; 0, or -1 out of memory
  * or without randomness. */
 int reg_init(struct server *s);

@@ -10,7 +10,6 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/rand.h>
 
 #include "common/log.h"
 #include "server/ctl.h"
@@ -377,18 +376,6 @@ stand_new(struct server *s, enum stand_side side)
 	return st;
 }
 
-static int
-new_token(char *out)
-{
-	unsigned char raw[PROTO_INSTANCE_LEN / 2];
-
-	if (RAND_bytes(raw, sizeof(raw)) != 1)
-		return -1;
-	for (size_t i = 0; i < sizeof(raw); i++)
-		snprintf(out + 2 * i, 3, "%02x", raw[i]);
-	return 0;
-}
-
 int
 stand_handle(struct server *s, struct ctl *c, const struct proto_msg *m)
 {
@@ -398,7 +385,7 @@ stand_handle(struct server *s, struct ctl *c, const struct proto_msg *m)
 		return -1;
 	st->st_msg = *m;
 	st->st_ctl = c;
-	if (new_token(st->st_token) != 0) {
+	if (reg_random_id(st->st_token) != 0) {
 		st->st_ctl = NULL;
 		stand_free(s, st);
 		return -1;
@@ -443,7 +430,7 @@ stand_config_add(struct server *s, const char *name, const struct proto_msg *m)
 	st->st_msg = *m;
 	st->st_kept = true;
 	snprintf(st->st_name, sizeof(st->st_name), "%s", name);
-	if (new_token(st->st_token) != 0) {
+	if (reg_random_id(st->st_token) != 0) {
 		stand_free(s, st);
 		return -1;
 	}
@@ -502,7 +489,6 @@ replace_lingering(struct server *s, const struct proto_msg *m, const char *peer_
 
 	for (st = TAILQ_FIRST(&stands(s)->ss_list); st != NULL; st = next) {
 		const struct handler_conf *hc;
-		bool overlap = false;
 
 		next = TAILQ_NEXT(st, st_entry);
 		if (st->st_side != STAND_ACCEPTOR || handler_is_up(st->st_h))
@@ -510,12 +496,7 @@ replace_lingering(struct server *s, const struct proto_msg *m, const char *peer_
 		hc = handler_conf_of(st->st_h);
 		if (strcmp(hc->hc_peer_id, peer_id) != 0 || strcmp(hc->hc_dev, m->pm_rdev) != 0)
 			continue;
-		for (size_t i = 0; i < m->pm_addrs.ml_n && !overlap; i++)
-			for (size_t j = 0; j < hc->hc_addrs.ml_n && !overlap; j++)
-				overlap = !mac_is_group(&m->pm_addrs.ml_e[i]) &&
-				    !mac_is_group(&hc->hc_addrs.ml_e[j]) &&
-				    mac_overlap(&m->pm_addrs.ml_e[i], &hc->hc_addrs.ml_e[j]);
-		if (overlap)
+		if (mac_lists_overlap(&m->pm_addrs, &hc->hc_addrs) != NULL)
 			handler_close(st->st_h, "replaced by a new handler from the same peer");
 	}
 }

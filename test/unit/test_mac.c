@@ -131,3 +131,20 @@ Test(mac, overlap)
 	cr_assert(mac_overlap(&a, &b));
 	cr_assert(mac_overlap(&b, &a));
 }
+
+Test(mac, lists_overlap_by_unicast_entries_only)
+{
+	struct mac_list a, b;
+	char err[256];
+	const char *la[] = { "02:00:00:00:00:01", "ff:ff:ff:ff:ff:ff" };
+	const char *lb[] = { "02:00:00:00:00:02", "ff:ff:ff:ff:ff:ff" };
+	const char *lc[] = { "02:00:00:00:00:09", "02:00:00:00:00:00/40" };
+
+	cr_assert_eq(mac_list_parse((char *const *)la, 2, &a, err, sizeof(err)), VNET_OK);
+	cr_assert_eq(mac_list_parse((char *const *)lb, 2, &b, err, sizeof(err)), VNET_OK);
+	/* the broadcast both carry is no overlap */
+	cr_assert_null(mac_lists_overlap(&a, &b));
+	cr_assert_eq(mac_list_parse((char *const *)lc, 2, &b, err, sizeof(err)), VNET_OK);
+	cr_assert_eq(mac_lists_overlap(&a, &b), &a.ml_e[0]);
+	cr_assert_eq(mac_lists_overlap(&b, &a), &b.ml_e[1]);
+}
