@@ -438,7 +438,7 @@ do_vnat_conns(struct ctl *c, struct vnat *v)
 	ctl_reply(c, "OK conns");
 	ctl_reply(c, "%d", n);
 	for (int i = 0; i < n; i++) {
-		struct nftx_tr key;
+		struct vnat_tuple key;
 		conns_identity(&vc[i].vc_c, &key);
 		bool susp = (v->v_suspended && vtab_find(&v->v_susp, &key)) ||
 		    vtab_find(&v->v_peer_susp, &key);

@@ -13,6 +13,8 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 
+#include "vnat/tuple.h"
+
 int
 addr_set_load(struct addr_set *s)
 {
@@ -53,7 +55,7 @@ addr_set_has(const struct addr_set *s, uint8_t family, const uint8_t *addr, bool
 {
 	for (size_t i = 0; i < s->as_n; i++)
 		if (s->as_a[i].ao_family == family && (count_lo || !s->as_a[i].ao_lo) &&
-		    memcmp(s->as_a[i].ao_addr, addr, family == 6 ? 16 : 4) == 0)
+		    memcmp(s->as_a[i].ao_addr, addr, tuple_alen(family)) == 0)
 			return true;
 	return false;
 }
@@ -88,7 +90,7 @@ addr_lo(uint8_t family, const uint8_t *addr, bool add)
 		char			attrs[64];
 	} req;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	size_t al = family == 6 ? 16 : 4;
+	size_t al = tuple_alen(family);
 	struct rtattr *rta;
 	char ans[512];
 	int fd, rc = -1;
@@ -97,7 +99,7 @@ addr_lo(uint8_t family, const uint8_t *addr, bool add)
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(req.ifa));
 	req.nh.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
-	req.ifa.ifa_family = family == 6 ? AF_INET6 : AF_INET;
+	req.ifa.ifa_family = tuple_af(family);
 	req.ifa.ifa_prefixlen = (unsigned char)(al * 8);
 	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	req.ifa.ifa_index = if_nametoindex("lo");
@@ -151,7 +153,7 @@ addr_source_for(uint8_t family, const uint8_t *dst, uint8_t *src)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = addr_sockaddr(family, dst, 9, &ss);
-	int fd = socket(family == 6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
+	int fd = socket(tuple_af(family), SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = -1;
 
 	if (fd < 0)
 		return -1;

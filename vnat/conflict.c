@@ -60,11 +60,11 @@ conflict_policy_for(const struct vnat *v, const char *comm)
 }
 
 uint32_t
-conflict_hit(const struct vtab *socks, const struct nftx_tr *t)
+conflict_hit(const struct vtab *socks, const struct vnat_tuple *t)
 {
-	struct nftx_tr phys = *t;
+	struct vnat_tuple phys = *t;
 	struct vtab_ent *e;
-	size_t al = t->t_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(t->t_family);
 
 	memcpy(phys.t_lvir, t->t_lphy, al);
 	memcpy(phys.t_rvir, t->t_rphy, al);

@@ -26,7 +26,7 @@ enum conflict_policy conflict_policy_for(const struct vnat *v, const char *comm)
 /* The inode of the live socket (TCP: established or opening; UDP:
  * connected) whose tuple is t's physical one, or 0.  socks: every socket of
  * this host, indexed by conns_index. */
-uint32_t conflict_hit(const struct vtab *socks, const struct nftx_tr *t);
+uint32_t conflict_hit(const struct vtab *socks, const struct vnat_tuple *t);
 /* Shuts the connection of that socket down (its owner sees it end); 0/-1. */
 int conflict_preempt(uint32_t inode);
 

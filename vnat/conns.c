@@ -130,7 +130,7 @@ fail:
 }
 
 void
-conns_identity(const struct sd_conn *c, struct nftx_tr *t)
+conns_identity(const struct sd_conn *c, struct vnat_tuple *t)
 {
 	size_t al = c->sc_family == AF_INET6 ? 16 : 4;
 
@@ -148,7 +148,7 @@ conns_identity(const struct sd_conn *c, struct nftx_tr *t)
 void
 conns_index(struct vtab *all, const struct sd_conn *c)
 {
-	struct nftx_tr k;
+	struct vnat_tuple k;
 	struct vtab_ent *e;
 	bool created;
 
@@ -181,7 +181,7 @@ conns_endpoint(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
 }
 
 void
-conns_format(const struct vconn *v, const struct nftx_tr *tr, const char *state, char *buf,
+conns_format(const struct vconn *v, const struct vnat_tuple *tr, const char *state, char *buf,
     size_t len)
 {
 	const struct sd_conn *c = &v->vc_c;

@@ -119,9 +119,9 @@ struct match {
 /* the virtual tuple of entry e as seen from here: local = the mover's
  * remote virtual end, remote = the mover's local virtual end */
 static void
-entry_key(uint8_t family, const struct vcmp_entry *e, struct nftx_tr *k)
+entry_key(uint8_t family, const struct vcmp_entry *e, struct vnat_tuple *k)
 {
-	size_t al = family == 6 ? 16 : 4;
+	size_t al = tuple_alen(family);
 
 	memset(k, 0, sizeof(*k));
 	k->t_family = family;
@@ -137,7 +137,7 @@ static int
 match_conn(const struct sd_conn *c, void *arg)
 {
 	struct match *mt = arg;
-	struct nftx_tr k;
+	struct vnat_tuple k;
 	struct vtab_ent *e;
 
 	if (mt->m_socks)
@@ -151,10 +151,10 @@ match_conn(const struct sd_conn *c, void *arg)
 }
 
 static void
-our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct nftx_tr *t)
+our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct vnat_tuple *t)
 {
-	size_t al = family == 6 ? 16 : 4;
-	const struct nftx_tr *cur;
+	size_t al = tuple_alen(family);
+	const struct vnat_tuple *cur;
 
 	entry_key(family, e, t);
 	memcpy(t->t_rphy, e->ve_lphy, al);
@@ -174,15 +174,15 @@ our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct nftx
  * (vnat/vkey), a VNAT_SUS only from the connection's own address (so no one
  * else can plant a key); refusals are counted and logged */
 static bool
-admitted(struct vcmp_sess *s, uint8_t cmd, const struct nftx_tr *t, size_t i)
+admitted(struct vcmp_sess *s, uint8_t cmd, const struct vnat_tuple *t, size_t i)
 {
 	struct vnat *v = s->vs_v;
-	size_t al = t->t_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(t->t_family);
 	char a[64];
 
-	conns_endpoint(t->t_family == 6 ? AF_INET6 : AF_INET, t->t_rvir, t->t_rvir_port, a, sizeof(a));
+	conns_endpoint(tuple_af(t->t_family), t->t_rvir, t->t_rvir_port, a, sizeof(a));
 	if (cmd == VCMP_SUS) {
-		const struct nftx_tr *cur = vnat_find(v, t);
+		const struct vnat_tuple *cur = vnat_find(v, t);
 		const uint8_t *now = cur ? cur->t_rphy : t->t_rvir;
 		if (s->vs_afam == t->t_family && memcmp(s->vs_addr, now, al) == 0)
 			return true;
@@ -210,7 +210,7 @@ admitted(struct vcmp_sess *s, uint8_t cmd, const struct nftx_tr *t, size_t i)
  * mover's key each connection that has none gets one; nothing else changes */
 static void
 suspended(struct vcmp_sess *s, uint8_t family, const struct vcmp_entry *ents,
-    const uint8_t *found, const struct nftx_tr *t, size_t n, size_t k)
+    const uint8_t *found, const struct vnat_tuple *t, size_t n, size_t k)
 {
 	struct vnat *v = s->vs_v;
 	uint8_t secret[VKEY_LEN];
@@ -249,10 +249,10 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	struct vnat *v = s->vs_v;
 	uint8_t *found = calloc(n, 1);
 	uint32_t *inode = calloc(n, sizeof(*inode));
-	struct nftx_tr *t = calloc(n, sizeof(*t));
+	struct vnat_tuple *t = calloc(n, sizeof(*t));
 	struct match mt;
 	struct vtab socks;
-	size_t i, k = 0, al = family == 6 ? 16 : 4;
+	size_t i, k = 0, al = tuple_alen(family);
 	char err[512];
 
 	vtab_init(&mt.m_keys);
@@ -264,7 +264,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	if (found == NULL || t == NULL || inode == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
-		struct nftx_tr key;
+		struct vnat_tuple key;
 		bool created;
 		entry_key(family, &ents[i], &key);
 		key.t_id = (uint32_t)i + 1u;
@@ -379,7 +379,7 @@ judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t
 
 	for (uint16_t i = 0; i < m->vm_count; i++) {
 		const struct vcmp_entry *e = &m->vm_e[i];
-		struct nftx_tr k;
+		struct vnat_tuple k;
 		struct vtab_ent *rec;
 		uint64_t none = 0;
 		entry_key(m->vm_family, e, &k);
@@ -584,7 +584,7 @@ peer_name(const struct sockaddr *sa, char *buf, size_t len)
 	    ((const struct sockaddr_in6 *)sa)->sin6_port);
 
 	peer_addr(sa, &fam, addr);
-	conns_endpoint(fam == 6 ? AF_INET6 : AF_INET, addr, port, buf, len);
+	conns_endpoint(tuple_af(fam), addr, port, buf, len);
 }
 
 /* room for a session from src: the source's own session idle longest gives

@@ -105,9 +105,9 @@ helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t
 }
 
 static void
-ends(const struct nftx_tr *t, char *l, char *r, size_t len)
+ends(const struct vnat_tuple *t, char *l, char *r, size_t len)
 {
-	int af = t->t_family == 6 ? AF_INET6 : AF_INET;
+	int af = tuple_af(t->t_family);
 
 	conns_endpoint(af, t->t_lvir, t->t_lvir_port, l, len);
 	conns_endpoint(af, t->t_rvir, t->t_rvir_port, r, len);
@@ -241,7 +241,7 @@ prog_watch(struct vnat *v, struct helper_prog *p, int gate)
 }
 
 static void
-run(struct vnat *v, const struct helped *h, const struct nftx_tr *t, const char *event)
+run(struct vnat *v, const struct helped *h, const struct vnat_tuple *t, const char *event)
 {
 	char l[64], r[64], pids[16];
 	const char *proto = t->t_proto == IPPROTO_UDP ? "udp" : "tcp";
@@ -322,7 +322,7 @@ keepalive_on(struct helped *h, int fd)
 }
 
 static void
-suspend_one(struct vnat *v, const struct nftx_tr *t, const struct sd_owner o)
+suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
 {
 	const struct helper_conf *c;
 	struct helped *h;
@@ -408,7 +408,7 @@ owner_of(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
 }
 
 void
-helper_suspend(struct vnat *v, const struct nftx_tr *t, const uint32_t *inode, size_t n)
+helper_suspend(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode, size_t n)
 {
 	struct owners o = { calloc(n ? n : 1, sizeof(*o.o_inode)),
 	    calloc(n ? n : 1, sizeof(*o.o_own)), n };
@@ -486,7 +486,7 @@ undo(struct vnat *v, struct vtab_ent *e, const char *why)
 }
 
 void
-helper_resume(struct vnat *v, const struct nftx_tr *t, const char *why)
+helper_resume(struct vnat *v, const struct vnat_tuple *t, const char *why)
 {
 	struct vtab_ent *e = vtab_find(&v->v_helped, t);
 
@@ -545,7 +545,7 @@ static int
 other_conn(const struct sd_conn *sc, void *arg)
 {
 	struct others *o = arg;
-	struct nftx_tr k;
+	struct vnat_tuple k;
 
 	for (size_t i = 0; i < o->o_n; i++)
 		if (o->o_inodes[i] == sc->sc_inode) {

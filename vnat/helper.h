@@ -43,9 +43,9 @@ int helper_start(struct vnat *v);
 /* Activates, for each connection t[i] (our virtual tuple), the helper of the
  * process owning socket inode[i] (one walk of /proc for all; none when no
  * helper is configured); logs what it did or why it could not. */
-void helper_suspend(struct vnat *v, const struct nftx_tr *t, const uint32_t *inode, size_t n);
+void helper_suspend(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode, size_t n);
 /* Deactivates it (RESUME, the connection closed); restores what it changed. */
-void helper_resume(struct vnat *v, const struct nftx_tr *t, const char *why);
+void helper_resume(struct vnat *v, const struct vnat_tuple *t, const char *why);
 /* Deactivates every helper (exit); programs still running are left to
  * finish, their pidfds closed. */
 void helper_stop(struct vnat *v);

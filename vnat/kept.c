@@ -9,6 +9,7 @@
 
 #include "common/log.h"
 #include "vnat/addr.h"
+#include "vnat/tuple.h"
 
 static size_t
 count_v4(const struct vnat *v)
@@ -105,13 +106,13 @@ arp(struct vnat *v, const uint8_t *addr, int add, int edge)
 static const char *
 ntop(uint8_t family, const uint8_t *addr, char *buf, size_t len)
 {
-	return inet_ntop(family == 6 ? AF_INET6 : AF_INET, addr, buf, (socklen_t)len);
+	return inet_ntop(tuple_af(family), addr, buf, (socklen_t)len);
 }
 
 int
 kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 {
-	size_t al = family == 6 ? 16 : 4;
+	size_t al = tuple_alen(family);
 	char a[INET6_ADDRSTRLEN];
 
 	for (size_t i = 0; i < v->v_nkept; i++)
@@ -147,7 +148,7 @@ static int
 in_use(const struct vnat *v, uint8_t family, const uint8_t *addr)
 {
 	struct vtab_ent *e;
-	size_t al = family == 6 ? 16 : 4;
+	size_t al = tuple_alen(family);
 
 	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
 		if (e->ve_tr.t_family == family && memcmp(e->ve_tr.t_lvir, addr, al) == 0 &&

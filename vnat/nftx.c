@@ -151,10 +151,10 @@ struct tuple {
 };
 
 static void
-tuple_text(struct sbuf *b, const struct nftx_tr *t, const struct tuple *k)
+tuple_text(struct sbuf *b, const struct vnat_tuple *t, const struct tuple *k)
 {
 	char s1[64], s2[64];
-	int af = t->t_family == 6 ? AF_INET6 : AF_INET;
+	int af = tuple_af(t->t_family);
 
 	inet_ntop(af, k->sa, s1, sizeof(s1));
 	inet_ntop(af, k->da, s2, sizeof(s2));
@@ -171,9 +171,9 @@ struct rewrite {
 /* the four rewrites of one direction of t, in FIELDS_OUT/FIELDS_IN order;
  * each key is the tuple as the earlier rewrites of the packet left it */
 static void
-plan(const struct nftx_tr *t, int in, struct rewrite rw[4])
+plan(const struct vnat_tuple *t, int in, struct rewrite rw[4])
 {
-	size_t al = t->t_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(t->t_family);
 	int laddr = memcmp(t->t_lvir, t->t_lphy, al) != 0, lport = t->t_lvir_port != t->t_lphy_port;
 	int raddr = memcmp(t->t_rvir, t->t_rphy, al) != 0, rport = t->t_rvir_port != t->t_rphy_port;
 	struct tuple k;
@@ -206,14 +206,14 @@ plan(const struct nftx_tr *t, int in, struct rewrite rw[4])
 }
 
 unsigned
-nftx_maps_of(const struct nftx_tr *t)
+nftx_maps_of(const struct vnat_tuple *t)
 {
 	unsigned mask = 0;
 	int v = t->t_family == 6 ? 6 : 4;
 
 	for (int in = 0; in < 2; in++) {
 		struct rewrite rw[4];
-		if (t->t_dirs && !(t->t_dirs & (in ? NFTX_IN : NFTX_OUT)))
+		if (t->t_dirs && !(t->t_dirs & (in ? TUPLE_IN : TUPLE_OUT)))
 			continue;
 		plan(t, in, rw);
 		for (int f = 0; f < 4; f++)
@@ -225,7 +225,7 @@ nftx_maps_of(const struct nftx_tr *t)
 
 /* one command per map holding every element of the batch */
 static void
-elements(struct sbuf *b, const struct nftx_tr *t, size_t n, int add)
+elements(struct sbuf *b, const struct vnat_tuple *t, size_t n, int add)
 {
 	for (int v = 4; v <= 6; v += 2)
 		for (int in = 0; in < 2; in++)
@@ -237,7 +237,7 @@ elements(struct sbuf *b, const struct nftx_tr *t, size_t n, int add)
 					char s[64];
 					if ((t[i].t_family == 6 ? 6 : 4) != v)
 						continue;
-					if (t[i].t_dirs && !(t[i].t_dirs & (in ? NFTX_IN : NFTX_OUT)))
+					if (t[i].t_dirs && !(t[i].t_dirs & (in ? TUPLE_IN : TUPLE_OUT)))
 						continue;
 					plan(&t[i], in, rw);
 					if (!rw[f].rw_change)
@@ -250,7 +250,7 @@ elements(struct sbuf *b, const struct nftx_tr *t, size_t n, int add)
 					opened = 1;
 					tuple_text(b, &t[i], &rw[f].rw_key);
 					if (add && rw[f].rw_addr)
-						sbuf_add(b, " : %s", inet_ntop(v == 6 ? AF_INET6 : AF_INET,
+						sbuf_add(b, " : %s", inet_ntop(tuple_af(v),
 						    rw[f].rw_addr, s, sizeof(s)));
 					else if (add)
 						sbuf_add(b, " : %u", rw[f].rw_port);
@@ -261,7 +261,7 @@ elements(struct sbuf *b, const struct nftx_tr *t, size_t n, int add)
 }
 
 int
-nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_t len)
+nftx_text_add(const struct vnat_tuple *t, size_t n, int with_base, char *buf, size_t len)
 {
 	struct sbuf b = { buf, len, 0, 0 };
 
@@ -281,7 +281,7 @@ nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_
 }
 
 int
-nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_t len)
+nftx_text_del(const struct vnat_tuple *t, size_t n, int drop_base, char *buf, size_t len)
 {
 	struct sbuf b = { buf, len, 0, 0 };
 

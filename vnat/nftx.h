@@ -29,19 +29,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnat/tuple.h"
+
 #define NFTX_TABLE	"vnet"
-
-struct nftx_tr {
-	uint32_t	t_id;		/* the caller's identifier */
-	uint8_t		t_family;	/* 4 or 6 */
-	uint8_t		t_proto;	/* 6 or 17 */
-	uint8_t		t_lvir[16], t_lphy[16], t_rvir[16], t_rphy[16];
-	uint16_t	t_lvir_port, t_lphy_port, t_rvir_port, t_rphy_port;
-	uint8_t		t_dirs;		/* NFTX_OUT | NFTX_IN; 0 = both */
-};
-
-#define NFTX_OUT	1
-#define NFTX_IN		2
 
 /* The 16 maps: family 4/6, direction (0 out, 1 in), field index 0-3 in the
  * order that direction rewrites them. */
@@ -56,16 +46,16 @@ int nftx_text_destroy(char *buf, size_t len);
  * and base chains with the rules of the maps these translations use (the
  * first translation).  Returns the length, or -1 if
  * buf is too small. */
-int nftx_text_add(const struct nftx_tr *t, size_t n, int with_base, char *buf, size_t len);
+int nftx_text_add(const struct vnat_tuple *t, size_t n, int with_base, char *buf, size_t len);
 /* The maps translation t puts elements in (NFTX_MAP bits). */
-unsigned nftx_maps_of(const struct nftx_tr *t);
+unsigned nftx_maps_of(const struct vnat_tuple *t);
 /* A batch that replaces the rules of the maps in was by those of the maps
  * in mask: only maps in use cost a lookup per packet, and a base chain with
  * no rule is removed (no hook call per packet). */
 int nftx_text_rules(unsigned was, unsigned mask, char *buf, size_t len);
 /* A batch that removes n translations; drop_base removes the whole table
  * instead (the last translation). */
-int nftx_text_del(const struct nftx_tr *t, size_t n, int drop_base, char *buf, size_t len);
+int nftx_text_del(const struct vnat_tuple *t, size_t n, int drop_base, char *buf, size_t len);
 /* A batch that hides (add) or unhides a kept IPv4 address from ARP; edge:
  * the first address (creates the arp table) or the last (removes it). */
 int nftx_text_arp(const uint8_t addr[4], int add, int edge, char *buf, size_t len);

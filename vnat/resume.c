@@ -21,7 +21,7 @@ struct resume {
 	resume_done_cb		 r_done;
 	void			*r_arg;
 	struct timespec		 r_start;
-	struct nftx_tr		*r_tr;		/* until the exchange takes it over */
+	struct vnat_tuple		*r_tr;		/* until the exchange takes it over */
 	size_t			 r_n;
 	struct xchg		*r_x;
 	unsigned		 r_aborted, r_preempted;	/* address conflicts */
@@ -50,13 +50,13 @@ ms_since(const struct timespec *t0)
 
 /* every peer answered or failed: apply what they agreed to, report */
 static void
-finish(void *arg, struct nftx_tr *t, const bool *okf, size_t cnt, unsigned npeers,
+finish(void *arg, struct vnat_tuple *t, const bool *okf, size_t cnt, unsigned npeers,
     unsigned unreachable)
 {
 	struct resume *r = arg;
 	struct vnat *v = r->r_v;
-	struct nftx_tr *ok = calloc(cnt ? cnt : 1, sizeof(*ok));
-	struct nftx_tr *no = calloc(cnt ? cnt : 1, sizeof(*no));
+	struct vnat_tuple *ok = calloc(cnt ? cnt : 1, sizeof(*ok));
+	struct vnat_tuple *no = calloc(cnt ? cnt : 1, sizeof(*no));
 	char err[256] = "", text[600], susp[64] = "";
 	size_t n = 0, nno = 0;
 	bool good;
@@ -119,7 +119,7 @@ struct srccache {
 static int
 source_for(struct srccache *c, uint8_t fam, const uint8_t *dst, uint8_t *src)
 {
-	size_t al = fam == 6 ? 16 : 4, i;
+	size_t al = tuple_alen(fam), i;
 
 	for (i = 0; i < c->sc_n; i++)
 		if (c->sc_e[i].f == fam && memcmp(c->sc_e[i].dst, dst, al) == 0) {
@@ -140,7 +140,7 @@ source_for(struct srccache *c, uint8_t fam, const uint8_t *dst, uint8_t *src)
 /* whether moved connection t (of process comm) must stay where it is: its
  * new tuple is another connection's, and the policy says abort */
 static bool
-conflicting(struct vnat *v, struct resume *r, const struct vtab *socks, const struct nftx_tr *t,
+conflicting(struct vnat *v, struct resume *r, const struct vtab *socks, const struct vnat_tuple *t,
     const char *comm)
 {
 	uint32_t inode = conflict_hit(socks, t);
@@ -201,10 +201,10 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	for (int i = 0; i < n; i++) {
 		const struct sd_conn *c = &vc[i].vc_c;
 		uint8_t fam = c->sc_family == AF_INET6 ? 6 : 4;
-		size_t al = fam == 6 ? 16 : 4;
-		struct nftx_tr t, *cur;
+		size_t al = tuple_alen(fam);
+		struct vnat_tuple t, *cur;
 		conns_identity(c, &t);
-		if ((cur = (struct nftx_tr *)vnat_find(v, &t)) != NULL)
+		if ((cur = (struct vnat_tuple *)vnat_find(v, &t)) != NULL)
 			t = *cur;
 		/* after SUSPEND every suspended connection is told, moved or not */
 		bool susp = v->v_suspended && vtab_find(&v->v_susp, &t) != NULL;
@@ -253,8 +253,8 @@ keep_addresses(struct resume *r)
 		return;
 	}
 	for (size_t i = 0; i < r->r_n; i++) {
-		const struct nftx_tr *t = &r->r_tr[i];
-		size_t al = t->t_family == 6 ? 16 : 4;
+		const struct vnat_tuple *t = &r->r_tr[i];
+		size_t al = tuple_alen(t->t_family);
 		if (memcmp(t->t_lvir, t->t_lphy, al) != 0 &&
 		    !addr_set_has(&as, t->t_family, t->t_lvir, true))
 			kept_add(r->r_v, t->t_family, t->t_lvir);
@@ -292,7 +292,7 @@ resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
 	 * has its own translation, and without ours our kernel would answer with
 	 * a reset; the output side follows its answer */
 	for (size_t i = 0; i < r->r_n; i++)
-		r->r_tr[i].t_dirs = NFTX_IN;
+		r->r_tr[i].t_dirs = TUPLE_IN;
 	if (vnat_apply(v, r->r_tr, r->r_n, err, errlen) != 0)
 		goto fail;
 	r->r_done = done;

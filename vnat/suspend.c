@@ -31,7 +31,7 @@ op_free(struct suspend *s)
 }
 
 static void
-told(void *arg, struct nftx_tr *t, const bool *ok, size_t n, unsigned npeers,
+told(void *arg, struct vnat_tuple *t, const bool *ok, size_t n, unsigned npeers,
     unsigned unreachable)
 {
 	struct suspend *s = arg;
@@ -59,11 +59,11 @@ told_nobody(evutil_socket_t fd, short what, void *arg)
 
 /* this host's virtual connections as translations (identity when never moved) */
 static int
-record(struct vnat *v, struct nftx_tr **out, char *err, size_t errlen)
+record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 {
 	struct vconn *vc = NULL;
 	int n = conns_collect(v->v_procs, v->v_nprocs, &vc, NULL);
-	struct nftx_tr *t;
+	struct vnat_tuple *t;
 
 	if (n < 0) {
 		snprintf(err, errlen, "cannot list connections: %s", strerror(errno));
@@ -75,7 +75,7 @@ record(struct vnat *v, struct nftx_tr **out, char *err, size_t errlen)
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
-		const struct nftx_tr *cur;
+		const struct vnat_tuple *cur;
 		bool created;
 		conns_identity(&vc[i].vc_c, &t[i]);
 		if ((cur = vnat_find(v, &t[i])) != NULL)
@@ -97,7 +97,7 @@ int
 suspend_start(struct vnat *v, resume_done_cb done, void *arg, char *err, size_t errlen)
 {
 	struct suspend *s;
-	struct nftx_tr *t;
+	struct vnat_tuple *t;
 	int n;
 
 	if (v->v_resume || v->v_suspend) {

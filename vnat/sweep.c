@@ -28,7 +28,7 @@ static int
 mark_alive(const struct sd_conn *c, void *arg)
 {
 	struct vtab **t = arg;
-	struct nftx_tr k;
+	struct vnat_tuple k;
 	struct vtab_ent *e;
 
 	if (c->sc_proto == IPPROTO_TCP && c->sc_state == TCP_TIME_WAIT)
@@ -45,7 +45,7 @@ sweep_now(struct vnat *v)
 {
 	struct vtab *t[T_N];
 	struct vtab_ent *e, *next;
-	struct nftx_tr *gone = NULL;
+	struct vnat_tuple *gone = NULL;
 	size_t n = 0, any = v->v_nkept;
 	char err[256];
 

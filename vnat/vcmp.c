@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "vnat/tuple.h"
 
 static uint16_t
 rd16(const uint8_t *p)
@@ -21,7 +22,7 @@ wr16(uint8_t *p, uint16_t v)
 static size_t
 entry_len(uint8_t family)
 {
-	return 8 + 3 * (family == 6 ? 16u : 4u);
+	return 8 + 3 * (tuple_alen(family));
 }
 
 static size_t
@@ -136,7 +137,7 @@ vcmp_decode(const uint8_t *buf, size_t len, struct vcmp_msg *m)
 	m->vm_count = rd16(buf + 4);
 	if (m->vm_count > m->vm_cap)
 		return VNET_ERR_SIZE;
-	al = m->vm_family == 6 ? 16 : 4;
+	al = tuple_alen(m->vm_family);
 	el = entry_len(m->vm_family);
 	memset(m->vm_key, 0, sizeof(m->vm_key));
 	if (m->vm_flags & VCMP_F_KEY)
@@ -190,7 +191,7 @@ vcmp_encode(const struct vcmp_msg *m, uint8_t *out, size_t cap)
 	}
 	if (m->vm_version != VCMP_V2)
 		return VNET_ERR_VALUE;
-	al = m->vm_family == 6 ? 16 : 4;
+	al = tuple_alen(m->vm_family);
 	el = entry_len(m->vm_family);
 	if (m->vm_count == 0 || m->vm_count > VCMP_V2_MAX_ENTRIES)
 		return VNET_ERR_SIZE;

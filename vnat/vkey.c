@@ -8,6 +8,8 @@
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
+#include "vnat/tuple.h"
+
 int
 vkey_pair_new(struct vkey_pair *kp)
 {
@@ -61,7 +63,7 @@ vkey_conn(const uint8_t secret[VKEY_LEN], uint8_t family, uint8_t proto,
 {
 	static char salt[] = "vnet vnat v1", digest[] = "SHA256";
 	uint8_t info[2 + 2 * (16 + 2)];
-	size_t al = family == 6 ? 16 : 4, n = 0;
+	size_t al = tuple_alen(family), n = 0;
 	static EVP_KDF *kdf;	/* fetched once */
 	EVP_KDF_CTX *ctx;
 	OSSL_PARAM p[5];

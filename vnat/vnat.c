@@ -17,8 +17,8 @@
 #include "vnat/suspend.h"
 #include "vnat/sweep.h"
 
-const struct nftx_tr *
-vnat_find(const struct vnat *v, const struct nftx_tr *key)
+const struct vnat_tuple *
+vnat_find(const struct vnat *v, const struct vnat_tuple *key)
 {
 	struct vtab_ent *e = vtab_find(&v->v_trs, key);
 
@@ -36,31 +36,31 @@ run(struct vnat *v, const char *batch, char *err, size_t errlen)
 }
 
 static uint8_t
-dirs_of(const struct nftx_tr *t)
+dirs_of(const struct vnat_tuple *t)
 {
-	return t->t_dirs ? t->t_dirs : NFTX_OUT | NFTX_IN;
+	return t->t_dirs ? t->t_dirs : TUPLE_OUT | TUPLE_IN;
 }
 
 static bool
-same_physical(const struct nftx_tr *a, const struct nftx_tr *b)
+same_physical(const struct vnat_tuple *a, const struct vnat_tuple *b)
 {
-	size_t al = a->t_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(a->t_family);
 
 	return a->t_lphy_port == b->t_lphy_port && a->t_rphy_port == b->t_rphy_port &&
 	    memcmp(a->t_lphy, b->t_lphy, al) == 0 && memcmp(a->t_rphy, b->t_rphy, al) == 0;
 }
 
 static bool
-identity(const struct nftx_tr *t)
+identity(const struct vnat_tuple *t)
 {
-	size_t al = t->t_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(t->t_family);
 
 	return t->t_lvir_port == t->t_lphy_port && t->t_rvir_port == t->t_rphy_port &&
 	    memcmp(t->t_lvir, t->t_lphy, al) == 0 && memcmp(t->t_rvir, t->t_rphy, al) == 0;
 }
 
 struct delta {
-	struct nftx_tr	*d_old, *d_add;
+	struct vnat_tuple	*d_old, *d_add;
 	size_t		 d_nold, d_nadd, d_nnew, d_ngone;
 };
 
@@ -69,7 +69,7 @@ struct delta {
  * first, then its output side) keeps its elements and adds the others; one
  * that became the identity (a host back on its first network) goes. */
 static void
-diff(const struct vnat *v, const struct nftx_tr *t, size_t n, struct delta *d)
+diff(const struct vnat *v, const struct vnat_tuple *t, size_t n, struct delta *d)
 {
 	d->d_nold = d->d_nadd = d->d_nnew = d->d_ngone = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -110,7 +110,7 @@ in_use(const unsigned cnt[NFTX_NMAPS])
 }
 
 static void
-count(unsigned cnt[NFTX_NMAPS], const struct nftx_tr *t, size_t n, int sign)
+count(unsigned cnt[NFTX_NMAPS], const struct vnat_tuple *t, size_t n, int sign)
 {
 	for (size_t i = 0; i < n; i++) {
 		unsigned m = nftx_maps_of(&t[i]);
@@ -155,7 +155,7 @@ batch_text(const struct vnat *v, const struct delta *d, unsigned mask, char *bat
 }
 
 int
-vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
+vnat_apply(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size_t errlen)
 {
 	struct delta d = { calloc(n ? n : 1, sizeof(*d.d_old)), calloc(n ? n : 1,
 	    sizeof(*d.d_add)), 0, 0, 0, 0 };
@@ -239,9 +239,9 @@ vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen)
 }
 
 int
-vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen)
+vnat_remove(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size_t errlen)
 {
-	struct nftx_tr *id = calloc(n ? n : 1, sizeof(*id));
+	struct vnat_tuple *id = calloc(n ? n : 1, sizeof(*id));
 	int rc;
 
 	if (id == NULL) {
@@ -250,7 +250,7 @@ vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t
 	}
 	/* its physical ends back to its virtual ones: vnat_apply removes it */
 	for (size_t i = 0; i < n; i++) {
-		size_t al = t[i].t_family == 6 ? 16 : 4;
+		size_t al = tuple_alen(t[i].t_family);
 		id[i] = t[i];
 		memcpy(id[i].t_lphy, t[i].t_lvir, al);
 		memcpy(id[i].t_rphy, t[i].t_rvir, al);

@@ -87,14 +87,14 @@ void vnat_stop(struct vnat *v);
 /* Installs or replaces the translations of n connections in one batch
  * (matched on their virtual tuple); one whose physical ends are its virtual
  * ones again is removed.  0 or -1 with err set. */
-int vnat_apply(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen);
+int vnat_apply(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size_t errlen);
 /* Removes the translations of n connections (matched on their virtual
  * tuple) in one batch; unknown ones are skipped. */
-int vnat_remove(struct vnat *v, const struct nftx_tr *t, size_t n, char *err, size_t errlen);
+int vnat_remove(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size_t errlen);
 /* Adds or removes a process name of the list; 0, or -1 with err set. */
 int vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen);
 int vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen);
 /* The translation of a virtual tuple, or NULL. */
-const struct nftx_tr *vnat_find(const struct vnat *v, const struct nftx_tr *key);
+const struct vnat_tuple *vnat_find(const struct vnat *v, const struct vnat_tuple *key);
 
 #endif

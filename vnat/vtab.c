@@ -36,9 +36,9 @@ fnv(uint32_t h, const void *p, size_t n)
 }
 
 uint32_t
-vtab_hash(const struct nftx_tr *k)
+vtab_hash(const struct vnat_tuple *k)
 {
-	size_t al = k->t_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(k->t_family);
 	uint32_t h = 2166136261u;
 
 	h = fnv(h, &k->t_family, 1);
@@ -50,9 +50,9 @@ vtab_hash(const struct nftx_tr *k)
 }
 
 bool
-vtab_same(const struct nftx_tr *a, const struct nftx_tr *b)
+vtab_same(const struct vnat_tuple *a, const struct vnat_tuple *b)
 {
-	size_t al = a->t_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(a->t_family);
 
 	return a->t_family == b->t_family && a->t_proto == b->t_proto &&
 	    a->t_lvir_port == b->t_lvir_port && a->t_rvir_port == b->t_rvir_port &&
@@ -60,7 +60,7 @@ vtab_same(const struct nftx_tr *a, const struct nftx_tr *b)
 }
 
 struct vtab_ent *
-vtab_find(const struct vtab *t, const struct nftx_tr *key)
+vtab_find(const struct vtab *t, const struct vnat_tuple *key)
 {
 	struct vtab_ent *e;
 
@@ -92,7 +92,7 @@ grow(struct vtab *t)
 }
 
 struct vtab_ent *
-vtab_put(struct vtab *t, const struct nftx_tr *key, bool *created)
+vtab_put(struct vtab *t, const struct vnat_tuple *key, bool *created)
 {
 	struct vtab_ent *e = vtab_find(t, key);
 	size_t i;

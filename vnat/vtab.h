@@ -10,10 +10,10 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
-#include "vnat/nftx.h"
+#include "vnat/tuple.h"
 
 struct vtab_ent {
-	struct nftx_tr		 ve_tr;
+	struct vnat_tuple		 ve_tr;
 	struct vtab_ent		*ve_next;	/* same bucket */
 	uint8_t			 ve_mark;	/* sweep: alive bit; conns_index: the TCP state */
 	uint8_t			 ve_key[32];	/* v_keys: the connection's key (vnat/vkey) */
@@ -36,14 +36,14 @@ void vtab_init(struct vtab *t);
 /* Frees every entry and the buckets; t is empty and usable again. */
 void vtab_clear(struct vtab *t);
 /* The hash of a translation's virtual tuple (pure). */
-uint32_t vtab_hash(const struct nftx_tr *k);
+uint32_t vtab_hash(const struct vnat_tuple *k);
 /* True when a and b have the same virtual tuple (pure). */
-bool vtab_same(const struct nftx_tr *a, const struct nftx_tr *b);
+bool vtab_same(const struct vnat_tuple *a, const struct vnat_tuple *b);
 /* The entry whose virtual tuple is key's, or NULL. */
-struct vtab_ent *vtab_find(const struct vtab *t, const struct nftx_tr *key);
+struct vtab_ent *vtab_find(const struct vtab *t, const struct vnat_tuple *key);
 /* The entry of key's virtual tuple, a new one holding *key if there was
  * none (*created set); NULL when out of memory. */
-struct vtab_ent *vtab_put(struct vtab *t, const struct nftx_tr *key, bool *created);
+struct vtab_ent *vtab_put(struct vtab *t, const struct vnat_tuple *key, bool *created);
 /* Unlinks and frees e, an entry of t. */
 void vtab_del(struct vtab *t, struct vtab_ent *e);
 

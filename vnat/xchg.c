@@ -33,7 +33,7 @@ struct xchg {
 	uint8_t			 x_cmd;
 	xchg_done_cb		 x_done;
 	void			*x_arg;
-	struct nftx_tr		*x_tr;
+	struct vnat_tuple		*x_tr;
 	bool			*x_ok;
 	size_t			 x_n;
 	struct xpeer		*x_peers;
@@ -61,7 +61,7 @@ keep_keys(struct xpeer *p, const struct vcmp_msg *m, size_t first, size_t chunk)
 		return;
 	for (size_t i = 0; i < chunk; i++) {
 		size_t k = p->p_idx[first + i];
-		const struct nftx_tr *t = &p->p_x->x_tr[k];
+		const struct vnat_tuple *t = &p->p_x->x_tr[k];
 		struct vtab_ent *e;
 		bool created;
 		if (!p->p_x->x_ok[k] || (e = vtab_put(&v->v_keys, t, &created)) == NULL || !created)
@@ -108,7 +108,7 @@ peer_over(struct xpeer *p, const char *why)
 		return;
 	p->p_done = true;
 	if (why) {
-		inet_ntop(p->p_family == 6 ? AF_INET6 : AF_INET, p->p_addr, a, sizeof(a));
+		inet_ntop(tuple_af(p->p_family), p->p_addr, a, sizeof(a));
 		log_warnx_rl("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME", a,
 		    why);
 		x->x_unreachable++;
@@ -132,7 +132,7 @@ peer_read(struct bufferevent *bev, void *arg)
 	static const uint8_t zero[16];
 	struct xpeer *p = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t al = p->p_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(p->p_family);
 	uint8_t want_cmd = p->p_x->x_cmd == VCMP_SUS ? VCMP_SUS_R : VCMP_UPD_R;
 
 	/* one answer per message sent, in order */
@@ -179,7 +179,7 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 	static struct vcmp_entry e[VCMP_V2_MAX_ENTRIES];
 	static uint8_t out[VCMP_V2_MAX_LEN];
 	struct xpeer *p = arg;
-	size_t al = p->p_family == 6 ? 16 : 4;
+	size_t al = tuple_alen(p->p_family);
 
 	if (!(what & BEV_EVENT_CONNECTED)) {
 		peer_over(p, what & BEV_EVENT_EOF ? "closed without an answer" :
@@ -202,7 +202,7 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 		struct vtab_ent *key[VCMP_V2_MAX_ENTRIES];
 		memcpy(m.vm_key, p->p_kp.kp_pub, sizeof(m.vm_key));
 		for (size_t i = 0; i < cnt; i++) {
-			const struct nftx_tr *t = &p->p_x->x_tr[p->p_idx[off + i]];
+			const struct vnat_tuple *t = &p->p_x->x_tr[p->p_idx[off + i]];
 			memset(&e[i], 0, sizeof(e[i]));
 			e[i].ve_proto = t->t_proto;
 			memcpy(e[i].ve_rvir, t->t_rvir, al);
@@ -256,8 +256,8 @@ group_peers(struct xchg *x)
 	if ((x->x_peers = calloc(x->x_n ? x->x_n : 1, sizeof(*x->x_peers))) == NULL)
 		return -1;
 	for (size_t i = 0; i < x->x_n; i++) {
-		const struct nftx_tr *t = &x->x_tr[i];
-		size_t al = t->t_family == 6 ? 16 : 4, k;
+		const struct vnat_tuple *t = &x->x_tr[i];
+		size_t al = tuple_alen(t->t_family), k;
 		struct xpeer *p;
 		for (k = 0; k < x->x_npeers; k++)
 			if (x->x_peers[k].p_family == t->t_family &&
@@ -308,7 +308,7 @@ connect_peer(struct xpeer *p, uint16_t port)
 }
 
 struct xchg *
-xchg_start(struct vnat *v, uint8_t cmd, struct nftx_tr *t, size_t n, xchg_done_cb done,
+xchg_start(struct vnat *v, uint8_t cmd, struct vnat_tuple *t, size_t n, xchg_done_cb done,
     void *arg)
 {
 	struct timeval tv = { XCHG_TIMEOUT_S, 0 };

@@ -18,13 +18,13 @@ struct xchg;
 
 /* ok[i]: the peer has connection i (then t[i].t_rphy/_port hold the
  * physical end it answered); unreachable: peers that did not answer. */
-typedef void (*xchg_done_cb)(void *arg, struct nftx_tr *t, const bool *ok, size_t n,
+typedef void (*xchg_done_cb)(void *arg, struct vnat_tuple *t, const bool *ok, size_t n,
     unsigned npeers, unsigned unreachable);
 
 /* Starts an exchange of command cmd (VCMP_UPD or VCMP_SUS) for t[0..n),
  * which it takes over (malloc'ed); NULL when out of memory (t freed).  done
  * is called once, from the event loop, never from inside xchg_start. */
-struct xchg *xchg_start(struct vnat *v, uint8_t cmd, struct nftx_tr *t, size_t n,
+struct xchg *xchg_start(struct vnat *v, uint8_t cmd, struct vnat_tuple *t, size_t n,
     xchg_done_cb done, void *arg);
 /* The number of peers the exchange talks to. */
 size_t xchg_npeers(const struct xchg *x);

@@ -37,7 +37,7 @@ main(int argc, char **argv)
 {
 	static char batch[65536];
 	char err[512];
-	struct nftx_tr t;
+	struct vnat_tuple t;
 	struct nft_ctx *nft = nftx_open();
 	int n;
 

@@ -8,11 +8,11 @@
 
 #include "vnat/nftx.h"
 
-static inline struct nftx_tr
+static inline struct vnat_tuple
 fx_tr4(const char *lvir, uint16_t lport, const char *lphy, const char *rvir, uint16_t rport,
     const char *rphy)
 {
-	struct nftx_tr t;
+	struct vnat_tuple t;
 
 	memset(&t, 0, sizeof(t));
 	t.t_family = 4;

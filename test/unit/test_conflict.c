@@ -28,7 +28,7 @@ Test(conflict, policy_by_name_then_star_then_abort)
 Test(conflict, the_new_physical_tuple_is_checked_not_the_old)
 {
 	struct vtab socks;
-	struct nftx_tr t, other;
+	struct vnat_tuple t, other;
 	struct vtab_ent *e;
 	bool created;
 

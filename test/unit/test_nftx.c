@@ -14,10 +14,10 @@
 #include "test/unit/fixture.h"
 #include "vnat/nftx.h"
 
-static struct nftx_tr
+static struct vnat_tuple
 moved_client(uint32_t id)
 {
-	struct nftx_tr t = fx_tr4("198.18.1.10", (uint16_t)(40000 + id), "198.18.3.10",
+	struct vnat_tuple t = fx_tr4("198.18.1.10", (uint16_t)(40000 + id), "198.18.3.10",
 	    "198.18.2.20", 5001, "198.18.2.20");
 
 	t.t_id = id;
@@ -26,7 +26,7 @@ moved_client(uint32_t id)
 
 Test(nftx, add_text_for_a_moved_client)
 {
-	struct nftx_tr t = moved_client(7);
+	struct vnat_tuple t = moved_client(7);
 	char buf[4096];
 
 	cr_assert_gt(nftx_text_add(&t, 1, 0, buf, sizeof(buf)), 0);
@@ -41,7 +41,7 @@ Test(nftx, add_text_for_a_moved_client)
 
 Test(nftx, both_ends_moved_and_ports_changed)
 {
-	struct nftx_tr t = moved_client(1);
+	struct vnat_tuple t = moved_client(1);
 	char buf[4096];
 
 	t.t_proto = 17;
@@ -60,7 +60,7 @@ Test(nftx, both_ends_moved_and_ports_changed)
 
 Test(nftx, small_buffer_refused)
 {
-	struct nftx_tr t = moved_client(1);
+	struct vnat_tuple t = moved_client(1);
 	char buf[40];
 
 	cr_assert_eq(nftx_text_add(&t, 1, 1, buf, sizeof(buf)), -1);
@@ -85,7 +85,7 @@ ruleset(struct nft_ctx *nft)
 Test(nftx, apply_add_delete_destroy_in_a_private_namespace, .init = private_netns)
 {
 	struct nft_ctx *nft = nftx_open();
-	struct nftx_tr t[2] = { moved_client(1), moved_client(2) };
+	struct vnat_tuple t[2] = { moved_client(1), moved_client(2) };
 	char batch[8192], err[512];
 
 	cr_assert_not_null(nft);
@@ -105,7 +105,7 @@ Test(nftx, apply_add_delete_destroy_in_a_private_namespace, .init = private_netn
 	cr_assert(strstr(rs, "hook prerouting priority raw"), "%s", rs);
 	cr_assert(strstr(rs, "198.18.1.10 . tcp . 40002 . 198.18.2.20 . 5001 : 198.18.3.10"), "%s", rs);
 	/* its peer rewrites the destination: the route chain, routed again */
-	struct nftx_tr p = moved_client(3);
+	struct vnat_tuple p = moved_client(3);
 	memcpy(p.t_lvir, p.t_rvir, 4);
 	memcpy(p.t_lphy, p.t_rphy, 4);
 	inet_pton(AF_INET, "198.18.1.10", p.t_rvir);
@@ -146,7 +146,7 @@ Test(nftx, apply_add_delete_destroy_in_a_private_namespace, .init = private_netn
 Test(nftx, a_failing_batch_changes_nothing, .init = private_netns)
 {
 	struct nft_ctx *nft = nftx_open();
-	struct nftx_tr t = moved_client(1);
+	struct vnat_tuple t = moved_client(1);
 	char batch[8192], err[512];
 
 	cr_assert_not_null(nft);

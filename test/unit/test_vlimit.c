@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "vnat/vlimit.h"
+#include "vnat/tuple.h"
 
 static struct vlimit_src
 src(const char *a)
@@ -12,7 +13,7 @@ src(const char *a)
 	struct vlimit_src k;
 	uint8_t fam = strchr(a, ':') ? 6 : 4;
 
-	cr_assert_eq(inet_pton(fam == 6 ? AF_INET6 : AF_INET, a, b), 1, "%s", a);
+	cr_assert_eq(inet_pton(tuple_af(fam), a, b), 1, "%s", a);
 	vlimit_source(fam, b, &k);
 	return k;
 }

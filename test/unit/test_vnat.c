@@ -55,7 +55,7 @@ ruleset(void)
 	return buf;
 }
 
-static struct nftx_tr
+static struct vnat_tuple
 moved(const char *lvir, uint16_t lport, const char *lphy, const char *rvir, uint16_t rport)
 {
 	return fx_tr4(lvir, lport, lphy, rvir, rport, rvir);
@@ -63,11 +63,11 @@ moved(const char *lvir, uint16_t lport, const char *lphy, const char *rvir, uint
 
 Test(vnat, input_first_then_both_then_identity_removes_all, .init = setup, .fini = teardown)
 {
-	struct nftx_tr t = moved("198.18.1.10", 40001, "198.18.3.10", "198.18.2.20", 5001);
+	struct vnat_tuple t = moved("198.18.1.10", 40001, "198.18.3.10", "198.18.2.20", 5001);
 	char err[256];
 
 	cr_assert_null(strstr(ruleset(), "vnet"), "a table before any translation");
-	t.t_dirs = NFTX_IN;
+	t.t_dirs = TUPLE_IN;
 	cr_assert_eq(vnat_apply(v, &t, 1, err, sizeof(err)), 0, "%s", err);
 	const char *rs = ruleset();
 	cr_assert(strstr(rs, "198.18.2.20 . tcp . 5001 . 198.18.3.10 . 40001 : 198.18.1.10"), "%s", rs);
@@ -98,8 +98,8 @@ Test(vnat, input_first_then_both_then_identity_removes_all, .init = setup, .fini
 Test(vnat, remove_unknown_is_harmless_and_the_last_takes_the_table, .init = setup,
     .fini = teardown)
 {
-	struct nftx_tr a = moved("198.18.1.10", 40001, "198.18.3.10", "198.18.2.20", 5001);
-	struct nftx_tr b = moved("198.18.1.10", 40002, "198.18.3.10", "198.18.2.20", 5001);
+	struct vnat_tuple a = moved("198.18.1.10", 40001, "198.18.3.10", "198.18.2.20", 5001);
+	struct vnat_tuple b = moved("198.18.1.10", 40002, "198.18.3.10", "198.18.2.20", 5001);
 	char err[256];
 
 	cr_assert_eq(vnat_remove(v, &a, 1, err, sizeof(err)), 0, "%s", err);
@@ -115,7 +115,7 @@ Test(vnat, remove_unknown_is_harmless_and_the_last_takes_the_table, .init = setu
 
 Test(vnat, kept_address_lives_with_its_translations, .init = setup, .fini = teardown)
 {
-	struct nftx_tr t = moved("198.18.1.10", 40001, "198.18.3.10", "198.18.2.20", 5001);
+	struct vnat_tuple t = moved("198.18.1.10", 40001, "198.18.3.10", "198.18.2.20", 5001);
 	char err[256];
 
 	cr_assert_eq(kept_add(v, 4, t.t_lvir), 0);
@@ -146,7 +146,7 @@ Test(vnat, sweep_keeps_live_connections_and_drops_closed_ones, .init = setup, .f
 	sl = sizeof(me);
 	getsockname(cs, (struct sockaddr *)&me, &sl);
 	/* the live connection, as if it had moved; and one that does not exist */
-	struct nftx_tr t[2] = {
+	struct vnat_tuple t[2] = {
 		moved("127.0.0.1", ntohs(me.sin_port), "198.18.3.10", "127.0.0.1", ntohs(sa.sin_port)),
 		moved("198.18.1.10", 40009, "198.18.3.10", "198.18.2.20", 5001),
 	};

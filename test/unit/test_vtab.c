@@ -6,7 +6,7 @@
 #include "test/unit/fixture.h"
 #include "vnat/vtab.h"
 
-static struct nftx_tr
+static struct vnat_tuple
 tr4(uint16_t lport, uint16_t rport)
 {
 	return fx_tr4("198.18.1.10", lport, "198.18.1.10", "198.18.2.20", rport, "198.18.2.20");
@@ -15,7 +15,7 @@ tr4(uint16_t lport, uint16_t rport)
 Test(vtab, put_find_del)
 {
 	struct vtab v;
-	struct nftx_tr a = tr4(40000, 80), b = tr4(40001, 80);
+	struct vnat_tuple a = tr4(40000, 80), b = tr4(40001, 80);
 	bool created;
 
 	vtab_init(&v);
@@ -36,7 +36,7 @@ Test(vtab, put_find_del)
 Test(vtab, every_field_of_the_virtual_tuple_counts_and_nothing_else)
 {
 	struct vtab v;
-	struct nftx_tr a = tr4(40000, 80), k;
+	struct vnat_tuple a = tr4(40000, 80), k;
 	bool created;
 
 	vtab_init(&v);
@@ -66,7 +66,7 @@ Test(vtab, grows_and_keeps_every_entry)
 
 	vtab_init(&v);
 	for (unsigned i = 0; i < 20000; i++) {
-		struct nftx_tr t = tr4((uint16_t)(1024 + i % 60000), (uint16_t)(i / 60000 + 1));
+		struct vnat_tuple t = tr4((uint16_t)(1024 + i % 60000), (uint16_t)(i / 60000 + 1));
 		t.t_id = i;
 		cr_assert_not_null(vtab_put(&v, &t, &created));
 		cr_assert(created);
@@ -74,7 +74,7 @@ Test(vtab, grows_and_keeps_every_entry)
 	cr_assert_eq(v.vt_n, 20000);
 	cr_assert_geq(v.vt_nb, 20000);
 	for (unsigned i = 0; i < 20000; i += 7) {
-		struct nftx_tr t = tr4((uint16_t)(1024 + i % 60000), (uint16_t)(i / 60000 + 1));
+		struct vnat_tuple t = tr4((uint16_t)(1024 + i % 60000), (uint16_t)(i / 60000 + 1));
 		struct vtab_ent *e = vtab_find(&v, &t);
 		cr_assert_not_null(e);
 		cr_assert_eq(e->ve_tr.t_id, i);
