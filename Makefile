@@ -24,6 +24,8 @@ SLEEPDIR    ?=
 NMDIR       ?=
 endif
 DOCDIR  ?= $(PREFIX)/share/doc/vnet
+# where bash-completion looks (its XDG_DATA_DIRS include /usr/local/share)
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 SLEEPDIR ?= /usr/lib/systemd/system-sleep
 NMDIR   ?= /etc/NetworkManager/dispatcher.d
 BUILD   ?= build
@@ -194,7 +196,10 @@ install: all
 	install -m 0755 $(BIN_CLIENT) $(DESTDIR)$(BINDIR)/vnetclient
 	install -m 0644 doc/vnet.8 $(DESTDIR)$(MANDIR)/man8/vnet.8
 	install -m 0644 doc/vnetclient.1 $(DESTDIR)$(MANDIR)/man1/vnetclient.1
+	install -m 0644 doc/vnet-vnat.8 $(DESTDIR)$(MANDIR)/man8/vnet-vnat.8
 	install -D -m 0644 doc/vnet.conf.example $(DESTDIR)$(DOCDIR)/vnet.conf.example
+	install -d $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 scripts/completion/vnet scripts/completion/vnetclient $(DESTDIR)$(BASHCOMPDIR)/
 	$(SUBST) scripts/vnet-vnat >$(DESTDIR)$(SBINDIR)/vnet-vnat
 	chmod 0755 $(DESTDIR)$(SBINDIR)/vnet-vnat
 	install -d $(DESTDIR)$(SYSTEMDUNITDIR) $(DESTDIR)$(SYSUSERSDIR)
@@ -217,10 +222,11 @@ endif
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/vnet $(DESTDIR)$(BINDIR)/vnetclient \
 	    $(DESTDIR)$(MANDIR)/man8/vnet.8 $(DESTDIR)$(MANDIR)/man1/vnetclient.1 \
-	    $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SYSUSERSDIR)/vnet.conf \
+	    $(DESTDIR)$(MANDIR)/man8/vnet-vnat.8 $(DESTDIR)$(SBINDIR)/vnet-vnat $(DESTDIR)$(SYSUSERSDIR)/vnet.conf \
 	    $(patsubst %,$(DESTDIR)$(SYSTEMDUNITDIR)/%,$(UNITS)) \
 	    $(if $(SLEEPDIR),$(DESTDIR)$(SLEEPDIR)/vnet) $(if $(NMDIR),$(DESTDIR)$(NMDIR)/90-vnet) \
-	    $(DESTDIR)$(DOCDIR)/vnet.conf.example
+	    $(DESTDIR)$(DOCDIR)/vnet.conf.example \
+	    $(DESTDIR)$(BASHCOMPDIR)/vnet $(DESTDIR)$(BASHCOMPDIR)/vnetclient
 
 clean:
 	rm -rf build build-asan bin

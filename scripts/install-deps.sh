@@ -8,7 +8,8 @@ PKGS="gcc make pkg-config libc6-dev clang libclang-rt-14-dev
 libpcap-dev libnet1-dev libevent-dev libssl-dev libnftables-dev libcriterion-dev libinih-dev
 libsystemd-dev libcap-ng-dev systemd
 iproute2 iputils-ping socat iperf3 nftables conntrack ethtool tcpdump procps psmisc
-libcap2-bin openssl coreutils python3 openvpn tinc iptables"
+libcap2-bin openssl coreutils python3 openvpn tinc iptables
+groff-base man-db bsdextrautils"
 
 missing=""
 for p in $PKGS; do

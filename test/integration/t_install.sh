@@ -12,7 +12,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 D=$TMP/destdir
 chmod 755 "$TMP"
 make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr >/dev/null || die "make install"
-for f in usr/sbin/vnet usr/bin/vnetclient usr/share/man/man8/vnet.8 usr/share/man/man1/vnetclient.1 \
+for f in usr/sbin/vnet usr/bin/vnetclient usr/share/man/man8/vnet.8 usr/share/man/man1/vnetclient.1 usr/share/man/man8/vnet-vnat.8 \
     usr/sbin/vnet-vnat usr/lib/systemd/system-sleep/vnet etc/NetworkManager/dispatcher.d/90-vnet \
     usr/lib/systemd/system/vnet.service usr/lib/systemd/system/vnet@.service usr/lib/sysusers.d/vnet.conf; do
 	[ -f "$D/$f" ] || die "make install did not install $f"
