@@ -177,9 +177,14 @@ asan:
 	VNET_BIN=$(CURDIR)/build-asan/bin VNET_TOOLS=$(CURDIR)/build/test VNET_SANITIZED=1 \
 	    bash test/integration/run.sh
 
-demo: deps
-	$(MAKE) all tools
-	bash scripts/demo.sh
+# the story only: what installing and building print goes to a log
+demo:
+	@mkdir -p $(BUILD)
+	@echo "make demo: installing what is missing and building (output in $(BUILD)/demo-build.log)"
+	@{ sh scripts/install-deps.sh && $(MAKE) all tools; } >$(BUILD)/demo-build.log 2>&1 || \
+	    { tail -20 $(BUILD)/demo-build.log; exit 1; }
+	@bash scripts/demo.sh
+	@bash scripts/demo-vnat.sh
 
 bench: deps
 	$(MAKE) all tools
