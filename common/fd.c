@@ -4,8 +4,11 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef CLOSE_RANGE_CLOEXEC
@@ -60,5 +63,31 @@ fd_close_from(int lo)
 		rl.rlim_cur = 65536;
 	for (int fd = lo; fd < (int)rl.rlim_cur; fd++)
 		close(fd);
+	return 0;
+}
+
+int
+fd_mkdir_parents(const char *file)
+{
+	char dir[4096];
+	char *slash, *p;
+
+	if (snprintf(dir, sizeof(dir), "%s", file) >= (int)sizeof(dir)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	for (p = dir + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+			return -1;
+		if ((*p = c) == '\0')
+			break;
+	}
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* fd: close-on-exec for every descriptor vnet holds, and a clean slate for a
  * child between fork and exec.  vnet runs one program of its own (the VNAT
- * exec helper); nothing of vnet's may reach it. */
+ * exec helper); nothing of vnet's may reach it.  Also the private folders
+ * its files (identity, known servers) go in. */
 #ifndef VNET_FD_H
 #define VNET_FD_H
 
@@ -14,5 +15,9 @@ int fd_cloexec_all(void);
  * the descriptor limit); allocates nothing, for a child between fork and
  * exec; 0 or -1 with errno. */
 int fd_close_from(int lo);
+
+/* Makes the folders above file that are missing, mode 0700; 0 or -1 with
+ * errno. */
+int fd_mkdir_parents(const char *file);
 
 #endif

@@ -17,6 +17,9 @@
 #include <openssl/rand.h>
 #include <openssl/x509v3.h>
 
+#include "common/fd.h"
+#include "common/pin.h"
+
 static void
 ssl_err(char *err, size_t errlen, const char *what)
 {
@@ -98,30 +101,6 @@ write_pem(const char *path, mode_t mode, EVP_PKEY *key, X509 *cert)
 }
 
 /* mkdir -p of the folder that holds file, new folders 0700 */
-static int
-mkdir_parent(const char *file)
-{
-	char dir[4096];
-	char *slash, *p;
-
-	if (snprintf(dir, sizeof(dir), "%s", file) >= (int)sizeof(dir))
-		return -1;
-	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
-		return 0;
-	*slash = '\0';
-	for (p = dir + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-			return -1;
-		if ((*p = c) == '\0')
-			break;
-	}
-	return 0;
-}
-
 int
 tls_ensure_identity(const char *certfile, const char *keyfile, char *err, size_t errlen)
 {
@@ -131,7 +110,7 @@ tls_ensure_identity(const char *certfile, const char *keyfile, char *err, size_t
 
 	if (access(certfile, R_OK) == 0 && access(keyfile, R_OK) == 0)
 		return 0;
-	if (mkdir_parent(certfile) != 0 || mkdir_parent(keyfile) != 0) {
+	if (fd_mkdir_parents(certfile) != 0 || fd_mkdir_parents(keyfile) != 0) {
 		snprintf(err, errlen, "cannot create the folder of %s: %s", certfile, strerror(errno));
 		return -1;
 	}
@@ -219,70 +198,41 @@ tls_client_prepare(SSL *ssl, const char *host, bool with_ca)
 		SSL_set1_host(ssl, host);
 }
 
+static void
+fp_text(const unsigned char md[32], char *out)
+{
+	memcpy(out, "SHA256:", 7);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+}
+
 int
 tls_fingerprint(X509 *cert, char *out, size_t len)
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0, i;
+	unsigned int mdlen = 0;
 
 	if (len < TLS_FP_LEN || X509_digest(cert, EVP_sha256(), md, &mdlen) != 1 || mdlen != 32)
 		return -1;
-	memcpy(out, "SHA256:", 7);
-	for (i = 0; i < mdlen; i++)
-		snprintf(out + 7 + 2 * i, 3, "%02x", md[i]);
+	fp_text(md, out);
 	return 0;
 }
 
-static void
-pin_key(char *key, size_t len, const char *host, uint16_t port)
+int
+tls_key_fingerprint(X509 *cert, char *out, size_t len)
 {
-	if (strchr(host, ':'))
-		snprintf(key, len, "[%s]:%u", host, port);
-	else
-		snprintf(key, len, "%s:%u", host, port);
-}
+	unsigned char md[32], *der = NULL;
+	int n;
 
-enum tls_pin
-tls_pin_check(const char *known_file, const char *host, uint16_t port,
-    const char *fp, char *msg, size_t msglen)
-{
-	char key[300], line[512];
-	FILE *f;
-	unsigned lineno = 0;
-	int fd;
-
-	pin_key(key, sizeof(key), host, port);
-	if ((f = fopen(known_file, "re")) != NULL) {
-		while (fgets(line, sizeof(line), f)) {
-			char k[300], v[128];
-			lineno++;
-			if (line[0] == '#' || sscanf(line, "%299s %127s", k, v) != 2)
-				continue;
-			if (strcmp(k, key) != 0)
-				continue;
-			fclose(f);
-			if (strcmp(v, fp) == 0)
-				return TLS_PIN_KNOWN;
-			snprintf(msg, msglen, "the certificate of %s has CHANGED: %s line %u pins %s, "
-			    "the server now shows %s; if you expect this (new key), delete that line",
-			    key, known_file, lineno, v, fp);
-			return TLS_PIN_CHANGED;
-		}
-		fclose(f);
-	} else if (errno != ENOENT) {
-		snprintf(msg, msglen, "cannot read %s: %s", known_file, strerror(errno));
-		return TLS_PIN_ERROR;
+	if (len < TLS_FP_LEN || (n = i2d_PUBKEY(X509_get0_pubkey(cert), &der)) <= 0)
+		return -1;
+	if (EVP_Digest(der, (size_t)n, md, NULL, EVP_sha256(), NULL) != 1) {
+		OPENSSL_free(der);
+		return -1;
 	}
-	if (mkdir_parent(known_file) != 0 ||
-	    (fd = open(known_file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600)) < 0) {
-		snprintf(msg, msglen, "cannot record %s in %s: %s", key, known_file, strerror(errno));
-		return TLS_PIN_ERROR;
-	}
-	dprintf(fd, "%s %s\n", key, fp);
-	close(fd);
-	snprintf(msg, msglen, "first contact with %s: pinned its certificate %s in %s",
-	    key, fp, known_file);
-	return TLS_PIN_ADDED;
+	OPENSSL_free(der);
+	fp_text(md, out);
+	return 0;
 }
 
 int
@@ -290,8 +240,8 @@ tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port
     bool with_ca, char *msg, size_t msglen)
 {
 	X509 *cert = SSL_get1_peer_certificate(ssl);
-	char fp[TLS_FP_LEN];
-	enum tls_pin pin;
+	struct pin_ids ids;
+	enum pin_result pin;
 
 	msg[0] = '\0';
 	if (cert == NULL) {
@@ -308,12 +258,13 @@ tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port
 		}
 		return 0;
 	}
-	if (tls_fingerprint(cert, fp, sizeof(fp)) != 0) {
+	if (tls_fingerprint(cert, ids.pi_cert, sizeof(ids.pi_cert)) != 0 ||
+	    tls_key_fingerprint(cert, ids.pi_key, sizeof(ids.pi_key)) != 0) {
 		X509_free(cert);
 		snprintf(msg, msglen, "cannot compute the certificate fingerprint");
 		return -1;
 	}
 	X509_free(cert);
-	pin = tls_pin_check(known_file, host, port, fp, msg, msglen);
+	pin = pin_check(known_file, host, port, &ids, msg, msglen);
 	return pin >= 0 ? 0 : -1;
 }

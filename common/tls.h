@@ -1,5 +1,6 @@
-/* tls: OpenSSL contexts, the self-signed server identity and the
- * trust-on-first-use pinning of server certificates (known_servers). */
+/* tls: OpenSSL contexts, the self-signed server identity, fingerprints,
+ * and the check of a server after the handshake: against a CA, or its key
+ * pinned on first use in known_servers (common/pin). */
 #ifndef VNET_TLS_H
 #define VNET_TLS_H
 
@@ -9,9 +10,9 @@
 
 #include <openssl/ssl.h>
 
-#define TLS_FP_LEN	(7 + 64 + 1)	/* "SHA256:" + hex + NUL */
+#include "common/pin.h"
 
-enum tls_pin { TLS_PIN_KNOWN = 0, TLS_PIN_ADDED = 1, TLS_PIN_CHANGED = -1, TLS_PIN_ERROR = -2 };
+#define TLS_FP_LEN	PIN_FP_LEN	/* "SHA256:" + hex + NUL */
 
 /* Creates a self-signed EC P-256 certificate and key (0600) unless both files
  * exist; returns 0, or -1 with the reason in err. */
@@ -23,13 +24,13 @@ SSL_CTX *tls_server_ctx(const char *certfile, const char *keyfile, char *err, si
 SSL_CTX *tls_client_ctx(const char *cafile, char *err, size_t errlen);
 /* Prepares ssl for host (SNI, and name/IP verification when a CA is used). */
 void tls_client_prepare(SSL *ssl, const char *host, bool with_ca);
-/* Writes "SHA256:<hex>" of the certificate's DER encoding. */
+/* Writes "SHA256:<hex>" of the certificate's DER encoding; 0 or -1. */
 int tls_fingerprint(X509 *cert, char *out, size_t len);
-/* Looks host:port up in the known-servers file and records fp when absent. */
-enum tls_pin tls_pin_check(const char *known_file, const char *host, uint16_t port,
-    const char *fp, char *msg, size_t msglen);
-/* After a handshake: verifies (CA) or pins (known_servers) the server's
- * certificate.  Returns 0 when trusted, -1 with the reason in msg. */
+/* Writes "SHA256:<hex>" of the certificate's public key (its DER
+ * SubjectPublicKeyInfo): what a renewed certificate keeps; 0 or -1. */
+int tls_key_fingerprint(X509 *cert, char *out, size_t len);
+/* After a handshake: verifies (CA) or pins (known_servers, pin_check) the
+ * server's key.  Returns 0 when trusted, -1 with the reason in msg. */
 int tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port,
     bool with_ca, char *msg, size_t msglen);
 /* The default folder for vnet's keys and known servers: $HOME/.vnet. */

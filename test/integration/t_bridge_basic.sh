@@ -30,8 +30,8 @@ exec {clin}>&- {clout}<&-
 wait "$clpid" || die "vnetclient handle failed: $out"
 [[ $out == *"handler 1 established"* ]] || die "no 'handler 1 established' in: $out"
 [[ "$p1$p2$out" != *Secret* ]] || die "a password was echoed"
-grep -q '^198.18.42.2:4455 SHA256:' "$TMP/home-cli/.vnet/known_servers" || die "client pinned nothing"
-grep -q '^198.18.44.2:4455 SHA256:' "$TMP/home-proxy/.vnet/known_servers" || die "proxy pinned nothing"
+grep -q '^198.18.42.2:4455 key:SHA256:' "$TMP/home-cli/.vnet/known_servers" || die "client pinned nothing"
+grep -q '^198.18.44.2:4455 key:SHA256:' "$TMP/home-proxy/.vnet/known_servers" || die "proxy pinned nothing"
 ok "handler set up at the prompts (no echo), certificates pinned"
 
 # ARP resolves to the peer's real MAC, ping works

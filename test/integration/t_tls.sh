@@ -17,7 +17,7 @@ ok "TLS 1.3 accepted, TLS 1.2 refused"
 
 # pin on first use, then silently trusted
 out=$(vc -s -p pw1 -h 198.18.44.2 -c devices) || die "first TLS contact: $out"
-[[ $out == *"first contact with 198.18.44.2:4455: pinned its certificate SHA256:"* ]] || die "no pin notice: $out"
+[[ $out == *"first contact with 198.18.44.2:4455: pinned its key SHA256:"* ]] || die "no pin notice: $out"
 [[ $out == *vmnet1* ]] || die "devices: $out"
 out=$(vc -s -p pw1 -h 198.18.44.2 -c devices) || die "second TLS contact: $out"
 [ "$out" = vmnet1 ] || die "second contact not silent: $out"
@@ -30,6 +30,19 @@ out=$(client cli -p pw1 -h 198.18.44.2 -c devices 2>&1); rc=$?
 	[[ $out == *"does the server run with -s? then use -s too"* ]] || die "plain client vs TLS server: rc=$rc $out"
 set -e
 ok "plain client against a TLS server: warning, exit 3, hint"
+
+# a renewed certificate with the same key: still the same server
+stop_vnet host
+old_fp=$(openssl x509 -in "$TMP/home-host/.vnet/cert.pem" -noout -fingerprint -sha256)
+openssl req -new -x509 -key "$TMP/home-host/.vnet/key.pem" -subj /CN=renewed -days 30 \
+	-out "$TMP/home-host/.vnet/cert.pem" 2>/dev/null || die "openssl: renewing the certificate"
+[ "$(openssl x509 -in "$TMP/home-host/.vnet/cert.pem" -noout -fingerprint -sha256)" != "$old_fp" ] ||
+	die "the renewed certificate is the old one"
+start_vnet host host pw1 -s -h _ -p 4455 -d vmnet1
+wait_for 10 "vnet on host" port_open cli 198.18.44.2 4455
+out=$(vc -s -p pw1 -h 198.18.44.2 -c devices) || die "renewed certificate, same key: $out"
+[ "$out" = vmnet1 ] || die "renewed certificate, same key: not silent: $out"
+ok "a renewed certificate with the same key is trusted silently (the key is pinned)"
 
 # an identity change: the host's server restarts with a new key
 stop_vnet host

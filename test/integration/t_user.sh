@@ -93,7 +93,7 @@ ok "a handler made after the drop captures and injects: ping both ways, 4 MiB VM
 owned_by_nobody "$TMP/state-proxy/handlers"
 grep -q '^1 ' "$TMP/state-proxy/handlers" || die "the handler is not in the state file: $(cat "$TMP/state-proxy/handlers")"
 owned_by_nobody "$TMP/state-proxy/known_servers"
-grep -q '^198.18.44.2:4455 SHA256:' "$TMP/state-proxy/known_servers" || die "proxy pinned nothing"
+grep -q '^198.18.44.2:4455 key:SHA256:' "$TMP/state-proxy/known_servers" || die "proxy pinned nothing"
 ok "state file and pinned certificate written by nobody (mode 0600)"
 # as vnet.service starts it: already nobody, the unit's five capabilities
 # ambient; without --vnat vnet keeps two of them and no ambient ones
