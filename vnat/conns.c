@@ -1,12 +1,13 @@
 /* conns: list virtual connections. */
 #include "vnat/conns.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/addrfmt.h"
 
 struct owner {
 	uint32_t	o_inode;
@@ -172,15 +173,6 @@ tcp_state(uint8_t proto, uint8_t st)
 }
 
 void
-conns_endpoint(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(af, a, s, sizeof(s));
-	snprintf(buf, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", s, port);
-}
-
-void
 conns_format(const struct vconn *v, const struct vnat_tuple *tr, const char *state, char *buf,
     size_t len)
 {
@@ -188,11 +180,11 @@ conns_format(const struct vconn *v, const struct vnat_tuple *tr, const char *sta
 	int af = c->sc_family;
 	char lv[64], rv[64], lp[64], rp[64];
 
-	conns_endpoint(af, c->sc_laddr, c->sc_lport, lv, sizeof(lv));
-	conns_endpoint(af, c->sc_raddr, c->sc_rport, rv, sizeof(rv));
+	addrfmt_endpoint(af, c->sc_laddr, c->sc_lport, lv, sizeof(lv));
+	addrfmt_endpoint(af, c->sc_raddr, c->sc_rport, rv, sizeof(rv));
 	if (tr) {
-		conns_endpoint(af, tr->t_lphy, tr->t_lphy_port, lp, sizeof(lp));
-		conns_endpoint(af, tr->t_rphy, tr->t_rphy_port, rp, sizeof(rp));
+		addrfmt_endpoint(af, tr->t_lphy, tr->t_lphy_port, lp, sizeof(lp));
+		addrfmt_endpoint(af, tr->t_rphy, tr->t_rphy_port, rp, sizeof(rp));
 	} else {
 		memcpy(lp, lv, sizeof(lp));
 		memcpy(rp, rv, sizeof(rp));

@@ -180,7 +180,7 @@ admitted(struct vcmp_sess *s, uint8_t cmd, const struct vnat_tuple *t, size_t i)
 	size_t al = tuple_alen(t->t_family);
 	char a[64];
 
-	conns_endpoint(tuple_af(t->t_family), t->t_rvir, t->t_rvir_port, a, sizeof(a));
+	tuple_end_text(t->t_family, t->t_rvir, t->t_rvir_port, a, sizeof(a));
 	if (cmd == VCMP_SUS) {
 		const struct vnat_tuple *cur = vnat_find(v, t);
 		const uint8_t *now = cur ? cur->t_rphy : t->t_rvir;
@@ -584,7 +584,7 @@ peer_name(const struct sockaddr *sa, char *buf, size_t len)
 	    ((const struct sockaddr_in6 *)sa)->sin6_port);
 
 	peer_addr(sa, &fam, addr);
-	conns_endpoint(tuple_af(fam), addr, port, buf, len);
+	tuple_end_text(fam, addr, port, buf, len);
 }
 
 /* room for a session from src: the source's own session idle longest gives

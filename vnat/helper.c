@@ -1,7 +1,6 @@
 /* helper: act for a peer's suspended connections, and undo it. */
 #include "vnat/helper.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -107,10 +106,8 @@ helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t
 static void
 ends(const struct vnat_tuple *t, char *l, char *r, size_t len)
 {
-	int af = tuple_af(t->t_family);
-
-	conns_endpoint(af, t->t_lvir, t->t_lvir_port, l, len);
-	conns_endpoint(af, t->t_rvir, t->t_rvir_port, r, len);
+	tuple_end_text(t->t_family, t->t_lvir, t->t_lvir_port, l, len);
+	tuple_end_text(t->t_family, t->t_rvir, t->t_rvir_port, r, len);
 }
 
 /* An exec helper's program while it runs, known by its pidfd: the pidfd

@@ -1,7 +1,6 @@
 /* xchg: one VCMP exchange per peer. */
 #include "vnat/xchg.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -102,15 +101,14 @@ static void
 peer_over(struct xpeer *p, const char *why)
 {
 	struct xchg *x = p->p_x;
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDRFMT_ADDRLEN];
 
 	if (p->p_done)
 		return;
 	p->p_done = true;
 	if (why) {
-		inet_ntop(tuple_af(p->p_family), p->p_addr, a, sizeof(a));
-		log_warnx_rl("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME", a,
-		    why);
+		log_warnx_rl("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME",
+		    tuple_addr_text(p->p_family, p->p_addr, a, sizeof(a)), why);
 		x->x_unreachable++;
 	}
 	if (p->p_bev) {
