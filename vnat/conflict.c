@@ -2,6 +2,7 @@
 #include "vnat/conflict.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -76,9 +77,10 @@ conflict_hit(const struct vtab *socks, const struct vnat_tuple *t)
 	if ((e = vtab_find(socks, &phys)) == NULL)
 		return 0;
 	/* a connection on its way out (FIN sent or received) conflicts with nothing */
-	if (phys.t_proto == IPPROTO_TCP && e->ve_mark != 1 && e->ve_mark != 2 && e->ve_mark != 3)
+	if (phys.t_proto == IPPROTO_TCP && e->ve_sock.ss_state != TCP_ESTABLISHED &&
+	    e->ve_sock.ss_state != TCP_SYN_SENT && e->ve_sock.ss_state != TCP_SYN_RECV)
 		return 0;
-	return (uint32_t)e->ve_ctr;
+	return e->ve_sock.ss_inode;
 }
 
 int

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -155,21 +156,23 @@ conns_index(struct vtab *all, const struct sd_conn *c)
 
 	conns_identity(c, &k);
 	if ((e = vtab_put(all, &k, &created)) != NULL) {
-		e->ve_ctr = c->sc_inode;
-		e->ve_mark = c->sc_state;
+		e->ve_sock.ss_inode = c->sc_inode;
+		e->ve_sock.ss_state = c->sc_state;
 	}
 }
 
 static const char *
 tcp_state(uint8_t proto, uint8_t st)
 {
-	static const char *const names[] = { "?", "ESTABLISHED", "SYN_SENT", "SYN_RECV",
-	    "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN",
-	    "CLOSING" };
+	static const char *const names[] = { [TCP_ESTABLISHED] = "ESTABLISHED",
+	    [TCP_SYN_SENT] = "SYN_SENT", [TCP_SYN_RECV] = "SYN_RECV", [TCP_FIN_WAIT1] = "FIN_WAIT1",
+	    [TCP_FIN_WAIT2] = "FIN_WAIT2", [TCP_TIME_WAIT] = "TIME_WAIT", [TCP_CLOSE] = "CLOSE",
+	    [TCP_CLOSE_WAIT] = "CLOSE_WAIT", [TCP_LAST_ACK] = "LAST_ACK", [TCP_LISTEN] = "LISTEN",
+	    [TCP_CLOSING] = "CLOSING" };
 
 	if (proto != IPPROTO_TCP)
 		return "CONNECTED";
-	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
+	return st < sizeof(names) / sizeof(names[0]) && names[st] ? names[st] : "?";
 }
 
 void

@@ -21,8 +21,8 @@ struct vconn {
  * malloc'ed.  With all not NULL, every socket seen on the way is indexed
  * there too (conns_index).  Returns the count, or -1 with errno. */
 int conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all);
-/* Indexes socket c in all by its tuple: inode in ve_ctr, TCP state in
- * ve_mark (vnat/conflict reads them). */
+/* Indexes socket c in all by its tuple, its inode and state in ve_sock
+ * (vnat/conflict reads them). */
 void conns_index(struct vtab *all, const struct sd_conn *c);
 /* The translation of a socket that never moved: its tuple as virtual and
  * physical ends (the key for vnat_find and the vtab tables). */

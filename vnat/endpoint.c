@@ -227,7 +227,8 @@ suspended(struct vcmp_sess *s, uint8_t family, const struct vcmp_entry *ents,
 		/* a connection keeps its first key for its whole life */
 		if (keyed && (e = vtab_put(&v->v_keys, &t[j], &created)) != NULL && created) {
 			if (vkey_conn(secret, family, ents[i].ve_proto, ents[i].ve_lvir,
-			    ents[i].ve_lvir_port, ents[i].ve_rvir, ents[i].ve_rvir_port, e->ve_key) != 0)
+			    ents[i].ve_lvir_port, ents[i].ve_rvir, ents[i].ve_rvir_port,
+			    e->ve_key.vk_key) != 0)
 				vtab_del(&v->v_keys, e);
 			else
 				nkeys++;
@@ -384,7 +385,8 @@ judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t
 		uint64_t none = 0;
 		entry_key(m->vm_family, e, &k);
 		rec = vtab_find(&s->vs_v->v_keys, &k);
-		verdict[i] = (uint8_t)vkey_judge(rec ? rec->ve_key : NULL, rec ? &rec->ve_ctr : &none,
+		verdict[i] = (uint8_t)vkey_judge(rec ? rec->ve_key.vk_key : NULL,
+		    rec ? &rec->ve_key.vk_ctr : &none,
 		    s->vs_v->v_secure, dg, sizeof(dg), i, auth ? e->ve_ctr : 0, auth ? e->ve_tag : NULL);
 	}
 }

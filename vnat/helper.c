@@ -341,7 +341,7 @@ suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
 	h->h_sock = -1;
 	memcpy(h->h_comm, o.so_comm, sizeof(h->h_comm));
 	memcpy(h->h_path, c->hc_path, sizeof(h->h_path));
-	e->ve_data = h;
+	e->ve_helped = h;
 	switch (h->h_kind) {
 	case HK_KEEPALIVE:
 		if (t->t_proto != IPPROTO_TCP || keepalive_on(h, o.so_fd) != 0) {
@@ -371,7 +371,7 @@ suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
 		run(v, h, t, "suspend");
 		return;
 	}
-	e->ve_data = NULL;	/* nothing to undo */
+	e->ve_helped = NULL;	/* nothing to undo */
 	free(h);
 	vtab_del(&v->v_helped, e);
 }
@@ -435,7 +435,7 @@ stopped_by_other(struct vnat *v, const struct vtab_ent *self, pid_t pid)
 	struct vtab_ent *e;
 
 	TAILQ_FOREACH(e, &v->v_helped.vt_all, ve_all) {
-		const struct helped *h = e->ve_data;
+		const struct helped *h = e->ve_helped;
 		if (e != self && h && (h->h_kind == HK_STOP || h->h_kind == HK_STOP_ALWAYS) &&
 		    h->h_pid == pid)
 			return 1;
@@ -446,7 +446,7 @@ stopped_by_other(struct vnat *v, const struct vtab_ent *self, pid_t pid)
 static void
 undo(struct vnat *v, struct vtab_ent *e, const char *why)
 {
-	struct helped *h = e->ve_data;
+	struct helped *h = e->ve_helped;
 
 	if (h == NULL)
 		return;
@@ -479,7 +479,7 @@ undo(struct vnat *v, struct vtab_ent *e, const char *why)
 		break;
 	}
 	free(h);
-	e->ve_data = NULL;
+	e->ve_helped = NULL;
 }
 
 void

@@ -9,10 +9,18 @@
 struct sd_conn {
 	uint8_t		sc_family;	/* AF_INET or AF_INET6 */
 	uint8_t		sc_proto;	/* IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t		sc_state;	/* TCP_ESTABLISHED, ... (UDP: 1 when connected) */
+	uint8_t		sc_state;	/* TCP_ESTABLISHED, ... of <netinet/tcp.h>
+					 * (UDP: TCP_ESTABLISHED when connected) */
 	uint8_t		sc_laddr[16], sc_raddr[16];	/* 4 or 16 bytes used */
 	uint16_t	sc_lport, sc_rport;		/* host byte order */
 	uint32_t	sc_inode, sc_uid;
+};
+
+/* A socket as an index of sockets keeps it (conns_index): its inode and
+ * its state (TCP_ESTABLISHED, ... of <netinet/tcp.h>, as sc_state). */
+struct sd_sock {
+	uint32_t	ss_inode;
+	uint8_t		ss_state;
 };
 
 typedef int (*sd_conn_cb)(const struct sd_conn *c, void *arg);
