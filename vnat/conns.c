@@ -86,6 +86,16 @@ wanted(const char *comm, char (*names)[16], size_t n)
 	return 0;
 }
 
+/* a kernel without one of the diag modules (ENOENT) lists the others */
+static int
+stop_unless_enoent(uint8_t family, uint8_t proto, void *arg)
+{
+	(void)family;
+	(void)proto;
+	(void)arg;
+	return errno != ENOENT;
+}
+
 int
 conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all)
 {
@@ -95,11 +105,8 @@ conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab 
 	*out = NULL;
 	if (nnames == 0)
 		return 0;
-	for (int fam = 0; fam < 2; fam++)
-		for (int p = 0; p < 2; p++)
-			if (sd_dump(fam ? AF_INET6 : AF_INET, p ? IPPROTO_UDP : IPPROTO_TCP, add_conn,
-			    &c) != 0 && errno != ENOENT)
-				goto fail;
+	if (sd_dump_all(add_conn, stop_unless_enoent, &c) != 0)
+		goto fail;
 	if (sd_owners_scan(add_owner, &c) != 0 || c.c_oom)
 		goto fail;
 	qsort(c.c_o, c.c_no, sizeof(*c.c_o), by_inode);

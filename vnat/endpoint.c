@@ -114,6 +114,7 @@ struct match {
 	uint8_t		*m_found;	/* per entry */
 	uint32_t	*m_inode;	/* per entry: the socket's inode */
 	struct vtab	*m_socks;	/* VNAT_UPD: every socket, for conflicts */
+	const char	*m_peer;	/* for the log */
 };
 
 /* the virtual tuple of entry e as seen from here: local = the mover's
@@ -147,6 +148,16 @@ match_conn(const struct sd_conn *c, void *arg)
 		mt->m_found[e->ve_tr.t_id - 1] = 1;
 		mt->m_inode[e->ve_tr.t_id - 1] = c->sc_inode;
 	}
+	return 0;
+}
+
+/* a failed dump is logged; the others are still looked at */
+static int
+match_failed(uint8_t family, uint8_t proto, void *arg)
+{
+	(void)family;
+	(void)proto;
+	log_warn_rl("vcmp %s: sock_diag", ((struct match *)arg)->m_peer);
 	return 0;
 }
 
@@ -262,6 +273,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	mt.m_inode = inode;
 	/* an update must not take the tuple of another connection of ours */
 	mt.m_socks = cmd == VCMP_UPD ? &socks : NULL;
+	mt.m_peer = s->vs_peer;
 	if (found == NULL || t == NULL || inode == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -273,10 +285,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			goto out;
 	}
 	/* IPv4 connections may sit on IPv6 sockets (v4-mapped): both families */
-	for (int proto = 6; proto <= 17; proto += 11)
-		for (int af = 0; af < 2; af++)
-			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
-				log_warn_rl("vcmp %s: sock_diag", s->vs_peer);
+	sd_dump_all(match_conn, match_failed, &mt);
 	for (i = 0; i < n; i++) {
 		if (!found[i]) {
 			v->v_st.vs_unknown++;

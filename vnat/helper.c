@@ -555,6 +555,16 @@ other_conn(const struct sd_conn *sc, void *arg)
 	return 0;
 }
 
+/* what a failed dump hides is not known to serve others */
+static int
+go_on(uint8_t family, uint8_t proto, void *arg)
+{
+	(void)family;
+	(void)proto;
+	(void)arg;
+	return 0;
+}
+
 static int
 serves_others(struct vnat *v, pid_t pid)
 {
@@ -566,9 +576,7 @@ serves_others(struct vnat *v, pid_t pid)
 	sd_owners_scan(pid_inode, &c);
 	o.o_inodes = c.in;
 	o.o_n = c.n;
-	for (int proto = 6; proto <= 17 && !o.o_found; proto += 11)
-		for (int af = 0; af < 2 && !o.o_found; af++)
-			sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, other_conn, &o);
+	sd_dump_all(other_conn, go_on, &o);
 	free(c.in);
 	return o.o_found;
 }

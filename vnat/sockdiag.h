@@ -31,6 +31,20 @@ typedef int (*sd_conn_cb)(const struct sd_conn *c, void *arg);
  * non-zero stops the walk.  Returns 0, or -1 with errno. */
 int sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
 
+/* After a dump of sd_dump_all failed (errno set): non-zero stops the walk,
+ * 0 goes on to the next dump. */
+typedef int (*sd_err_cb)(uint8_t family, uint8_t proto, void *arg);
+/* A dump with sd_dump's contract. */
+typedef int (*sd_dump_fn)(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
+
+/* Calls cb for every connection of the host, as sd_dump does, in four dumps:
+ * IPv4 TCP, IPv4 UDP, IPv6 TCP, IPv6 UDP; cb returning non-zero stops the
+ * whole walk.  After a failed dump, on_err (NULL: stop) decides.  Returns 0,
+ * or -1 with the failed dump's errno when it stopped the walk. */
+int sd_dump_all(sd_conn_cb cb, sd_err_cb on_err, void *arg);
+/* sd_dump_all over another dump (its unit tests give a fake one). */
+int sd_walk(sd_dump_fn dump, sd_conn_cb cb, sd_err_cb on_err, void *arg);
+
 struct sd_owner {
 	pid_t	so_pid;
 	int	so_fd;		/* its descriptor of the socket */

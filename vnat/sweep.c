@@ -57,12 +57,10 @@ sweep_now(struct vnat *v)
 	}
 	if (v->v_resume || any == 0)
 		return 0;	/* a RESUME owns the table until it ends */
-	for (int proto = 6; proto <= 17; proto += 11)
-		for (int af = 0; af < 2; af++)
-			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, mark_alive, t) != 0) {
-				log_warn("vnat: sweep: sock_diag");
-				return -1;	/* never remove on a partial view */
-			}
+	if (sd_dump_all(mark_alive, NULL, t) != 0) {
+		log_warn("vnat: sweep: sock_diag");
+		return -1;	/* never remove on a partial view */
+	}
 	/* suspended by a peer, keyed or helped, and closed since */
 	for (int i = T_PEER_SUSP; i < T_N; i++)
 		for (e = TAILQ_FIRST(&t[i]->vt_all); e; e = next) {
