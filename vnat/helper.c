@@ -17,6 +17,7 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "vnat/conns.h"
+#include "vnat/policy.h"
 #include "vnat/sockdiag.h"
 
 struct helped {
@@ -33,24 +34,27 @@ int
 helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t len, char *err,
     size_t errlen)
 {
-	static const struct { const char *m; enum helper_kind k; } words[] = {
-		{ "none", HK_NONE }, { "keepalive", HK_KEEPALIVE }, { "stop", HK_STOP },
-		{ "stop-always", HK_STOP_ALWAYS },
+	/* the modes that are one word; exec: takes a path */
+	static const struct policy_word words[] = {
+		{ "keepalive", HK_KEEPALIVE }, { "stop", HK_STOP }, { "stop-always", HK_STOP_ALWAYS },
+		{ "none", HK_NONE },
 	};
+	int k = policy_parse(words, sizeof(words) / sizeof(words[0]), mode);
+	char use[128];
 
 	path[0] = '\0';
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(mode, words[i].m) == 0) {
-			*kind = words[i].k;
-			return 0;
-		}
+	if (k >= 0) {
+		*kind = (enum helper_kind)k;
+		return 0;
+	}
 	if (strncmp(mode, "exec:", 5) == 0 && mode[5] == '/' && strlen(mode + 5) < len) {
 		*kind = HK_EXEC;
 		memcpy(path, mode + 5, strlen(mode + 5) + 1);
 		return 0;
 	}
-	snprintf(err, errlen, "helper '%.60s': use keepalive, stop, stop-always, none or "
-	    "exec:/absolute/path (at most %zu characters)", mode, len - 1);
+	snprintf(err, errlen, "helper '%.60s': %s (at most %zu characters)", mode,
+	    policy_choices(words, sizeof(words) / sizeof(words[0]), "exec:/absolute/path", use,
+	    sizeof(use)), len - 1);
 	return -1;
 }
 

@@ -22,7 +22,12 @@ Test(conflict, policy_by_name_then_star_then_abort)
 	cr_assert_eq(conflict_policy_for(v, "irssi"), CP_ABORT);
 	cr_assert_eq(conflict_policy_for(v, "curl"), CP_PREEMPT);
 	cr_assert_eq(conflict_set(v, "curl", "maybe", err, sizeof(err)), -1);
-	cr_assert(strstr(err, "abort or preempt"), "%s", err);
+	cr_assert_str_eq(err, "conflict policy 'maybe': use abort or preempt");
+	enum conflict_policy p;
+	cr_assert_eq(conflict_parse("preempt", &p, err, sizeof(err)), 0);
+	cr_assert_eq(p, CP_PREEMPT);
+	cr_assert_str_eq(conflict_policy_name(CP_ABORT), "abort");
+	cr_assert_str_eq(conflict_policy_name(CP_PREEMPT), "preempt");
 	free(v);
 }
 
