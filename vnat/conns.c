@@ -141,10 +141,10 @@ fail:
 void
 conns_identity(const struct sd_conn *c, struct vnat_tuple *t)
 {
-	size_t al = c->sc_family == AF_INET6 ? 16 : 4;
+	size_t al = tuple_alen(tuple_family(c->sc_family));
 
 	memset(t, 0, sizeof(*t));
-	t->t_family = c->sc_family == AF_INET6 ? 6 : 4;
+	t->t_family = tuple_family(c->sc_family);
 	t->t_proto = c->sc_proto;
 	memcpy(t->t_lvir, c->sc_laddr, al);
 	memcpy(t->t_rvir, c->sc_raddr, al);
