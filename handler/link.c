@@ -1,7 +1,6 @@
 /* link: a handler's connection, its liveness, loss, return and goodbye. */
 #include "handler/link.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "common/addrfmt.h"
 #include "common/bev.h"
 #include "common/err.h"
 #include "common/frame.h"
@@ -39,20 +39,6 @@ dead_after(const struct handler *h)
 	return h->h_conf.hc_dead_after ? h->h_conf.hc_dead_after : HANDLER_DEAD_DEFAULT;
 }
 
-static void
-addr_text(const struct sockaddr_storage *ss, char *buf, size_t len, uint16_t *port)
-{
-	if (ss->ss_family == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
-		inet_ntop(AF_INET6, &s6->sin6_addr, buf, (socklen_t)len);
-		*port = ntohs(s6->sin6_port);
-	} else {
-		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
-		inet_ntop(AF_INET, &s4->sin_addr, buf, (socklen_t)len);
-		*port = ntohs(s4->sin_port);
-	}
-}
-
 /* TCP_NODELAY, and liveness from the kernel too: keepalive probes and a
  * user timeout (unacknowledged data) within the handler's bound, for a
  * peer that sends no keepalive records (VNET 0.9) */
@@ -73,10 +59,10 @@ sock_setup(struct handler *h)
 	setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &uto, sizeof(uto));
 	sl = sizeof(ss);
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
-		addr_text(&ss, h->h_laddr, sizeof(h->h_laddr), &h->h_lport);
+		addrfmt_sockaddr((struct sockaddr *)&ss, h->h_laddr, sizeof(h->h_laddr), &h->h_lport);
 	sl = sizeof(ss);
 	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
-		addr_text(&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
+		addrfmt_sockaddr((struct sockaddr *)&ss, h->h_raddr, sizeof(h->h_raddr), &h->h_rport);
 }
 
 /* Wake up when n bytes are in (0: any).  Only on a change: every

@@ -4,11 +4,12 @@
  * a hash whose entries can be evicted. */
 #include "server/guard.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/addrfmt.h"
 
 struct guard {
 	struct guard_cfg	 g_cfg;
@@ -46,15 +47,12 @@ void
 guard_key_format(const struct guard_key *k, char *buf, size_t len)
 {
 	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-	char a[INET6_ADDRSTRLEN] = "?";
+	char a[ADDRFMT_ADDRLEN];
 
-	if (memcmp(k->gk_b, mapped, sizeof(mapped)) == 0) {
-		inet_ntop(AF_INET, &k->gk_b[12], a, sizeof(a));
-		snprintf(buf, len, "%s", a);
-	} else {
-		inet_ntop(AF_INET6, k->gk_b, a, sizeof(a));
-		snprintf(buf, len, "%s/64", a);
-	}
+	if (memcmp(k->gk_b, mapped, sizeof(mapped)) == 0)
+		snprintf(buf, len, "%s", addrfmt_addr(AF_INET, &k->gk_b[12], a, sizeof(a)));
+	else
+		snprintf(buf, len, "%s/64", addrfmt_addr(AF_INET6, k->gk_b, a, sizeof(a)));
 }
 
 uint32_t

@@ -14,6 +14,7 @@
 
 #include <event2/listener.h>
 
+#include "common/addrfmt.h"
 #include "common/log.h"
 #include "server/ctl.h"
 
@@ -126,8 +127,8 @@ lsn_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa, 
     void *arg)
 {
 	struct lsn *l = arg;
-	char host[INET6_ADDRSTRLEN] = "?", peer[80];
-	uint16_t port = 0;
+	char host[ADDRFMT_ADDRLEN], peer[80];
+	uint16_t port;
 
 	(void)lst;
 	(void)salen;
@@ -136,15 +137,8 @@ lsn_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa, 
 		if (!evtimer_pending(l->l_quiet, NULL))
 			lsn_episode_check(-1, 0, l);
 	}
-	if (sa->sa_family == AF_INET) {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &s4->sin_addr, host, sizeof(host));
-		port = ntohs(s4->sin_port);
-	} else if (sa->sa_family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &s6->sin6_addr, host, sizeof(host));
-		port = ntohs(s6->sin6_port);
-	}
+	/* "host:port", an IPv6 host without brackets, as logs always said */
+	addrfmt_sockaddr(sa, host, sizeof(host), &port);
 	snprintf(peer, sizeof(peer), "%s:%u", host, port);
 	ctl_accept(l->l_srv, fd, sa, peer);
 }

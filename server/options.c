@@ -20,6 +20,7 @@
 #include "server/guard.h"
 #include "server/server.h"
 #include "server/standing.h"
+#include "vnat/conflict.h"
 #include "vnat/helper.h"
 
 #include "common/version.h"
@@ -492,11 +493,12 @@ set_vconflict(struct srv_opts *o, const struct opt *op, const char *shown, const
     char *err, size_t errlen)
 {
 	const char *eq = val ? strchr(val, '=') : NULL;
+	enum conflict_policy p;
+	char why[128];
 
 	(void)op;
-	if (eq && strcmp(eq + 1, "abort") != 0 && strcmp(eq + 1, "preempt") != 0) {
-		snprintf(err, errlen, "%s: conflict policy '%.40s': use abort or preempt", shown,
-		    eq + 1);
+	if (eq && conflict_parse(eq + 1, &p, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: %s", shown, why);
 		return -1;
 	}
 	return take_vset(shown, val, o->so_vconflicts, &o->so_nvconflicts, err, errlen);

@@ -80,7 +80,8 @@ vnat_diff(struct vnat *v, const struct srv_opts *was, const struct srv_opts *now
 	for (i = 0; i < was->so_nvconflicts; i++)
 		if (!find_vset(now->so_vconflicts, now->so_nvconflicts,
 		    was->so_vconflicts[i].vs_name))
-			conflict_set(v, was->so_vconflicts[i].vs_name, "abort", err, sizeof(err));
+			conflict_set(v, was->so_vconflicts[i].vs_name, conflict_policy_name(CP_ABORT),
+			    err, sizeof(err));
 	for (i = 0; i < now->so_nvconflicts; i++) {
 		x = find_vset(was->so_vconflicts, was->so_nvconflicts, now->so_vconflicts[i].vs_name);
 		if ((x == NULL || strcmp(x->vs_value, now->so_vconflicts[i].vs_value) != 0) &&

@@ -2,6 +2,7 @@
 #include "vnat/conflict.h"
 
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -9,7 +10,34 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "vnat/policy.h"
 #include "vnat/sockdiag.h"
+
+static const struct policy_word words[] = {
+	{ "abort", CP_ABORT }, { "preempt", CP_PREEMPT },
+};
+#define NWORDS	(sizeof(words) / sizeof(words[0]))
+
+int
+conflict_parse(const char *word, enum conflict_policy *p, char *err, size_t errlen)
+{
+	int v = policy_parse(words, NWORDS, word);
+	char use[64];
+
+	if (v < 0) {
+		snprintf(err, errlen, "conflict policy '%.40s': %s", word,
+		    policy_choices(words, NWORDS, NULL, use, sizeof(use)));
+		return -1;
+	}
+	*p = (enum conflict_policy)v;
+	return 0;
+}
+
+const char *
+conflict_policy_name(enum conflict_policy p)
+{
+	return policy_word(words, NWORDS, (int)p);
+}
 
 int
 conflict_set(struct vnat *v, const char *name, const char *policy, char *err, size_t errlen)
@@ -17,14 +45,8 @@ conflict_set(struct vnat *v, const char *name, const char *policy, char *err, si
 	size_t i;
 	enum conflict_policy p;
 
-	if (strcmp(policy, "abort") == 0)
-		p = CP_ABORT;
-	else if (strcmp(policy, "preempt") == 0)
-		p = CP_PREEMPT;
-	else {
-		snprintf(err, errlen, "conflict policy '%.40s': use abort or preempt", policy);
+	if (conflict_parse(policy, &p, err, errlen) != 0)
 		return -1;
-	}
 	if (strlen(name) >= sizeof(v->v_policies[0].cp_name)) {
 		snprintf(err, errlen, "process name '%.40s' is longer than 15 characters", name);
 		return -1;
@@ -41,7 +63,7 @@ conflict_set(struct vnat *v, const char *name, const char *policy, char *err, si
 	}
 	snprintf(v->v_policies[i].cp_name, sizeof(v->v_policies[i].cp_name), "%s", name);
 	v->v_policies[i].cp_policy = (uint8_t)p;
-	log_info("vnat: address conflicts of %s: %s", name, policy);
+	log_info("vnat: address conflicts of %s: %s", name, conflict_policy_name(p));
 	return 0;
 }
 
@@ -76,9 +98,10 @@ conflict_hit(const struct vtab *socks, const struct vnat_tuple *t)
 	if ((e = vtab_find(socks, &phys)) == NULL)
 		return 0;
 	/* a connection on its way out (FIN sent or received) conflicts with nothing */
-	if (phys.t_proto == IPPROTO_TCP && e->ve_mark != 1 && e->ve_mark != 2 && e->ve_mark != 3)
+	if (phys.t_proto == IPPROTO_TCP && e->ve_sock.ss_state != TCP_ESTABLISHED &&
+	    e->ve_sock.ss_state != TCP_SYN_SENT && e->ve_sock.ss_state != TCP_SYN_RECV)
 		return 0;
-	return (uint32_t)e->ve_ctr;
+	return e->ve_sock.ss_inode;
 }
 
 int

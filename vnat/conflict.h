@@ -18,6 +18,11 @@
 
 enum conflict_policy { CP_ABORT, CP_PREEMPT };
 
+/* Parses a policy's word (abort, preempt); 0, or -1 with the reason in
+ * err.  Pure. */
+int conflict_parse(const char *word, enum conflict_policy *p, char *err, size_t errlen);
+/* The word of a policy.  Pure. */
+const char *conflict_policy_name(enum conflict_policy p);
 /* Sets the policy (abort or preempt) of a process name ("*": every one);
  * 0, or -1 with the reason in err. */
 int conflict_set(struct vnat *v, const char *name, const char *policy, char *err, size_t errlen);

@@ -1,12 +1,14 @@
 /* conns: list virtual connections. */
 #include "vnat/conns.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/addrfmt.h"
 
 struct owner {
 	uint32_t	o_inode;
@@ -84,6 +86,16 @@ wanted(const char *comm, char (*names)[16], size_t n)
 	return 0;
 }
 
+/* a kernel without one of the diag modules (ENOENT) lists the others */
+static int
+stop_unless_enoent(uint8_t family, uint8_t proto, void *arg)
+{
+	(void)family;
+	(void)proto;
+	(void)arg;
+	return errno != ENOENT;
+}
+
 int
 conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all)
 {
@@ -93,11 +105,8 @@ conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab 
 	*out = NULL;
 	if (nnames == 0)
 		return 0;
-	for (int fam = 0; fam < 2; fam++)
-		for (int p = 0; p < 2; p++)
-			if (sd_dump(fam ? AF_INET6 : AF_INET, p ? IPPROTO_UDP : IPPROTO_TCP, add_conn,
-			    &c) != 0 && errno != ENOENT)
-				goto fail;
+	if (sd_dump_all(add_conn, stop_unless_enoent, &c) != 0)
+		goto fail;
 	if (sd_owners_scan(add_owner, &c) != 0 || c.c_oom)
 		goto fail;
 	qsort(c.c_o, c.c_no, sizeof(*c.c_o), by_inode);
@@ -132,10 +141,10 @@ fail:
 void
 conns_identity(const struct sd_conn *c, struct vnat_tuple *t)
 {
-	size_t al = c->sc_family == AF_INET6 ? 16 : 4;
+	size_t al = tuple_alen(tuple_family(c->sc_family));
 
 	memset(t, 0, sizeof(*t));
-	t->t_family = c->sc_family == AF_INET6 ? 6 : 4;
+	t->t_family = tuple_family(c->sc_family);
 	t->t_proto = c->sc_proto;
 	memcpy(t->t_lvir, c->sc_laddr, al);
 	memcpy(t->t_rvir, c->sc_raddr, al);
@@ -154,30 +163,23 @@ conns_index(struct vtab *all, const struct sd_conn *c)
 
 	conns_identity(c, &k);
 	if ((e = vtab_put(all, &k, &created)) != NULL) {
-		e->ve_ctr = c->sc_inode;
-		e->ve_mark = c->sc_state;
+		e->ve_sock.ss_inode = c->sc_inode;
+		e->ve_sock.ss_state = c->sc_state;
 	}
 }
 
 static const char *
 tcp_state(uint8_t proto, uint8_t st)
 {
-	static const char *const names[] = { "?", "ESTABLISHED", "SYN_SENT", "SYN_RECV",
-	    "FIN_WAIT1", "FIN_WAIT2", "TIME_WAIT", "CLOSE", "CLOSE_WAIT", "LAST_ACK", "LISTEN",
-	    "CLOSING" };
+	static const char *const names[] = { [TCP_ESTABLISHED] = "ESTABLISHED",
+	    [TCP_SYN_SENT] = "SYN_SENT", [TCP_SYN_RECV] = "SYN_RECV", [TCP_FIN_WAIT1] = "FIN_WAIT1",
+	    [TCP_FIN_WAIT2] = "FIN_WAIT2", [TCP_TIME_WAIT] = "TIME_WAIT", [TCP_CLOSE] = "CLOSE",
+	    [TCP_CLOSE_WAIT] = "CLOSE_WAIT", [TCP_LAST_ACK] = "LAST_ACK", [TCP_LISTEN] = "LISTEN",
+	    [TCP_CLOSING] = "CLOSING" };
 
 	if (proto != IPPROTO_TCP)
 		return "CONNECTED";
-	return st < sizeof(names) / sizeof(names[0]) ? names[st] : "?";
-}
-
-void
-conns_endpoint(int af, const uint8_t *a, uint16_t port, char *buf, size_t len)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	inet_ntop(af, a, s, sizeof(s));
-	snprintf(buf, len, af == AF_INET6 ? "[%s]:%u" : "%s:%u", s, port);
+	return st < sizeof(names) / sizeof(names[0]) && names[st] ? names[st] : "?";
 }
 
 void
@@ -188,11 +190,11 @@ conns_format(const struct vconn *v, const struct vnat_tuple *tr, const char *sta
 	int af = c->sc_family;
 	char lv[64], rv[64], lp[64], rp[64];
 
-	conns_endpoint(af, c->sc_laddr, c->sc_lport, lv, sizeof(lv));
-	conns_endpoint(af, c->sc_raddr, c->sc_rport, rv, sizeof(rv));
+	addrfmt_endpoint(af, c->sc_laddr, c->sc_lport, lv, sizeof(lv));
+	addrfmt_endpoint(af, c->sc_raddr, c->sc_rport, rv, sizeof(rv));
 	if (tr) {
-		conns_endpoint(af, tr->t_lphy, tr->t_lphy_port, lp, sizeof(lp));
-		conns_endpoint(af, tr->t_rphy, tr->t_rphy_port, rp, sizeof(rp));
+		addrfmt_endpoint(af, tr->t_lphy, tr->t_lphy_port, lp, sizeof(lp));
+		addrfmt_endpoint(af, tr->t_rphy, tr->t_rphy_port, rp, sizeof(rp));
 	} else {
 		memcpy(lp, lv, sizeof(lp));
 		memcpy(rp, rv, sizeof(rp));

@@ -21,14 +21,12 @@ struct vconn {
  * malloc'ed.  With all not NULL, every socket seen on the way is indexed
  * there too (conns_index).  Returns the count, or -1 with errno. */
 int conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all);
-/* Indexes socket c in all by its tuple: inode in ve_ctr, TCP state in
- * ve_mark (vnat/conflict reads them). */
+/* Indexes socket c in all by its tuple, its inode and state in ve_sock
+ * (vnat/conflict reads them). */
 void conns_index(struct vtab *all, const struct sd_conn *c);
 /* The translation of a socket that never moved: its tuple as virtual and
  * physical ends (the key for vnat_find and the vtab tables). */
 void conns_identity(const struct sd_conn *c, struct vnat_tuple *t);
-/* "a.b.c.d:port" or "[v6]:port" (af AF_INET or AF_INET6). */
-void conns_endpoint(int af, const uint8_t *addr, uint16_t port, char *buf, size_t len);
 /* Writes the VNAT CONNS? line of c: protocol, virtual local and remote,
  * physical local and remote, state (the socket's, or state when not NULL:
  * SUSPENDED, CONFLICT), pid and process name. */

@@ -114,6 +114,7 @@ struct match {
 	uint8_t		*m_found;	/* per entry */
 	uint32_t	*m_inode;	/* per entry: the socket's inode */
 	struct vtab	*m_socks;	/* VNAT_UPD: every socket, for conflicts */
+	const char	*m_peer;	/* for the log */
 };
 
 /* the virtual tuple of entry e as seen from here: local = the mover's
@@ -150,6 +151,16 @@ match_conn(const struct sd_conn *c, void *arg)
 	return 0;
 }
 
+/* a failed dump is logged; the others are still looked at */
+static int
+match_failed(uint8_t family, uint8_t proto, void *arg)
+{
+	(void)family;
+	(void)proto;
+	log_warn_rl("vcmp %s: sock_diag", ((struct match *)arg)->m_peer);
+	return 0;
+}
+
 static void
 our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct vnat_tuple *t)
 {
@@ -180,7 +191,7 @@ admitted(struct vcmp_sess *s, uint8_t cmd, const struct vnat_tuple *t, size_t i)
 	size_t al = tuple_alen(t->t_family);
 	char a[64];
 
-	conns_endpoint(tuple_af(t->t_family), t->t_rvir, t->t_rvir_port, a, sizeof(a));
+	tuple_end_text(t->t_family, t->t_rvir, t->t_rvir_port, a, sizeof(a));
 	if (cmd == VCMP_SUS) {
 		const struct vnat_tuple *cur = vnat_find(v, t);
 		const uint8_t *now = cur ? cur->t_rphy : t->t_rvir;
@@ -227,7 +238,8 @@ suspended(struct vcmp_sess *s, uint8_t family, const struct vcmp_entry *ents,
 		/* a connection keeps its first key for its whole life */
 		if (keyed && (e = vtab_put(&v->v_keys, &t[j], &created)) != NULL && created) {
 			if (vkey_conn(secret, family, ents[i].ve_proto, ents[i].ve_lvir,
-			    ents[i].ve_lvir_port, ents[i].ve_rvir, ents[i].ve_rvir_port, e->ve_key) != 0)
+			    ents[i].ve_lvir_port, ents[i].ve_rvir, ents[i].ve_rvir_port,
+			    e->ve_key.vk_key) != 0)
 				vtab_del(&v->v_keys, e);
 			else
 				nkeys++;
@@ -261,6 +273,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	mt.m_inode = inode;
 	/* an update must not take the tuple of another connection of ours */
 	mt.m_socks = cmd == VCMP_UPD ? &socks : NULL;
+	mt.m_peer = s->vs_peer;
 	if (found == NULL || t == NULL || inode == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
@@ -272,10 +285,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			goto out;
 	}
 	/* IPv4 connections may sit on IPv6 sockets (v4-mapped): both families */
-	for (int proto = 6; proto <= 17; proto += 11)
-		for (int af = 0; af < 2; af++)
-			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, match_conn, &mt) != 0)
-				log_warn_rl("vcmp %s: sock_diag", s->vs_peer);
+	sd_dump_all(match_conn, match_failed, &mt);
 	for (i = 0; i < n; i++) {
 		if (!found[i]) {
 			v->v_st.vs_unknown++;
@@ -384,7 +394,8 @@ judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t
 		uint64_t none = 0;
 		entry_key(m->vm_family, e, &k);
 		rec = vtab_find(&s->vs_v->v_keys, &k);
-		verdict[i] = (uint8_t)vkey_judge(rec ? rec->ve_key : NULL, rec ? &rec->ve_ctr : &none,
+		verdict[i] = (uint8_t)vkey_judge(rec ? rec->ve_key.vk_key : NULL,
+		    rec ? &rec->ve_key.vk_ctr : &none,
 		    s->vs_v->v_secure, dg, sizeof(dg), i, auth ? e->ve_ctr : 0, auth ? e->ve_tag : NULL);
 	}
 }
@@ -584,7 +595,7 @@ peer_name(const struct sockaddr *sa, char *buf, size_t len)
 	    ((const struct sockaddr_in6 *)sa)->sin6_port);
 
 	peer_addr(sa, &fam, addr);
-	conns_endpoint(tuple_af(fam), addr, port, buf, len);
+	tuple_end_text(fam, addr, port, buf, len);
 }
 
 /* room for a session from src: the source's own session idle longest gives

@@ -1,7 +1,6 @@
 /* helper: act for a peer's suspended connections, and undo it. */
 #include "vnat/helper.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -18,6 +17,7 @@
 #include "common/fd.h"
 #include "common/log.h"
 #include "vnat/conns.h"
+#include "vnat/policy.h"
 #include "vnat/sockdiag.h"
 
 struct helped {
@@ -34,24 +34,27 @@ int
 helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t len, char *err,
     size_t errlen)
 {
-	static const struct { const char *m; enum helper_kind k; } words[] = {
-		{ "none", HK_NONE }, { "keepalive", HK_KEEPALIVE }, { "stop", HK_STOP },
-		{ "stop-always", HK_STOP_ALWAYS },
+	/* the modes that are one word; exec: takes a path */
+	static const struct policy_word words[] = {
+		{ "keepalive", HK_KEEPALIVE }, { "stop", HK_STOP }, { "stop-always", HK_STOP_ALWAYS },
+		{ "none", HK_NONE },
 	};
+	int k = policy_parse(words, sizeof(words) / sizeof(words[0]), mode);
+	char use[128];
 
 	path[0] = '\0';
-	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-		if (strcmp(mode, words[i].m) == 0) {
-			*kind = words[i].k;
-			return 0;
-		}
+	if (k >= 0) {
+		*kind = (enum helper_kind)k;
+		return 0;
+	}
 	if (strncmp(mode, "exec:", 5) == 0 && mode[5] == '/' && strlen(mode + 5) < len) {
 		*kind = HK_EXEC;
 		memcpy(path, mode + 5, strlen(mode + 5) + 1);
 		return 0;
 	}
-	snprintf(err, errlen, "helper '%.60s': use keepalive, stop, stop-always, none or "
-	    "exec:/absolute/path (at most %zu characters)", mode, len - 1);
+	snprintf(err, errlen, "helper '%.60s': %s (at most %zu characters)", mode,
+	    policy_choices(words, sizeof(words) / sizeof(words[0]), "exec:/absolute/path", use,
+	    sizeof(use)), len - 1);
 	return -1;
 }
 
@@ -107,10 +110,8 @@ helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t
 static void
 ends(const struct vnat_tuple *t, char *l, char *r, size_t len)
 {
-	int af = tuple_af(t->t_family);
-
-	conns_endpoint(af, t->t_lvir, t->t_lvir_port, l, len);
-	conns_endpoint(af, t->t_rvir, t->t_rvir_port, r, len);
+	tuple_end_text(t->t_family, t->t_lvir, t->t_lvir_port, l, len);
+	tuple_end_text(t->t_family, t->t_rvir, t->t_rvir_port, r, len);
 }
 
 /* An exec helper's program while it runs, known by its pidfd: the pidfd
@@ -344,7 +345,7 @@ suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
 	h->h_sock = -1;
 	memcpy(h->h_comm, o.so_comm, sizeof(h->h_comm));
 	memcpy(h->h_path, c->hc_path, sizeof(h->h_path));
-	e->ve_data = h;
+	e->ve_helped = h;
 	switch (h->h_kind) {
 	case HK_KEEPALIVE:
 		if (t->t_proto != IPPROTO_TCP || keepalive_on(h, o.so_fd) != 0) {
@@ -374,7 +375,7 @@ suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
 		run(v, h, t, "suspend");
 		return;
 	}
-	e->ve_data = NULL;	/* nothing to undo */
+	e->ve_helped = NULL;	/* nothing to undo */
 	free(h);
 	vtab_del(&v->v_helped, e);
 }
@@ -438,7 +439,7 @@ stopped_by_other(struct vnat *v, const struct vtab_ent *self, pid_t pid)
 	struct vtab_ent *e;
 
 	TAILQ_FOREACH(e, &v->v_helped.vt_all, ve_all) {
-		const struct helped *h = e->ve_data;
+		const struct helped *h = e->ve_helped;
 		if (e != self && h && (h->h_kind == HK_STOP || h->h_kind == HK_STOP_ALWAYS) &&
 		    h->h_pid == pid)
 			return 1;
@@ -449,7 +450,7 @@ stopped_by_other(struct vnat *v, const struct vtab_ent *self, pid_t pid)
 static void
 undo(struct vnat *v, struct vtab_ent *e, const char *why)
 {
-	struct helped *h = e->ve_data;
+	struct helped *h = e->ve_helped;
 
 	if (h == NULL)
 		return;
@@ -482,7 +483,7 @@ undo(struct vnat *v, struct vtab_ent *e, const char *why)
 		break;
 	}
 	free(h);
-	e->ve_data = NULL;
+	e->ve_helped = NULL;
 }
 
 void
@@ -558,6 +559,16 @@ other_conn(const struct sd_conn *sc, void *arg)
 	return 0;
 }
 
+/* what a failed dump hides is not known to serve others */
+static int
+go_on(uint8_t family, uint8_t proto, void *arg)
+{
+	(void)family;
+	(void)proto;
+	(void)arg;
+	return 0;
+}
+
 static int
 serves_others(struct vnat *v, pid_t pid)
 {
@@ -569,9 +580,7 @@ serves_others(struct vnat *v, pid_t pid)
 	sd_owners_scan(pid_inode, &c);
 	o.o_inodes = c.in;
 	o.o_n = c.n;
-	for (int proto = 6; proto <= 17 && !o.o_found; proto += 11)
-		for (int af = 0; af < 2 && !o.o_found; af++)
-			sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, other_conn, &o);
+	sd_dump_all(other_conn, go_on, &o);
 	free(c.in);
 	return o.o_found;
 }

@@ -1,7 +1,6 @@
 /* kept: old addresses kept on lo. */
 #include "vnat/kept.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -103,24 +102,18 @@ arp(struct vnat *v, const uint8_t *addr, int add, int edge)
 	return 0;
 }
 
-static const char *
-ntop(uint8_t family, const uint8_t *addr, char *buf, size_t len)
-{
-	return inet_ntop(tuple_af(family), addr, buf, (socklen_t)len);
-}
-
 int
 kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 {
 	size_t al = tuple_alen(family);
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDRFMT_ADDRLEN];
 
 	for (size_t i = 0; i < v->v_nkept; i++)
 		if (v->v_kept[i].k_family == family && memcmp(v->v_kept[i].k_addr, addr, al) == 0)
 			return 0;
 	if (v->v_nkept == sizeof(v->v_kept) / sizeof(v->v_kept[0])) {
 		log_warnx("vnat: %zu addresses kept already; not keeping %s", v->v_nkept,
-		    ntop(family, addr, a, sizeof(a)));
+		    tuple_addr_text(family, addr, a, sizeof(a)));
 		return -1;
 	}
 	/* hidden from ARP before it is there to be answered for */
@@ -130,7 +123,7 @@ kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 	if (addr_lo(family, addr, true) != 0) {
 		int e = errno;
 		if (e != EEXIST)
-			log_warn("vnat: keeping %s on lo", ntop(family, addr, a, sizeof(a)));
+			log_warn("vnat: keeping %s on lo", tuple_addr_text(family, addr, a, sizeof(a)));
 		if (family == 4)
 			arp(v, addr, 0, first);
 		return e == EEXIST ? 0 : -1;	/* there already: not ours to remove */
@@ -140,7 +133,7 @@ kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 	memcpy(v->v_kept[v->v_nkept].k_addr, addr, al);
 	v->v_nkept++;
 	log_info("vnat: keeping %s on lo for its connections (no ARP for it)",
-	    ntop(family, addr, a, sizeof(a)));
+	    tuple_addr_text(family, addr, a, sizeof(a)));
 	return 0;
 }
 
@@ -161,7 +154,7 @@ unsigned
 kept_release_unused(struct vnat *v)
 {
 	unsigned gone = 0;
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDRFMT_ADDRLEN];
 
 	for (size_t i = 0; i < v->v_nkept;) {
 		uint8_t fam = v->v_kept[i].k_family, addr[16];
@@ -173,12 +166,12 @@ kept_release_unused(struct vnat *v)
 			continue;
 		}
 		if (addr_lo(fam, addr, false) != 0 && errno != EADDRNOTAVAIL)
-			log_warn("vnat: removing %s from lo", ntop(fam, addr, a, sizeof(a)));
+			log_warn("vnat: removing %s from lo", tuple_addr_text(fam, addr, a, sizeof(a)));
 		/* the address is gone: only now may ARP see it again */
 		if (fam == 4)
 			arp(v, addr, 0, count_v4(v) == 1);
 		v->v_kept[i] = v->v_kept[--v->v_nkept];
-		log_info("vnat: %s no longer kept: %s", ntop(fam, addr, a, sizeof(a)),
+		log_info("vnat: %s no longer kept: %s", tuple_addr_text(fam, addr, a, sizeof(a)),
 		    home ? "it is on an interface again" : "its last connection is gone");
 		gone++;
 	}
@@ -188,11 +181,11 @@ kept_release_unused(struct vnat *v)
 void
 kept_drop_all(struct vnat *v)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDRFMT_ADDRLEN];
 
 	for (size_t i = 0; i < v->v_nkept; i++)
 		if (addr_lo(v->v_kept[i].k_family, v->v_kept[i].k_addr, false) != 0)
-			log_warn("vnat: removing %s from lo", ntop(v->v_kept[i].k_family,
+			log_warn("vnat: removing %s from lo", tuple_addr_text(v->v_kept[i].k_family,
 			    v->v_kept[i].k_addr, a, sizeof(a)));
 	v->v_nkept = 0;
 	announce_restore(v);

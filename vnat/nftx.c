@@ -1,7 +1,6 @@
 /* nftx: nftables batches for VNAT translations. */
 #include "vnat/nftx.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -58,9 +57,9 @@ int
 nftx_text_arp(const uint8_t addr[4], int add, int edge, char *buf, size_t len)
 {
 	struct sbuf b = { buf, len, 0, 0 };
-	char a[INET_ADDRSTRLEN];
+	char a[ADDRFMT_ADDRLEN];
 
-	inet_ntop(AF_INET, addr, a, sizeof(a));
+	tuple_addr_text(4, addr, a, sizeof(a));
 	if (!add && edge) {
 		sbuf_add(&b, "delete table arp " NFTX_TABLE "\n");
 		return sbuf_done(&b);
@@ -153,11 +152,10 @@ struct tuple {
 static void
 tuple_text(struct sbuf *b, const struct vnat_tuple *t, const struct tuple *k)
 {
-	char s1[64], s2[64];
-	int af = tuple_af(t->t_family);
+	char s1[ADDRFMT_ADDRLEN], s2[ADDRFMT_ADDRLEN];
 
-	inet_ntop(af, k->sa, s1, sizeof(s1));
-	inet_ntop(af, k->da, s2, sizeof(s2));
+	tuple_addr_text(t->t_family, k->sa, s1, sizeof(s1));
+	tuple_addr_text(t->t_family, k->da, s2, sizeof(s2));
 	sbuf_add(b, "%s . %u . %u . %s . %u", s1, t->t_proto, k->sp, s2, k->dp);
 }
 
@@ -234,7 +232,7 @@ elements(struct sbuf *b, const struct vnat_tuple *t, size_t n, int add)
 				int opened = 0;
 				for (size_t i = 0; i < n; i++) {
 					struct rewrite rw[4];
-					char s[64];
+					char s[ADDRFMT_ADDRLEN];
 					if ((t[i].t_family == 6 ? 6 : 4) != v)
 						continue;
 					if (t[i].t_dirs && !(t[i].t_dirs & (in ? TUPLE_IN : TUPLE_OUT)))
@@ -250,7 +248,7 @@ elements(struct sbuf *b, const struct vnat_tuple *t, size_t n, int add)
 					opened = 1;
 					tuple_text(b, &t[i], &rw[f].rw_key);
 					if (add && rw[f].rw_addr)
-						sbuf_add(b, " : %s", inet_ntop(tuple_af(v),
+						sbuf_add(b, " : %s", tuple_addr_text((unsigned)v,
 						    rw[f].rw_addr, s, sizeof(s)));
 					else if (add)
 						sbuf_add(b, " : %u", rw[f].rw_port);

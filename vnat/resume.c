@@ -200,7 +200,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	}
 	for (int i = 0; i < n; i++) {
 		const struct sd_conn *c = &vc[i].vc_c;
-		uint8_t fam = c->sc_family == AF_INET6 ? 6 : 4;
+		uint8_t fam = tuple_family(c->sc_family);
 		size_t al = tuple_alen(fam);
 		struct vnat_tuple t, *cur;
 		conns_identity(c, &t);

@@ -129,6 +129,49 @@ out:
 	return rc;
 }
 
+/* the caller's callback, and whether it stopped the walk */
+struct walk {
+	sd_conn_cb	 w_cb;
+	void		*w_arg;
+	int		 w_stopped;
+};
+
+static int
+walk_one(const struct sd_conn *c, void *arg)
+{
+	struct walk *w = arg;
+
+	return w->w_stopped = w->w_cb(c, w->w_arg) != 0;
+}
+
+int
+sd_walk(sd_dump_fn dump, sd_conn_cb cb, sd_err_cb on_err, void *arg)
+{
+	/* by family first: VNAT CONNS? lists IPv4 before IPv6 */
+	static const uint8_t fam[] = { AF_INET, AF_INET6 }, proto[] = { IPPROTO_TCP, IPPROTO_UDP };
+	struct walk w = { cb, arg, 0 };
+
+	for (size_t f = 0; f < sizeof(fam); f++)
+		for (size_t p = 0; p < sizeof(proto); p++) {
+			if (dump(fam[f], proto[p], walk_one, &w) != 0) {
+				int saved = errno, stop = on_err == NULL ||
+				    on_err(fam[f], proto[p], arg) != 0;
+				errno = saved;
+				if (stop)
+					return -1;
+			}
+			if (w.w_stopped)
+				return 0;
+		}
+	return 0;
+}
+
+int
+sd_dump_all(sd_conn_cb cb, sd_err_cb on_err, void *arg)
+{
+	return sd_walk(sd_dump, cb, on_err, arg);
+}
+
 /* does /proc/PID/fd hold socket:[inode]? */
 static int
 pid_has_socket(const char *pid, const char *want, int *fd)

@@ -9,10 +9,18 @@
 struct sd_conn {
 	uint8_t		sc_family;	/* AF_INET or AF_INET6 */
 	uint8_t		sc_proto;	/* IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t		sc_state;	/* TCP_ESTABLISHED, ... (UDP: 1 when connected) */
+	uint8_t		sc_state;	/* TCP_ESTABLISHED, ... of <netinet/tcp.h>
+					 * (UDP: TCP_ESTABLISHED when connected) */
 	uint8_t		sc_laddr[16], sc_raddr[16];	/* 4 or 16 bytes used */
 	uint16_t	sc_lport, sc_rport;		/* host byte order */
 	uint32_t	sc_inode, sc_uid;
+};
+
+/* A socket as an index of sockets keeps it (conns_index): its inode and
+ * its state (TCP_ESTABLISHED, ... of <netinet/tcp.h>, as sc_state). */
+struct sd_sock {
+	uint32_t	ss_inode;
+	uint8_t		ss_state;
 };
 
 typedef int (*sd_conn_cb)(const struct sd_conn *c, void *arg);
@@ -22,6 +30,20 @@ typedef int (*sd_conn_cb)(const struct sd_conn *c, void *arg);
  * socket whose ends are IPv4-mapped is reported as AF_INET.  cb returning
  * non-zero stops the walk.  Returns 0, or -1 with errno. */
 int sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
+
+/* After a dump of sd_dump_all failed (errno set): non-zero stops the walk,
+ * 0 goes on to the next dump. */
+typedef int (*sd_err_cb)(uint8_t family, uint8_t proto, void *arg);
+/* A dump with sd_dump's contract. */
+typedef int (*sd_dump_fn)(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
+
+/* Calls cb for every connection of the host, as sd_dump does, in four dumps:
+ * IPv4 TCP, IPv4 UDP, IPv6 TCP, IPv6 UDP; cb returning non-zero stops the
+ * whole walk.  After a failed dump, on_err (NULL: stop) decides.  Returns 0,
+ * or -1 with the failed dump's errno when it stopped the walk. */
+int sd_dump_all(sd_conn_cb cb, sd_err_cb on_err, void *arg);
+/* sd_dump_all over another dump (its unit tests give a fake one). */
+int sd_walk(sd_dump_fn dump, sd_conn_cb cb, sd_err_cb on_err, void *arg);
 
 struct sd_owner {
 	pid_t	so_pid;

@@ -36,7 +36,7 @@ mark_alive(const struct sd_conn *c, void *arg)
 	conns_identity(c, &k);
 	for (int i = 0; i < T_N; i++)
 		if ((e = vtab_find(t[i], &k)) != NULL)
-			e->ve_mark = 1;
+			e->ve_alive = true;
 	return 0;
 }
 
@@ -53,21 +53,19 @@ sweep_now(struct vnat *v)
 	for (int i = 0; i < T_N; i++) {
 		any += t[i]->vt_n;
 		TAILQ_FOREACH(e, &t[i]->vt_all, ve_all)
-			e->ve_mark = 0;
+			e->ve_alive = false;
 	}
 	if (v->v_resume || any == 0)
 		return 0;	/* a RESUME owns the table until it ends */
-	for (int proto = 6; proto <= 17; proto += 11)
-		for (int af = 0; af < 2; af++)
-			if (sd_dump(af ? AF_INET6 : AF_INET, (uint8_t)proto, mark_alive, t) != 0) {
-				log_warn("vnat: sweep: sock_diag");
-				return -1;	/* never remove on a partial view */
-			}
+	if (sd_dump_all(mark_alive, NULL, t) != 0) {
+		log_warn("vnat: sweep: sock_diag");
+		return -1;	/* never remove on a partial view */
+	}
 	/* suspended by a peer, keyed or helped, and closed since */
 	for (int i = T_PEER_SUSP; i < T_N; i++)
 		for (e = TAILQ_FIRST(&t[i]->vt_all); e; e = next) {
 			next = TAILQ_NEXT(e, ve_all);
-			if (e->ve_mark)
+			if (e->ve_alive)
 				continue;
 			if (i == T_HELPED)
 				helper_resume(v, &e->ve_tr, "its connection closed");
@@ -77,7 +75,7 @@ sweep_now(struct vnat *v)
 	if (v->v_trs.vt_n && (gone = calloc(v->v_trs.vt_n, sizeof(*gone))) == NULL)
 		return -1;
 	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
-		if (!e->ve_mark)
+		if (!e->ve_alive)
 			gone[n++] = e->ve_tr;
 	if (n && vnat_remove(v, gone, n, err, sizeof(err)) != 0) {
 		log_warnx("vnat: sweep: %s", err);

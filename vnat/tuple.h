@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
+#include "common/addrfmt.h"
+
 struct vnat_tuple {
 	uint32_t	t_id;		/* the caller's identifier */
 	uint8_t		t_family;	/* 4 or 6 */
@@ -43,6 +45,22 @@ static inline uint8_t
 tuple_family(int af)
 {
 	return af == AF_INET6 ? 6 : 4;
+}
+
+/* Writes an address of family 4 or 6 as text into buf (ADDRFMT_ADDRLEN
+ * bytes are enough) and returns buf (common/addrfmt). */
+static inline const char *
+tuple_addr_text(unsigned family, const uint8_t *addr, char *buf, size_t len)
+{
+	return addrfmt_addr(tuple_af(family), addr, buf, len);
+}
+
+/* Writes one end of a tuple of family 4 or 6, "a.b.c.d:port" or
+ * "[v6]:port", into buf (ADDRFMT_LEN bytes are enough) and returns buf. */
+static inline const char *
+tuple_end_text(unsigned family, const uint8_t *addr, uint16_t port, char *buf, size_t len)
+{
+	return addrfmt_endpoint(tuple_af(family), addr, port, buf, len);
 }
 
 #endif

@@ -45,6 +45,13 @@ int vkey_tag(const uint8_t key[VKEY_LEN], const uint8_t *body, size_t len, uint1
 int vkey_check(const uint8_t key[VKEY_LEN], const uint8_t *body, size_t len, uint16_t idx,
     uint64_t ctr, const uint8_t tag[VKEY_TAG_LEN]);
 
+/* What either side keeps of a keyed connection (in v_keys): its key, and
+ * the last counter sent (the moving host) or accepted (the peer). */
+struct vkey_state {
+	uint8_t		vk_key[VKEY_LEN];
+	uint64_t	vk_ctr;
+};
+
 enum vkey_verdict {
 	VKEY_OK,		/* keyed, tag right, counter new */
 	VKEY_OK_KEYLESS,	/* no key and never had one, not --vnat-secure */

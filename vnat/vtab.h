@@ -10,16 +10,24 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "vnat/sockdiag.h"
 #include "vnat/tuple.h"
+#include "vnat/vkey.h"
 
+struct helped;
+
+/* An entry: the tuple, vnat/sweep's mark (in each table it sweeps), and a
+ * payload of which a table's owner uses one member only, its own type. */
 struct vtab_ent {
 	struct vnat_tuple		 ve_tr;
 	struct vtab_ent		*ve_next;	/* same bucket */
-	uint8_t			 ve_mark;	/* sweep: alive bit; conns_index: the TCP state */
-	uint8_t			 ve_key[32];	/* v_keys: the connection's key (vnat/vkey) */
-	uint64_t		 ve_ctr;	/* v_keys: the last counter sent or accepted;
-					 * conns_index: the socket's inode */
-	void			*ve_data;	/* v_helped: the active helper (vnat/helper) */
+	bool			 ve_alive;	/* vnat/sweep: its connection is still there */
+	union {
+		struct vkey_state	 ve_key;	/* v_keys (vnat/xchg, vnat/endpoint) */
+		struct sd_sock		 ve_sock;	/* a socket index (conns_index,
+							 * read by vnat/conflict) */
+		struct helped		*ve_helped;	/* v_helped (vnat/helper) */
+	};
 	TAILQ_ENTRY(vtab_ent)	 ve_all;
 };
 TAILQ_HEAD(vtab_list, vtab_ent);

@@ -1,7 +1,6 @@
 /* xchg: one VCMP exchange per peer. */
 #include "vnat/xchg.h"
 
-#include <arpa/inet.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -67,7 +66,7 @@ keep_keys(struct xpeer *p, const struct vcmp_msg *m, size_t first, size_t chunk)
 		if (!p->p_x->x_ok[k] || (e = vtab_put(&v->v_keys, t, &created)) == NULL || !created)
 			continue;
 		if (vkey_conn(secret, t->t_family, t->t_proto, t->t_lvir, t->t_lvir_port, t->t_rvir,
-		    t->t_rvir_port, e->ve_key) != 0)
+		    t->t_rvir_port, e->ve_key.vk_key) != 0)
 			vtab_del(&v->v_keys, e);
 	}
 	explicit_bzero(secret, sizeof(secret));
@@ -102,15 +101,14 @@ static void
 peer_over(struct xpeer *p, const char *why)
 {
 	struct xchg *x = p->p_x;
-	char a[INET6_ADDRSTRLEN];
+	char a[ADDRFMT_ADDRLEN];
 
 	if (p->p_done)
 		return;
 	p->p_done = true;
 	if (why) {
-		inet_ntop(tuple_af(p->p_family), p->p_addr, a, sizeof(a));
-		log_warnx_rl("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME", a,
-		    why);
+		log_warnx_rl("vnat: %s: peer %s: %s", x->x_cmd == VCMP_SUS ? "SUSPEND" : "RESUME",
+		    tuple_addr_text(p->p_family, p->p_addr, a, sizeof(a)), why);
 		x->x_unreachable++;
 	}
 	if (p->p_bev) {
@@ -213,15 +211,15 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 			e[i].ve_lphy_port = t->t_lphy_port;
 			key[i] = p->p_x->x_cmd == VCMP_UPD ? vtab_find(&p->p_x->x_v->v_keys, t) : NULL;
 			if (key[i])
-				e[i].ve_ctr = ++key[i]->ve_ctr;
+				e[i].ve_ctr = ++key[i]->ve_key.vk_ctr;
 		}
 		int n = vcmp_encode(&m, out, sizeof(out));
 		uint8_t dg[VKEY_LEN];
 		if (n > 0 && p->p_x->x_cmd == VCMP_UPD && vkey_digest(out, vcmp_body_len(out), dg) != 0)
 			n = -1;
 		for (size_t i = 0; n > 0 && i < cnt; i++)
-			if (key[i] && vkey_tag(key[i]->ve_key, dg, sizeof(dg), (uint16_t)i, e[i].ve_ctr,
-			    out + vcmp_tag_off(out, (uint16_t)i)) != 0)
+			if (key[i] && vkey_tag(key[i]->ve_key.vk_key, dg, sizeof(dg), (uint16_t)i,
+			    e[i].ve_ctr, out + vcmp_tag_off(out, (uint16_t)i)) != 0)
 				n = -1;
 		if (n < 0 || bufferevent_write(bev, out, (size_t)n) != 0) {
 			peer_over(p, "cannot encode the message");

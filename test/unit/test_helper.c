@@ -25,6 +25,8 @@ Test(helper, modes_parse)
 	cr_assert_eq(helper_parse("exec:relative", &k, path, sizeof(path), err, sizeof(err)), -1);
 	cr_assert(strstr(err, "exec:/absolute/path"), "%s", err);
 	cr_assert_eq(helper_parse("sleep", &k, path, sizeof(path), err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "helper 'sleep': use keepalive, stop, stop-always, none or "
+	    "exec:/absolute/path (at most 255 characters)");
 	cr_assert_eq(helper_parse("exec:/xyzw", &k, path, 4, err, sizeof(err)), -1);
 }
 

@@ -1,7 +1,9 @@
 /* Unit tests: sock_diag finds this process's own TCP and connected UDP
- * sockets on loopback, with their ports and their owner. */
+ * sockets on loopback, with their ports and their owner; sd_dump_all's walk
+ * (order, stop, errors) over a fake dump. */
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -95,6 +97,10 @@ Test(sockdiag, finds_connected_udp_only)
 	struct want unconnected = { port_of(s, 0), 0, 0, 0 };
 	cr_assert_eq(sd_dump(AF_INET, IPPROTO_UDP, find, &unconnected), 0);
 	cr_assert_eq(unconnected.found, 0);
+	/* and sd_dump_all, once over each family and protocol */
+	w.found = 0;
+	cr_assert_eq(sd_dump_all(find, NULL, &w), 0);
+	cr_assert_eq(w.found, 1);
 	close(s);
 	close(u);
 }
@@ -105,4 +111,113 @@ Test(sockdiag, unknown_inode_has_no_owner)
 
 	cr_assert_eq(sd_owner(0, &o), -1);
 	cr_assert_eq(sd_owner(0xfffffff0u, &o), -1);
+}
+
+/* a fake dump for sd_walk: records the order, fails where told, gives one
+ * connection per dump with its family and protocol */
+struct fake {
+	char	calls[8][8];
+	int	n;
+	int	fail_udp6, fail_tcp4;	/* errno to fail with, or 0 */
+	int	stop_at;		/* the cb stops at this connection (1-based), or 0 */
+	int	seen, errs;
+	int	go_on;			/* what on_err answers */
+};
+
+static struct fake *fk;
+
+static int
+fake_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg)
+{
+	struct sd_conn c = { .sc_family = family, .sc_proto = proto };
+	int v6 = family == AF_INET6, udp = proto == IPPROTO_UDP;
+
+	snprintf(fk->calls[fk->n++], sizeof(fk->calls[0]), "%s%s", udp ? "udp" : "tcp",
+	    v6 ? "6" : "4");
+	if ((v6 && udp && fk->fail_udp6) || (!v6 && !udp && fk->fail_tcp4)) {
+		errno = v6 ? fk->fail_udp6 : fk->fail_tcp4;
+		return -1;
+	}
+	cb(&c, arg);
+	return 0;
+}
+
+static int
+fake_cb(const struct sd_conn *c, void *arg)
+{
+	struct fake *f = arg;
+
+	(void)c;
+	return ++f->seen == f->stop_at;
+}
+
+static int
+fake_err(uint8_t family, uint8_t proto, void *arg)
+{
+	struct fake *f = arg;
+
+	(void)family;
+	(void)proto;
+	f->errs++;
+	errno = 0;	/* a logging on_err may change errno: sd_walk keeps the dump's */
+	return !f->go_on;
+}
+
+static void
+assert_calls(const char *want)
+{
+	char got[64] = "";
+
+	for (int i = 0; i < fk->n; i++) {
+		strcat(got, i ? " " : "");
+		strcat(got, fk->calls[i]);
+	}
+	cr_assert_str_eq(got, want);
+}
+
+Test(sockdiag, walk_covers_both_families_and_protocols_in_order)
+{
+	struct fake f = { 0 };
+
+	fk = &f;
+	cr_assert_eq(sd_walk(fake_dump, fake_cb, NULL, &f), 0);
+	assert_calls("tcp4 udp4 tcp6 udp6");
+	cr_assert_eq(f.seen, 4);
+}
+
+Test(sockdiag, walk_stops_when_the_callback_says_so)
+{
+	struct fake f = { .stop_at = 2 };
+
+	fk = &f;
+	cr_assert_eq(sd_walk(fake_dump, fake_cb, NULL, &f), 0);
+	assert_calls("tcp4 udp4");
+}
+
+Test(sockdiag, walk_without_on_err_stops_at_the_first_failure)
+{
+	struct fake f = { .fail_tcp4 = EPERM };
+
+	fk = &f;
+	errno = 0;
+	cr_assert_eq(sd_walk(fake_dump, fake_cb, NULL, &f), -1);
+	cr_assert_eq(errno, EPERM);
+	assert_calls("tcp4");
+	cr_assert_eq(f.seen, 0);
+}
+
+Test(sockdiag, walk_goes_on_or_stops_as_on_err_says)
+{
+	struct fake f = { .fail_tcp4 = ENOENT, .fail_udp6 = EPERM, .go_on = 1 };
+
+	fk = &f;
+	cr_assert_eq(sd_walk(fake_dump, fake_cb, fake_err, &f), 0);
+	assert_calls("tcp4 udp4 tcp6 udp6");
+	cr_assert_eq(f.errs, 2);
+	cr_assert_eq(f.seen, 2);
+	struct fake g = { .fail_tcp4 = ENOENT, .fail_udp6 = EPERM, .go_on = 0 };
+	fk = &g;
+	cr_assert_eq(sd_walk(fake_dump, fake_cb, fake_err, &g), -1);
+	cr_assert_eq(errno, ENOENT, "the dump's errno, not on_err's");
+	assert_calls("tcp4");
 }

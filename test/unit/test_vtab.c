@@ -89,3 +89,11 @@ Test(vtab, grows_and_keeps_every_entry)
 	vtab_clear(&v);
 	cr_assert_eq(v.vt_n, 0);
 }
+
+Test(vtab, an_entry_is_no_larger_than_with_shared_fields)
+{
+	/* 160 bytes on x86-64 when one field served two owners (issue 15):
+	 * the typed payload must not cost memory at 10,000 connections */
+	cr_assert_leq(sizeof(struct vtab_ent), 160, "%zu", sizeof(struct vtab_ent));
+	cr_assert_leq(sizeof(((struct vtab_ent *)0)->ve_key), 40);
+}
