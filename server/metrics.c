@@ -306,9 +306,15 @@ accept_failed(struct evconnlistener *lst, void *arg)
 		log_warn_rl("metrics: accept");
 		return;
 	}
+	/* libevent frees the timer when it fires, or with the base; it may
+	 * outlive the listener (metrics_stop) but not fire, the loop having
+	 * stopped by then */
+	if (event_base_once(evconnlistener_get_base(lst), -1, EV_TIMEOUT, accept_again, lst,
+	    &tv) != 0)
+		return;		/* no timer either: keep trying from the loop */
+	errno = err;
 	log_warn_rl("metrics: accept: paused for %d s", METRICS_RETRY_S);
 	evconnlistener_disable(lst);
-	event_base_once(evconnlistener_get_base(lst), -1, EV_TIMEOUT, accept_again, lst, &tv);
 }
 
 struct metrics *
