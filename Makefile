@@ -118,8 +118,8 @@ $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(CLI_LIBS)
 
 # server/guard.c has no I/O of its own, options.c and config.c only read
-# files: their unit tests link them alone
-UNIT_SERVER = server/guard.c server/options.c server/config.c
+# files, prom.c only formats: their unit tests link them alone
+UNIT_SERVER = server/guard.c server/options.c server/config.c server/prom.c
 $(UNIT_BIN): $(call obj,$(UNIT_SRC) $(UNIT_SERVER) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS) -lcriterion

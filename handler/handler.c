@@ -334,13 +334,37 @@ handler_format(const struct handler *h, char *buf, size_t len)
 }
 
 void
-handler_format_stats(struct handler *h, char *buf, size_t len)
+handler_stats_of(struct handler *h, struct handler_stats *out)
 {
-	const struct handler_stats *s = &h->h_st;
-	uint64_t now = link_now_ms();
-
 	if (h->h_cap)
 		h->h_st.hs_drop_kernel = cap_kernel_drops(h->h_cap);
+	*out = h->h_st;
+}
+
+size_t
+handler_queued(const struct handler *h)
+{
+	return h->h_bev ? bev_pending(h->h_bev) : 0;
+}
+
+void
+handler_peer_of(const struct handler *h, uint16_t listen_port, char *buf, size_t len)
+{
+	if (h->h_lport == listen_port)
+		snprintf(buf, len, "%s", h->h_raddr);
+	else
+		snprintf(buf, len, strchr(h->h_raddr, ':') ? "[%s]:%u" : "%s:%u", h->h_raddr,
+		    (unsigned)h->h_rport);
+}
+
+void
+handler_format_stats(struct handler *h, char *buf, size_t len)
+{
+	struct handler_stats st;
+	const struct handler_stats *s = &st;
+	uint64_t now = link_now_ms();
+
+	handler_stats_of(h, &st);
 	snprintf(buf, len, "%u sent_frames=%" PRIu64 " sent_bytes=%" PRIu64
 	    " recv_frames=%" PRIu64 " recv_bytes=%" PRIu64 " drop_queue=%" PRIu64
 	    " drop_truncated=%" PRIu64 " drop_toobig=%" PRIu64 " drop_inject=%" PRIu64
@@ -352,6 +376,6 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
 	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel, s->hs_drop_loop,
 	    s->hs_drop_storm, s->hs_drop_filtered, s->hs_drop_down,
-	    h->h_bev ? bev_pending(h->h_bev) : (size_t)0, h->h_bev ? "up" : "down",
+	    handler_queued(h), h->h_bev ? "up" : "down",
 	    (now - h->h_state_ms) / 1000, (now - h->h_heard_ms) / 1000, s->hs_reconnects);
 }

@@ -127,6 +127,14 @@ bool handler_got_goodbye(const struct handler *h);
 bool handler_is_up(const struct handler *h);
 /* The configuration h runs with. */
 const struct handler_conf *handler_conf_of(const struct handler *h);
+/* Copies h's counters into out (the kernel's capture drops read now). */
+void handler_stats_of(struct handler *h, struct handler_stats *out);
+/* Bytes waiting for the peer in h's connection (0 while the link is down). */
+size_t handler_queued(const struct handler *h);
+/* Writes the peer server of h's last connection: "addr:port" ("[v6]:port")
+ * when this side dialled it, the address alone when it was accepted on
+ * listen_port (the dialler's source port changes with every redial). */
+void handler_peer_of(const struct handler *h, uint16_t listen_port, char *buf, size_t len);
 /* Writes the seed's HANDLERS? line for h (doc/PROTOCOL.md, "HANDLERS? lines"). */
 void handler_format(const struct handler *h, char *buf, size_t len);
 /* Writes "id key=value ..." counters for h (doc/PROTOCOL.md, "STATS? lines"). */

@@ -9,7 +9,7 @@ libpcap-dev libnet1-dev libevent-dev libssl-dev libnftables-dev libcriterion-dev
 libsystemd-dev libcap-ng-dev systemd
 iproute2 iputils-ping socat iperf3 nftables conntrack ethtool tcpdump procps psmisc
 libcap2-bin openssl coreutils python3 openvpn tinc iptables
-groff-base man-db bsdextrautils"
+groff-base man-db bsdextrautils python3-prometheus-client"
 
 missing=""
 for p in $PKGS; do

@@ -694,6 +694,7 @@ ctl_make_room(struct server *s, const struct guard_key *k)
 		    "unauthenticated connections (%u now; caps %u in all, %u per source)",
 		    v->c_peer, src, guard_unauth(s->s_guard), s->s_max_unauth,
 		    s->s_opts.so_max_unauth_per_source);
+		s->s_unauth_capped++;
 		ctl_close(v, "too many unauthenticated connections");
 	}
 }
@@ -739,4 +740,15 @@ ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa, cons
 	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
 	timer_in_ms(c->c_timer, (uint64_t)s->s_opts.so_auth_timeout * 1000);
 	log_debug_rl("control %s: connected", peer);
+}
+
+unsigned
+ctl_sessions(const struct server *s)
+{
+	const struct ctl *c;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(c, &s->s_ctls, c_entry)
+		n++;
+	return n;
 }

@@ -25,6 +25,8 @@ void ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
 /* Links a HANDLE's standing handler to its session (so that a close can
  * detach it), or unlinks it (NULL). */
 void ctl_set_stand(struct ctl *c, struct stand *st);
+/* Control sessions open, authenticated or not. */
+unsigned ctl_sessions(const struct server *s);
 /* The one teardown of a session. */
 void ctl_close(struct ctl *c, const char *reason);
 

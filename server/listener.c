@@ -132,6 +132,7 @@ lsn_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa, 
 
 	(void)lst;
 	(void)salen;
+	l->l_srv->s_accepted++;
 	if (l->l_episode) {
 		l->l_took = true;
 		if (!evtimer_pending(l->l_quiet, NULL))
@@ -177,6 +178,7 @@ lsn_error(struct evconnlistener *lst, void *arg)
 	 * the retry comes from the timer, not from here */
 	dropped = ctl_drop_oldest_unauth(l->l_srv, "out of descriptors");
 	l->l_dropped += dropped;
+	l->l_srv->s_unauth_nofd += dropped;
 	lsn_retry_in(l, dropped ? LSN_SOON_MS : LSN_RETRY_MS);
 }
 

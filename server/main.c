@@ -25,6 +25,7 @@
 #include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
+#include "server/metrics.h"
 #include "server/notify.h"
 #include "server/privs.h"
 #include "server/server.h"
@@ -259,6 +260,8 @@ main(int argc, char **argv)
 		    s.s_opts.so_listen[i]);
 	if ((s.s_lsn = lsn_open(&s)) == NULL)
 		fatal("cannot listen on %s port %u", where, s.s_opts.so_port);
+	if (s.s_opts.so_metrics[0] && (s.s_metrics = metrics_start(&s, err, sizeof(err))) == NULL)
+		fatalx("%s", err);
 	sig_int = evsignal_new(s.s_base, SIGINT, on_signal, &s);
 	sig_term = evsignal_new(s.s_base, SIGTERM, on_signal, &s);
 	evsignal_add(sig_int, NULL);
@@ -280,6 +283,7 @@ main(int argc, char **argv)
 	event_base_dispatch(s.s_base);
 	notify_stopping(nt);
 	shutdown_all(&s);
+	metrics_stop(s.s_metrics);
 	reload_stop(&s);
 	vnat_stop(s.s_vnat);
 	lsn_free(s.s_lsn);

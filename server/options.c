@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include <event2/util.h>
 #include <openssl/crypto.h>
@@ -60,6 +61,8 @@ opts_usage(FILE *f)
 	    "                      is answered n x MS later (at most 10 x MS; 100; 0: off)\n"
 	    "  --idle-timeout S    close authenticated control sessions that sent no\n"
 	    "                      request for S seconds (300; 0: never)\n"
+	    "  --metrics A:P       serve Prometheus metrics on http://A:P/metrics (off;\n"
+	    "                      IPv6 in brackets: [::1]:9100; no password: keep it local)\n"
 	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
 	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
 	    "                      are dropped and counted (4096 KiB)\n"
@@ -198,6 +201,30 @@ set_path(struct srv_opts *o, const struct opt *op, const char *shown, const char
 		return -1;
 	}
 	memcpy(dst, val, strlen(val) + 1);
+	return 0;
+}
+
+/* ADDR:PORT, an IP address (IPv6 in brackets) and a port: no names, so
+ * that what is listened on does not depend on a resolver at start */
+static int
+set_metrics(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	int sl = sizeof(ss);
+	uint16_t port = 0;
+
+	(void)op;
+	if (val && strlen(val) < sizeof(o->so_metrics) &&
+	    evutil_parse_sockaddr_port(val, (struct sockaddr *)&ss, &sl) == 0)
+		port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port :
+		    ((struct sockaddr_in *)&ss)->sin_port);
+	if (port == 0) {
+		snprintf(err, errlen, "%s: '%.60s' is not ADDR:PORT (an IP address and a port: "
+		    "127.0.0.1:9100, [::1]:9100)", shown, val ? val : "");
+		return -1;
+	}
+	memcpy(o->so_metrics, val, strlen(val) + 1);
 	return 0;
 }
 
@@ -538,6 +565,7 @@ static const struct opt opts[] = {
 	    NULL, NULL },
 	{ "idle-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_idle_timeout), 0, 86400,
 	    NULL, NULL },
+	{ "metrics", NULL, OA_ONE, OW_CMD | OW_FILE, set_metrics, 0, 0, 0, NULL, NULL },
 	{ "queue-limit", NULL, OA_ONE, OW_CMD | OW_FILE, set_queue, 0, 64, 1024 * 1024, NULL,
 	    NULL },
 	{ "peer-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_dead_after), 3, 3600,

@@ -159,6 +159,7 @@ restart_notes(const struct srv_opts *run, const struct srv_opts *now)
 		{ "max-unauth-per-source", SO(so_max_unauth_per_source), false },
 		{ "auth-penalty", SO(so_auth_penalty), false },
 		{ "idle-timeout", SO(so_idle_timeout), false },
+		{ "metrics", SO(so_metrics), true },
 	};
 	const char *a = (const char *)run, *b = (const char *)now;
 	bool differ;

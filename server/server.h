@@ -54,6 +54,7 @@ struct srv_opts {
 	unsigned	 so_max_unauth_per_source;	/* --max-unauth-per-source, 32 */
 	unsigned	 so_auth_penalty;		/* --auth-penalty, ms, 100; 0 = off */
 	unsigned	 so_idle_timeout;		/* --idle-timeout, s, 300; 0 = off */
+	char		 so_metrics[PROTO_HOST_MAX + 9];	/* --metrics ADDR:PORT; "" off */
 	/* --vnat-proc NAME, --vnat-helper NAME=MODE, --vnat-conflict NAME=POLICY */
 	char		 so_vprocs[SRV_VNAT_MAX][SRV_NAME_MAX + 1];
 	size_t		 so_nvprocs;
@@ -77,6 +78,7 @@ struct ctl;
 struct dial;
 struct guard;
 struct lsn;
+struct metrics;
 struct vnat;
 struct reg;
 struct stands;
@@ -105,6 +107,10 @@ struct server {
 	struct guard		*s_guard;		/* unauthenticated connections */
 	struct lsn		*s_lsn;			/* the listening sockets */
 	unsigned		 s_max_unauth;		/* --max-unauth, bounded by the fd limit */
+	struct metrics		*s_metrics;		/* --metrics; NULL: off */
+	uint64_t		 s_accepted;		/* connections accepted (listener.c) */
+	uint64_t		 s_unauth_capped;	/* unauthenticated, closed past a cap */
+	uint64_t		 s_unauth_nofd;		/* ... closed for a descriptor */
 };
 
 /* The options' defaults. */

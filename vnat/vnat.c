@@ -17,6 +17,26 @@
 #include "vnat/suspend.h"
 #include "vnat/sweep.h"
 
+void
+vnat_stats_snapshot(const struct vnat *v, struct vnat_snapshot *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->vn_translations = v->v_trs.vt_n;
+	out->vn_kept = v->v_nkept;
+	out->vn_suspended = v->v_suspended;
+	out->vn_peer_suspended = v->v_peer_susp.vt_n;
+	out->vn_keys = v->v_keys.vt_n;
+	out->vn_peer_suspensions = v->v_st.vs_suspended;
+	out->vn_msgs = v->v_st.vs_msgs;
+	out->vn_updated = v->v_st.vs_updated;
+	out->vn_unknown = v->v_st.vs_unknown;
+	out->vn_bad = v->v_st.vs_bad;
+	out->vn_auth_refused = v->v_st.vs_auth_refused;
+	out->vn_keyless = v->v_st.vs_keyless;
+	out->vn_conflicts = v->v_st.vs_conflicts;
+	out->vn_nft_errors = v->v_st.vs_nft_errors;
+}
+
 const struct vnat_tuple *
 vnat_find(const struct vnat *v, const struct vnat_tuple *key)
 {

@@ -78,6 +78,19 @@ struct vnat {
 	struct vnat_stats	 v_st;
 };
 
+/* What VNAT STATS? reports, copied out of struct vnat for readers outside
+ * vnat/ (server/metrics.c): gauges (now) and counters (since start). */
+struct vnat_snapshot {
+	uint64_t vn_translations;	/* in the table */
+	uint64_t vn_kept;		/* old addresses kept on lo */
+	uint64_t vn_suspended;		/* 1 after SUSPEND until RESUME */
+	uint64_t vn_peer_suspended;	/* connections peers told us they suspend */
+	uint64_t vn_keys;		/* connection keys held */
+	uint64_t vn_peer_suspensions;	/* ... counted since start */
+	uint64_t vn_msgs, vn_updated, vn_unknown, vn_bad, vn_auth_refused, vn_keyless;
+	uint64_t vn_conflicts, vn_nft_errors;
+};
+
 /* Replaces any stale table, listens for VCMP on port with the limits lim
  * (NULL: the defaults); NULL with err set. */
 struct vnat *vnat_start(struct event_base *base, uint16_t port, const struct vcmp_limits *lim,
@@ -94,6 +107,8 @@ int vnat_remove(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err,
 /* Adds or removes a process name of the list; 0, or -1 with err set. */
 int vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen);
 int vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen);
+/* Fills out with v's counters as they are now. */
+void vnat_stats_snapshot(const struct vnat *v, struct vnat_snapshot *out);
 /* The translation of a virtual tuple, or NULL. */
 const struct vnat_tuple *vnat_find(const struct vnat *v, const struct vnat_tuple *key);
 

@@ -329,3 +329,26 @@ Test(config, handle_same)
 	    err, sizeof(err)), 0);
 	cr_assert_not(conf_handle_same(&a, &b));
 }
+
+Test(config, metrics_address)
+{
+	static const char *bad[] = { "127.0.0.1", "localhost:9100", "::1:9100", "127.0.0.1:0",
+	    "[::1]:x", "[::1]", "", "1.2.3.4:65536" };
+	struct srv_opts o;
+	struct opts_src src;
+	char err[300];
+
+	opts_defaults(&o);
+	cr_assert_str_eq(o.so_metrics, "", "off by default");
+	memset(&src, 0, sizeof(src));
+	cr_assert_eq(opts_set(&o, &src, "metrics", "127.0.0.1:9100", err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(o.so_metrics, "127.0.0.1:9100");
+	cr_assert_eq(opts_set(&o, &src, "metrics", "[::1]:9100", err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(o.so_metrics, "[::1]:9100");
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		cr_assert_eq(opts_set(&o, &src, "metrics", bad[i], err, sizeof(err)), -1, "%s", bad[i]);
+		cr_assert(strstr(err, "is not ADDR:PORT"), "%s: %s", bad[i], err);
+		cr_assert_str_eq(o.so_metrics, "[::1]:9100", "a refused value changes nothing");
+	}
+}
