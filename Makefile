@@ -71,7 +71,7 @@ BIN_CLIENT = $(BUILD)/bin/vnetclient
 endif
 UNIT_BIN   = $(BUILD)/test/unit-tests
 FUZZ_SRC   = $(wildcard test/fuzz/*.c)
-FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c common/sbuf.c \
+FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c common/sbuf.c common/bbuf.c \
              handler/offload.c handler/filter.c \
              vnat/vcmp.c
 FUZZ_DIR   = $(BUILD)/fuzz

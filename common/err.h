@@ -20,6 +20,9 @@
  *     a negative VNET_ERR_* below on failure (frame_*_decode, proto_parse,
  *     proto_tokenize, mac_parse, mac_list_parse, vcmp_validate/_decode/
  *     _encode); proto_parse and mac_list_parse also write why into err;
+ *   the binary reader and writer (bbuf_get_*, bbuf_put_*): 0 or a
+ *     negative VNET_ERR_*, the first one kept; bbuf_rd_done and
+ *     bbuf_wr_done the length consumed or written, or that code;
  *   text builders into a caller's buffer: the length (or 0) when it
  *     fits, -1 when it does not, without errno (sbuf_done, nftx_text_*,
  *     filt_build, mac_list_format);

@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "common/bbuf.h"
+
 #define ETH_HLEN_	14
 #define ET_IPV4		0x0800
 #define ET_IPV6		0x86dd
@@ -11,19 +13,13 @@
 #define IPP_TCP		6
 #define IPP_UDP		17
 
-static uint16_t
-rd16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
 static uint32_t
 sum16(const uint8_t *p, size_t n, uint32_t acc)
 {
 	size_t i;
 
 	for (i = 0; i + 1 < n; i += 2)
-		acc += rd16(p + i);
+		acc += bbuf_peek_u16(p + i);
 	if (n & 1)
 		acc += (uint32_t)p[n - 1] << 8;
 	return acc;
@@ -49,13 +45,13 @@ static int
 find_l4(const uint8_t *f, size_t len, struct l34 *o)
 {
 	size_t off = ETH_HLEN_;
-	uint16_t et = rd16(f + 12);
+	uint16_t et = bbuf_peek_u16(f + 12);
 	int tags = 0;
 
 	while ((et == ET_VLAN || et == ET_QINQ) && tags++ < 2) {
 		if (len < off + 4)
 			return 0;
-		et = rd16(f + off + 2);
+		et = bbuf_peek_u16(f + off + 2);
 		off += 4;
 	}
 	o->l3off = off;
@@ -64,10 +60,10 @@ find_l4(const uint8_t *f, size_t len, struct l34 *o)
 		if (len < off + 20 || (f[off] >> 4) != 4)
 			return 0;
 		ihl = (size_t)(f[off] & 0x0f) * 4;
-		tot = rd16(f + off + 2);
+		tot = bbuf_peek_u16(f + off + 2);
 		if (ihl < 20 || tot < ihl || len < off + tot)
 			return 0;
-		if (rd16(f + off + 6) & 0x3fff)	/* a fragment: leave it alone */
+		if (bbuf_peek_u16(f + off + 6) & 0x3fff)	/* a fragment: leave it alone */
 			return 0;
 		o->proto = f[off + 9];
 		o->l4off = off + ihl;
@@ -79,7 +75,7 @@ find_l4(const uint8_t *f, size_t len, struct l34 *o)
 			return 0;
 		o->proto = f[off + 6];
 		o->l4off = off + 40;
-		o->l4len = rd16(f + off + 4);
+		o->l4len = bbuf_peek_u16(f + off + 4);
 		if (len < o->l4off + o->l4len)
 			return 0;
 		o->v6 = 1;
@@ -121,14 +117,13 @@ off_prepare(uint8_t *frame, size_t *lenp, unsigned mtu, struct virtio_net_hdr *v
 		csum_at = l.l4off + 6;
 		hdrlen = l.l4off + 8;
 		/* IPv4 UDP without checksum stays without one */
-		if (!l.v6 && rd16(frame + csum_at) == 0)
+		if (!l.v6 && bbuf_peek_u16(frame + csum_at) == 0)
 			return (l.l4off - l.l3off + l.l4len) > mtu ? OFF_TOO_BIG : OFF_PLAIN;
 	}
 	/* Ethernet padding after the IP packet would enter the kernel's sum */
 	*lenp = l.l4off + l.l4len;
 	ps = fold(l.pseudo);
-	frame[csum_at] = (uint8_t)(ps >> 8);
-	frame[csum_at + 1] = (uint8_t)ps;
+	bbuf_poke_u16(frame + csum_at, ps);
 	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
 	vh->csum_start = (uint16_t)l.l4off;
 	vh->csum_offset = (uint16_t)(csum_at - l.l4off);

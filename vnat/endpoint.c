@@ -346,20 +346,23 @@ out:
 static void
 answer(struct vcmp_sess *s)
 {
-	static uint8_t out[VCMP_V2_MAX_LEN];
+	uint8_t *out = malloc(VCMP_V2_MAX_LEN);	/* for this call only */
 	size_t off = 0;
 
-	for (size_t i = 0; i < s->vs_nmsgs; i++) {
+	if (out == NULL)
+		log_warnx_rl("vcmp %s: out of memory: the exchange is not answered", s->vs_peer);
+	for (size_t i = 0; out != NULL && i < s->vs_nmsgs; i++) {
 		struct vcmp_msg m = { .vm_version = s->vs_version, .vm_cmd = s->vs_cmd + 1,
 		    .vm_family = s->vs_family, .vm_count = s->vs_counts[i], .vm_e = s->vs_acc + off,
 		    .vm_cap = s->vs_counts[i], .vm_flags = (i + 1 < s->vs_nmsgs ? VCMP_F_MORE : 0) |
 		    (s->vs_kp.kp_pkey ? VCMP_F_KEY : 0) };
 		memcpy(m.vm_key, s->vs_kp.kp_pub, sizeof(m.vm_key));
-		int k = vcmp_encode(&m, out, sizeof(out));
+		int k = vcmp_encode(&m, out, VCMP_V2_MAX_LEN);
 		if (k > 0)
 			bufferevent_write(s->vs_bev, out, (size_t)k);
 		off += s->vs_counts[i];
 	}
+	free(out);
 	sess_release(s);
 	s->vs_keyed = false;
 	vkey_pair_free(&s->vs_kp);
@@ -483,15 +486,14 @@ collect(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, char 
 static void
 sess_read(struct bufferevent *bev, void *arg)
 {
-	static struct vcmp_entry ents[VCMP_V2_MAX_ENTRIES];
 	struct vcmp_sess *s = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 
 	for (;;) {
 		size_t len = evbuffer_get_length(in), want = len < VCMP_V2_MAX_LEN ? len : VCMP_V2_MAX_LEN;
 		uint8_t *p;
-		struct vcmp_msg m = { .vm_e = ents, .vm_cap = VCMP_V2_MAX_ENTRIES };
-		int n;
+		struct vcmp_msg m = { .vm_e = NULL };
+		int n, r;
 		char why[96];
 
 		if (len == 0)
@@ -500,6 +502,14 @@ sess_read(struct bufferevent *bev, void *arg)
 		n = vcmp_validate(p, want);
 		if (n == VNET_ERR_SHORT)
 			return;		/* wait; at most one message is buffered */
+		/* this message's entries alone, until collect has copied them */
+		if (n >= 0) {
+			m.vm_cap = vcmp_count(p);
+			if ((m.vm_e = malloc(m.vm_cap * sizeof(*m.vm_e))) == NULL) {
+				sess_close(s, "out of memory");
+				return;
+			}
+		}
 		if (n < 0 || vcmp_decode(p, (size_t)n, &m) < 0 ||
 		    (m.vm_cmd != VCMP_UPD && m.vm_cmd != VCMP_SUS)) {
 			s->vs_v->v_st.vs_bad++;
@@ -507,12 +517,15 @@ sess_read(struct bufferevent *bev, void *arg)
 			    n < 0 ? vnet_strerror(n) : "not a VNAT_UPD or VNAT_SUS", p[0],
 			    want > 1 ? p[1] : 0);
 			log_warnx_rl("vcmp %s: %s", s->vs_peer, why);
+			free(m.vm_e);
 			sess_close(s, why);
 			return;
 		}
 		s->vs_v->v_st.vs_msgs++;
 		sess_mark(s);
-		if (collect(s, &m, p, why, sizeof(why)) != 0) {
+		r = collect(s, &m, p, why, sizeof(why));
+		free(m.vm_e);
+		if (r != 0) {
 			s->vs_v->v_st.vs_bad++;
 			log_warnx_rl("vcmp %s: %s", s->vs_peer, why);
 			sess_close(s, why);

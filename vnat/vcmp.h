@@ -100,5 +100,8 @@ int vcmp_encode(const struct vcmp_msg *m, uint8_t *out, size_t cap);
  * entries) and where entry i's 32-byte tag sits in it (pure). */
 size_t vcmp_body_len(const uint8_t *msg);
 size_t vcmp_tag_off(const uint8_t *msg, uint16_t i);
+/* The number of entries of a message vcmp_validate accepted (1 for version
+ * 1): what vm_cap must hold to decode it. */
+uint16_t vcmp_count(const uint8_t *msg);
 
 #endif

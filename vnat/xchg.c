@@ -123,13 +123,11 @@ peer_over(struct xpeer *p, const char *why)
 	}
 }
 
+/* the answers that arrived, decoded into e (VCMP_V2_MAX_ENTRIES) */
 static void
-peer_read(struct bufferevent *bev, void *arg)
+read_answers(struct xpeer *p, struct evbuffer *in, struct vcmp_entry *e)
 {
-	static struct vcmp_entry e[VCMP_V2_MAX_ENTRIES];
 	static const uint8_t zero[16];
-	struct xpeer *p = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
 	size_t al = tuple_alen(p->p_family);
 	uint8_t want_cmd = p->p_x->x_cmd == VCMP_SUS ? VCMP_SUS_R : VCMP_UPD_R;
 
@@ -172,18 +170,27 @@ peer_read(struct bufferevent *bev, void *arg)
 }
 
 static void
-peer_event(struct bufferevent *bev, short what, void *arg)
+peer_read(struct bufferevent *bev, void *arg)
 {
-	static struct vcmp_entry e[VCMP_V2_MAX_ENTRIES];
-	static uint8_t out[VCMP_V2_MAX_LEN];
 	struct xpeer *p = arg;
+	/* for this call only: a peer's answers are few, and no exchange
+	 * holds a whole message's entries while it waits */
+	struct vcmp_entry *e = malloc(VCMP_V2_MAX_ENTRIES * sizeof(*e));
+
+	if (e == NULL)
+		peer_over(p, "out of memory");
+	else
+		read_answers(p, bufferevent_get_input(bev), e);	/* may free p */
+	free(e);
+}
+
+/* the requests, encoded with e (VCMP_V2_MAX_ENTRIES) and out
+ * (VCMP_V2_MAX_LEN) */
+static void
+send_requests(struct xpeer *p, struct bufferevent *bev, struct vcmp_entry *e, uint8_t *out)
+{
 	size_t al = tuple_alen(p->p_family);
 
-	if (!(what & BEV_EVENT_CONNECTED)) {
-		peer_over(p, what & BEV_EVENT_EOF ? "closed without an answer" :
-		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
-		return;
-	}
 	/* per_msg connections a message, MORE on all but the last; VNAT_SUS
 	 * carries our key, VNAT_UPD a counter and a tag per keyed connection */
 	if (p->p_x->x_cmd == VCMP_SUS && vkey_pair_new(&p->p_kp) != 0) {
@@ -213,7 +220,7 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 			if (key[i])
 				e[i].ve_ctr = ++key[i]->ve_key.vk_ctr;
 		}
-		int n = vcmp_encode(&m, out, sizeof(out));
+		int n = vcmp_encode(&m, out, VCMP_V2_MAX_LEN);
 		uint8_t dg[VKEY_LEN];
 		if (n > 0 && p->p_x->x_cmd == VCMP_UPD && vkey_digest(out, vcmp_body_len(out), dg) != 0)
 			n = -1;
@@ -226,6 +233,29 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 			return;
 		}
 	}
+}
+
+static void
+peer_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct xpeer *p = arg;
+	struct vcmp_entry *e;
+	uint8_t *out;
+
+	if (!(what & BEV_EVENT_CONNECTED)) {
+		peer_over(p, what & BEV_EVENT_EOF ? "closed without an answer" :
+		    evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()));
+		return;
+	}
+	/* for this call only, as in peer_read */
+	e = malloc(VCMP_V2_MAX_ENTRIES * sizeof(*e));
+	out = malloc(VCMP_V2_MAX_LEN);
+	if (e == NULL || out == NULL)
+		peer_over(p, "out of memory");
+	else
+		send_requests(p, bev, e, out);	/* may free p */
+	free(e);
+	free(out);
 }
 
 static void

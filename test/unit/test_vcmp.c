@@ -248,3 +248,56 @@ Test(vcmp, suspend_commands_are_version_2_only)
 	uint8_t v1[20] = { 1, 3 };
 	cr_assert_eq(vcmp_validate(v1, sizeof(v1)), VNET_ERR_TYPE);
 }
+
+/* a version-2 VNAT_UPD with AUTH, IPv6, one entry, byte for byte */
+Test(vcmp, v2_auth_ipv6_layout_byte_for_byte)
+{
+	struct vcmp_entry e = { .ve_proto = 17, .ve_rvir_port = 0x0102, .ve_lvir_port = 0x0304,
+	    .ve_lphy_port = 0x0506, .ve_ctr = 0x1112131415161718ull };
+	struct vcmp_msg m = { .vm_version = VCMP_V2, .vm_cmd = VCMP_UPD, .vm_family = 6,
+	    .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = VCMP_F_AUTH | VCMP_F_MORE };
+	uint8_t b[8 + 56 + 40], want[sizeof(b)];
+
+	for (int i = 0; i < 16; i++) {
+		e.ve_rvir[i] = (uint8_t)(0x20 + i);
+		e.ve_lvir[i] = (uint8_t)(0x40 + i);
+		e.ve_lphy[i] = (uint8_t)(0x60 + i);
+	}
+	memset(e.ve_tag, 0xcd, sizeof(e.ve_tag));
+	memcpy(want, (const uint8_t[]){ 2, 1, 6, 5, 0, 1, 0, sizeof(b),
+	    17, 0, 1, 2, 3, 4, 5, 6 }, 16);
+	memcpy(want + 16, e.ve_rvir, 16);
+	memcpy(want + 32, e.ve_lvir, 16);
+	memcpy(want + 48, e.ve_lphy, 16);
+	memcpy(want + 64, (const uint8_t[]){ 0x11, 0x12, 0x13, 0x14, 0x15, 0x16, 0x17, 0x18 }, 8);
+	memset(want + 72, 0xcd, 32);
+	cr_assert_eq(vcmp_encode(&m, b, sizeof(b)), (int)sizeof(b));
+	cr_assert_arr_eq(b, want, sizeof(b));
+	cr_assert_eq(vcmp_body_len(b), 64u);
+	cr_assert_eq(vcmp_tag_off(b, 0), 72u);
+	cr_assert_eq(vcmp_count(b), 1);
+	/* one byte less of room: nothing but VNET_ERR_SIZE */
+	cr_assert_eq(vcmp_encode(&m, b, sizeof(b) - 1), VNET_ERR_SIZE);
+}
+
+Test(vcmp, count_is_what_decoding_needs)
+{
+	struct vcmp_entry e = v4entry();
+	struct vcmp_msg m = { .vm_version = VCMP_V1, .vm_cmd = VCMP_UPD, .vm_family = 4, .vm_count = 1, .vm_e = &e, .vm_cap = 1, .vm_flags = 0 };
+	static uint8_t b[VCMP_V2_MAX_LEN];
+	static struct vcmp_entry d[VCMP_V2_MAX_ENTRIES];
+
+	cr_assert_eq(vcmp_encode(&m, b, sizeof(b)), VCMP_V1_LEN);
+	cr_assert_eq(vcmp_count(b), 1);
+	for (int i = 0; i < VCMP_V2_MAX_ENTRIES; i++)
+		ents[i] = e;
+	m = (struct vcmp_msg){ .vm_version = VCMP_V2, .vm_cmd = VCMP_SUS, .vm_family = 4,
+	    .vm_count = VCMP_V2_MAX_ENTRIES, .vm_e = ents, .vm_cap = VCMP_V2_MAX_ENTRIES };
+	int n = vcmp_encode(&m, b, sizeof(b));
+	cr_assert_eq(n, 8 + VCMP_V2_MAX_ENTRIES * 20);
+	cr_assert_eq(vcmp_count(b), VCMP_V2_MAX_ENTRIES);
+	struct vcmp_msg o = { .vm_e = d, .vm_cap = vcmp_count(b) };
+	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), n);
+	o.vm_cap = (uint16_t)(vcmp_count(b) - 1);
+	cr_assert_eq(vcmp_decode(b, (size_t)n, &o), VNET_ERR_SIZE);
+}
