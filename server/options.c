@@ -20,7 +20,7 @@
 #include "server/guard.h"
 #include "server/server.h"
 #include "server/standing.h"
-#include "vnat/helper.h"
+#include "vnat/vnat.h"
 
 #include "common/version.h"
 #include "server/config.h"
@@ -470,11 +470,10 @@ set_vhelper(struct srv_opts *o, const struct opt *op, const char *shown, const c
     char *err, size_t errlen)
 {
 	const char *eq = val ? strchr(val, '=') : NULL;
-	enum helper_kind kind;
-	char path[256], why[300];
+	char why[300];
 
 	(void)op;
-	if (eq && helper_parse(eq + 1, &kind, path, sizeof(path), why, sizeof(why)) != 0) {
+	if (eq && vnat_helper_check(eq + 1, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s: %s", shown, why);
 		return -1;
 	}
@@ -492,11 +491,11 @@ set_vconflict(struct srv_opts *o, const struct opt *op, const char *shown, const
     char *err, size_t errlen)
 {
 	const char *eq = val ? strchr(val, '=') : NULL;
+	char why[300];
 
 	(void)op;
-	if (eq && strcmp(eq + 1, "abort") != 0 && strcmp(eq + 1, "preempt") != 0) {
-		snprintf(err, errlen, "%s: conflict policy '%.40s': use abort or preempt", shown,
-		    eq + 1);
+	if (eq && vnat_conflict_check(eq + 1, why, sizeof(why)) != 0) {
+		snprintf(err, errlen, "%s: %s", shown, why);
 		return -1;
 	}
 	return take_vset(shown, val, o->so_vconflicts, &o->so_nvconflicts, err, errlen);

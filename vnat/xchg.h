@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vnat/tuple.h"
 #include "vnat/vnat.h"
 
 #define XCHG_TIMEOUT_S	5
