@@ -47,7 +47,7 @@ op_drop(struct vnat_op *op)
 {
 	if (op->op_v && op->op_v->v_ops.op_running == op)
 		op->op_v->v_ops.op_running = NULL;
-	op->op_free(op);
+	op->op_close(op);
 }
 
 void

@@ -20,7 +20,7 @@ struct vnat_op {
 	struct vnat	*op_v;
 	vnat_op_done_cb	*op_done;	/* NULL once detached */
 	void		*op_arg;
-	void		(*op_free)(struct vnat_op *op);	/* the operation's own teardown */
+	void		(*op_close)(struct vnat_op *op);	/* the operation's own teardown */
 };
 
 /* v's part: the running operation */

@@ -28,11 +28,11 @@ struct resume {
 };
 
 static void
-resume_free(struct vnat_op *op)
+resume_close(struct vnat_op *op)
 {
 	struct resume *r = (struct resume *)op;
 
-	xchg_free(r->r_x);
+	xchg_close(r->r_x);
 	defer_free(r->r_empty);
 	free(r->r_tr);
 	free(r);
@@ -264,7 +264,7 @@ resume_start(struct vnat *v, const char *addr, vnat_op_done_cb *done, void *arg,
 		return -1;
 	}
 	r->r_op.op_kind = OP_RESUME;
-	r->r_op.op_free = resume_free;
+	r->r_op.op_close = resume_close;
 	r->r_v = v;
 	if (op_begin(v, &r->r_op, err, errlen) != 0) {
 		op_drop(&r->r_op);

@@ -21,11 +21,11 @@ struct suspend {
 };
 
 static void
-suspend_op_free(struct vnat_op *op)
+suspend_close(struct vnat_op *op)
 {
 	struct suspend *s = (struct suspend *)op;
 
-	xchg_free(s->s_x);
+	xchg_close(s->s_x);
 	defer_free(s->s_empty);
 	free(s);
 }
@@ -101,7 +101,7 @@ suspend_start(struct vnat *v, vnat_op_done_cb *done, void *arg, char *err, size_
 		return -1;
 	}
 	s->s_op.op_kind = OP_SUSPEND;
-	s->s_op.op_free = suspend_op_free;
+	s->s_op.op_close = suspend_close;
 	if (op_begin(v, &s->s_op, err, errlen) != 0)
 		goto fail;
 	if (v->v_susp.sp_on) {

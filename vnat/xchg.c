@@ -73,7 +73,7 @@ keep_keys(struct xpeer *p, const struct vcmp_msg *m, size_t first, size_t chunk)
 }
 
 void
-xchg_free(struct xchg *x)
+xchg_close(struct xchg *x)
 {
 	if (x == NULL)
 		return;
@@ -335,7 +335,7 @@ xchg_start(struct vnat *v, uint8_t cmd, struct vnat_tuple *t, size_t n, xchg_don
 	if ((x->x_ok = calloc(n ? n : 1, sizeof(*x->x_ok))) == NULL || group_peers(x) != 0 ||
 	    (x->x_timer = evtimer_new(v->v_base, on_timeout, x)) == NULL ||
 	    (x->x_early = defer_new(v->v_base, time_up, x)) == NULL) {
-		xchg_free(x);
+		xchg_close(x);
 		return NULL;
 	}
 	x->x_pending = x->x_npeers;
