@@ -27,7 +27,7 @@
  *     fits, -1 when it does not, without errno (sbuf_done, nftx_text_*,
  *     filt_build, mac_list_format);
  *   teardown (*_close, *_free, *_stop): void; the ones of objects that
- *     may be half made take NULL (cap_close, inj_close, xchg_free,
+ *     may be half made take NULL (cap_close, inj_close, xchg_close,
  *     vnat_stop, lsn_free, conf_free).
  *
  * Exceptions: results with more outcomes than success and failure have

@@ -25,11 +25,6 @@
 #include "server/standing.h"
 #include "server/guard.h"
 #include "server/listener.h"
-#include "vnat/conflict.h"
-#include "vnat/conns.h"
-#include "vnat/helper.h"
-#include "vnat/resume.h"
-#include "vnat/suspend.h"
 #include "vnat/vnat.h"
 
 #define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
@@ -50,7 +45,6 @@ struct ctl {
 	unsigned		 c_errors;
 	char			 c_peer[80];
 	struct stand		*c_stand;	/* a HANDLE waiting for its first dial */
-	bool			 c_resuming;	/* a VNAT RESUME or SUSPEND answers later */
 	char			 c_instance[PROTO_INSTANCE_LEN + 1];	/* PEER, a server */
 	struct guard_conn	 c_gc;		/* counted until authenticated */
 	uint64_t		 c_deadline_ms;	/* the HELLO's answer, at the latest */
@@ -123,10 +117,7 @@ ctl_close(struct ctl *c, const char *reason)
 	guard_leave(c->c_srv->s_guard, &c->c_gc);
 	if (c->c_stand)
 		stand_detach_ctl(c->c_stand);
-	if (c->c_resuming && c->c_srv->s_vnat) {
-		resume_detach(c->c_srv->s_vnat);
-		suspend_detach(c->c_srv->s_vnat);
-	}
+	vnat_ctl_detach(c->c_srv->s_vnat, c);	/* a RESUME or SUSPEND goes on unanswered */
 	TAILQ_REMOVE(&c->c_srv->s_ctls, c, c_entry);
 	if (c->c_timer)
 		event_free(c->c_timer);
@@ -415,102 +406,28 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 	return true;
 }
 
+/* a VNAT RESUME or SUSPEND ended */
 static void
-ctl_resume_done(void *arg, bool ok, const char *text)
+ctl_vnat_done(void *arg, bool ok, const char *text)
+{
+	ctl_handle_done(arg, ok, "%s", text);
+}
+
+static void
+ctl_vnat_line(void *arg, const char *line)
 {
 	struct ctl *c = arg;
 
-	c->c_resuming = false;
-	ctl_handle_done(c, ok, "%s", text);
+	ctl_reply(c, "%s", line);
 }
 
-static void
-do_vnat_conns(struct ctl *c, struct vnat *v)
-{
-	struct vconn *vc = NULL;
-	char line[512];
-	int n = conns_collect(v->v_procs, v->v_nprocs, &vc, NULL);
-
-	if (n < 0) {
-		ctl_reply(c, "NOK cannot list connections: %s", strerror(errno));
-		return;
-	}
-	ctl_reply(c, "OK conns");
-	ctl_reply(c, "%d", n);
-	for (int i = 0; i < n; i++) {
-		struct vnat_tuple key;
-		conns_identity(&vc[i].vc_c, &key);
-		bool susp = (v->v_suspended && vtab_find(&v->v_susp, &key)) ||
-		    vtab_find(&v->v_peer_susp, &key);
-		conns_format(&vc[i], vnat_find(v, &key), vtab_find(&v->v_conflicted, &key) ?
-		    "CONFLICT" : susp ? "SUSPENDED" : NULL, line, sizeof(line));
-		ctl_reply(c, "%s", line);
-	}
-	free(vc);
-}
-
+/* VNAT requests are handled and answered in vnat/ */
 static void
 do_vnat(struct ctl *c, const struct proto_msg *m)
 {
-	struct vnat *v = c->c_srv->s_vnat;
-	char err[256];
-	size_t i;
-
-	if (v == NULL) {
-		ctl_reply(c, "NOK VNAT is off on this server (start vnet with --vnat)");
-		return;
-	}
-	switch (m->pm_vnat) {
-	case PV_PROCS:
-		ctl_reply(c, "OK procs");
-		ctl_reply(c, "%zu", v->v_nprocs);
-		for (i = 0; i < v->v_nprocs; i++)
-			ctl_reply(c, "%s", v->v_procs[i]);
-		break;
-	case PV_ADD:
-	case PV_DEL:
-		if ((m->pm_vnat == PV_ADD ? vnat_proc_add : vnat_proc_del)(v, m->pm_name, err,
-		    sizeof(err)) != 0)
-			ctl_reply(c, "NOK %s", err);
-		else
-			ctl_reply(c, "OK %s %s", m->pm_vnat == PV_ADD ? "added" : "removed", m->pm_name);
-		break;
-	case PV_CONNS:
-		do_vnat_conns(c, v);
-		break;
-	case PV_CONFLICT:
-	case PV_HELPER:
-		if ((m->pm_vnat == PV_CONFLICT ? conflict_set : helper_set)(v, m->pm_name,
-		    m->pm_mode, err, sizeof(err)) != 0)
-			ctl_reply(c, "NOK %s", err);
-		else
-			ctl_reply(c, "OK %s %s %s", m->pm_vnat == PV_CONFLICT ? "conflict" : "helper",
-			    m->pm_name, m->pm_mode);
-		break;
-	case PV_STATS:
-		ctl_reply(c, "OK vstats translations=%zu kept=%zu suspended=%s peer_suspended=%zu "
-		    "keys=%zu vcmp_msgs=%llu updated=%llu unknown=%llu refused=%llu "
-		    "auth_refused=%llu keyless=%llu conflicts=%llu nft_errors=%llu", v->v_trs.vt_n, v->v_nkept,
-		    v->v_suspended ? "yes" : "no", v->v_peer_susp.vt_n, v->v_keys.vt_n,
-		    (unsigned long long)v->v_st.vs_msgs, (unsigned long long)v->v_st.vs_updated,
-		    (unsigned long long)v->v_st.vs_unknown, (unsigned long long)v->v_st.vs_bad,
-		    (unsigned long long)v->v_st.vs_auth_refused,
-		    (unsigned long long)v->v_st.vs_keyless, (unsigned long long)v->v_st.vs_conflicts,
-		    (unsigned long long)v->v_st.vs_nft_errors);
-		break;
-	case PV_SUSPEND:
-	case PV_RESUME:
+	if (vnat_ctl_request(c->c_srv->s_vnat, m, ctl_vnat_line, ctl_vnat_done, c) ==
+	    VNAT_CTL_PENDING)
 		c->c_state = CTL_WAIT;
-		c->c_resuming = true;
-		if ((m->pm_vnat == PV_SUSPEND ? suspend_start(v, ctl_resume_done, c, err,
-		    sizeof(err)) : resume_start(v, m->pm_addr[0] ? m->pm_addr : NULL,
-		    ctl_resume_done, c, err, sizeof(err))) != 0) {
-			c->c_state = CTL_READY;
-			c->c_resuming = false;
-			ctl_reply(c, "NOK %s", err);
-		}
-		break;
-	}
 }
 
 static void

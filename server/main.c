@@ -249,11 +249,12 @@ main(int argc, char **argv)
 	if (reg_init(&s) != 0 || stand_init(&s) != 0)
 		fatalx("cannot make this server's instance (out of memory or randomness)");
 	setup_tls(&s);
-	if (s.s_opts.so_vnat && (s.s_vnat = vnat_start(s.s_base, s.s_opts.so_vcmp_port,
-	    &s.s_opts.so_vcmp, err, sizeof(err))) == NULL)
-		fatalx("vnat: %s", err);
-	if (s.s_vnat)
-		s.s_vnat->v_secure = s.s_opts.so_vnat_secure;
+	if (s.s_opts.so_vnat) {
+		struct vnat_opts vo = { s.s_opts.so_vcmp_port, s.s_opts.so_vcmp,
+		    s.s_opts.so_vnat_secure };
+		if ((s.s_vnat = vnat_start(s.s_base, &vo, err, sizeof(err))) == NULL)
+			fatalx("vnat: %s", err);
+	}
 	setup_guard(&s);
 	for (i = 0; i < s.s_opts.so_nlisten; i++)
 		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s", i ? " " : "",

@@ -21,8 +21,7 @@
 #include "server/guard.h"
 #include "server/server.h"
 #include "server/standing.h"
-#include "vnat/conflict.h"
-#include "vnat/helper.h"
+#include "vnat/vnat.h"
 
 #include "common/version.h"
 #include "server/config.h"
@@ -498,11 +497,10 @@ set_vhelper(struct srv_opts *o, const struct opt *op, const char *shown, const c
     char *err, size_t errlen)
 {
 	const char *eq = val ? strchr(val, '=') : NULL;
-	enum helper_kind kind;
-	char path[256], why[300];
+	char why[300];
 
 	(void)op;
-	if (eq && helper_parse(eq + 1, &kind, path, sizeof(path), why, sizeof(why)) != 0) {
+	if (eq && vnat_helper_check(eq + 1, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s: %s", shown, why);
 		return -1;
 	}
@@ -520,11 +518,10 @@ set_vconflict(struct srv_opts *o, const struct opt *op, const char *shown, const
     char *err, size_t errlen)
 {
 	const char *eq = val ? strchr(val, '=') : NULL;
-	enum conflict_policy p;
-	char why[128];
+	char why[300];
 
 	(void)op;
-	if (eq && conflict_parse(eq + 1, &p, why, sizeof(why)) != 0) {
+	if (eq && vnat_conflict_check(eq + 1, why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s: %s", shown, why);
 		return -1;
 	}

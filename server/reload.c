@@ -11,8 +11,6 @@
 
 #include "common/log.h"
 #include "server/standing.h"
-#include "vnat/conflict.h"
-#include "vnat/helper.h"
 #include "vnat/vnat.h"
 
 struct reload {
@@ -67,26 +65,26 @@ vnat_diff(struct vnat *v, const struct srv_opts *was, const struct srv_opts *now
 			log_info("vnat-proc %s: %s", now->so_vprocs[i], err);
 	for (i = 0; i < was->so_nvhelpers; i++)
 		if (!find_vset(now->so_vhelpers, now->so_nvhelpers, was->so_vhelpers[i].vs_name) &&
-		    helper_set(v, was->so_vhelpers[i].vs_name, "none", err, sizeof(err)) == 0)
+		    vnat_helper_set(v, was->so_vhelpers[i].vs_name, "none", err, sizeof(err)) == 0)
 			log_info("vnat: helper for %s: none", was->so_vhelpers[i].vs_name);
 	for (i = 0; i < now->so_nvhelpers; i++) {
 		x = find_vset(was->so_vhelpers, was->so_nvhelpers, now->so_vhelpers[i].vs_name);
 		if ((x == NULL || strcmp(x->vs_value, now->so_vhelpers[i].vs_value) != 0) &&
-		    helper_set(v, now->so_vhelpers[i].vs_name, now->so_vhelpers[i].vs_value, err,
-		    sizeof(err)) != 0)
+		    vnat_helper_set(v, now->so_vhelpers[i].vs_name, now->so_vhelpers[i].vs_value,
+		    err, sizeof(err)) != 0)
 			log_warnx("vnat-helper %s: %s", now->so_vhelpers[i].vs_name, err);
 	}
 	/* abort is the default: a policy that left the file goes back to it */
 	for (i = 0; i < was->so_nvconflicts; i++)
 		if (!find_vset(now->so_vconflicts, now->so_nvconflicts,
 		    was->so_vconflicts[i].vs_name))
-			conflict_set(v, was->so_vconflicts[i].vs_name, conflict_policy_name(CP_ABORT),
-			    err, sizeof(err));
+			vnat_conflict_set(v, was->so_vconflicts[i].vs_name, "abort", err,
+			    sizeof(err));
 	for (i = 0; i < now->so_nvconflicts; i++) {
 		x = find_vset(was->so_vconflicts, was->so_nvconflicts, now->so_vconflicts[i].vs_name);
 		if ((x == NULL || strcmp(x->vs_value, now->so_vconflicts[i].vs_value) != 0) &&
-		    conflict_set(v, now->so_vconflicts[i].vs_name, now->so_vconflicts[i].vs_value,
-		    err, sizeof(err)) != 0)
+		    vnat_conflict_set(v, now->so_vconflicts[i].vs_name,
+		    now->so_vconflicts[i].vs_value, err, sizeof(err)) != 0)
 			log_warnx("vnat-conflict %s: %s", now->so_vconflicts[i].vs_name, err);
 	}
 }

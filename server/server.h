@@ -14,7 +14,7 @@
 
 #include "common/proto.h"
 #include "handler/handler.h"
-#include "vnat/vlimit.h"
+#include "vnat/vnat.h"
 
 #define SRV_DEVS_MAX	64
 #define SRV_LISTEN_MAX	8	/* listen addresses */

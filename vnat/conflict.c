@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "common/log.h"
+#include "vnat/core.h"
 #include "vnat/policy.h"
 #include "vnat/sockdiag.h"
 
@@ -39,30 +40,43 @@ conflict_policy_name(enum conflict_policy p)
 	return policy_word(words, NWORDS, (int)p);
 }
 
+void
+conflict_init(struct vnat *v)
+{
+	vtab_init(&v->v_conf.cf_left);
+}
+
+void
+conflict_free(struct vnat *v)
+{
+	vtab_clear(&v->v_conf.cf_left);
+}
+
 int
 conflict_set(struct vnat *v, const char *name, const char *policy, char *err, size_t errlen)
 {
+	struct conflict_part *cf = &v->v_conf;
 	size_t i;
 	enum conflict_policy p;
 
 	if (conflict_parse(policy, &p, err, errlen) != 0)
 		return -1;
-	if (strlen(name) >= sizeof(v->v_policies[0].cp_name)) {
+	if (strlen(name) >= sizeof(cf->cf_pol[0].cp_name)) {
 		snprintf(err, errlen, "process name '%.40s' is longer than 15 characters", name);
 		return -1;
 	}
-	for (i = 0; i < v->v_npolicies; i++)
-		if (strcmp(v->v_policies[i].cp_name, name) == 0)
+	for (i = 0; i < cf->cf_npol; i++)
+		if (strcmp(cf->cf_pol[i].cp_name, name) == 0)
 			break;
-	if (i == v->v_npolicies) {
-		if (v->v_npolicies == VNAT_PROCS_MAX) {
+	if (i == cf->cf_npol) {
+		if (cf->cf_npol == VNAT_PROCS_MAX) {
 			snprintf(err, errlen, "at most %d conflict policies", VNAT_PROCS_MAX);
 			return -1;
 		}
-		v->v_npolicies++;
+		cf->cf_npol++;
 	}
-	snprintf(v->v_policies[i].cp_name, sizeof(v->v_policies[i].cp_name), "%s", name);
-	v->v_policies[i].cp_policy = (uint8_t)p;
+	snprintf(cf->cf_pol[i].cp_name, sizeof(cf->cf_pol[i].cp_name), "%s", name);
+	cf->cf_pol[i].cp_policy = (uint8_t)p;
 	log_info("vnat: address conflicts of %s: %s", name, conflict_policy_name(p));
 	return 0;
 }
@@ -70,15 +84,36 @@ conflict_set(struct vnat *v, const char *name, const char *policy, char *err, si
 enum conflict_policy
 conflict_policy_for(const struct vnat *v, const char *comm)
 {
+	const struct conflict_part *cf = &v->v_conf;
 	enum conflict_policy any = CP_ABORT;
 
-	for (size_t i = 0; i < v->v_npolicies; i++) {
-		if (strcmp(v->v_policies[i].cp_name, comm) == 0)
-			return (enum conflict_policy)v->v_policies[i].cp_policy;
-		if (strcmp(v->v_policies[i].cp_name, "*") == 0)
-			any = (enum conflict_policy)v->v_policies[i].cp_policy;
+	for (size_t i = 0; i < cf->cf_npol; i++) {
+		if (strcmp(cf->cf_pol[i].cp_name, comm) == 0)
+			return (enum conflict_policy)cf->cf_pol[i].cp_policy;
+		if (strcmp(cf->cf_pol[i].cp_name, "*") == 0)
+			any = (enum conflict_policy)cf->cf_pol[i].cp_policy;
 	}
 	return any;
+}
+
+void
+conflict_mark(struct vnat *v, const struct vnat_tuple *t)
+{
+	bool created;
+
+	vtab_put(&v->v_conf.cf_left, t, &created);
+}
+
+void
+conflict_unmark_all(struct vnat *v)
+{
+	vtab_clear(&v->v_conf.cf_left);
+}
+
+bool
+conflict_marked(const struct vnat *v, const struct vnat_tuple *key)
+{
+	return vtab_find(&v->v_conf.cf_left, key) != NULL;
 }
 
 uint32_t

@@ -15,9 +15,22 @@
 #include <stdint.h>
 
 #include "vnat/vnat.h"
+#include "vnat/vtab.h"
 
 enum conflict_policy { CP_ABORT, CP_PREEMPT };
 
+/* v's part: the policies by process name, and what the last RESUME left */
+struct conflict_part {
+	struct conflict_pol {
+		char	cp_name[16];
+		uint8_t	cp_policy;		/* enum conflict_policy */
+	}			 cf_pol[VNAT_PROCS_MAX];
+	size_t			 cf_npol;
+	struct vtab		 cf_left;	/* connections the last RESUME left (conflict) */
+};
+
+void conflict_init(struct vnat *v);
+void conflict_free(struct vnat *v);
 /* Parses a policy's word (abort, preempt); 0, or -1 with the reason in
  * err.  Pure. */
 int conflict_parse(const char *word, enum conflict_policy *p, char *err, size_t errlen);
@@ -32,6 +45,13 @@ enum conflict_policy conflict_policy_for(const struct vnat *v, const char *comm)
  * connected) whose tuple is t's physical one, or 0.  socks: every socket of
  * this host, indexed by conns_index. */
 uint32_t conflict_hit(const struct vtab *socks, const struct vnat_tuple *t);
+/* Records that connection t (its virtual tuple) stays where it is: its new
+ * tuple is another's (VNAT CONNS? shows it CONFLICT). */
+void conflict_mark(struct vnat *v, const struct vnat_tuple *t);
+/* Forgets the conflicts of the last RESUME (a new one starts). */
+void conflict_unmark_all(struct vnat *v);
+/* True when the last RESUME left connection key in conflict. */
+bool conflict_marked(const struct vnat *v, const struct vnat_tuple *key);
 /* Shuts the connection of that socket down (its owner sees it end); 0/-1. */
 int conflict_preempt(uint32_t inode);
 

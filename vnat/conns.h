@@ -8,7 +8,7 @@
 #include <sys/types.h>
 
 #include "vnat/sockdiag.h"
-#include "vnat/vnat.h"
+#include "vnat/vtab.h"
 
 struct vconn {
 	struct sd_conn	vc_c;

@@ -10,19 +10,18 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/listener.h>
 
 #include "common/err.h"
 #include "common/log.h"
-#include "vnat/conflict.h"
 #include "vnat/conns.h"
-#include "vnat/helper.h"
+#include "vnat/core.h"
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
 #include "vnat/vkey.h"
-#include "vnat/vlimit.h"
 
 struct vcmp_sess {
-	TAILQ_ENTRY(vcmp_sess)	 vs_entry;	/* v_sess: idle longest first */
+	TAILQ_ENTRY(vcmp_sess)	 vs_entry;	/* ep_sess: idle longest first */
 	struct vnat		*vs_v;
 	struct bufferevent	*vs_bev;
 	struct event		*vs_deadline;	/* --vcmp-deadline for the next whole message */
@@ -30,7 +29,7 @@ struct vcmp_sess {
 	char			 vs_peer[64];
 	struct vlimit_src	 vs_src;
 	/* the exchange being read: its entries and each message's count;
-	 * vs_capacc entries are charged to v_held */
+	 * vs_capacc entries are charged to ep_held */
 	struct vcmp_entry	*vs_acc;
 	size_t			 vs_nacc, vs_capacc, vs_nmsgs;
 	uint16_t		 vs_counts[VCMP_EXCHANGE_MAX_MSGS];
@@ -46,7 +45,7 @@ struct vcmp_sess {
 static void
 sess_release(struct vcmp_sess *s)
 {
-	s->vs_v->v_held -= s->vs_capacc;
+	s->vs_v->v_ep.ep_held -= s->vs_capacc;
 	free(s->vs_acc);
 	free(s->vs_verdict);
 	s->vs_acc = NULL;
@@ -59,7 +58,7 @@ static void
 sess_close(struct vcmp_sess *s, const char *why)
 {
 	log_debug_rl("vcmp %s: %s", s->vs_peer, why);
-	TAILQ_REMOVE(&s->vs_v->v_sess, s, vs_entry);
+	TAILQ_REMOVE(&s->vs_v->v_ep.ep_sess, s, vs_entry);
 	bufferevent_free(s->vs_bev);
 	if (s->vs_deadline)
 		event_free(s->vs_deadline);
@@ -81,10 +80,10 @@ sess_refuse(struct vcmp_sess *s, const char *why)
 static void
 sess_mark(struct vcmp_sess *s)
 {
-	struct timeval dl = { (time_t)s->vs_v->v_lim.vl_deadline, 0 };
+	struct timeval dl = { (time_t)s->vs_v->v_ep.ep_lim.vl_deadline, 0 };
 
-	TAILQ_REMOVE(&s->vs_v->v_sess, s, vs_entry);
-	TAILQ_INSERT_TAIL(&s->vs_v->v_sess, s, vs_entry);
+	TAILQ_REMOVE(&s->vs_v->v_ep.ep_sess, s, vs_entry);
+	TAILQ_INSERT_TAIL(&s->vs_v->v_ep.ep_sess, s, vs_entry);
 	evtimer_add(s->vs_deadline, &dl);
 }
 
@@ -104,8 +103,8 @@ sess_deadline(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	log_warnx_rl("vcmp %s: closed: no whole message for %u s (--vcmp-deadline; %zu bytes "
-	    "of one, %zu message(s) of an exchange)", s->vs_peer, s->vs_v->v_lim.vl_deadline, part,
-	    s->vs_nmsgs);
+	    "of one, %zu message(s) of an exchange)", s->vs_peer, s->vs_v->v_ep.ep_lim.vl_deadline,
+	    part, s->vs_nmsgs);
 	sess_refuse(s, "deadline");
 }
 
@@ -231,19 +230,13 @@ suspended(struct vcmp_sess *s, uint8_t family, const struct vcmp_entry *ents,
 
 	for (i = 0, j = 0; i < n; i++) {
 		bool created;
-		struct vtab_ent *e;
 		if (!found[i])
 			continue;
-		vtab_put(&v->v_peer_susp, &t[j], &created);
+		vtab_put(&v->v_ep.ep_susp, &t[j], &created);
 		/* a connection keeps its first key for its whole life */
-		if (keyed && (e = vtab_put(&v->v_keys, &t[j], &created)) != NULL && created) {
-			if (vkey_conn(secret, family, ents[i].ve_proto, ents[i].ve_lvir,
-			    ents[i].ve_lvir_port, ents[i].ve_rvir, ents[i].ve_rvir_port,
-			    e->ve_key.vk_key) != 0)
-				vtab_del(&v->v_keys, e);
-			else
-				nkeys++;
-		}
+		if (keyed && keys_keep(v, &t[j], secret, family, ents[i].ve_proto, ents[i].ve_lvir,
+		    ents[i].ve_lvir_port, ents[i].ve_rvir, ents[i].ve_rvir_port))
+			nkeys++;
 		j++;
 	}
 	explicit_bzero(secret, sizeof(secret));
@@ -316,9 +309,9 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	} else
 		v->v_st.vs_updated += k;
 	for (i = 0; i < k; i++) {	/* resumed, if they were suspended */
-		struct vtab_ent *e = vtab_find(&v->v_peer_susp, &t[i]);
+		struct vtab_ent *e = vtab_find(&v->v_ep.ep_susp, &t[i]);
 		if (e)
-			vtab_del(&v->v_peer_susp, e);
+			vtab_del(&v->v_ep.ep_susp, e);
 		helper_resume(v, &t[i], "resumed");
 	}
 	log_info_rl("vcmp %s: VNAT_UPD for %zu connection(s): %zu updated, %zu unknown", s->vs_peer,
@@ -370,7 +363,7 @@ answer(struct vcmp_sess *s)
 	 * no more input until this one is out (sess_write), and a deadline on
 	 * the sending instead of on the next message */
 	if (evbuffer_get_length(bufferevent_get_output(s->vs_bev)) > 0) {
-		struct timeval dl = { (time_t)s->vs_v->v_lim.vl_deadline, 0 };
+		struct timeval dl = { (time_t)s->vs_v->v_ep.ep_lim.vl_deadline, 0 };
 		s->vs_answering = true;
 		evtimer_del(s->vs_deadline);
 		bufferevent_disable(s->vs_bev, EV_READ);
@@ -396,10 +389,10 @@ judge(struct vcmp_sess *s, const struct vcmp_msg *m, const uint8_t *raw, uint8_t
 		struct vtab_ent *rec;
 		uint64_t none = 0;
 		entry_key(m->vm_family, e, &k);
-		rec = vtab_find(&s->vs_v->v_keys, &k);
+		rec = keys_find(s->vs_v, &k);
 		verdict[i] = (uint8_t)vkey_judge(rec ? rec->ve_key.vk_key : NULL,
-		    rec ? &rec->ve_key.vk_ctr : &none,
-		    s->vs_v->v_secure, dg, sizeof(dg), i, auth ? e->ve_ctr : 0, auth ? e->ve_tag : NULL);
+		    rec ? &rec->ve_key.vk_ctr : &none, s->vs_v->v_ep.ep_secure, dg, sizeof(dg), i,
+		    auth ? e->ve_ctr : 0, auth ? e->ve_tag : NULL);
 	}
 }
 
@@ -410,29 +403,31 @@ static int
 reserve(struct vcmp_sess *s, size_t want, char *why, size_t len)
 {
 	struct vnat *v = s->vs_v;
+	struct endpoint_part *ep = &v->v_ep;
 	struct vcmp_sess *o, *next;
 	size_t cap, shortby;
-	enum vlimit_mem r = vlimit_need(&v->v_lim, s->vs_capacc, v->v_held, want, &cap, &shortby);
+	enum vlimit_mem r = vlimit_need(&ep->ep_lim, s->vs_capacc, ep->ep_held, want, &cap,
+	    &shortby);
 
 	if (r == VLIMIT_MEM_SESSION) {
 		snprintf(why, len, "refused: exchange over %u entries (--vcmp-entries)",
-		    v->v_lim.vl_entries);
+		    ep->ep_lim.vl_entries);
 		return -1;
 	}
 	/* s was marked on this message: every session before it is idle longer */
-	for (o = TAILQ_FIRST(&v->v_sess); r == VLIMIT_MEM_TOTAL && o && o != s; o = next) {
+	for (o = TAILQ_FIRST(&ep->ep_sess); r == VLIMIT_MEM_TOTAL && o && o != s; o = next) {
 		next = TAILQ_NEXT(o, vs_entry);
 		if (o->vs_capacc == 0)
 			continue;
 		log_warnx_rl("vcmp %s: unvalidated entries at --vcmp-pending %u: %s (%zu held), "
-		    "idle longest, gives way", s->vs_peer, v->v_lim.vl_pending, o->vs_peer,
+		    "idle longest, gives way", s->vs_peer, ep->ep_lim.vl_pending, o->vs_peer,
 		    o->vs_capacc);
 		sess_refuse(o, "gave way (memory)");
-		r = vlimit_need(&v->v_lim, s->vs_capacc, v->v_held, want, &cap, &shortby);
+		r = vlimit_need(&ep->ep_lim, s->vs_capacc, ep->ep_held, want, &cap, &shortby);
 	}
 	if (r == VLIMIT_MEM_TOTAL) {
 		snprintf(why, len, "refused: %zu more entries than --vcmp-pending %u allows",
-		    shortby, v->v_lim.vl_pending);
+		    shortby, ep->ep_lim.vl_pending);
 		return -1;
 	}
 	if (cap > s->vs_capacc) {
@@ -445,7 +440,7 @@ reserve(struct vcmp_sess *s, size_t want, char *why, size_t len)
 			return -1;
 		}
 		s->vs_verdict = vd;
-		v->v_held += cap - s->vs_capacc;
+		ep->ep_held += cap - s->vs_capacc;
 		s->vs_capacc = cap;
 	}
 	return 0;
@@ -548,7 +543,7 @@ static void
 sess_write(struct bufferevent *bev, void *arg)
 {
 	struct vcmp_sess *s = arg;
-	struct timeval dl = { (time_t)s->vs_v->v_lim.vl_deadline, 0 };
+	struct timeval dl = { (time_t)s->vs_v->v_ep.ep_lim.vl_deadline, 0 };
 
 	if (!s->vs_answering)
 		return;
@@ -569,7 +564,7 @@ sess_event(struct bufferevent *bev, short what, void *arg)
 
 	if (what & BEV_EVENT_TIMEOUT) {
 		log_warnx_rl("vcmp %s: closed: its answer not taken for %u s (--vcmp-deadline)",
-		    s->vs_peer, s->vs_v->v_lim.vl_deadline);
+		    s->vs_peer, s->vs_v->v_ep.ep_lim.vl_deadline);
 		sess_refuse(s, "answer not read");
 	} else if (left) {
 		s->vs_v->v_st.vs_bad++;
@@ -621,19 +616,19 @@ make_room(struct vnat *v, const struct vlimit_src *src, const char *peer)
 	struct vcmp_sess *o, *own = NULL;
 	size_t nsess = 0, nsrc = 0;
 
-	TAILQ_FOREACH(o, &v->v_sess, vs_entry) {
+	TAILQ_FOREACH(o, &v->v_ep.ep_sess, vs_entry) {
 		nsess++;
 		if (vlimit_same_source(&o->vs_src, src) && nsrc++ == 0)
 			own = o;
 	}
-	switch (vlimit_admit(&v->v_lim, nsess, nsrc)) {
+	switch (vlimit_admit(&v->v_ep.ep_lim, nsess, nsrc)) {
 	case VLIMIT_EVICT_SOURCE:
 		log_warnx_rl("vcmp %s: %zu sessions from its source (--vcmp-per-source): %s, idle "
 		    "longest, gives way", peer, nsrc, own->vs_peer);
 		sess_refuse(own, "gave way (source)");
 		break;
 	case VLIMIT_EVICT_OLDEST:
-		o = TAILQ_FIRST(&v->v_sess);
+		o = TAILQ_FIRST(&v->v_ep.ep_sess);
 		log_warnx_rl("vcmp %s: all %zu sessions in use (--vcmp-sessions): %s, idle "
 		    "longest, gives way", peer, nsess, o->vs_peer);
 		sess_refuse(o, "gave way (sessions)");
@@ -648,7 +643,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 {
 	struct vnat *v = arg;
 	struct vcmp_sess *s = calloc(1, sizeof(*s));
-	struct timeval dl = { (time_t)v->v_lim.vl_deadline, 0 };
+	struct timeval dl = { (time_t)v->v_ep.ep_lim.vl_deadline, 0 };
 
 	(void)l;
 	(void)salen;
@@ -665,7 +660,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	vlimit_source(s->vs_afam, s->vs_addr, &s->vs_src);
 	make_room(v, &s->vs_src, s->vs_peer);
 	s->vs_v = v;
-	TAILQ_INSERT_TAIL(&v->v_sess, s, vs_entry);
+	TAILQ_INSERT_TAIL(&v->v_ep.ep_sess, s, vs_entry);
 	bufferevent_setcb(s->vs_bev, sess_read, sess_write, sess_event, s);
 	/* at most one message in memory per session (and one exchange's
 	 * entries, within --vcmp-entries) */
@@ -676,8 +671,8 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa, int
 	bufferevent_enable(s->vs_bev, EV_READ | EV_WRITE);
 }
 
-struct evconnlistener *
-vcmp_listen(struct vnat *v, uint16_t port, char *err, size_t errlen)
+static struct evconnlistener *
+listen_at(struct vnat *v, uint16_t port, char *err, size_t errlen)
 {
 	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(port),
 	    .sin6_addr = IN6ADDR_ANY_INIT };
@@ -710,11 +705,53 @@ vcmp_listen(struct vnat *v, uint16_t port, char *err, size_t errlen)
 	return l;
 }
 
-void
-vcmp_close_all(struct vnat *v)
+int
+endpoint_start(struct vnat *v, const struct vnat_opts *o, char *err, size_t errlen)
 {
+	struct endpoint_part *ep = &v->v_ep;
+
+	TAILQ_INIT(&ep->ep_sess);
+	vtab_init(&ep->ep_susp);
+	ep->ep_port = o->vo_port;
+	ep->ep_lim = o->vo_lim;
+	ep->ep_secure = o->vo_secure;
+	return (ep->ep_lst = listen_at(v, o->vo_port, err, errlen)) == NULL ? -1 : 0;
+}
+
+void
+endpoint_close(struct vnat *v)
+{
+	struct endpoint_part *ep = &v->v_ep;
 	struct vcmp_sess *s;
 
-	while ((s = TAILQ_FIRST(&v->v_sess)) != NULL)
+	if (ep->ep_lst)
+		evconnlistener_free(ep->ep_lst);
+	ep->ep_lst = NULL;
+	while ((s = TAILQ_FIRST(&ep->ep_sess)) != NULL)
 		sess_close(s, "vnat stopping");
+	vtab_clear(&ep->ep_susp);
+}
+
+uint16_t
+endpoint_port(const struct vnat *v)
+{
+	return v->v_ep.ep_port;
+}
+
+bool
+endpoint_suspended(const struct vnat *v, const struct vnat_tuple *key)
+{
+	return vtab_find(&v->v_ep.ep_susp, key) != NULL;
+}
+
+size_t
+endpoint_nsuspended(const struct vnat *v)
+{
+	return v->v_ep.ep_susp.vt_n;
+}
+
+struct vtab *
+endpoint_susp_table(struct vnat *v)
+{
+	return &v->v_ep.ep_susp;
 }

@@ -18,6 +18,7 @@
 #include "common/log.h"
 #include "vnat/conns.h"
 #include "vnat/policy.h"
+#include "vnat/core.h"
 #include "vnat/sockdiag.h"
 
 struct helped {
@@ -61,13 +62,14 @@ helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t len, c
 const struct helper_conf *
 helper_for(const struct vnat *v, const char *comm)
 {
+	const struct helper_part *hs = &v->v_help;
 	const struct helper_conf *any = NULL;
 
-	for (size_t i = 0; i < v->v_nhelpers; i++) {
-		if (strcmp(v->v_helpers[i].hc_name, comm) == 0)
-			return &v->v_helpers[i];
-		if (strcmp(v->v_helpers[i].hc_name, "*") == 0)
-			any = &v->v_helpers[i];
+	for (size_t i = 0; i < hs->hs_nconf; i++) {
+		if (strcmp(hs->hs_conf[i].hc_name, comm) == 0)
+			return &hs->hs_conf[i];
+		if (strcmp(hs->hs_conf[i].hc_name, "*") == 0)
+			any = &hs->hs_conf[i];
 	}
 	return any;
 }
@@ -75,34 +77,35 @@ helper_for(const struct vnat *v, const char *comm)
 int
 helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t errlen)
 {
+	struct helper_part *hs = &v->v_help;
 	enum helper_kind kind;
 	char path[256];
 	size_t i;
 
-	if (strlen(name) >= sizeof(v->v_helpers[0].hc_name)) {
+	if (strlen(name) >= sizeof(hs->hs_conf[0].hc_name)) {
 		snprintf(err, errlen, "process name '%.40s' is longer than 15 characters", name);
 		return -1;
 	}
 	if (helper_parse(mode, &kind, path, sizeof(path), err, errlen) != 0)
 		return -1;
-	for (i = 0; i < v->v_nhelpers; i++)
-		if (strcmp(v->v_helpers[i].hc_name, name) == 0)
+	for (i = 0; i < hs->hs_nconf; i++)
+		if (strcmp(hs->hs_conf[i].hc_name, name) == 0)
 			break;
 	if (kind == HK_NONE) {
-		if (i < v->v_nhelpers)
-			v->v_helpers[i] = v->v_helpers[--v->v_nhelpers];
+		if (i < hs->hs_nconf)
+			hs->hs_conf[i] = hs->hs_conf[--hs->hs_nconf];
 		return 0;
 	}
-	if (i == v->v_nhelpers) {
-		if (v->v_nhelpers == VNAT_PROCS_MAX) {
+	if (i == hs->hs_nconf) {
+		if (hs->hs_nconf == VNAT_PROCS_MAX) {
 			snprintf(err, errlen, "at most %d helpers", VNAT_PROCS_MAX);
 			return -1;
 		}
-		v->v_nhelpers++;
+		hs->hs_nconf++;
 	}
-	snprintf(v->v_helpers[i].hc_name, sizeof(v->v_helpers[i].hc_name), "%s", name);
-	v->v_helpers[i].hc_kind = (uint8_t)kind;
-	memcpy(v->v_helpers[i].hc_path, path, sizeof(path));
+	snprintf(hs->hs_conf[i].hc_name, sizeof(hs->hs_conf[i].hc_name), "%s", name);
+	hs->hs_conf[i].hc_kind = (uint8_t)kind;
+	memcpy(hs->hs_conf[i].hc_path, path, sizeof(path));
 	log_info("vnat: helper for %s: %s", name, mode);
 	return 0;
 }
@@ -120,7 +123,7 @@ ends(const struct vnat_tuple *t, char *l, char *r, size_t len)
  * alone (waitid P_PIDFD), never by waitpid(-1). */
 struct helper_prog {
 	TAILQ_ENTRY(helper_prog) hp_entry;
-	struct vnat	*hp_v;		/* NULL until listed in v_progs */
+	struct vnat	*hp_v;		/* NULL until listed in hs_progs */
 	int		 hp_pidfd;
 	pid_t		 hp_pid;
 	struct event	*hp_exit;	/* hp_pidfd readable: the program ended */
@@ -131,7 +134,7 @@ static void
 prog_free(struct helper_prog *p)
 {
 	if (p->hp_v)
-		TAILQ_REMOVE(&p->hp_v->v_progs, p, hp_entry);
+		TAILQ_REMOVE(&p->hp_v->v_help.hs_progs, p, hp_entry);
 	if (p->hp_exit)
 		event_free(p->hp_exit);
 	if (p->hp_limit)
@@ -238,7 +241,7 @@ prog_watch(struct vnat *v, struct helper_prog *p, int gate)
 		log_warn("vnat: helper program %d: its gate", (int)p->hp_pid);
 	close(gate);
 	p->hp_v = v;
-	TAILQ_INSERT_TAIL(&v->v_progs, p, hp_entry);
+	TAILQ_INSERT_TAIL(&v->v_help.hs_progs, p, hp_entry);
 }
 
 static void
@@ -290,7 +293,8 @@ run(struct vnat *v, const struct helped *h, const struct vnat_tuple *t, const ch
 int
 helper_start(struct vnat *v)
 {
-	TAILQ_INIT(&v->v_progs);
+	vtab_init(&v->v_help.hs_helped);
+	TAILQ_INIT(&v->v_help.hs_progs);
 	return 0;
 }
 
@@ -334,10 +338,10 @@ suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
 	if ((c = helper_for(v, o.so_comm)) == NULL || c->hc_kind == HK_NONE)
 		return;
 	ends(t, l, r, sizeof(l));
-	if ((e = vtab_put(&v->v_helped, t, &created)) == NULL || !created ||
+	if ((e = vtab_put(&v->v_help.hs_helped, t, &created)) == NULL || !created ||
 	    (h = calloc(1, sizeof(*h))) == NULL) {
 		if (e && created)
-			vtab_del(&v->v_helped, e);
+			vtab_del(&v->v_help.hs_helped, e);
 		return;
 	}
 	h->h_kind = c->hc_kind;
@@ -377,7 +381,7 @@ suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
 	}
 	e->ve_helped = NULL;	/* nothing to undo */
 	free(h);
-	vtab_del(&v->v_helped, e);
+	vtab_del(&v->v_help.hs_helped, e);
 }
 
 struct owners {
@@ -415,7 +419,7 @@ helper_suspend(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode
 	    calloc(n ? n : 1, sizeof(*o.o_own)), n };
 
 	/* nothing configured: not even a look at /proc */
-	if (v->v_nhelpers == 0 || o.o_inode == NULL || o.o_own == NULL)
+	if (v->v_help.hs_nconf == 0 || o.o_inode == NULL || o.o_own == NULL)
 		goto out;
 	memcpy(o.o_inode, inode, n * sizeof(*inode));
 	qsort(o.o_inode, n, sizeof(*o.o_inode), cmp_u32);
@@ -438,7 +442,7 @@ stopped_by_other(struct vnat *v, const struct vtab_ent *self, pid_t pid)
 {
 	struct vtab_ent *e;
 
-	TAILQ_FOREACH(e, &v->v_helped.vt_all, ve_all) {
+	TAILQ_FOREACH(e, &v->v_help.hs_helped.vt_all, ve_all) {
 		const struct helped *h = e->ve_helped;
 		if (e != self && h && (h->h_kind == HK_STOP || h->h_kind == HK_STOP_ALWAYS) &&
 		    h->h_pid == pid)
@@ -489,12 +493,18 @@ undo(struct vnat *v, struct vtab_ent *e, const char *why)
 void
 helper_resume(struct vnat *v, const struct vnat_tuple *t, const char *why)
 {
-	struct vtab_ent *e = vtab_find(&v->v_helped, t);
+	struct vtab_ent *e = vtab_find(&v->v_help.hs_helped, t);
 
 	if (e) {
 		undo(v, e, why);
-		vtab_del(&v->v_helped, e);
+		vtab_del(&v->v_help.hs_helped, e);
 	}
+}
+
+struct vtab *
+helper_table(struct vnat *v)
+{
+	return &v->v_help.hs_helped;
 }
 
 void
@@ -503,12 +513,12 @@ helper_stop(struct vnat *v)
 	struct helper_prog *p;
 	struct vtab_ent *e;
 
-	TAILQ_FOREACH(e, &v->v_helped.vt_all, ve_all)
+	TAILQ_FOREACH(e, &v->v_help.hs_helped.vt_all, ve_all)
 		undo(v, e, "vnet stopping");
-	vtab_clear(&v->v_helped);
+	vtab_clear(&v->v_help.hs_helped);
 	/* the programs still running (the resume ones just started among
 	 * them) finish on their own, without the time limit; no pidfd stays */
-	while ((p = TAILQ_FIRST(&v->v_progs)) != NULL) {
+	while ((p = TAILQ_FIRST(&v->v_help.hs_progs)) != NULL) {
 		if (!prog_reap(p))
 			log_info("vnat: helper program %d still running as vnet exits: left to "
 			    "finish", (int)p->hp_pid);
@@ -551,7 +561,7 @@ other_conn(const struct sd_conn *sc, void *arg)
 	for (size_t i = 0; i < o->o_n; i++)
 		if (o->o_inodes[i] == sc->sc_inode) {
 			conns_identity(sc, &k);
-			if (vtab_find(&o->o_v->v_peer_susp, &k) == NULL) {
+			if (!endpoint_suspended(o->o_v, &k)) {
 				o->o_found = 1;
 				return 1;
 			}

@@ -22,12 +22,33 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <sys/queue.h>
+
 #include "vnat/vnat.h"
+#include "vnat/vtab.h"
 
 enum helper_kind { HK_NONE, HK_KEEPALIVE, HK_STOP, HK_STOP_ALWAYS, HK_EXEC };
 
 #define HELPER_EXEC_TIMEOUT_S	10
 #define HELPER_KEEPALIVE_MS	86400000u	/* TCP_USER_TIMEOUT while suspended: a day */
+
+/* the helper chosen for a process name */
+struct helper_conf {
+	char	hc_name[16];
+	uint8_t	hc_kind;		/* enum helper_kind */
+	char	hc_path[256];
+};
+
+struct helper_prog;
+TAILQ_HEAD(helper_prog_list, helper_prog);
+
+/* v's part: the helpers by name, and those acting */
+struct helper_part {
+	struct helper_conf	 hs_conf[VNAT_PROCS_MAX];
+	size_t			 hs_nconf;
+	struct vtab		 hs_helped;	/* connections a helper acts for */
+	struct helper_prog_list	 hs_progs;	/* exec helpers running */
+};
 
 /* Parses a mode (keepalive, stop, stop-always, none, exec:/absolute/path):
  * 0, or -1 with the reason in err.  Pure. */
@@ -37,7 +58,7 @@ int helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t le
 const struct helper_conf *helper_for(const struct vnat *v, const char *comm);
 /* Sets (or with none, clears) the helper of a process name; 0 or -1. */
 int helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t errlen);
-/* Readies v for exec helper programs (each watched and reaped through its
+/* Readies v for helpers and exec helper programs (each watched and reaped through its
  * own pidfd on v's loop, never by PID); 0 or -1. */
 int helper_start(struct vnat *v);
 /* Activates, for each connection t[i] (our virtual tuple), the helper of the
@@ -46,6 +67,9 @@ int helper_start(struct vnat *v);
 void helper_suspend(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode, size_t n);
 /* Deactivates it (RESUME, the connection closed); restores what it changed. */
 void helper_resume(struct vnat *v, const struct vnat_tuple *t, const char *why);
+/* The connections a helper acts for, for the sweep's marks (vnat/sweep)
+ * only. */
+struct vtab *helper_table(struct vnat *v);
 /* Deactivates every helper (exit); programs still running are left to
  * finish, their pidfds closed. */
 void helper_stop(struct vnat *v);

@@ -8,15 +8,29 @@
 
 #include "common/log.h"
 #include "vnat/addr.h"
+#include "vnat/core.h"
 #include "vnat/tuple.h"
+
+void
+kept_init(struct vnat *v)
+{
+	v->v_kept.kp_n = 0;
+	v->v_kept.kp_arp_announce = -1;
+}
+
+size_t
+kept_count(const struct vnat *v)
+{
+	return v->v_kept.kp_n;
+}
 
 static size_t
 count_v4(const struct vnat *v)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < v->v_nkept; i++)
-		n += v->v_kept[i].k_family == 4;
+	for (size_t i = 0; i < v->v_kept.kp_n; i++)
+		n += v->v_kept.kp_addr[i].k_family == 4;
 	return n;
 }
 
@@ -61,26 +75,28 @@ announce_raise(struct vnat *v)
 {
 	int n = announce_read();
 
-	if (n < 0 || n >= 2 || v->v_arp_announce >= 0)
+	if (n < 0 || n >= 2 || v->v_kept.kp_arp_announce >= 0)
 		return;
 	if (announce_write(2) != 0) {
 		log_warn("vnat: net.ipv4.conf.all.arp_announce to 2");
 		return;
 	}
-	v->v_arp_announce = n;
+	v->v_kept.kp_arp_announce = n;
 	log_info("vnat: net.ipv4.conf.all.arp_announce %d -> 2 while addresses are kept", n);
 }
 
 static void
 announce_restore(struct vnat *v)
 {
-	if (v->v_arp_announce < 0)
+	if (v->v_kept.kp_arp_announce < 0)
 		return;
-	if (announce_write(v->v_arp_announce) != 0)
-		log_warn("vnat: net.ipv4.conf.all.arp_announce back to %d", v->v_arp_announce);
+	if (announce_write(v->v_kept.kp_arp_announce) != 0)
+		log_warn("vnat: net.ipv4.conf.all.arp_announce back to %d",
+		    v->v_kept.kp_arp_announce);
 	else
-		log_info("vnat: net.ipv4.conf.all.arp_announce back to %d", v->v_arp_announce);
-	v->v_arp_announce = -1;
+		log_info("vnat: net.ipv4.conf.all.arp_announce back to %d",
+		    v->v_kept.kp_arp_announce);
+	v->v_kept.kp_arp_announce = -1;
 }
 
 /* edge: the first IPv4 address (creates the arp table) or the last (removes it) */
@@ -94,8 +110,7 @@ arp(struct vnat *v, const uint8_t *addr, int add, int edge)
 	else if (!add && edge)
 		announce_restore(v);
 	if (nftx_text_arp(addr, add, edge, batch, sizeof(batch)) < 0 ||
-	    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0) {
-		v->v_st.vs_nft_errors++;
+	    vnat_nft_run(v, batch, err, sizeof(err)) != 0) {
 		log_warnx("vnat: %s ARP for a kept address: %s", add ? "hiding" : "unhiding", err);
 		return -1;
 	}
@@ -108,11 +123,12 @@ kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 	size_t al = tuple_alen(family);
 	char a[ADDRFMT_ADDRLEN];
 
-	for (size_t i = 0; i < v->v_nkept; i++)
-		if (v->v_kept[i].k_family == family && memcmp(v->v_kept[i].k_addr, addr, al) == 0)
+	for (size_t i = 0; i < v->v_kept.kp_n; i++)
+		if (v->v_kept.kp_addr[i].k_family == family &&
+		    memcmp(v->v_kept.kp_addr[i].k_addr, addr, al) == 0)
 			return 0;
-	if (v->v_nkept == sizeof(v->v_kept) / sizeof(v->v_kept[0])) {
-		log_warnx("vnat: %zu addresses kept already; not keeping %s", v->v_nkept,
+	if (v->v_kept.kp_n == sizeof(v->v_kept.kp_addr) / sizeof(v->v_kept.kp_addr[0])) {
+		log_warnx("vnat: %zu addresses kept already; not keeping %s", v->v_kept.kp_n,
 		    tuple_addr_text(family, addr, a, sizeof(a)));
 		return -1;
 	}
@@ -128,25 +144,12 @@ kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 			arp(v, addr, 0, first);
 		return e == EEXIST ? 0 : -1;	/* there already: not ours to remove */
 	}
-	memset(&v->v_kept[v->v_nkept], 0, sizeof(v->v_kept[0]));
-	v->v_kept[v->v_nkept].k_family = family;
-	memcpy(v->v_kept[v->v_nkept].k_addr, addr, al);
-	v->v_nkept++;
+	memset(&v->v_kept.kp_addr[v->v_kept.kp_n], 0, sizeof(v->v_kept.kp_addr[0]));
+	v->v_kept.kp_addr[v->v_kept.kp_n].k_family = family;
+	memcpy(v->v_kept.kp_addr[v->v_kept.kp_n].k_addr, addr, al);
+	v->v_kept.kp_n++;
 	log_info("vnat: keeping %s on lo for its connections (no ARP for it)",
 	    tuple_addr_text(family, addr, a, sizeof(a)));
-	return 0;
-}
-
-static int
-in_use(const struct vnat *v, uint8_t family, const uint8_t *addr)
-{
-	struct vtab_ent *e;
-	size_t al = tuple_alen(family);
-
-	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
-		if (e->ve_tr.t_family == family && memcmp(e->ve_tr.t_lvir, addr, al) == 0 &&
-		    memcmp(e->ve_tr.t_lvir, e->ve_tr.t_lphy, al) != 0)
-			return 1;
 	return 0;
 }
 
@@ -156,12 +159,12 @@ kept_release_unused(struct vnat *v)
 	unsigned gone = 0;
 	char a[ADDRFMT_ADDRLEN];
 
-	for (size_t i = 0; i < v->v_nkept;) {
-		uint8_t fam = v->v_kept[i].k_family, addr[16];
-		memcpy(addr, v->v_kept[i].k_addr, sizeof(addr));
+	for (size_t i = 0; i < v->v_kept.kp_n;) {
+		uint8_t fam = v->v_kept.kp_addr[i].k_family, addr[16];
+		memcpy(addr, v->v_kept.kp_addr[i].k_addr, sizeof(addr));
 		/* back on an interface (the host came home): ARP must see it again */
 		bool home = addr_assigned(fam, addr, false);
-		if (!home && in_use(v, fam, addr)) {
+		if (!home && vnat_uses_addr(v, fam, addr)) {
 			i++;
 			continue;
 		}
@@ -170,7 +173,7 @@ kept_release_unused(struct vnat *v)
 		/* the address is gone: only now may ARP see it again */
 		if (fam == 4)
 			arp(v, addr, 0, count_v4(v) == 1);
-		v->v_kept[i] = v->v_kept[--v->v_nkept];
+		v->v_kept.kp_addr[i] = v->v_kept.kp_addr[--v->v_kept.kp_n];
 		log_info("vnat: %s no longer kept: %s", tuple_addr_text(fam, addr, a, sizeof(a)),
 		    home ? "it is on an interface again" : "its last connection is gone");
 		gone++;
@@ -183,10 +186,10 @@ kept_drop_all(struct vnat *v)
 {
 	char a[ADDRFMT_ADDRLEN];
 
-	for (size_t i = 0; i < v->v_nkept; i++)
-		if (addr_lo(v->v_kept[i].k_family, v->v_kept[i].k_addr, false) != 0)
-			log_warn("vnat: removing %s from lo", tuple_addr_text(v->v_kept[i].k_family,
-			    v->v_kept[i].k_addr, a, sizeof(a)));
-	v->v_nkept = 0;
+	for (size_t i = 0; i < v->v_kept.kp_n; i++)
+		if (addr_lo(v->v_kept.kp_addr[i].k_family, v->v_kept.kp_addr[i].k_addr, false) != 0)
+			log_warn("vnat: removing %s from lo", tuple_addr_text(v->v_kept.kp_addr[i].k_family,
+			    v->v_kept.kp_addr[i].k_addr, a, sizeof(a)));
+	v->v_kept.kp_n = 0;
 	announce_restore(v);
 }

@@ -8,34 +8,33 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/defer.h"
 #include "common/log.h"
 #include "vnat/addr.h"
-#include "vnat/conflict.h"
 #include "vnat/conns.h"
-#include "vnat/kept.h"
+#include "vnat/core.h"
 #include "vnat/vcmp.h"
 #include "vnat/xchg.h"
 
 struct resume {
+	struct vnat_op		 r_op;		/* first: the lifecycle (vnat/op) */
 	struct vnat		*r_v;
-	resume_done_cb		 r_done;
-	void			*r_arg;
 	struct timespec		 r_start;
-	struct vnat_tuple		*r_tr;		/* until the exchange takes it over */
+	struct vnat_tuple	*r_tr;		/* until the exchange takes it over */
 	size_t			 r_n;
 	struct xchg		*r_x;
 	unsigned		 r_aborted, r_preempted;	/* address conflicts */
-	struct event		*r_ev;		/* reports an empty RESUME from the loop */
+	struct defer		*r_empty;	/* reports an empty RESUME from the loop */
 };
 
 static void
-op_free(struct resume *r)
+resume_close(struct vnat_op *op)
 {
-	xchg_free(r->r_x);
-	if (r->r_ev)
-		event_free(r->r_ev);
+	struct resume *r = (struct resume *)op;
+
+	xchg_close(r->r_x);
+	defer_free(r->r_empty);
 	free(r->r_tr);
-	r->r_v->v_resume = NULL;
 	free(r);
 }
 
@@ -76,12 +75,9 @@ finish(void *arg, struct vnat_tuple *t, const bool *okf, size_t cnt, unsigned np
 	free(no);
 	good = ok && (n > 0 || cnt == 0) && vnat_apply(v, ok, n, err, sizeof(err)) == 0;
 	kept_release_unused(v);
-	if (v->v_suspended) {
-		snprintf(susp, sizeof(susp), " after %.0f s suspended", difftime(time(NULL),
-		    v->v_susp_at));
-		vtab_clear(&v->v_susp);
-		v->v_suspended = false;
-	}
+	double secs;
+	if (suspend_over(v, &secs))
+		snprintf(susp, sizeof(susp), " after %.0f s suspended", secs);
 	double ms = ms_since(&r->r_start);
 	char conf[96] = "";
 	if (r->r_aborted || r->r_preempted)
@@ -95,18 +91,14 @@ finish(void *arg, struct vnat_tuple *t, const bool *okf, size_t cnt, unsigned np
 		    cnt, ms, susp, !ok ? "out of memory" : n == 0 ? "no peer confirmed" : err);
 	log_info("vnat: RESUME: %s", text);
 	free(ok);
-	if (r->r_done)
-		r->r_done(r->r_arg, good, text);
-	op_free(r);
+	op_end(&r->r_op, good, text);
 }
 
 /* no connection to tell anyone about (SUSPEND, then nothing open): report
  * from the loop, as for any other RESUME */
 static void
-finish_empty(evutil_socket_t fd, short what, void *arg)
+finish_empty(void *arg)
 {
-	(void)fd;
-	(void)what;
 	finish(arg, NULL, NULL, 0, 0, 0);
 }
 
@@ -144,7 +136,6 @@ conflicting(struct vnat *v, struct resume *r, const struct vtab *socks, const st
     const char *comm)
 {
 	uint32_t inode = conflict_hit(socks, t);
-	bool created;
 
 	if (inode == 0)
 		return false;
@@ -155,7 +146,7 @@ conflicting(struct vnat *v, struct resume *r, const struct vtab *socks, const st
 	}
 	log_warnx("vnat: RESUME: a connection of %s keeps its old address: its new tuple is "
 	    "another connection's (conflict, abort)", comm);
-	vtab_put(&v->v_conflicted, t, &created);
+	conflict_mark(v, t);
 	r->r_aborted++;
 	return true;
 }
@@ -177,7 +168,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		return -1;
 	}
 	/* the same dump tells which tuples are taken (address conflicts) */
-	n = conns_collect(v->v_procs, v->v_nprocs, &vc, &socks);
+	n = vnat_collect(v, &vc, &socks);
 	if (n < 0) {
 		snprintf(err, errlen, "cannot list connections: %s", strerror(errno));
 		addr_set_free(&as);
@@ -193,7 +184,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	}
 	r->r_tr = calloc((size_t)n + 1, sizeof(*r->r_tr));
 	sc = calloc(1, sizeof(*sc));
-	vtab_clear(&v->v_conflicted);
+	conflict_unmark_all(v);
 	if (r->r_tr == NULL || sc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
@@ -207,7 +198,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		if ((cur = (struct vnat_tuple *)vnat_find(v, &t)) != NULL)
 			t = *cur;
 		/* after SUSPEND every suspended connection is told, moved or not */
-		bool susp = v->v_suspended && vtab_find(&v->v_susp, &t) != NULL;
+		bool susp = suspend_has(v, &t);
 		/* moved: its physical address is gone, or another one was asked for */
 		bool stays = given_af ? (given_af != fam || memcmp(t.t_lphy, given, al) == 0) :
 		    addr_set_has(&as, fam, t.t_lphy, false);
@@ -225,7 +216,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		    "connection has the tuple; VNAT CONFLICT name preempt takes it over)", r->r_aborted);
 		goto fail;
 	}
-	if (r->r_n == 0 && !v->v_suspended) {
+	if (r->r_n == 0 && !suspend_is_on(v)) {
 		snprintf(err, errlen, "nothing to resume: %d virtual connection(s), none moved", n);
 		goto fail;
 	}
@@ -263,25 +254,27 @@ keep_addresses(struct resume *r)
 }
 
 int
-resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
+resume_start(struct vnat *v, const char *addr, vnat_op_done_cb *done, void *arg,
     char *err, size_t errlen)
 {
 	struct resume *r;
 
-	if (v->v_resume || v->v_suspend) {
-		snprintf(err, errlen, "a %s is running already", v->v_resume ? "RESUME" : "SUSPEND");
-		return -1;
-	}
-	if (v->v_nprocs == 0 && !v->v_suspended) {
-		snprintf(err, errlen, "nothing to resume: no process is on the VNAT list (VNAT ADD)");
-		return -1;
-	}
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	r->r_op.op_kind = OP_RESUME;
+	r->r_op.op_close = resume_close;
 	r->r_v = v;
-	v->v_resume = r;
+	if (op_begin(v, &r->r_op, err, errlen) != 0) {
+		op_drop(&r->r_op);
+		return -1;
+	}
+	if (vnat_nprocs(v) == 0 && !suspend_is_on(v)) {
+		snprintf(err, errlen, "nothing to resume: no process is on the VNAT list (VNAT ADD)");
+		op_drop(&r->r_op);
+		return -1;
+	}
 	clock_gettime(CLOCK_MONOTONIC, &r->r_start);
 	kept_release_unused(v);		/* home again: its address is no longer hidden */
 	if (plan(v, addr, r, err, errlen) != 0)
@@ -295,14 +288,14 @@ resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
 		r->r_tr[i].t_dirs = TUPLE_IN;
 	if (vnat_apply(v, r->r_tr, r->r_n, err, errlen) != 0)
 		goto fail;
-	r->r_done = done;
-	r->r_arg = arg;
+	r->r_op.op_done = done;
+	r->r_op.op_arg = arg;
 	if (r->r_n == 0) {
-		if ((r->r_ev = evtimer_new(v->v_base, finish_empty, r)) == NULL) {
+		if ((r->r_empty = defer_new(v->v_base, finish_empty, r)) == NULL) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		event_active(r->r_ev, EV_TIMEOUT, 1);
+		defer_run(r->r_empty);
 		return 0;
 	}
 	r->r_x = xchg_start(v, VCMP_UPD, r->r_tr, r->r_n, finish, r);
@@ -315,21 +308,7 @@ resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
 	    "translated at %.1f ms", r->r_n, xchg_npeers(r->r_x), t_plan, ms_since(&r->r_start));
 	return 0;
 fail:
-	op_free(r);
+	op_drop(&r->r_op);
 	kept_release_unused(v);
 	return -1;
-}
-
-void
-resume_detach(struct vnat *v)
-{
-	if (v->v_resume)
-		v->v_resume->r_done = NULL;
-}
-
-void
-resume_abort(struct vnat *v)
-{
-	if (v->v_resume)
-		op_free(v->v_resume);
 }

@@ -15,21 +15,14 @@
 #ifndef VNET_RESUME_H
 #define VNET_RESUME_H
 
-#include <stdbool.h>
 #include <stddef.h>
 
 #include "vnat/vnat.h"
 
-typedef void (*resume_done_cb)(void *arg, bool ok, const char *text);
-
-/* Starts a RESUME; addr (may be NULL) is the new address to use.  Returns 0
- * and later calls done once, or -1 with the reason in err (nothing to do,
- * one already running, ...). */
-int resume_start(struct vnat *v, const char *addr, resume_done_cb done, void *arg,
+/* Starts a RESUME (vnat/op's lifecycle); addr (may be NULL) is the new
+ * address to use.  Returns 0 and later calls done once, from the loop, or
+ * -1 with the reason in err (nothing to do, an operation running, ...). */
+int resume_start(struct vnat *v, const char *addr, vnat_op_done_cb *done, void *arg,
     char *err, size_t errlen);
-/* The caller of a running RESUME went away: no callback then. */
-void resume_detach(struct vnat *v);
-/* Ends a running RESUME without a callback (shutdown). */
-void resume_abort(struct vnat *v);
 
 #endif

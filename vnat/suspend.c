@@ -6,27 +6,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/defer.h"
 #include "common/log.h"
 #include "vnat/conns.h"
+#include "vnat/core.h"
 #include "vnat/vcmp.h"
 #include "vnat/xchg.h"
 
 struct suspend {
-	struct vnat	*s_v;
-	resume_done_cb	 s_done;
-	void		*s_arg;
+	struct vnat_op	 s_op;		/* first: the lifecycle (vnat/op) */
 	struct xchg	*s_x;
-	struct event	*s_ev;		/* reports an empty SUSPEND from the loop */
+	struct defer	*s_empty;	/* reports an empty SUSPEND from the loop */
 	size_t		 s_n;
 };
 
 static void
-op_free(struct suspend *s)
+suspend_close(struct vnat_op *op)
 {
-	xchg_free(s->s_x);
-	if (s->s_ev)
-		event_free(s->s_ev);
-	s->s_v->v_suspend = NULL;
+	struct suspend *s = (struct suspend *)op;
+
+	xchg_close(s->s_x);
+	defer_free(s->s_empty);
 	free(s);
 }
 
@@ -44,16 +44,12 @@ told(void *arg, struct vnat_tuple *t, const bool *ok, size_t n, unsigned npeers,
 	snprintf(text, sizeof(text), "suspended %zu connection(s); %u of %u peer(s) told, %zu "
 	    "connection(s) confirmed", s->s_n, npeers - unreachable, npeers, k);
 	log_info("vnat: SUSPEND: %s", text);
-	if (s->s_done)
-		s->s_done(s->s_arg, true, text);
-	op_free(s);
+	op_end(&s->s_op, true, text);
 }
 
 static void
-told_nobody(evutil_socket_t fd, short what, void *arg)
+told_nobody(void *arg)
 {
-	(void)fd;
-	(void)what;
 	told(arg, NULL, NULL, 0, 0, 0);
 }
 
@@ -62,7 +58,7 @@ static int
 record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 {
 	struct vconn *vc = NULL;
-	int n = conns_collect(v->v_procs, v->v_nprocs, &vc, NULL);
+	int n = vnat_collect(v, &vc, NULL);
 	struct vnat_tuple *t;
 
 	if (n < 0) {
@@ -80,8 +76,8 @@ record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 		conns_identity(&vc[i].vc_c, &t[i]);
 		if ((cur = vnat_find(v, &t[i])) != NULL)
 			t[i] = *cur;
-		if (vtab_put(&v->v_susp, &t[i], &created) == NULL) {
-			vtab_clear(&v->v_susp);
+		if (vtab_put(&v->v_susp.sp_conns, &t[i], &created) == NULL) {
+			vtab_clear(&v->v_susp.sp_conns);
 			free(vc);
 			free(t);
 			snprintf(err, errlen, "out of memory");
@@ -94,45 +90,41 @@ record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 }
 
 int
-suspend_start(struct vnat *v, resume_done_cb done, void *arg, char *err, size_t errlen)
+suspend_start(struct vnat *v, vnat_op_done_cb *done, void *arg, char *err, size_t errlen)
 {
 	struct suspend *s;
 	struct vnat_tuple *t;
 	int n;
 
-	if (v->v_resume || v->v_suspend) {
-		snprintf(err, errlen, "a %s is running already", v->v_resume ? "RESUME" : "SUSPEND");
-		return -1;
-	}
-	if (v->v_suspended) {
-		snprintf(err, errlen, "suspended already, %.0f s ago (RESUME first)",
-		    difftime(time(NULL), v->v_susp_at));
-		return -1;
-	}
-	if (v->v_nprocs == 0) {
-		snprintf(err, errlen, "nothing to suspend: no process is on the VNAT list (VNAT ADD)");
-		return -1;
-	}
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	s->s_v = v;
-	if ((n = record(v, &t, err, errlen)) < 0) {
-		free(s);
-		return -1;
+	s->s_op.op_kind = OP_SUSPEND;
+	s->s_op.op_close = suspend_close;
+	if (op_begin(v, &s->s_op, err, errlen) != 0)
+		goto fail;
+	if (v->v_susp.sp_on) {
+		snprintf(err, errlen, "suspended already, %.0f s ago (RESUME first)",
+		    difftime(time(NULL), v->v_susp.sp_at));
+		goto fail;
 	}
-	v->v_suspend = s;
-	v->v_suspended = true;
-	v->v_susp_at = time(NULL);
-	s->s_done = done;
-	s->s_arg = arg;
+	if (vnat_nprocs(v) == 0) {
+		snprintf(err, errlen, "nothing to suspend: no process is on the VNAT list (VNAT ADD)");
+		goto fail;
+	}
+	if ((n = record(v, &t, err, errlen)) < 0)
+		goto fail;
+	v->v_susp.sp_on = true;
+	v->v_susp.sp_at = time(NULL);
+	s->s_op.op_done = done;
+	s->s_op.op_arg = arg;
 	s->s_n = (size_t)n;
 	if (n == 0) {
 		free(t);
-		if ((s->s_ev = evtimer_new(v->v_base, told_nobody, s)) == NULL)
+		if ((s->s_empty = defer_new(v->v_base, told_nobody, s)) == NULL)
 			goto oom;
-		event_active(s->s_ev, EV_TIMEOUT, 1);
+		defer_run(s->s_empty);
 		return 0;
 	}
 	if ((s->s_x = xchg_start(v, VCMP_SUS, t, (size_t)n, told, s)) == NULL)
@@ -141,22 +133,44 @@ suspend_start(struct vnat *v, resume_done_cb done, void *arg, char *err, size_t 
 	return 0;
 oom:
 	snprintf(err, errlen, "out of memory");
-	vtab_clear(&v->v_susp);
-	v->v_suspended = false;
-	op_free(s);
+	vtab_clear(&v->v_susp.sp_conns);
+	v->v_susp.sp_on = false;
+fail:
+	op_drop(&s->s_op);
 	return -1;
 }
 
 void
-suspend_detach(struct vnat *v)
+suspend_init(struct vnat *v)
 {
-	if (v->v_suspend)
-		v->v_suspend->s_done = NULL;
+	vtab_init(&v->v_susp.sp_conns);
 }
 
 void
-suspend_abort(struct vnat *v)
+suspend_free(struct vnat *v)
 {
-	if (v->v_suspend)
-		op_free(v->v_suspend);
+	vtab_clear(&v->v_susp.sp_conns);
+	v->v_susp.sp_on = false;
+}
+
+bool
+suspend_is_on(const struct vnat *v)
+{
+	return v->v_susp.sp_on;
+}
+
+bool
+suspend_has(const struct vnat *v, const struct vnat_tuple *key)
+{
+	return v->v_susp.sp_on && vtab_find(&v->v_susp.sp_conns, key) != NULL;
+}
+
+bool
+suspend_over(struct vnat *v, double *secs)
+{
+	if (!v->v_susp.sp_on)
+		return false;
+	*secs = difftime(time(NULL), v->v_susp.sp_at);
+	suspend_free(v);
+	return true;
 }

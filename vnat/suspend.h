@@ -9,16 +9,33 @@
 #ifndef VNET_SUSPEND_H
 #define VNET_SUSPEND_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
-#include "vnat/resume.h"
+#include "vnat/vnat.h"
+#include "vnat/vtab.h"
 
-/* Starts a SUSPEND; 0 and later done (once, from the loop), or -1 with the
- * reason in err (suspended already, an operation running, empty list). */
-int suspend_start(struct vnat *v, resume_done_cb done, void *arg, char *err, size_t errlen);
-/* The caller went away: no callback then. */
-void suspend_detach(struct vnat *v);
-/* Ends a running SUSPEND without a callback (shutdown). */
-void suspend_abort(struct vnat *v);
+/* v's part: the state a SUSPEND leaves until the next RESUME */
+struct suspend_part {
+	bool		 sp_on;		/* SUSPEND done, no RESUME yet */
+	time_t		 sp_at;
+	struct vtab	 sp_conns;	/* our connections as SUSPEND found them */
+};
+
+void suspend_init(struct vnat *v);
+void suspend_free(struct vnat *v);
+/* Starts a SUSPEND (vnat/op's lifecycle); 0 and later done (once, from the
+ * loop), or -1 with the reason in err (suspended already, an operation
+ * running, empty list). */
+int suspend_start(struct vnat *v, vnat_op_done_cb *done, void *arg, char *err, size_t errlen);
+/* True from a SUSPEND until the next RESUME ends. */
+bool suspend_is_on(const struct vnat *v);
+/* True when connection key (its virtual tuple) was suspended and not
+ * resumed yet. */
+bool suspend_has(const struct vnat *v, const struct vnat_tuple *key);
+/* A RESUME ended: the suspended state is forgotten; true (with the
+ * seconds it lasted in *secs) when there was one. */
+bool suspend_over(struct vnat *v, double *secs);
 
 #endif

@@ -8,8 +8,7 @@
 
 #include "common/log.h"
 #include "vnat/conns.h"
-#include "vnat/helper.h"
-#include "vnat/kept.h"
+#include "vnat/core.h"
 #include "vnat/sockdiag.h"
 
 /* the tables whose entries live as long as their connection */
@@ -18,10 +17,10 @@ enum { T_TRS, T_PEER_SUSP, T_KEYS, T_HELPED, T_N };
 static void
 tables(struct vnat *v, struct vtab *t[T_N])
 {
-	t[T_TRS] = &v->v_trs;
-	t[T_PEER_SUSP] = &v->v_peer_susp;
-	t[T_KEYS] = &v->v_keys;
-	t[T_HELPED] = &v->v_helped;
+	t[T_TRS] = vnat_table(v);
+	t[T_PEER_SUSP] = endpoint_susp_table(v);
+	t[T_KEYS] = keys_table(v);
+	t[T_HELPED] = helper_table(v);
 }
 
 static int
@@ -46,7 +45,7 @@ sweep_now(struct vnat *v)
 	struct vtab *t[T_N];
 	struct vtab_ent *e, *next;
 	struct vnat_tuple *gone = NULL;
-	size_t n = 0, any = v->v_nkept;
+	size_t n = 0, any = kept_count(v);
 	char err[256];
 
 	tables(v, t);
@@ -55,7 +54,7 @@ sweep_now(struct vnat *v)
 		TAILQ_FOREACH(e, &t[i]->vt_all, ve_all)
 			e->ve_alive = false;
 	}
-	if (v->v_resume || any == 0)
+	if (op_running(v, OP_RESUME) || any == 0)
 		return 0;	/* a RESUME owns the table until it ends */
 	if (sd_dump_all(mark_alive, NULL, t) != 0) {
 		log_warn("vnat: sweep: sock_diag");
@@ -72,9 +71,9 @@ sweep_now(struct vnat *v)
 			else
 				vtab_del(t[i], e);
 		}
-	if (v->v_trs.vt_n && (gone = calloc(v->v_trs.vt_n, sizeof(*gone))) == NULL)
+	if (t[T_TRS]->vt_n && (gone = calloc(t[T_TRS]->vt_n, sizeof(*gone))) == NULL)
 		return -1;
-	TAILQ_FOREACH(e, &v->v_trs.vt_all, ve_all)
+	TAILQ_FOREACH(e, &t[T_TRS]->vt_all, ve_all)
 		if (!e->ve_alive)
 			gone[n++] = e->ve_tr;
 	if (n && vnat_remove(v, gone, n, err, sizeof(err)) != 0) {
@@ -85,7 +84,7 @@ sweep_now(struct vnat *v)
 	free(gone);
 	if (n)
 		log_info("vnat: %zu translation(s) removed: their connections closed (%zu left)", n,
-		    v->v_trs.vt_n);
+		    t[T_TRS]->vt_n);
 	kept_release_unused(v);
 	return (int)n;
 }
@@ -103,16 +102,16 @@ sweep_start(struct vnat *v)
 {
 	struct timeval tv = { VNAT_SWEEP_MS / 1000, (VNAT_SWEEP_MS % 1000) * 1000 };
 
-	if ((v->v_sweep = event_new(v->v_base, -1, EV_PERSIST, on_timer, v)) == NULL)
+	if ((v->v_sweep.sw_timer = event_new(v->v_base, -1, EV_PERSIST, on_timer, v)) == NULL)
 		return -1;
-	return event_add(v->v_sweep, &tv);
+	return event_add(v->v_sweep.sw_timer, &tv);
 }
 
 void
 sweep_stop(struct vnat *v)
 {
-	if (v->v_sweep) {
-		event_free(v->v_sweep);
-		v->v_sweep = NULL;
+	if (v->v_sweep.sw_timer) {
+		event_free(v->v_sweep.sw_timer);
+		v->v_sweep.sw_timer = NULL;
 	}
 }

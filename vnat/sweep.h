@@ -8,9 +8,16 @@
 #ifndef VNET_SWEEP_H
 #define VNET_SWEEP_H
 
+#include <event2/event.h>
+
 #include "vnat/vnat.h"
 
 #define VNAT_SWEEP_MS	1000
+
+/* v's part */
+struct sweep_part {
+	struct event	*sw_timer;
+};
 
 /* Arms the periodic sweep on v's event loop; 0 or -1. */
 int sweep_start(struct vnat *v);

@@ -1,52 +1,51 @@
-/* vnat: translations kept by the server, applied in atomic batches. */
+/* vnat: translations kept by the server, applied in atomic batches, and
+ * the process list: the bottom of vnat/, calling no other part (start and
+ * stop are vnat/setup's). */
 #include "vnat/vnat.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/listener.h>
-#include <nftables/libnftables.h>
-
 #include "common/log.h"
-#include "vnat/addr.h"
-#include "vnat/endpoint.h"
-#include "vnat/helper.h"
-#include "vnat/kept.h"
-#include "vnat/resume.h"
-#include "vnat/suspend.h"
-#include "vnat/sweep.h"
-
-void
-vnat_stats_snapshot(const struct vnat *v, struct vnat_snapshot *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->vn_translations = v->v_trs.vt_n;
-	out->vn_kept = v->v_nkept;
-	out->vn_suspended = v->v_suspended;
-	out->vn_peer_suspended = v->v_peer_susp.vt_n;
-	out->vn_keys = v->v_keys.vt_n;
-	out->vn_peer_suspensions = v->v_st.vs_suspended;
-	out->vn_msgs = v->v_st.vs_msgs;
-	out->vn_updated = v->v_st.vs_updated;
-	out->vn_unknown = v->v_st.vs_unknown;
-	out->vn_bad = v->v_st.vs_bad;
-	out->vn_auth_refused = v->v_st.vs_auth_refused;
-	out->vn_keyless = v->v_st.vs_keyless;
-	out->vn_conflicts = v->v_st.vs_conflicts;
-	out->vn_nft_errors = v->v_st.vs_nft_errors;
-}
+#include "vnat/conns.h"
+#include "vnat/core.h"
 
 const struct vnat_tuple *
 vnat_find(const struct vnat *v, const struct vnat_tuple *key)
 {
-	struct vtab_ent *e = vtab_find(&v->v_trs, key);
+	struct vtab_ent *e = vtab_find(&v->v_trs.tr_tab, key);
 
 	return e ? &e->ve_tr : NULL;
 }
 
-static int
-run(struct vnat *v, const char *batch, char *err, size_t errlen)
+size_t
+vnat_count(const struct vnat *v)
+{
+	return v->v_trs.tr_tab.vt_n;
+}
+
+struct vtab *
+vnat_table(struct vnat *v)
+{
+	return &v->v_trs.tr_tab;
+}
+
+bool
+vnat_uses_addr(const struct vnat *v, uint8_t family, const uint8_t *addr)
+{
+	struct vtab_ent *e;
+	size_t al = tuple_alen(family);
+
+	TAILQ_FOREACH(e, &v->v_trs.tr_tab.vt_all, ve_all)
+		if (e->ve_tr.t_family == family && memcmp(e->ve_tr.t_lvir, addr, al) == 0 &&
+		    memcmp(e->ve_tr.t_lvir, e->ve_tr.t_lphy, al) != 0)
+			return true;
+	return false;
+}
+
+int
+vnat_nft_run(struct vnat *v, const char *batch, char *err, size_t errlen)
 {
 	if (nftx_apply(v->v_nft, batch, err, errlen) != 0) {
 		v->v_st.vs_nft_errors++;
@@ -93,7 +92,7 @@ diff(const struct vnat *v, const struct vnat_tuple *t, size_t n, struct delta *d
 {
 	d->d_nold = d->d_nadd = d->d_nnew = d->d_ngone = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct vtab_ent *e = vtab_find(&v->v_trs, &t[i]);
+		struct vtab_ent *e = vtab_find(&v->v_trs.tr_tab, &t[i]);
 		if (identity(&t[i])) {
 			if (e) {
 				d->d_old[d->d_nold++] = e->ve_tr;
@@ -144,7 +143,7 @@ count(unsigned cnt[NFTX_NMAPS], const struct vnat_tuple *t, size_t n, int sign)
 static unsigned
 count_maps(const struct vnat *v, const struct delta *d, unsigned cnt[NFTX_NMAPS])
 {
-	memcpy(cnt, v->v_mapn, sizeof(v->v_mapn));
+	memcpy(cnt, v->v_trs.tr_mapn, sizeof(v->v_trs.tr_mapn));
 	count(cnt, d->d_old, d->d_nold, -1);
 	count(cnt, d->d_add, d->d_nadd, 1);
 	return in_use(cnt);
@@ -154,23 +153,24 @@ count_maps(const struct vnat *v, const struct delta *d, unsigned cnt[NFTX_NMAPS]
 static int
 batch_text(const struct vnat *v, const struct delta *d, unsigned mask, char *batch, size_t cap)
 {
+	const struct vnat_trs *tr = &v->v_trs;
 	int len, k;
 
-	if (v->v_trs.vt_n > 0 && v->v_trs.vt_n == d->d_ngone && d->d_nnew == 0)
+	if (tr->tr_tab.vt_n > 0 && tr->tr_tab.vt_n == d->d_ngone && d->d_nnew == 0)
 		return nftx_text_del(d->d_old, d->d_nold, 1, batch, cap);	/* the last: the table */
 	/* one batch: the old elements of these connections out, the new in */
 	if ((len = nftx_text_del(d->d_old, d->d_nold, 0, batch, cap)) < 0)
 		return -1;
-	if (v->v_trs.vt_n == 0 && d->d_nnew > 0)
+	if (tr->tr_tab.vt_n == 0 && d->d_nnew > 0)
 		return (k = nftx_text_add(d->d_add, d->d_nadd, 1, batch + len, cap - (size_t)len)) < 0 ?
 		    -1 : len + k;
 	if ((k = nftx_text_add(d->d_add, d->d_nadd, 0, batch + len, cap - (size_t)len)) < 0)
 		return -1;
 	len += k;
 	/* a map gained its first element or lost its last: rules for those in use */
-	if (mask == in_use(v->v_mapn))
+	if (mask == in_use(tr->tr_mapn))
 		return len;
-	k = nftx_text_rules(in_use(v->v_mapn), mask, batch + len, cap - (size_t)len);
+	k = nftx_text_rules(in_use(tr->tr_mapn), mask, batch + len, cap - (size_t)len);
 	return k < 0 ? -1 : len + k;
 }
 
@@ -194,23 +194,23 @@ vnat_apply(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size
 		snprintf(err, errlen, "nftables batch too long");
 		goto out;
 	}
-	if (batch[0] && run(v, batch, err, errlen) != 0)
+	if (batch[0] && vnat_nft_run(v, batch, err, errlen) != 0)
 		goto out;
-	memcpy(v->v_mapn, cnt, sizeof(cnt));
+	memcpy(v->v_trs.tr_mapn, cnt, sizeof(cnt));
 	for (i = 0; i < n; i++) {
 		bool created;
 		struct vtab_ent *e;
 		if (identity(&t[i])) {
-			if ((e = vtab_find(&v->v_trs, &t[i])) != NULL)
-				vtab_del(&v->v_trs, e);
+			if ((e = vtab_find(&v->v_trs.tr_tab, &t[i])) != NULL)
+				vtab_del(&v->v_trs.tr_tab, e);
 			continue;
 		}
-		if ((e = vtab_put(&v->v_trs, &t[i], &created)) == NULL)
+		if ((e = vtab_put(&v->v_trs.tr_tab, &t[i], &created)) == NULL)
 			continue;	/* out of memory: the rule is in, we lose track of it */
 		uint32_t id = e->ve_tr.t_id;
 		e->ve_tr = t[i];
 		if (e->ve_tr.t_id == 0)
-			e->ve_tr.t_id = id ? id : ++v->v_next_id;
+			e->ve_tr.t_id = id ? id : ++v->v_trs.tr_next_id;
 	}
 	rc = 0;
 out:
@@ -220,22 +220,41 @@ out:
 	return rc;
 }
 
+size_t
+vnat_nprocs(const struct vnat *v)
+{
+	return v->v_procs.pr_n;
+}
+
+const char *
+vnat_proc_name(const struct vnat *v, size_t i)
+{
+	return v->v_procs.pr_names[i];
+}
+
+int
+vnat_collect(struct vnat *v, struct vconn **out, struct vtab *all)
+{
+	return conns_collect(v->v_procs.pr_names, v->v_procs.pr_n, out, all);
+}
+
 int
 vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen)
 {
+	struct vnat_procs *pr = &v->v_procs;
 	size_t i;
 
-	for (i = 0; i < v->v_nprocs; i++)
-		if (strcmp(v->v_procs[i], name) == 0) {
+	for (i = 0; i < pr->pr_n; i++)
+		if (strcmp(pr->pr_names[i], name) == 0) {
 			snprintf(err, errlen, "'%s' is on the list already", name);
 			return -1;
 		}
-	if (v->v_nprocs == VNAT_PROCS_MAX || strlen(name) >= sizeof(v->v_procs[0])) {
+	if (pr->pr_n == VNAT_PROCS_MAX || strlen(name) >= sizeof(pr->pr_names[0])) {
 		snprintf(err, errlen, "the list holds at most %d names of at most 15 characters",
 		    VNAT_PROCS_MAX);
 		return -1;
 	}
-	memcpy(v->v_procs[v->v_nprocs++], name, strlen(name) + 1);
+	memcpy(pr->pr_names[pr->pr_n++], name, strlen(name) + 1);
 	log_info("vnat: virtualizing the connections of %s", strcmp(name, "*") ? name :
 	    "every process");
 	return 0;
@@ -244,13 +263,14 @@ vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen)
 int
 vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen)
 {
+	struct vnat_procs *pr = &v->v_procs;
 	size_t i;
 
-	for (i = 0; i < v->v_nprocs; i++)
-		if (strcmp(v->v_procs[i], name) == 0) {
-			memmove(v->v_procs[i], v->v_procs[i + 1], (v->v_nprocs - i - 1) *
-			    sizeof(v->v_procs[0]));
-			v->v_nprocs--;
+	for (i = 0; i < pr->pr_n; i++)
+		if (strcmp(pr->pr_names[i], name) == 0) {
+			memmove(pr->pr_names[i], pr->pr_names[i + 1], (pr->pr_n - i - 1) *
+			    sizeof(pr->pr_names[0]));
+			pr->pr_n--;
 			log_info("vnat: no longer virtualizing %s", name);
 			return 0;
 		}
@@ -280,79 +300,4 @@ vnat_remove(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, siz
 	rc = vnat_apply(v, id, n, err, errlen);
 	free(id);
 	return rc;
-}
-
-struct vnat *
-vnat_start(struct event_base *base, uint16_t port, const struct vcmp_limits *lim, char *err,
-    size_t errlen)
-{
-	struct vnat *v = calloc(1, sizeof(*v));
-	char batch[4096];
-
-	if (v == NULL) {
-		snprintf(err, errlen, "out of memory");
-		return NULL;
-	}
-	v->v_base = base;
-	v->v_vcmp_port = port;
-	if (lim)
-		v->v_lim = *lim;
-	else
-		vlimit_defaults(&v->v_lim);
-	v->v_arp_announce = -1;
-	vtab_init(&v->v_trs);
-	vtab_init(&v->v_susp);
-	vtab_init(&v->v_peer_susp);
-	vtab_init(&v->v_keys);
-	vtab_init(&v->v_helped);
-	vtab_init(&v->v_conflicted);
-	TAILQ_INIT(&v->v_sess);
-	if ((v->v_nft = nftx_open()) == NULL) {
-		snprintf(err, errlen, "cannot open libnftables");
-		goto fail;
-	}
-	/* a table left by a crash is replaced by an empty one */
-	if (nftx_text_reset(batch, sizeof(batch)) < 0 || run(v, batch, err, errlen) != 0)
-		goto fail;
-	if ((v->v_lst = vcmp_listen(v, port, err, errlen)) == NULL)
-		goto fail;
-	if (sweep_start(v) != 0 || helper_start(v) != 0) {
-		snprintf(err, errlen, "cannot arm the sweep timer");
-		goto fail;
-	}
-	log_info("vnat: listening for VCMP on port %u; nftables table inet %s made when a "
-	    "connection moves", port, NFTX_TABLE);
-	return v;
-fail:
-	vnat_stop(v);
-	return NULL;
-}
-
-void
-vnat_stop(struct vnat *v)
-{
-	char batch[256], err[256];
-
-	if (v == NULL)
-		return;
-	resume_abort(v);
-	suspend_abort(v);
-	if (v->v_lst)
-		evconnlistener_free(v->v_lst);
-	vcmp_close_all(v);
-	sweep_stop(v);
-	helper_stop(v);
-	kept_drop_all(v);
-	vtab_clear(&v->v_trs);
-	vtab_clear(&v->v_susp);
-	vtab_clear(&v->v_peer_susp);
-	vtab_clear(&v->v_keys);
-	vtab_clear(&v->v_conflicted);
-	if (v->v_nft) {
-		if (nftx_text_destroy(batch, sizeof(batch)) > 0 &&
-		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)
-			log_warnx("vnat: removing the nftables table: %s", err);
-		nft_ctx_free(v->v_nft);
-	}
-	free(v);
 }

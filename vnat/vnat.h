@@ -1,81 +1,44 @@
 /* vnat: the VNAT layer of the vnet server (doc/PROTOCOL.md, "VNAT
- * requests" and "VCMP"; the design is seeds 000 and 001): connection
- * virtualization (a connection's virtual tuple is the one it started
- * with), translation (vnat/nftx: stateless nftables maps, only while
- * something moved) and migration (SUSPEND, RESUME and their VCMP exchanges
- * with the peers; keys, helpers and conflicts).  This struct holds the
- * state they share; each concern lives in its own file, but most of them
- * (and server/ctl.c) read and write its fields directly: known debt,
- * doc/ARCHITECTURE.md. */
+ * requests" and "VCMP"): connection virtualization (a connection's
+ * virtual tuple is the one it started with), translation (vnat/nftx:
+ * stateless nftables maps, only while something moved) and migration
+ * (SUSPEND, RESUME and their VCMP exchanges with the peers; keys, helpers
+ * and conflicts).  This is the one vnat header server/ includes: struct
+ * vnat is opaque here; inside vnat/ it is made of parts, each owned by one
+ * module (vnat/core.h). */
 #ifndef VNET_VNAT_H
 #define VNET_VNAT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
-#include <time.h>
-#include <sys/queue.h>
 
 #include <event2/event.h>
 
-#include "vnat/nftx.h"
-#include "vnat/vlimit.h"
-#include "vnat/vtab.h"
+#include "vnat/vlimit.h"	/* struct vcmp_limits and its ranges: options of vnat_start */
 
-
+/* names on each per-process list: VNAT ADD, HELPER, CONFLICT */
 #define VNAT_PROCS_MAX	64
 
-struct vnat_stats {
-	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors, vs_suspended;
-	uint64_t vs_auth_refused, vs_keyless, vs_conflicts;
+struct vnat;
+struct proto_msg;
+
+/* What vnat_start needs from the server's options. */
+struct vnat_opts {
+	uint16_t		vo_port;	/* --vcmp-port; 0: any (tests) */
+	struct vcmp_limits	vo_lim;		/* --vcmp-sessions ... --vcmp-pending */
+	bool			vo_secure;	/* --vnat-secure: no update without a key */
 };
 
-struct vcmp_sess;
-struct resume;
-struct suspend;
-struct helper_prog;
-TAILQ_HEAD(vcmp_sess_list, vcmp_sess);
-TAILQ_HEAD(helper_prog_list, helper_prog);
+/* How a RESUME or SUSPEND ends: ok, and the text of the answer ("resumed
+ * ...", or the reason). */
+typedef void vnat_op_done_cb(void *arg, bool ok, const char *text);
+/* Writes one line of an answer (without its line end) to the requester. */
+typedef void vnat_line_cb(void *arg, const char *line);
 
-struct vnat {
-	struct event_base	*v_base;
-	struct nft_ctx		*v_nft;
-	struct evconnlistener	*v_lst;
-	struct vtab		 v_trs;		/* translations by virtual tuple */
-	unsigned		 v_mapn[NFTX_NMAPS];	/* elements per nftables map */
-	struct vcmp_sess_list	 v_sess;	/* idle longest first (vnat/endpoint) */
-	struct vcmp_limits	 v_lim;		/* --vcmp-sessions ... --vcmp-pending */
-	size_t			 v_held;	/* entries all sessions hold before validation */
-	uint32_t		 v_next_id;
-	struct resume		*v_resume;	/* the running RESUME, if any */
-	struct event		*v_sweep;	/* vnat/sweep's timer */
-	struct suspend		*v_suspend;	/* the running SUSPEND, if any */
-	bool			 v_suspended;	/* SUSPEND done, no RESUME yet */
-	time_t			 v_susp_at;
-	struct vtab		 v_susp;	/* our connections as SUSPEND found them */
-	struct vtab		 v_peer_susp;	/* connections peers told us they suspend */
-	struct vtab		 v_keys;	/* keys agreed at SUSPEND, by our virtual tuple */
-	bool			 v_secure;	/* --vnat-secure: no update without a key */
-	struct vtab		 v_helped;	/* connections a helper acts for (vnat/helper) */
-	struct helper_conf {
-		char	hc_name[16];
-		uint8_t	hc_kind;		/* enum helper_kind */
-		char	hc_path[256];
-	}			 v_helpers[VNAT_PROCS_MAX];
-	size_t			 v_nhelpers;
-	struct helper_prog_list	 v_progs;	/* exec helpers running (vnat/helper) */
-	struct {
-		char	cp_name[16];
-		uint8_t	cp_policy;		/* enum conflict_policy */
-	}			 v_policies[VNAT_PROCS_MAX];
-	size_t			 v_npolicies;
-	struct vtab		 v_conflicted;	/* connections the last RESUME left (conflict) */
-	uint16_t		 v_vcmp_port;
-	struct { uint8_t k_family, k_addr[16]; } v_kept[256];	/* added on lo by us */
-	size_t			 v_nkept;
-	int			 v_arp_announce;	/* all/arp_announce before we raised it; -1: untouched */
-	char			 v_procs[VNAT_PROCS_MAX][16];	/* names to virtualize; "*" = all */
-	size_t			 v_nprocs;
-	struct vnat_stats	 v_st;
+enum vnat_ctl_rc {
+	VNAT_CTL_ANSWERED,	/* every line of the answer was written */
+	VNAT_CTL_PENDING,	/* RESUME or SUSPEND: done is called later, once */
 };
 
 /* What VNAT STATS? reports, copied out of struct vnat for readers outside
@@ -91,25 +54,36 @@ struct vnat_snapshot {
 	uint64_t vn_conflicts, vn_nft_errors;
 };
 
-/* Replaces any stale table, listens for VCMP on port with the limits lim
- * (NULL: the defaults); NULL with err set. */
-struct vnat *vnat_start(struct event_base *base, uint16_t port, const struct vcmp_limits *lim,
-    char *err, size_t errlen);
-/* Removes every translation and the table, stops listening, frees v. */
+/* Replaces any stale table, listens for VCMP as o says (NULL: port 0 and
+ * the default limits); NULL with err set. */
+struct vnat *vnat_start(struct event_base *base, const struct vnat_opts *o, char *err,
+    size_t errlen);
+/* Ends a running operation without an answer, removes every translation
+ * and the table, stops listening, frees v (NULL is fine). */
 void vnat_stop(struct vnat *v);
-/* Installs or replaces the translations of n connections in one batch
- * (matched on their virtual tuple); one whose physical ends are its virtual
- * ones again is removed.  0 or -1 with err set. */
-int vnat_apply(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size_t errlen);
-/* Removes the translations of n connections (matched on their virtual
- * tuple) in one batch; unknown ones are skipped. */
-int vnat_remove(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size_t errlen);
 /* Adds or removes a process name of the list; 0, or -1 with err set. */
 int vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen);
 int vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen);
 /* Fills out with v's counters as they are now. */
 void vnat_stats_snapshot(const struct vnat *v, struct vnat_snapshot *out);
-/* The translation of a virtual tuple, or NULL. */
-const struct vnat_tuple *vnat_find(const struct vnat *v, const struct vnat_tuple *key);
+/* Sets the migration helper of a process name (keepalive, stop,
+ * stop-always, none, exec:/path); 0, or -1 with err set. */
+int vnat_helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t errlen);
+/* Sets the address conflict policy of a process name (abort, preempt); 0,
+ * or -1 with err set. */
+int vnat_conflict_set(struct vnat *v, const char *name, const char *policy, char *err,
+    size_t errlen);
+/* Whether mode is a helper mode, policy a conflict policy (for the options
+ * before VNAT runs); 0, or -1 with the reason in err.  Pure. */
+int vnat_helper_check(const char *mode, char *err, size_t errlen);
+int vnat_conflict_check(const char *policy, char *err, size_t errlen);
+/* Handles one VNAT request m (v NULL: VNAT is off) and writes its answer
+ * through line(arg, ...); for RESUME and SUSPEND started, VNAT_CTL_PENDING
+ * and later done(arg, ...) once, never from inside this call. */
+enum vnat_ctl_rc vnat_ctl_request(struct vnat *v, const struct proto_msg *m, vnat_line_cb *line,
+    vnat_op_done_cb *done, void *arg);
+/* The requester arg went away: an operation it started goes on, and its
+ * done is not called. */
+void vnat_ctl_detach(struct vnat *v, void *arg);
 
 #endif

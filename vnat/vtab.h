@@ -23,10 +23,10 @@ struct vtab_ent {
 	struct vtab_ent		*ve_next;	/* same bucket */
 	bool			 ve_alive;	/* vnat/sweep: its connection is still there */
 	union {
-		struct vkey_state	 ve_key;	/* v_keys (vnat/xchg, vnat/endpoint) */
+		struct vkey_state	 ve_key;	/* the keys' table (vnat/keys) */
 		struct sd_sock		 ve_sock;	/* a socket index (conns_index,
 							 * read by vnat/conflict) */
-		struct helped		*ve_helped;	/* v_helped (vnat/helper) */
+		struct helped		*ve_helped;	/* the helpers' table (vnat/helper) */
 	};
 	TAILQ_ENTRY(vtab_ent)	 ve_all;
 };

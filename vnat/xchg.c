@@ -9,9 +9,11 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
+#include "common/defer.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "vnat/addr.h"
+#include "vnat/core.h"
 #include "vnat/vcmp.h"
 #include "vnat/vkey.h"
 
@@ -38,6 +40,7 @@ struct xchg {
 	struct xpeer		*x_peers;
 	size_t			 x_npeers, x_pending;
 	struct event		*x_timer;
+	struct defer		*x_early;	/* a peer failed before the loop ran */
 	unsigned		 x_unreachable;
 };
 
@@ -61,19 +64,15 @@ keep_keys(struct xpeer *p, const struct vcmp_msg *m, size_t first, size_t chunk)
 	for (size_t i = 0; i < chunk; i++) {
 		size_t k = p->p_idx[first + i];
 		const struct vnat_tuple *t = &p->p_x->x_tr[k];
-		struct vtab_ent *e;
-		bool created;
-		if (!p->p_x->x_ok[k] || (e = vtab_put(&v->v_keys, t, &created)) == NULL || !created)
-			continue;
-		if (vkey_conn(secret, t->t_family, t->t_proto, t->t_lvir, t->t_lvir_port, t->t_rvir,
-		    t->t_rvir_port, e->ve_key.vk_key) != 0)
-			vtab_del(&v->v_keys, e);
+		if (p->p_x->x_ok[k])
+			keys_keep(v, t, secret, t->t_family, t->t_proto, t->t_lvir, t->t_lvir_port,
+			    t->t_rvir, t->t_rvir_port);
 	}
 	explicit_bzero(secret, sizeof(secret));
 }
 
 void
-xchg_free(struct xchg *x)
+xchg_close(struct xchg *x)
 {
 	if (x == NULL)
 		return;
@@ -85,6 +84,7 @@ xchg_free(struct xchg *x)
 	}
 	if (x->x_timer)
 		event_free(x->x_timer);
+	defer_free(x->x_early);
 	free(x->x_peers);
 	free(x->x_tr);
 	free(x->x_ok);
@@ -216,7 +216,7 @@ send_requests(struct xpeer *p, struct bufferevent *bev, struct vcmp_entry *e, ui
 			e[i].ve_lvir_port = t->t_lvir_port;
 			memcpy(e[i].ve_lphy, t->t_lphy, al);
 			e[i].ve_lphy_port = t->t_lphy_port;
-			key[i] = p->p_x->x_cmd == VCMP_UPD ? vtab_find(&p->p_x->x_v->v_keys, t) : NULL;
+			key[i] = p->p_x->x_cmd == VCMP_UPD ? keys_find(p->p_x->x_v, t) : NULL;
 			if (key[i])
 				e[i].ve_ctr = ++key[i]->ve_key.vk_ctr;
 		}
@@ -258,14 +258,14 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 	free(out);
 }
 
+/* the time is up (or, from x_early, a peer could not even start): every
+ * peer not done yet is over */
 static void
-on_timeout(evutil_socket_t fd, short what, void *arg)
+time_up(void *arg)
 {
 	struct xchg *x = arg;
 	size_t n = x->x_npeers;
 
-	(void)fd;
-	(void)what;
 	/* the last peer_over calls back, which may free x: count first */
 	for (size_t i = 0; i < n; i++)
 		if (!x->x_peers[i].p_done) {
@@ -275,6 +275,14 @@ on_timeout(evutil_socket_t fd, short what, void *arg)
 			if (last)
 				return;
 		}
+}
+
+static void
+on_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	time_up(arg);
 }
 
 /* one exchange per peer, however many connections it shares with us */
@@ -326,7 +334,7 @@ connect_peer(struct xpeer *p, uint16_t port)
 		p->p_err = fd < 0 ? "cannot make a socket" : "out of memory";
 		if (fd >= 0)
 			close(fd);
-		event_active(p->p_x->x_timer, EV_TIMEOUT, 1);
+		defer_run(p->p_x->x_early);
 		return;
 	}
 	bufferevent_setcb(p->p_bev, peer_read, NULL, peer_event, p);
@@ -353,13 +361,14 @@ xchg_start(struct vnat *v, uint8_t cmd, struct vnat_tuple *t, size_t n, xchg_don
 	x->x_tr = t;
 	x->x_n = n;
 	if ((x->x_ok = calloc(n ? n : 1, sizeof(*x->x_ok))) == NULL || group_peers(x) != 0 ||
-	    (x->x_timer = evtimer_new(v->v_base, on_timeout, x)) == NULL) {
-		xchg_free(x);
+	    (x->x_timer = evtimer_new(v->v_base, on_timeout, x)) == NULL ||
+	    (x->x_early = defer_new(v->v_base, time_up, x)) == NULL) {
+		xchg_close(x);
 		return NULL;
 	}
 	x->x_pending = x->x_npeers;
 	evtimer_add(x->x_timer, &tv);
 	for (size_t k = 0; k < x->x_npeers; k++)
-		connect_peer(&x->x_peers[k], v->v_vcmp_port);
+		connect_peer(&x->x_peers[k], endpoint_port(v));
 	return x;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vnat/tuple.h"
 #include "vnat/vnat.h"
 
 #define XCHG_TIMEOUT_S	5
@@ -28,7 +29,7 @@ struct xchg *xchg_start(struct vnat *v, uint8_t cmd, struct vnat_tuple *t, size_
     xchg_done_cb done, void *arg);
 /* The number of peers the exchange talks to. */
 size_t xchg_npeers(const struct xchg *x);
-/* Ends it without a callback. */
-void xchg_free(struct xchg *x);
+/* Ends it without a callback, closing its connections (NULL is fine). */
+void xchg_close(struct xchg *x);
 
 #endif

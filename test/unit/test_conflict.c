@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "test/unit/fixture.h"
-#include "vnat/conflict.h"
+#include "vnat/core.h"
 
 Test(conflict, policy_by_name_then_star_then_abort)
 {

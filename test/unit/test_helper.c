@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vnat/helper.h"
+#include "vnat/core.h"
 
 Test(helper, modes_parse)
 {
@@ -42,7 +42,7 @@ Test(helper, chosen_by_process_name_then_star)
 	cr_assert_eq(helper_for(v, "sshd")->hc_kind, HK_KEEPALIVE);
 	cr_assert_eq(helper_set(v, "irssi", "stop", err, sizeof(err)), 0);
 	cr_assert_eq(helper_for(v, "irssi")->hc_kind, HK_STOP);
-	cr_assert_eq(v->v_nhelpers, 2u);
+	cr_assert_eq(v->v_help.hs_nconf, 2u);
 	cr_assert_eq(helper_set(v, "irssi", "none", err, sizeof(err)), 0);
 	cr_assert_eq(helper_for(v, "irssi")->hc_kind, HK_KEEPALIVE);	/* back to "*" */
 	cr_assert_eq(helper_set(v, "a-name-far-too-long", "stop", err, sizeof(err)), -1);

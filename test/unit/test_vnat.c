@@ -14,9 +14,7 @@
 
 #include "test/unit/fixture.h"
 #include "vnat/addr.h"
-#include "vnat/kept.h"
-#include "vnat/sweep.h"
-#include "vnat/vnat.h"
+#include "vnat/core.h"
 
 static struct event_base *base;
 static struct vnat *v;
@@ -30,7 +28,7 @@ setup(void)
 		cr_skip_test("needs root for a private network namespace");
 	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET)");
 	base = event_base_new();
-	v = vnat_start(base, 0, NULL, err, sizeof(err));
+	v = vnat_start(base, NULL, err, sizeof(err));
 	cr_assert_not_null(v, "%s", err);
 }
 
@@ -86,12 +84,12 @@ Test(vnat, input_first_then_both_then_identity_removes_all, .init = setup, .fini
 	cr_assert_null(strstr(rs, "map @o4_sport"), "%s", rs);
 	cr_assert_null(strstr(rs, "map @o4_daddr"), "%s", rs);
 	cr_assert_null(strstr(rs, "map @o6_"), "%s", rs);
-	cr_assert_eq(v->v_trs.vt_n, 1);
+	cr_assert_eq(vnat_count(v), 1);
 	cr_assert_not_null(vnat_find(v, &t));
 	/* back on its first address: the identity, so nothing to translate */
 	memcpy(t.t_lphy, t.t_lvir, 4);
 	cr_assert_eq(vnat_apply(v, &t, 1, err, sizeof(err)), 0, "%s", err);
-	cr_assert_eq(v->v_trs.vt_n, 0);
+	cr_assert_eq(vnat_count(v), 0);
 	cr_assert_null(strstr(ruleset(), "vnet"), "%s", ruleset());
 }
 
@@ -157,6 +155,6 @@ Test(vnat, sweep_keeps_live_connections_and_drops_closed_ones, .init = setup, .f
 	close(cs);
 	close(ls);
 	cr_assert_eq(sweep_now(v), 1);
-	cr_assert_eq(v->v_trs.vt_n, 0);
+	cr_assert_eq(vnat_count(v), 0);
 	cr_assert_null(strstr(ruleset(), "vnet"));
 }

@@ -1,0 +1,152 @@
+/* Unit tests: the VNAT text requests (vnat/ctl) and the lifecycle of the
+ * operations (vnat/op), on a struct vnat with nothing started (no root,
+ * no nftables). */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/err.h"
+#include "common/proto.h"
+#include "vnat/core.h"
+
+struct lines {
+	char	l_text[8][512];
+	int	l_n;
+};
+
+static void
+keep_line(void *arg, const char *line)
+{
+	struct lines *l = arg;
+
+	cr_assert_lt(l->l_n, 8);
+	snprintf(l->l_text[l->l_n++], sizeof(l->l_text[0]), "%s", line);
+}
+
+static int dones;
+
+static void
+count_done(void *arg, bool ok, const char *text)
+{
+	(void)arg;
+	(void)ok;
+	(void)text;
+	dones++;
+}
+
+static struct vnat *
+bare(void)
+{
+	struct vnat *v = calloc(1, sizeof(*v));
+
+	cr_assert_not_null(v);
+	vtab_init(&v->v_trs.tr_tab);
+	suspend_init(v);
+	keys_init(v);
+	conflict_init(v);
+	kept_init(v);
+	return v;
+}
+
+static enum vnat_ctl_rc
+request(struct vnat *v, const char *text, struct lines *l)
+{
+	struct proto_msg m;
+	char err[256];
+
+	memset(l, 0, sizeof(*l));
+	cr_assert_eq(proto_parse(text, &m, err, sizeof(err)), VNET_OK, "%s: %s", text, err);
+	return vnat_ctl_request(v, &m, keep_line, count_done, l);
+}
+
+/* the request's answer is one line, want */
+static void
+answers(struct vnat *v, const char *req, const char *want)
+{
+	struct lines l;
+
+	cr_assert_eq(request(v, req, &l), VNAT_CTL_ANSWERED, "%s", req);
+	cr_assert_eq(l.l_n, 1, "%s", req);
+	cr_assert_str_eq(l.l_text[0], want);
+}
+
+Test(vctl, off_procs_helper_conflict_stats)
+{
+	static const struct { const char *req, *want; } one[] = {
+		{ "VNAT ADD sshd", "OK added sshd" },
+		{ "VNAT ADD sshd", "NOK 'sshd' is on the list already" },
+		{ "VNAT HELPER sshd keepalive", "OK helper sshd keepalive" },
+		{ "VNAT CONFLICT sshd maybe", "NOK conflict policy 'maybe': use abort or preempt" },
+		{ "VNAT STATS?", "OK vstats translations=0 kept=0 suspended=no peer_suspended=0 "
+		    "keys=0 vcmp_msgs=0 updated=0 unknown=0 refused=0 auth_refused=0 keyless=0 "
+		    "conflicts=0 nft_errors=0" },
+	};
+	struct vnat *v = bare();
+	struct lines l;
+
+	answers(NULL, "VNAT PROCS?", "NOK VNAT is off on this server (start vnet with --vnat)");
+	for (size_t i = 0; i < sizeof(one) / sizeof(one[0]); i++)
+		answers(v, one[i].req, one[i].want);
+	request(v, "VNAT PROCS?", &l);
+	cr_assert_eq(l.l_n, 3);
+	cr_assert_str_eq(l.l_text[0], "OK procs");
+	cr_assert_str_eq(l.l_text[1], "1");
+	cr_assert_str_eq(l.l_text[2], "sshd");
+	answers(v, "VNAT DEL sshd", "OK removed sshd");
+	/* refused before it began: no operation is left running */
+	answers(v, "VNAT RESUME", "NOK nothing to resume: no process is on the VNAT list "
+	    "(VNAT ADD)");
+	answers(v, "VNAT SUSPEND", "NOK nothing to suspend: no process is on the VNAT list "
+	    "(VNAT ADD)");
+	cr_assert_not(op_running(v, OP_RESUME));
+	cr_assert_not(op_running(v, OP_SUSPEND));
+	cr_assert_eq(dones, 0);
+	free(v);
+}
+
+static int freed;
+
+static void
+op_freed(struct vnat_op *op)
+{
+	(void)op;
+	freed++;
+}
+
+Test(vctl, one_operation_at_a_time_detach_end_abort)
+{
+	struct vnat *v = bare();
+	struct vnat_op a = { .op_kind = OP_SUSPEND, .op_done = count_done, .op_close = op_freed };
+	struct vnat_op b = { .op_kind = OP_RESUME, .op_done = count_done, .op_close = op_freed };
+	char err[128];
+	int me, other;
+
+	a.op_arg = &me;
+	cr_assert_eq(op_begin(v, &a, err, sizeof(err)), 0);
+	cr_assert(op_running(v, OP_SUSPEND));
+	cr_assert_eq(op_begin(v, &b, err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "a SUSPEND is running already");
+	/* ended: answered once, torn down once, nothing runs */
+	dones = freed = 0;
+	op_end(&a, true, "done");
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(freed, 1);
+	cr_assert_not(op_running(v, OP_SUSPEND));
+	/* detached by its requester: ends unanswered; another's detach is ignored */
+	b.op_arg = &me;
+	cr_assert_eq(op_begin(v, &b, err, sizeof(err)), 0);
+	vnat_ctl_detach(v, &other);
+	cr_assert_not_null(b.op_done);
+	vnat_ctl_detach(v, &me);
+	op_end(&b, true, "done");
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(freed, 2);
+	/* aborted (vnat_stop): torn down, unanswered */
+	b.op_done = count_done;
+	cr_assert_eq(op_begin(v, &b, err, sizeof(err)), 0);
+	op_abort(v);
+	cr_assert_eq(dones, 1);
+	cr_assert_eq(freed, 3);
+	cr_assert_not(op_running(v, OP_RESUME));
+	free(v);
+}
