@@ -195,22 +195,6 @@ cmd_suspend(struct cli *c)
 	return request(c, "VNAT SUSPEND", false);
 }
 
-/* which requests answer with a list */
-static bool
-is_list(const char *line)
-{
-	char word[16] = "";
-
-	sscanf(line, " %15s", word);
-	if (strcasecmp(word, "VNAT") == 0) {
-		char sub[16] = "";
-		sscanf(line, " %*s %15s", sub);
-		return strcasecmp(sub, "PROCS?") == 0 || strcasecmp(sub, "CONNS?") == 0;
-	}
-	return strcasecmp(word, "DEVICES?") == 0 || strcasecmp(word, "HANDLERS?") == 0 ||
-	    strcasecmp(word, "STATS?") == 0;
-}
-
 static int
 cmd_echo(struct cli *c)
 {
@@ -229,7 +213,7 @@ cmd_echo(struct cli *c)
 			snprintf(c->c_err, sizeof(c->c_err), "cannot send to the server");
 			return EX_CONN;
 		}
-		rc = read_reply(c, is_list(line), SHOW_RAW);
+		rc = read_reply(c, proto_answers_list(line), SHOW_RAW);
 		if (rc == EX_NOK)
 			c->c_err[0] = '\0';	/* shown already; the session goes on */
 		else if (rc != EX_OK)

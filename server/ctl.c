@@ -223,7 +223,7 @@ hello_wait_over(evutil_socket_t fd, short what, void *arg)
  * bookings reach past this connection's auth deadline is refused at once
  * without being told whether the password was right. */
 static void
-do_hello(struct ctl *c, const struct proto_msg *m)
+hello_check(struct ctl *c, const struct proto_msg *m)
 {
 	uint64_t now = mono_ms(), at;
 
@@ -244,20 +244,23 @@ do_hello(struct ctl *c, const struct proto_msg *m)
 	timer_in_ms(c->c_answer, at - now);
 }
 
-static void
-do_devices(struct ctl *c)
+static bool
+req_devices(struct ctl *c, const struct proto_msg *m)
 {
 	const struct srv_opts *o = &c->c_srv->s_opts;
 	size_t i;
 
+	(void)m;
 	ctl_reply(c, "OK devices");
 	ctl_reply(c, "%zu", o->so_ndevs);
 	for (i = 0; i < o->so_ndevs; i++)
 		ctl_reply(c, "%s", o->so_devs[i]);
+	return true;
 }
 
+/* HANDLERS? and STATS? [id] */
 static void
-do_handlers(struct ctl *c, bool stats, const struct proto_msg *m)
+list_handlers(struct ctl *c, bool stats, const struct proto_msg *m)
 {
 	struct handler *h;
 	char line[MAC_LIST_MAX * MAC_STRLEN + 512];
@@ -283,8 +286,22 @@ do_handlers(struct ctl *c, bool stats, const struct proto_msg *m)
 	}
 }
 
-static void
-do_close(struct ctl *c, const struct proto_msg *m)
+static bool
+req_handlers(struct ctl *c, const struct proto_msg *m)
+{
+	list_handlers(c, false, m);
+	return true;
+}
+
+static bool
+req_stats(struct ctl *c, const struct proto_msg *m)
+{
+	list_handlers(c, true, m);
+	return true;
+}
+
+static bool
+req_close(struct ctl *c, const struct proto_msg *m)
 {
 	struct handler *h;
 	char why[128];
@@ -294,11 +311,12 @@ do_close(struct ctl *c, const struct proto_msg *m)
 			break;
 	if (h == NULL) {
 		ctl_reply(c, "NOK no such handler %u", m->pm_id);
-		return;
+		return true;
 	}
 	snprintf(why, sizeof(why), "CLOSE from %s", c->c_peer);
 	stand_close(c->c_srv, h, why);
 	ctl_reply(c, "OK closed %u", m->pm_id);
+	return true;
 }
 
 static void
@@ -316,18 +334,19 @@ unknown_dev(struct ctl *c, const char *dev)
 	    o->so_ndevs ? list : "no devices");
 }
 
-static void
-do_handle(struct ctl *c, const struct proto_msg *m)
+static bool
+req_handle(struct ctl *c, const struct proto_msg *m)
 {
 	if (!srv_has_dev(c->c_srv, m->pm_ldev)) {
 		unknown_dev(c, m->pm_ldev);
-		return;
+		return true;
 	}
 	c->c_state = CTL_WAIT;
 	if (stand_handle(c->c_srv, c, m) != 0) {
 		c->c_state = CTL_READY;
 		ctl_reply(c, "NOK cannot start a connection to %s", m->pm_rhost);
 	}
+	return true;
 }
 
 void
@@ -355,9 +374,10 @@ ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
 		    BEV_TRIG_DEFER_CALLBACKS);
 }
 
-/* BEGIN: we are the second server; on success the session becomes a handler */
+/* BEGIN: we are the second server; on success the session becomes a
+ * handler (and is gone: false) */
 static bool
-do_begin(struct ctl *c, const struct proto_msg *m)
+req_begin(struct ctl *c, const struct proto_msg *m)
 {
 	struct handler_conf hc;
 	struct bufferevent *bev = c->c_bev;
@@ -366,7 +386,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 
 	if (!srv_has_dev(c->c_srv, m->pm_rdev)) {
 		unknown_dev(c, m->pm_rdev);
-		return false;
+		return true;
 	}
 	/* the peer: its instance if it said PEER, else its address */
 	snprintf(addr, sizeof(addr), "%s", c->c_peer);
@@ -382,7 +402,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 		if (stand_begin(c->c_srv, m, peer_id, peer, bev, err, sizeof(err)) == 0) {
 			log_warnx_rl("control %s: BEGIN refused: %s", c->c_peer, err);
 			ctl_reply(c, "NOK %s", err);
-			return false;
+			return true;
 		}
 	} else {
 		memset(&hc, 0, sizeof(hc));
@@ -399,7 +419,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 		if (srv_start_handler(c->c_srv, bev, &hc, peer_id, err, sizeof(err)) == NULL) {
 			log_warnx_rl("control %s: BEGIN refused: %s", c->c_peer, err);
 			ctl_reply(c, "NOK %s", err);
-			return false;
+			return true;
 		}
 	}
 	/* the handler owns bev now; its first frames can come only from later
@@ -412,7 +432,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 	bev_flush_now(bev);	/* plain: the handler writes its socket itself */
 	c->c_bev = NULL;
 	ctl_close(c, "became a handler");
-	return true;
+	return false;
 }
 
 static void
@@ -525,6 +545,54 @@ bad_line(struct ctl *c, const char *why)
 	}
 }
 
+static bool
+req_hello(struct ctl *c, const struct proto_msg *m)
+{
+	if (c->c_state != CTL_HELLO)
+		bad_line(c, "already authenticated");
+	else
+		hello_check(c, m);
+	return true;
+}
+
+static bool
+req_done(struct ctl *c, const struct proto_msg *m)
+{
+	(void)m;
+	ctl_reply(c, "OK bye");
+	ctl_close_later(c);
+	return true;
+}
+
+static bool
+req_vnat(struct ctl *c, const struct proto_msg *m)
+{
+	do_vnat(c, m);
+	return true;
+}
+
+/* a first server says who it is before BEGIN; the answer says who this
+ * one is, so that either end can tell a handler to itself or a second one
+ * with the same peer */
+static bool
+req_peer(struct ctl *c, const struct proto_msg *m)
+{
+	memcpy(c->c_instance, m->pm_instance, sizeof(c->c_instance));
+	ctl_reply(c, "OK peer %s", reg_instance(c->c_srv));
+	return true;
+}
+
+/* One request's handler: false when the session is gone (c is freed). */
+typedef bool ctl_req_fn(struct ctl *c, const struct proto_msg *m);
+
+/* by the index of common/proto.c's proto_reqs: every request of
+ * PROTO_REQUESTS has its req_ function here, or this does not compile */
+static ctl_req_fn *const ctl_reqs[PROTO_NCMDS] = {
+#define CTL_REQ(e, f)	[e] = req_##f,
+	PROTO_REQUESTS(CTL_REQ)
+#undef CTL_REQ
+};
+
 /* handles one line; false when the session is gone or must not read on */
 static bool
 ctl_line(struct ctl *c, const char *line)
@@ -536,47 +604,12 @@ ctl_line(struct ctl *c, const char *line)
 		bad_line(c, err);
 		return c->c_state != CTL_CLOSING;
 	}
-	if (c->c_state == CTL_HELLO && m.pm_cmd != PROTO_HELLO) {
+	if (c->c_state == CTL_HELLO && (proto_reqs[m.pm_cmd].pr_flags & PROTO_AUTH)) {
 		bad_line(c, "not authenticated: send HELLO password version first");
 		return c->c_state != CTL_CLOSING;
 	}
-	switch (m.pm_cmd) {
-	case PROTO_HELLO:
-		if (c->c_state != CTL_HELLO)
-			bad_line(c, "already authenticated");
-		else
-			do_hello(c, &m);
-		break;
-	case PROTO_DONE:
-		ctl_reply(c, "OK bye");
-		ctl_close_later(c);
-		break;
-	case PROTO_DEVICES:
-		do_devices(c);
-		break;
-	case PROTO_HANDLERS:
-	case PROTO_STATS:
-		do_handlers(c, m.pm_cmd == PROTO_STATS, &m);
-		break;
-	case PROTO_CLOSE:
-		do_close(c, &m);
-		break;
-	case PROTO_HANDLE:
-		do_handle(c, &m);
-		break;
-	case PROTO_BEGIN:
-		return !do_begin(c, &m);
-	case PROTO_VNAT:
-		do_vnat(c, &m);
-		break;
-	case PROTO_PEER:
-		/* a first server says who it is before BEGIN; the answer says
-		 * who this one is, so that either end can tell a handler to
-		 * itself or a second one with the same peer */
-		memcpy(c->c_instance, m.pm_instance, sizeof(c->c_instance));
-		ctl_reply(c, "OK peer %s", reg_instance(c->c_srv));
-		break;
-	}
+	if (!ctl_reqs[m.pm_cmd](c, &m))
+		return false;
 	OPENSSL_cleanse(&m.pm_password, sizeof(m.pm_password));
 	return c->c_state == CTL_HELLO || c->c_state == CTL_READY;
 }
