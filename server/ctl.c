@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "common/bev.h"
+#include "common/defer.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "server/dial.h"
@@ -33,6 +34,7 @@
 #include "vnat/vnat.h"
 
 #define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
+#define CTL_FLUSH_MAX_MS	5000	/* closing: a reply's time to leave */
 
 /* CTL_PENALTY: a HELLO waits for its answer (guard's delay for its source);
  * nothing more is read meanwhile */
@@ -42,10 +44,10 @@ struct ctl {
 	TAILQ_ENTRY(ctl)	 c_entry;
 	struct server		*c_srv;
 	struct bufferevent	*c_bev;
-	struct event		*c_timer;	/* no HELLO in time; later: idle */
+	struct event		*c_timer;	/* no HELLO in time; later: idle; closing: flush */
 	struct event		*c_answer;	/* CTL_PENALTY: answers the HELLO */
-	struct event		*c_flush;	/* closing: waits for the reply to leave */
-	struct timeval		 c_close_by;
+	struct defer		*c_reread;	/* lines that waited behind an answer */
+	struct defer		*c_closer;	/* closing: the reply has left */
 	enum ctl_state		 c_state;
 	unsigned		 c_errors;
 	char			 c_peer[80];
@@ -60,6 +62,7 @@ struct ctl {
 };
 
 static void ctl_read(struct bufferevent *bev, void *arg);
+static void ctl_written(struct bufferevent *bev, void *arg);
 static void ctl_event(struct bufferevent *bev, short what, void *arg);
 
 #define ctl_reply(c, ...)	srv_send_line((c)->c_bev, __VA_ARGS__)
@@ -82,38 +85,38 @@ timer_in_ms(struct event *ev, uint64_t ms)
 	evtimer_add(ev, &tv);
 }
 
-/* closes once everything queued has reached the kernel (over TLS:
- * OpenSSL), or after 5 s; never from inside a callback of the session
- * itself */
 static void
-ctl_flush_check(evutil_socket_t fd, short what, void *arg)
+ctl_close_now(void *arg)
 {
-	struct ctl *c = arg;
-	struct timeval now, tick = { 0, 10000 };
-
-	(void)fd;
-	(void)what;
-	evutil_gettimeofday(&now, NULL);
-	if (bev_pending(c->c_bev) == 0 || evutil_timercmp(&now, &c->c_close_by, >)) {
-		ctl_close(c, "closed after reply");
-		return;
-	}
-	evtimer_add(c->c_flush, &tick);
+	ctl_close(arg, "closed after reply");
 }
 
-/* sends what is queued, then closes */
+/* Sends what is queued, then closes: from the write callback once the
+ * output is empty (over TLS it holds plaintext, empty once OpenSSL has
+ * written it), or after CTL_FLUSH_MAX_MS (ctl_timeout).  The close itself
+ * comes on the next loop turn: over TLS libevent writes, and calls the
+ * write callback, from inside the evbuffer_add of a reply. */
 static void
 ctl_close_later(struct ctl *c)
 {
-	struct timeval now, grace = { 5, 0 }, zero = { 0, 0 };
-
 	if (c->c_state == CTL_CLOSING)
 		return;
 	c->c_state = CTL_CLOSING;
 	bufferevent_disable(c->c_bev, EV_READ);
-	evutil_gettimeofday(&now, NULL);
-	evutil_timeradd(&now, &grace, &c->c_close_by);
-	evtimer_add(c->c_flush, &zero);
+	bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
+	bufferevent_setcb(c->c_bev, ctl_read, ctl_written, ctl_event, c);
+	timer_in_ms(c->c_timer, CTL_FLUSH_MAX_MS);
+	if (bev_pending(c->c_bev) == 0)
+		defer_run(c->c_closer);
+}
+
+static void
+ctl_written(struct bufferevent *bev, void *arg)
+{
+	struct ctl *c = arg;
+
+	if (c->c_state == CTL_CLOSING && bev_pending(bev) == 0)
+		defer_run(c->c_closer);
 }
 
 void
@@ -130,8 +133,8 @@ ctl_close(struct ctl *c, const char *reason)
 	TAILQ_REMOVE(&c->c_srv->s_ctls, c, c_entry);
 	if (c->c_timer)
 		event_free(c->c_timer);
-	if (c->c_flush)
-		event_free(c->c_flush);
+	defer_free(c->c_reread);
+	defer_free(c->c_closer);
 	if (c->c_answer)
 		event_free(c->c_answer);
 	if (c->c_bev) {
@@ -214,8 +217,7 @@ hello_wait_over(evutil_socket_t fd, short what, void *arg)
 	hello_answer(c);
 	/* lines that came behind the HELLO, from the loop rather than from here */
 	if (c->c_state == CTL_READY && evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
-		bufferevent_trigger(c->c_bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
-		    BEV_TRIG_DEFER_CALLBACKS);
+		defer_run(c->c_reread);
 }
 
 /* The answer waits for the guard's booking for this source, right or
@@ -368,10 +370,10 @@ ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
 	ctl_reply(c, "%s %s", ok ? "OK" : "NOK", text);
 	c->c_state = CTL_READY;
 	c->c_line_ms = mono_ms();	/* idle from the answer on, not from the request */
-	/* lines that waited behind HANDLE, from the loop rather than from here */
+	/* lines that waited behind HANDLE, from the loop rather than from
+	 * here: the caller (a dial's end) goes on after this */
 	if (evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
-		bufferevent_trigger(c->c_bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
-		    BEV_TRIG_DEFER_CALLBACKS);
+		defer_run(c->c_reread);
 }
 
 /* BEGIN: we are the second server; on success the session becomes a
@@ -651,6 +653,14 @@ ctl_read(struct bufferevent *bev, void *arg)
 }
 
 static void
+ctl_reread(void *arg)
+{
+	struct ctl *c = arg;
+
+	ctl_read(c->c_bev, c);
+}
+
+static void
 ctl_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct ctl *c = arg;
@@ -707,6 +717,8 @@ ctl_timeout(evutil_socket_t fd, short what, void *arg)
 		ctl_idle_arm(c, now);
 		break;
 	case CTL_CLOSING:
+		/* the reply did not leave in time */
+		ctl_close(c, "closed after reply");
 		break;
 	}
 }
@@ -761,7 +773,8 @@ ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa, cons
 	    (c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
 	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL ||
 	    (c->c_answer = evtimer_new(s->s_base, hello_wait_over, c)) == NULL ||
-	    (c->c_flush = evtimer_new(s->s_base, ctl_flush_check, c)) == NULL) {
+	    (c->c_reread = defer_new(s->s_base, ctl_reread, c)) == NULL ||
+	    (c->c_closer = defer_new(s->s_base, ctl_close_now, c)) == NULL) {
 		if (c->c_bev == NULL)
 			evutil_closesocket(fd);
 		ctl_close(c, "out of memory");
