@@ -87,7 +87,7 @@ dial_next(struct server *s)
 }
 
 void
-dial_cancel(struct dial *d)
+dial_close(struct dial *d)
 {
 	bool was_unanswered = d->d_state == DIAL_CONNECT || d->d_state == DIAL_HELLO;
 
@@ -125,7 +125,7 @@ dial_finish(struct dial *d, enum dial_result r, const char *fmt, ...)
 		d->d_bev = NULL;
 	}
 	d->d_cb(d->d_arg, &o);
-	dial_cancel(d);
+	dial_close(d);
 }
 
 #define send_line(d, ...)	srv_send_line((d)->d_bev, __VA_ARGS__)
@@ -382,7 +382,7 @@ dial_start(struct server *s, const struct proto_msg *m, const char *token,
 	if ((d->d_bev = srv_bev_new(s, -1, false, m->pm_rhost)) == NULL ||
 	    (d->d_timer = evtimer_new(s->s_base, dial_timeout, d)) == NULL ||
 	    (d->d_start = defer_new(s->s_base, dial_go, d)) == NULL) {
-		dial_cancel(d);
+		dial_close(d);
 		return NULL;
 	}
 	bufferevent_setcb(d->d_bev, dial_read, NULL, dial_event, d);

@@ -202,7 +202,7 @@ shutdown_all(struct server *s)
 		handler_close(h, "server shutting down");
 	stand_shutdown(s);
 	while ((d = TAILQ_FIRST(&s->s_dials)) != NULL)
-		dial_cancel(d);
+		dial_close(d);
 	while ((c = TAILQ_FIRST(&s->s_ctls)) != NULL)
 		ctl_close(c, "server shutting down");
 }
@@ -282,7 +282,7 @@ main(int argc, char **argv)
 	shutdown_all(&s);
 	reload_stop(&s);
 	vnat_stop(s.s_vnat);
-	lsn_free(s.s_lsn);
+	lsn_close(s.s_lsn);
 	guard_free(s.s_guard);
 	event_free(sig_int);
 	event_free(sig_term);

@@ -144,7 +144,7 @@ stand_free(struct server *s, struct stand *st)
 {
 	TAILQ_REMOVE(&stands(s)->ss_list, st, st_entry);
 	if (st->st_dial)
-		dial_cancel(st->st_dial);
+		dial_close(st->st_dial);
 	if (st->st_timer)
 		event_free(st->st_timer);
 	if (st->st_ctl)
