@@ -62,6 +62,8 @@ struct ctl {
 };
 
 static void ctl_read(struct bufferevent *bev, void *arg);
+static void ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 static void ctl_written(struct bufferevent *bev, void *arg);
 static void ctl_event(struct bufferevent *bev, short what, void *arg);
 
@@ -125,7 +127,7 @@ ctl_close(struct ctl *c, const char *reason)
 	log_debug_rl("control %s: %s", c->c_peer, reason);
 	guard_leave(c->c_srv->s_guard, &c->c_gc);
 	if (c->c_stand)
-		stand_detach_ctl(c->c_stand);
+		stand_detach(c->c_stand);
 	if (c->c_resuming && c->c_srv->s_vnat) {
 		resume_detach(c->c_srv->s_vnat);
 		suspend_detach(c->c_srv->s_vnat);
@@ -336,6 +338,13 @@ unknown_dev(struct ctl *c, const char *dev)
 	    o->so_ndevs ? list : "no devices");
 }
 
+/* standing.c: the first dial of this session's HANDLE ended */
+static void
+handle_done(void *arg, bool ok, const char *text)
+{
+	ctl_handle_done(arg, ok, "%s", text);
+}
+
 static bool
 req_handle(struct ctl *c, const struct proto_msg *m)
 {
@@ -344,20 +353,15 @@ req_handle(struct ctl *c, const struct proto_msg *m)
 		return true;
 	}
 	c->c_state = CTL_WAIT;
-	if (stand_handle(c->c_srv, c, m) != 0) {
+	if ((c->c_stand = stand_handle(c->c_srv, m, handle_done, c)) == NULL) {
 		c->c_state = CTL_READY;
 		ctl_reply(c, "NOK cannot start a connection to %s", m->pm_rhost);
 	}
 	return true;
 }
 
-void
-ctl_set_stand(struct ctl *c, struct stand *st)
-{
-	c->c_stand = st;
-}
-
-void
+/* answers a request that waited (HANDLE, VNAT RESUME or SUSPEND) */
+static void
 ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
 {
 	char text[512];

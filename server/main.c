@@ -200,11 +200,12 @@ shutdown_all(struct server *s)
 	s->s_stopping = true;
 	while ((h = TAILQ_FIRST(&s->s_handlers)) != NULL)
 		handler_close(h, "server shutting down");
+	/* sessions before standing: one waiting for a HANDLE detaches */
+	while ((c = TAILQ_FIRST(&s->s_ctls)) != NULL)
+		ctl_close(c, "server shutting down");
 	stand_shutdown(s);
 	while ((d = TAILQ_FIRST(&s->s_dials)) != NULL)
 		dial_close(d);
-	while ((c = TAILQ_FIRST(&s->s_ctls)) != NULL)
-		ctl_close(c, "server shutting down");
 }
 
 int
