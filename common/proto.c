@@ -297,7 +297,8 @@ static int parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t 
 #define STR_(x)	#x
 #define STR(x)	STR_(x)
 
-/* pr_args is the text of the usage NOK, kept as it was sent (STATS?'s
+/* The requests of doc/PROTOCOL.md, "Text mode" and "VNAT requests".
+ * pr_args is the text of the usage NOK, kept as it was sent (STATS?'s
  * names its argument twice); VNAT's lists its sub-commands. */
 #define A	PROTO_AUTH
 #define L	PROTO_LIST
