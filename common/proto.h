@@ -1,8 +1,9 @@
 /* proto: the text protocol (doc/PROTOCOL.md, "Text mode"): the seed's
  * requests (HELLO, DONE, DEVICES?, HANDLERS?, CLOSE, HANDLE, BEGIN) plus
  * STATS?, PEER, BEGIN's token= and records=1 ("BEGIN's extensions") and
- * the VNAT requests ("VNAT requests"); parsing of one request line into a
- * message.  Every function here is pure: no I/O, no allocation. */
+ * the VNAT requests ("VNAT requests"): the table of requests (proto_reqs)
+ * and the parsing of one request line into a message.  Every function
+ * here is pure: no I/O, no allocation. */
 #ifndef VNET_PROTO_H
 #define VNET_PROTO_H
 
@@ -69,6 +70,8 @@ struct proto_msg {
 	bool		 pm_records;				/* BEGIN records=1 */
 };
 
+/* Parses the n words of one request (tok[0] its name, their count already
+ * checked against the table) into m: 0, or VNET_ERR_* with why in err. */
 typedef int proto_parse_fn(struct proto_msg *m, char **tok, int n, char *err, size_t errlen);
 
 #define PROTO_ARGS_ANY	(-1)	/* pr_max: no upper bound */
