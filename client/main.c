@@ -69,32 +69,33 @@ read_reply(struct cli *c, bool list, enum show show)
 	return EX_OK;
 }
 
+/* sends line and reads its answer, a list if the protocol's table says so */
 static int
-request_quiet(struct cli *c, const char *line, bool list, enum show show)
+request_quiet(struct cli *c, const char *line, enum show show)
 {
 	if (conn_send_line(&c->c_conn, line) != 0) {
 		snprintf(c->c_err, sizeof(c->c_err), "cannot send to the server");
 		return EX_CONN;
 	}
-	return read_reply(c, list, show);
+	return read_reply(c, proto_answers_list(line), show);
 }
 
 static int
-request(struct cli *c, const char *line, bool list)
+request(struct cli *c, const char *line)
 {
-	return request_quiet(c, line, list, SHOW_TEXT);
+	return request_quiet(c, line, SHOW_TEXT);
 }
 
 static int
 cmd_handlers(struct cli *c)
 {
-	return request(c, "HANDLERS?", true);
+	return request(c, "HANDLERS?");
 }
 
 static int
 cmd_devices(struct cli *c)
 {
-	return request(c, "DEVICES?", true);
+	return request(c, "DEVICES?");
 }
 
 static int
@@ -106,7 +107,7 @@ cmd_stats(struct cli *c)
 		snprintf(line, sizeof(line), "STATS? %u", c->c_o.co_id);
 	else
 		snprintf(line, sizeof(line), "STATS?");
-	return request(c, line, true);
+	return request(c, line);
 }
 
 static int
@@ -115,7 +116,7 @@ cmd_close(struct cli *c)
 	char line[64];
 
 	snprintf(line, sizeof(line), "CLOSE %u", c->c_o.co_id);
-	return request(c, line, false);
+	return request(c, line);
 }
 
 static int
@@ -136,7 +137,7 @@ cmd_handle(struct cli *c)
 		snprintf(c->c_err, sizeof(c->c_err), "handle request too long");
 		return EX_USAGE;
 	}
-	rc = request(c, line, false);
+	rc = request(c, line);
 	OPENSSL_cleanse(line, sizeof(line));
 	return rc;
 }
@@ -144,13 +145,13 @@ cmd_handle(struct cli *c)
 static int
 cmd_procs(struct cli *c)
 {
-	return request(c, "VNAT PROCS?", true);
+	return request(c, "VNAT PROCS?");
 }
 
 static int
 cmd_conns(struct cli *c)
 {
-	return request(c, "VNAT CONNS?", true);
+	return request(c, "VNAT CONNS?");
 }
 
 static int
@@ -160,7 +161,7 @@ cmd_vadd_vdel(struct cli *c)
 
 	snprintf(line, sizeof(line), "VNAT %s %s", c->c_o.co_cmd[1] == 'a' ? "ADD" : "DEL",
 	    c->c_o.co_name);
-	return request(c, line, false);
+	return request(c, line);
 }
 
 static int
@@ -170,7 +171,7 @@ cmd_resume(struct cli *c)
 
 	snprintf(line, sizeof(line), "VNAT RESUME%s%s", c->c_o.co_name[0] ? " " : "",
 	    c->c_o.co_name);
-	return request(c, line, false);
+	return request(c, line);
 }
 
 static int
@@ -180,35 +181,19 @@ cmd_helper(struct cli *c)
 
 	snprintf(line, sizeof(line), "VNAT %s %s %s", c->c_o.co_cmd[0] == 'h' ? "HELPER" :
 	    "CONFLICT", c->c_o.co_name, c->c_o.co_mode);
-	return request(c, line, false);
+	return request(c, line);
 }
 
 static int
 cmd_vstats(struct cli *c)
 {
-	return request(c, "VNAT STATS?", false);
+	return request(c, "VNAT STATS?");
 }
 
 static int
 cmd_suspend(struct cli *c)
 {
-	return request(c, "VNAT SUSPEND", false);
-}
-
-/* which requests answer with a list */
-static bool
-is_list(const char *line)
-{
-	char word[16] = "";
-
-	sscanf(line, " %15s", word);
-	if (strcasecmp(word, "VNAT") == 0) {
-		char sub[16] = "";
-		sscanf(line, " %*s %15s", sub);
-		return strcasecmp(sub, "PROCS?") == 0 || strcasecmp(sub, "CONNS?") == 0;
-	}
-	return strcasecmp(word, "DEVICES?") == 0 || strcasecmp(word, "HANDLERS?") == 0 ||
-	    strcasecmp(word, "STATS?") == 0;
+	return request(c, "VNAT SUSPEND");
 }
 
 static int
@@ -229,7 +214,7 @@ cmd_echo(struct cli *c)
 			snprintf(c->c_err, sizeof(c->c_err), "cannot send to the server");
 			return EX_CONN;
 		}
-		rc = read_reply(c, is_list(line), SHOW_RAW);
+		rc = read_reply(c, proto_answers_list(line), SHOW_RAW);
 		if (rc == EX_NOK)
 			c->c_err[0] = '\0';	/* shown already; the session goes on */
 		else if (rc != EX_OK)
@@ -238,29 +223,60 @@ cmd_echo(struct cli *c)
 			return EX_OK;
 		fflush(stdout);
 	}
-	return request_quiet(c, "DONE", false, SHOW_RAW) == EX_CONN ? EX_CONN : EX_OK;
+	return request_quiet(c, "DONE", SHOW_RAW) == EX_CONN ? EX_CONN : EX_OK;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(struct cli *);
-} commands[] = {
-	{ "echo", cmd_echo },
-	{ "handlers", cmd_handlers },
-	{ "devices", cmd_devices },
-	{ "stats", cmd_stats },
-	{ "close", cmd_close },
-	{ "handle", cmd_handle },
-	{ "procs", cmd_procs },
-	{ "vadd", cmd_vadd_vdel },
-	{ "vdel", cmd_vadd_vdel },
-	{ "conns", cmd_conns },
-	{ "vstats", cmd_vstats },
-	{ "helper", cmd_helper },
-	{ "conflict", cmd_helper },
-	{ "suspend", cmd_suspend },
-	{ "resume", cmd_resume },
+/* The commands of -c: what runs each and what --help says of it (its
+ * options, then what it does; continuation lines are indented by
+ * cli_usage).  Listed in this order, except that commands with a block of
+ * their own options (cc_more) come last in --help. */
+const struct cli_cmd cli_cmds[] = {
+	{ "echo", cmd_echo, "", "echo",
+	    "interactive session: type protocol lines, see answers", NULL },
+	{ "handlers", cmd_handlers, "", "handlers", "list the active handlers", NULL },
+	{ "devices", cmd_devices, "", "devices", "list the devices the server may use", NULL },
+	{ "stats", cmd_stats, "i", "stats [-i <id>]", "frame counters of every handler, or of one",
+	    NULL },
+	{ "close", cmd_close, "i", "close -i <id>", "close a handler", NULL },
+	{ "handle", cmd_handle, "abdefgj",
+	    "handle [-a port2] [-b password2] -d <host2> -e <device1> -f <device2>\n"
+	    "            -g <local|remote> -j <addresses+>",
+	    "set up a handler between host1 and host2:",
+	    "       -a <port2>      port of the second server (default 4455)\n"
+	    "       -b <password2>  its password (default: prompt, after password1)\n"
+	    "       -d <host2>      its host, as host1's server must reach it\n"
+	    "       -e <device1>    device on host1's server; -f <device2>: on host2's\n"
+	    "       -g local        host1 forwards frames whose destination is listed;\n"
+	    "          remote       host1 forwards frames whose source is listed\n"
+	    "       -j <addresses+> the VM's MAC first (never broadcast or multicast),\n"
+	    "                       then e.g. ff:ff:ff:ff:ff:ff or a prefix like\n"
+	    "                       33:33:00:00:00:00/16 (IPv6 multicast)\n" },
+	{ "procs", cmd_procs, "", "procs",
+	    "VNAT: the process names whose connections are virtualized", NULL },
+	{ "vadd", cmd_vadd_vdel, "n", "vadd -n <name>",
+	    "VNAT: add a process name (* = every connection of the host)", NULL },
+	{ "vdel", cmd_vadd_vdel, "n", "vdel -n <name>", "VNAT: remove a process name", NULL },
+	{ "conns", cmd_conns, "", "conns",
+	    "VNAT: the virtualized connections: protocol, virtual local\n"
+	    "and remote, physical local and remote, state, pid, name", NULL },
+	{ "vstats", cmd_vstats, "", "vstats",
+	    "VNAT: counters (translations, kept addresses, VCMP messages\n"
+	    "updated, unknown, refused; nftables errors)", NULL },
+	{ "helper", cmd_helper, "nm", "helper -n <name> -m <mode>",
+	    "VNAT, on a peer: what to do for the connections\n"
+	    "of process <name> while their other end is suspended:\n"
+	    "keepalive, stop, stop-always, exec:/path, none", NULL },
+	{ "conflict", cmd_helper, "nm", "conflict -n <name> -m <abort|preempt>",
+	    "VNAT: when a moved connection of\n"
+	    "<name> would take another connection's tuple: stay (abort,\n"
+	    "the default) or shut the other one down (preempt)", NULL },
+	{ "suspend", cmd_suspend, "", "suspend",
+	    "VNAT: record the connections as they are and tell their peers", NULL },
+	{ "resume", cmd_resume, "n", "resume [-n <address>]",
+	    "VNAT: re-home the connections whose address is gone\n"
+	    "(or all, to the given address) and tell their peers", NULL },
 };
+const size_t cli_ncmds = sizeof(cli_cmds) / sizeof(cli_cmds[0]);
 
 static int
 run(struct cli *c)
@@ -268,7 +284,6 @@ run(struct cli *c)
 	struct cli_opts *o = &c->c_o;
 	struct conn_tls t = { o->co_tls, o->co_ca[0] ? o->co_ca : NULL, o->co_known };
 	char what[PROTO_HOST_MAX + 48], hello[PROTO_PASS_MAX + 64];
-	size_t k;
 	int rc;
 
 	/* the seed's order: first server's password, then the second's */
@@ -287,7 +302,7 @@ run(struct cli *c)
 	    sizeof(c->c_err)) != 0)
 		return EX_CONN;
 	snprintf(hello, sizeof(hello), "HELLO %s %s", o->co_pw1, PROTO_VERSION);
-	rc = request_quiet(c, hello, false, SHOW_NONE);
+	rc = request_quiet(c, hello, SHOW_NONE);
 	OPENSSL_cleanse(hello, sizeof(hello));
 	if (rc == EX_CONN && !o->co_tls) {
 		size_t n = strlen(c->c_err);
@@ -296,12 +311,9 @@ run(struct cli *c)
 	}
 	if (rc != EX_OK)
 		return rc;
-	for (k = 0; k < sizeof(commands) / sizeof(commands[0]); k++)
-		if (strcmp(commands[k].name, o->co_cmd) == 0)
-			break;
-	rc = commands[k].fn(c);
+	rc = o->co_cc->cc_fn(c);
 	if (rc == EX_OK && strcmp(o->co_cmd, "echo") != 0)
-		(void)request_quiet(c, "DONE", false, SHOW_NONE);
+		(void)request_quiet(c, "DONE", SHOW_NONE);
 	return rc;
 }
 
@@ -318,8 +330,7 @@ main(int argc, char **argv)
 	if (rc != 0) {
 		if (rc < 0) {
 			fprintf(stderr, "vnetclient: %s\n", c->c_err);
-			fprintf(stderr, "usage: vnetclient [-s] [-p password1] [-o port1] -h <host1> "
-			    "-c <command> (see --help)\n");
+			fprintf(stderr, "usage: %s (see --help)\n", CLI_SYNOPSIS);
 		}
 		free(c);
 		return rc < 0 ? EX_USAGE : EX_OK;

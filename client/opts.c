@@ -7,51 +7,59 @@
 #include "common/tls.h"
 #include "common/version.h"
 
+#define CLI_HELP_COL	23	/* where a command's help starts */
+#define CLI_HELP_WIDTH	80
+
+static void
+usage_cmd(FILE *f, const struct cli_cmd *cc)
+{
+	const char *last = strrchr(cc->cc_usage, '\n'), *h = cc->cc_help;
+	size_t col = last ? strlen(last + 1) : 5 + strlen(cc->cc_usage), len;
+
+	/* the help beside the name and options: after padding, or two blanks
+	 * when that fits in the width, else from the next line */
+	fprintf(f, "     %s", cc->cc_usage);
+	len = strcspn(h, "\n");
+	if (col < CLI_HELP_COL)
+		fprintf(f, "%*s", (int)(CLI_HELP_COL - col), "");
+	else if (col + 2 + len <= CLI_HELP_WIDTH)
+		fprintf(f, "  ");
+	else
+		fprintf(f, "\n%*s", CLI_HELP_COL, "");
+	for (;;) {
+		fprintf(f, "%.*s\n", (int)len, h);
+		if (h[len] == '\0')
+			break;
+		h += len + 1;
+		len = strcspn(h, "\n");
+		fprintf(f, "%*s", CLI_HELP_COL, "");
+	}
+	if (cc->cc_more)
+		fputs(cc->cc_more, f);
+}
+
 void
 cli_usage(FILE *f)
 {
+	size_t k;
+
 	fprintf(f,
-	    "usage: vnetclient [-s] [-p password1] [-o port1] -h <host1> -c <command>\n"
+	    "usage: " CLI_SYNOPSIS "\n"
 	    "\n"
 	    "  -s                 TLS 1.3 to the server (without it the password crosses in clear)\n"
 	    "  -p <password1>     password of the server at host1 (default: prompt for it)\n"
 	    "  --password-file F  read password1 from F (mode 0600) instead\n"
 	    "  -o <port1>         port of that server (default 4455)\n"
 	    "  -h <host1>         host of that server\n"
-	    "  -c <command>       one of:\n"
-	    "     echo              interactive session: type protocol lines, see answers\n"
-	    "     handlers          list the active handlers\n"
-	    "     devices           list the devices the server may use\n"
-	    "     stats [-i <id>]   frame counters of every handler, or of one\n"
-	    "     close -i <id>     close a handler\n"
-	    "     procs             VNAT: the process names whose connections are virtualized\n"
-	    "     vadd -n <name>    VNAT: add a process name (* = every connection of the host)\n"
-	    "     vdel -n <name>    VNAT: remove a process name\n"
-	    "     conns             VNAT: the virtualized connections: protocol, virtual local\n"
-	    "                       and remote, physical local and remote, state, pid, name\n"
-	    "     vstats            VNAT: counters (translations, kept addresses, VCMP messages\n"
-	    "                       updated, unknown, refused; nftables errors)\n"
-	    "     helper -n <name> -m <mode>  VNAT, on a peer: what to do for the connections\n"
-	    "                       of process <name> while their other end is suspended:\n"
-	    "                       keepalive, stop, stop-always, exec:/path, none\n"
-	    "     conflict -n <name> -m <abort|preempt>  VNAT: when a moved connection of\n"
-	    "                       <name> would take another connection's tuple: stay (abort,\n"
-	    "                       the default) or shut the other one down (preempt)\n"
-	    "     suspend           VNAT: record the connections as they are and tell their peers\n"
-	    "     resume [-n <address>]  VNAT: re-home the connections whose address is gone\n"
-	    "                       (or all, to the given address) and tell their peers\n"
-	    "     handle [-a port2] [-b password2] -d <host2> -e <device1> -f <device2>\n"
-	    "            -g <local|remote> -j <addresses+>\n"
-	    "                       set up a handler between host1 and host2:\n"
-	    "       -a <port2>      port of the second server (default 4455)\n"
-	    "       -b <password2>  its password (default: prompt, after password1)\n"
-	    "       -d <host2>      its host, as host1's server must reach it\n"
-	    "       -e <device1>    device on host1's server; -f <device2>: on host2's\n"
-	    "       -g local        host1 forwards frames whose destination is listed;\n"
-	    "          remote       host1 forwards frames whose source is listed\n"
-	    "       -j <addresses+> the VM's MAC first (never broadcast or multicast),\n"
-	    "                       then e.g. ff:ff:ff:ff:ff:ff or a prefix like\n"
-	    "                       33:33:00:00:00:00/16 (IPv6 multicast)\n"
+	    "  -c <command>       one of:\n");
+	/* a command with a block of options after the one-line ones */
+	for (k = 0; k < cli_ncmds; k++)
+		if (cli_cmds[k].cc_more == NULL)
+			usage_cmd(f, &cli_cmds[k]);
+	for (k = 0; k < cli_ncmds; k++)
+		if (cli_cmds[k].cc_more != NULL)
+			usage_cmd(f, &cli_cmds[k]);
+	fprintf(f,
 	    "\n"
 	    "  --ca F             verify the server against this CA instead of pinning\n"
 	    "  --known-servers F  pinned certificates (default $HOME/.vnet/known_servers)\n"
@@ -61,6 +69,15 @@ cli_usage(FILE *f)
 	    "\n"
 	    "Exit status: 0 OK, 1 the server answered NOK, 2 usage error, 3 connection,\n"
 	    "TLS or certificate problem.\n");
+}
+
+static const struct cli_cmd *
+find_cmd(const char *name)
+{
+	for (size_t k = 0; k < cli_ncmds; k++)
+		if (strcmp(cli_cmds[k].cc_name, name) == 0)
+			return &cli_cmds[k];
+	return NULL;
 }
 
 static int
@@ -110,45 +127,51 @@ static int
 cmd_opt(struct cli_opts *o, int argc, char **argv, int *i, char *err, size_t errlen)
 {
 	const char *a = argv[*i], *val = *i + 1 < argc ? argv[*i + 1] : NULL;
-	bool handle = strcmp(o->co_cmd, "handle") == 0;
+	const struct cli_cmd *cc = find_cmd(o->co_cmd);
 	uint32_t v;
 	int rc = 1;
 
-	if ((strcmp(o->co_cmd, "close") == 0 || strcmp(o->co_cmd, "stats") == 0) &&
-	    strcmp(a, "-i") == 0) {
+	if (cc == NULL || a[0] != '-' || a[1] == '\0' || a[2] != '\0' ||
+	    strchr(cc->cc_opts, a[1]) == NULL)
+		return 0;
+	switch (a[1]) {
+	case 'i':
 		if (val == NULL || proto_parse_u32(val, 1, UINT32_MAX, &v)) {
 			snprintf(err, errlen, "-i needs a handler number, got '%s'", val ? val : "");
 			return -1;
 		}
 		o->co_id = v;
 		o->co_has_id = true;
-	} else if ((strcmp(o->co_cmd, "vadd") == 0 || strcmp(o->co_cmd, "vdel") == 0 ||
-	    strcmp(o->co_cmd, "resume") == 0 || strcmp(o->co_cmd, "helper") == 0 ||
-	    strcmp(o->co_cmd, "conflict") == 0) &&
-	    strcmp(a, "-n") == 0) {
+		break;
+	case 'n':
 		rc = copy(o->co_name, sizeof(o->co_name), a, val, err, errlen) ? -1 : 1;
-	} else if ((strcmp(o->co_cmd, "helper") == 0 || strcmp(o->co_cmd, "conflict") == 0) &&
-	    strcmp(a, "-m") == 0) {
+		break;
+	case 'm':
 		rc = copy(o->co_mode, sizeof(o->co_mode), a, val, err, errlen) ? -1 : 1;
-	} else if (!handle)
-		return 0;
-	else if (strcmp(a, "-a") == 0)
+		break;
+	case 'a':
 		rc = port(&o->co_port2, a, val, err, errlen) ? -1 : 1;
-	else if (strcmp(a, "-b") == 0)
+		break;
+	case 'b':
 		rc = password(o->co_pw2, &o->co_have_pw2, a, val, err, errlen) ? -1 : 1;
-	else if (strcmp(a, "-d") == 0)
+		break;
+	case 'd':
 		rc = copy(o->co_host2, sizeof(o->co_host2), a, val, err, errlen) ? -1 : 1;
-	else if (strcmp(a, "-e") == 0)
+		break;
+	case 'e':
 		rc = copy(o->co_dev1, sizeof(o->co_dev1), a, val, err, errlen) ? -1 : 1;
-	else if (strcmp(a, "-f") == 0)
+		break;
+	case 'f':
 		rc = copy(o->co_dev2, sizeof(o->co_dev2), a, val, err, errlen) ? -1 : 1;
-	else if (strcmp(a, "-g") == 0) {
+		break;
+	case 'g':
 		if (val == NULL || (strcmp(val, "local") && strcmp(val, "remote"))) {
 			snprintf(err, errlen, "-g needs local or remote, got '%s'", val ? val : "");
 			return -1;
 		}
 		memcpy(o->co_cfg, val, strlen(val) + 1);
-	} else if (strcmp(a, "-j") == 0) {
+		break;
+	case 'j':
 		while (*i + 1 < argc && argv[*i + 1][0] != '-') {
 			if (o->co_naddrs == MAC_LIST_MAX) {
 				snprintf(err, errlen, "-j: at most %d addresses", MAC_LIST_MAX);
@@ -161,8 +184,9 @@ cmd_opt(struct cli_opts *o, int argc, char **argv, int *i, char *err, size_t err
 			return -1;
 		}
 		return 1;
-	} else
+	default:
 		return 0;
+	}
 	if (rc == 1)
 		(*i)++;
 	return rc;
@@ -171,16 +195,14 @@ cmd_opt(struct cli_opts *o, int argc, char **argv, int *i, char *err, size_t err
 static int
 check_cmd(struct cli_opts *o, char *err, size_t errlen)
 {
-	static const char *const cmds[] = { "echo", "handlers", "devices", "stats", "close",
-	    "handle", "procs", "vadd", "vdel", "conns", "vstats", "helper", "conflict", "suspend", "resume" };
+	char names[256] = "";
 	size_t k;
 
-	for (k = 0; k < sizeof(cmds) / sizeof(cmds[0]); k++)
-		if (strcmp(o->co_cmd, cmds[k]) == 0)
-			break;
-	if (k == sizeof(cmds) / sizeof(cmds[0])) {
-		snprintf(err, errlen, "unknown command '%s' (echo, handlers, devices, stats, "
-		    "close, handle, procs, vadd, vdel, conns, vstats, helper, conflict, suspend, resume)", o->co_cmd);
+	if ((o->co_cc = find_cmd(o->co_cmd)) == NULL) {
+		for (k = 0; k < cli_ncmds; k++)
+			snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+			    k ? ", " : "", cli_cmds[k].cc_name);
+		snprintf(err, errlen, "unknown command '%s' (%s)", o->co_cmd, names);
 		return -1;
 	}
 	if (strcmp(o->co_cmd, "close") == 0 && !o->co_has_id) {

@@ -12,6 +12,24 @@
 #include "common/mac.h"
 #include "common/proto.h"
 
+#define CLI_SYNOPSIS	"vnetclient [-s] [-p password1] [-o port1] -h <host1> -c <command>"
+
+struct cli;
+
+/* One command of -c (client/main.c's table, cli_cmds): how it runs, the
+ * letters of its own options (-i is "i"), and its --help text. */
+struct cli_cmd {
+	const char	*cc_name;
+	int		(*cc_fn)(struct cli *c);	/* after HELLO; an exit status */
+	const char	*cc_opts;
+	const char	*cc_usage;	/* the name and its options */
+	const char	*cc_help;	/* what it does, lines joined by \n */
+	const char	*cc_more;	/* NULL, or lines of its options (handle) */
+};
+
+extern const struct cli_cmd cli_cmds[];
+extern const size_t cli_ncmds;
+
 struct cli_opts {
 	bool		 co_tls;
 	bool		 co_have_pw1, co_have_pw2;
@@ -19,6 +37,7 @@ struct cli_opts {
 	uint16_t	 co_port1, co_port2;
 	char		 co_host1[PROTO_HOST_MAX + 1], co_host2[PROTO_HOST_MAX + 1];
 	char		 co_cmd[16];
+	const struct cli_cmd *co_cc;		/* co_cmd's entry, once checked */
 	uint32_t	 co_id;			/* close -i, stats -i */
 	bool		 co_has_id;
 	char		 co_dev1[PROTO_DEV_MAX + 1], co_dev2[PROTO_DEV_MAX + 1];

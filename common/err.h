@@ -26,12 +26,13 @@
  *   text builders into a caller's buffer: the length (or 0) when it
  *     fits, -1 when it does not, without errno (sbuf_done, nftx_text_*,
  *     filt_build, mac_list_format);
- *   teardown (*_close, *_free, *_stop): void; the ones of objects that
- *     may be half made take NULL (cap_close, inj_close, xchg_close,
- *     vnat_stop, lsn_free, conf_free).
+ *   teardown: *_close for objects with I/O (a descriptor, a connection),
+ *     *_free for plain memory, *_stop for a subsystem; void; the ones of
+ *     objects that may be half made take NULL (cap_close, inj_close,
+ *     xchg_close, vnat_stop, lsn_close, conf_free).
  *
  * Exceptions: results with more outcomes than success and failure have
- * their own enum (inj_result, off_result, tls_pin, dial_result,
+ * their own enum (inj_result, off_result, pin_result, dial_result,
  * vkey_verdict, vlimit_admit, vlimit_mem); conf_load, opts_cmdline and
  * cli_parse return 1 when --help or --version was printed; proto_reply_status
  * returns 1 (OK), 0 (NOK) or -1; stand_begin returns a handler identifier

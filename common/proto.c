@@ -147,17 +147,34 @@ parse_roles(struct proto_msg *m, const char *l, const char *r, char *err, size_t
 }
 
 static int
+usage(const char *prefix, const struct proto_req *r, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "usage: %s%s%s%s", prefix, r->pr_name, r->pr_args[0] ? " " : "",
+	    r->pr_args);
+	return VNET_ERR_SYNTAX;
+}
+
+static int
 parse_hello(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 {
-	if (n != 3) {
-		snprintf(err, errlen, "usage: HELLO password version");
-		return VNET_ERR_SYNTAX;
-	}
+	(void)n;
 	if (copy_tok(m->pm_password, sizeof(m->pm_password), tok[1]) ||
 	    copy_tok(m->pm_version, sizeof(m->pm_version), tok[2])) {
 		snprintf(err, errlen, "password or version too long");
 		return VNET_ERR_SIZE;
 	}
+	return VNET_OK;
+}
+
+/* CLOSE id, STATS? [id] */
+static int
+parse_id(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
+{
+	if (n == 1)
+		return VNET_OK;
+	if (proto_parse_u32(tok[1], 1, UINT32_MAX, &m->pm_id))
+		return usage("", &proto_reqs[m->pm_cmd], err, errlen);
+	m->pm_has_id = true;
 	return VNET_OK;
 }
 
@@ -168,11 +185,6 @@ parse_handle(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 	int rc;
 
 	/* HANDLE pw lcfg ldev rcfg raddr rport rdev addresses+ */
-	if (n < 9) {
-		snprintf(err, errlen, "usage: HANDLE password_of_remote_bridge local_config "
-		    "local_device remote_config remote_address remote_port remote_device addresses+");
-		return VNET_ERR_SYNTAX;
-	}
 	if (copy_tok(m->pm_password, sizeof(m->pm_password), tok[1])) {
 		snprintf(err, errlen, "password too long");
 		return VNET_ERR_SIZE;
@@ -222,11 +234,6 @@ parse_begin(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 	int rc, naddr;
 
 	/* BEGIN lcfg ldev rcfg rdev addresses+ [extensions] */
-	if (n < 6) {
-		snprintf(err, errlen, "usage: BEGIN local_config local_device remote_config "
-		    "remote_device addresses+");
-		return VNET_ERR_SYNTAX;
-	}
 	if ((rc = parse_roles(m, tok[1], tok[3], err, errlen)) ||
 	    (rc = parse_dev(m->pm_ldev, tok[2], "local", err, errlen)) ||
 	    (rc = parse_dev(m->pm_rdev, tok[4], "remote", err, errlen)))
@@ -239,74 +246,145 @@ parse_begin(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 }
 
 static int
-parse_noarg(const char *name, int n, char *err, size_t errlen)
+parse_peer(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 {
-	if (n != 1) {
-		snprintf(err, errlen, "usage: %s (no arguments)", name);
-		return VNET_ERR_SYNTAX;
-	}
+	(void)n;
+	if (!proto_valid_instance(tok[1]))
+		return usage("", &proto_reqs[PROTO_PEER], err, errlen);
+	memcpy(m->pm_instance, tok[1], PROTO_INSTANCE_LEN + 1);
 	return VNET_OK;
+}
+
+/* VNAT ADD name, DEL name; with HELPER and CONFLICT, a mode follows */
+static int
+parse_vname(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
+{
+	if (strlen(tok[1]) > PROTO_PROC_MAX) {
+		snprintf(err, errlen, "process name '%.40s' is longer than %d characters",
+		    tok[1], PROTO_PROC_MAX);
+		return VNET_ERR_VALUE;
+	}
+	memcpy(m->pm_name, tok[1], strlen(tok[1]) + 1);
+	if (n < 3)
+		return VNET_OK;
+	if (strlen(tok[2]) >= sizeof(m->pm_mode)) {
+		snprintf(err, errlen, "helper mode longer than %zu characters",
+		    sizeof(m->pm_mode) - 1);
+		return VNET_ERR_VALUE;
+	}
+	memcpy(m->pm_mode, tok[2], strlen(tok[2]) + 1);
+	return VNET_OK;
+}
+
+/* VNAT RESUME [address] */
+static int
+parse_vaddr(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
+{
+	unsigned char a[16];
+
+	if (n == 1)
+		return VNET_OK;
+	if (inet_pton(AF_INET, tok[1], a) != 1 && inet_pton(AF_INET6, tok[1], a) != 1) {
+		snprintf(err, errlen, "'%.60s' is not an IP address", tok[1]);
+		return VNET_ERR_VALUE;
+	}
+	memcpy(m->pm_addr, tok[1], strlen(tok[1]) + 1);
+	return VNET_OK;
+}
+
+static int parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen);
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+/* The requests of doc/PROTOCOL.md, "Text mode" and "VNAT requests".
+ * pr_args is the text of the usage NOK, kept as it was sent (STATS?'s
+ * names its argument twice); VNAT's lists its sub-commands. */
+#define A	PROTO_AUTH
+#define L	PROTO_LIST
+const struct proto_req proto_reqs[PROTO_NCMDS] = {
+	[PROTO_HELLO] = { "HELLO", "password version", 2, 2, 0, parse_hello, NULL },
+	[PROTO_DONE] = { "DONE", "(no arguments)", 0, 0, A, NULL, NULL },
+	[PROTO_DEVICES] = { "DEVICES?", "(no arguments)", 0, 0, A | L, NULL, NULL },
+	[PROTO_HANDLERS] = { "HANDLERS?", "(no arguments)", 0, 0, A | L, NULL, NULL },
+	[PROTO_STATS] = { "STATS?", "[identifier] identifier (a handler number from HANDLERS?)",
+	    0, 1, A | L, parse_id, NULL },
+	[PROTO_CLOSE] = { "CLOSE", "identifier (a handler number from HANDLERS?)", 1, 1, A,
+	    parse_id, NULL },
+	[PROTO_HANDLE] = { "HANDLE", "password_of_remote_bridge local_config local_device "
+	    "remote_config remote_address remote_port remote_device addresses+", 8,
+	    PROTO_ARGS_ANY, A, parse_handle, NULL },
+	[PROTO_BEGIN] = { "BEGIN", "local_config local_device remote_config remote_device "
+	    "addresses+", 5, PROTO_ARGS_ANY, A, parse_begin, NULL },
+	[PROTO_VNAT] = { "VNAT", "PROCS? | ADD name | DEL name | CONNS? | STATS? | HELPER name "
+	    "mode | CONFLICT name abort|preempt | SUSPEND | RESUME [address]", 1, PROTO_ARGS_ANY,
+	    A, parse_vnat, proto_vnat_reqs },
+	[PROTO_PEER] = { "PEER", "instance (" STR(PROTO_INSTANCE_LEN) " hex digits)", 1, 1, A,
+	    parse_peer, NULL },
+};
+
+const struct proto_req proto_vnat_reqs[PV_NCMDS] = {
+	[PV_PROCS] = { "PROCS?", "", 0, 0, A | L, NULL, NULL },
+	[PV_ADD] = { "ADD", "name", 1, 1, A, parse_vname, NULL },
+	[PV_DEL] = { "DEL", "name", 1, 1, A, parse_vname, NULL },
+	[PV_CONNS] = { "CONNS?", "", 0, 0, A | L, NULL, NULL },
+	[PV_STATS] = { "STATS?", "", 0, 0, A, NULL, NULL },
+	[PV_SUSPEND] = { "SUSPEND", "", 0, 0, A, NULL, NULL },
+	[PV_RESUME] = { "RESUME", "[address]", 0, 1, A, parse_vaddr, NULL },
+	[PV_HELPER] = { "HELPER", "name mode", 2, 2, A, parse_vname, NULL },
+	[PV_CONFLICT] = { "CONFLICT", "name mode", 2, 2, A, parse_vname, NULL },
+};
+#undef A
+#undef L
+
+static const struct proto_req *
+find(const struct proto_req *t, size_t nt, const char *word)
+{
+	for (size_t i = 0; i < nt; i++)
+		if (strcasecmp(word, t[i].pr_name) == 0)
+			return &t[i];
+	return NULL;
+}
+
+/* the count of words after the name, then the request's own checks */
+static int
+parse_args(const char *prefix, const struct proto_req *r, struct proto_msg *m, char **tok,
+    int n, char *err, size_t errlen)
+{
+	if (n - 1 < r->pr_min || (r->pr_max != PROTO_ARGS_ANY && n - 1 > r->pr_max))
+		return usage(prefix, r, err, errlen);
+	return r->pr_parse ? r->pr_parse(m, tok, n, err, errlen) : VNET_OK;
 }
 
 static int
 parse_vnat(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 {
-	static const struct { const char *w; enum proto_vnat v; int args; } sub[] = {
-		{ "PROCS?", PV_PROCS, 0 }, { "ADD", PV_ADD, 1 }, { "DEL", PV_DEL, 1 },
-		{ "CONNS?", PV_CONNS, 0 }, { "STATS?", PV_STATS, 0 }, { "SUSPEND", PV_SUSPEND, 0 },
-		{ "RESUME", PV_RESUME, -1 }, { "HELPER", PV_HELPER, 2 },
-		{ "CONFLICT", PV_CONFLICT, 2 },
-	};
-	size_t i;
+	const struct proto_req *r = find(proto_vnat_reqs, PV_NCMDS, tok[1]);
 
-	for (i = 0; n >= 2 && i < sizeof(sub) / sizeof(sub[0]); i++)
-		if (strcasecmp(tok[1], sub[i].w) == 0)
-			break;
-	if (n < 2 || i == sizeof(sub) / sizeof(sub[0])) {
-		snprintf(err, errlen, "usage: VNAT PROCS? | ADD name | DEL name | CONNS? | STATS? | HELPER name mode | CONFLICT name abort|preempt | "
-		    "SUSPEND | "
-		    "RESUME [address]");
-		return VNET_ERR_SYNTAX;
+	if (r == NULL)
+		return usage("", &proto_reqs[PROTO_VNAT], err, errlen);
+	m->pm_vnat = (enum proto_vnat)(r - proto_vnat_reqs);
+	return parse_args("VNAT ", r, m, tok + 1, n - 1, err, errlen);
+}
+
+static int
+unknown(const char *word, char *err, size_t errlen)
+{
+	char names[PROTO_NCMDS * 12] = "";
+
+	for (size_t i = 0; i < PROTO_NCMDS; i++) {
+		strcat(names, i ? ", " : "");
+		strcat(names, proto_reqs[i].pr_name);
 	}
-	m->pm_vnat = sub[i].v;
-	if ((sub[i].args >= 0 && n != 2 + sub[i].args) || (sub[i].args < 0 && n > 3)) {
-		snprintf(err, errlen, "usage: VNAT %s%s", sub[i].w, sub[i].args > 1 ? " name mode" :
-		    sub[i].args > 0 ? " name" :
-		    sub[i].args < 0 ? " [address]" : "");
-		return VNET_ERR_SYNTAX;
-	}
-	if (sub[i].args > 0) {
-		const char *p = tok[2];
-		if (strlen(p) > PROTO_PROC_MAX) {
-			snprintf(err, errlen, "process name '%.40s' is longer than %d characters",
-			    p, PROTO_PROC_MAX);
-			return VNET_ERR_VALUE;
-		}
-		memcpy(m->pm_name, p, strlen(p) + 1);
-	}
-	if (sub[i].args > 1) {
-		if (strlen(tok[3]) >= sizeof(m->pm_mode)) {
-			snprintf(err, errlen, "helper mode longer than %zu characters",
-			    sizeof(m->pm_mode) - 1);
-			return VNET_ERR_VALUE;
-		}
-		memcpy(m->pm_mode, tok[3], strlen(tok[3]) + 1);
-	}
-	if (sub[i].args < 0 && n == 3) {
-		unsigned char a[16];
-		if (inet_pton(AF_INET, tok[2], a) != 1 && inet_pton(AF_INET6, tok[2], a) != 1) {
-			snprintf(err, errlen, "'%.60s' is not an IP address", tok[2]);
-			return VNET_ERR_VALUE;
-		}
-		memcpy(m->pm_addr, tok[2], strlen(tok[2]) + 1);
-	}
-	return VNET_OK;
+	snprintf(err, errlen, "unknown command '%.40s' (%s)", word, names);
+	return VNET_ERR_TYPE;
 }
 
 int
 proto_parse(const char *line, struct proto_msg *m, char *err, size_t errlen)
 {
 	char buf[PROTO_LINE_MAX + 1], *tok[PROTO_TOK_MAX];
+	const struct proto_req *r;
 	size_t len = strlen(line);
 	int n;
 
@@ -329,59 +407,45 @@ proto_parse(const char *line, struct proto_msg *m, char *err, size_t errlen)
 		snprintf(err, errlen, "empty line");
 		return VNET_ERR_SYNTAX;
 	}
-	if (strcasecmp(tok[0], "HELLO") == 0) {
-		m->pm_cmd = PROTO_HELLO;
-		return parse_hello(m, tok, n, err, errlen);
-	}
-	if (strcasecmp(tok[0], "DONE") == 0) {
-		m->pm_cmd = PROTO_DONE;
-		return parse_noarg("DONE", n, err, errlen);
-	}
-	if (strcasecmp(tok[0], "DEVICES?") == 0) {
-		m->pm_cmd = PROTO_DEVICES;
-		return parse_noarg("DEVICES?", n, err, errlen);
-	}
-	if (strcasecmp(tok[0], "HANDLERS?") == 0) {
-		m->pm_cmd = PROTO_HANDLERS;
-		return parse_noarg("HANDLERS?", n, err, errlen);
-	}
-	if (strcasecmp(tok[0], "CLOSE") == 0 || strcasecmp(tok[0], "STATS?") == 0) {
-		bool stats = strcasecmp(tok[0], "STATS?") == 0;
-		m->pm_cmd = stats ? PROTO_STATS : PROTO_CLOSE;
-		if (stats && n == 1)
-			return VNET_OK;
-		if (n != 2 || proto_parse_u32(tok[1], 1, UINT32_MAX, &m->pm_id)) {
-			snprintf(err, errlen, "usage: %s identifier (a handler number from HANDLERS?)",
-			    stats ? "STATS? [identifier]" : "CLOSE");
-			return VNET_ERR_SYNTAX;
-		}
-		m->pm_has_id = true;
-		return VNET_OK;
-	}
-	if (strcasecmp(tok[0], "HANDLE") == 0) {
-		m->pm_cmd = PROTO_HANDLE;
-		return parse_handle(m, tok, n, err, errlen);
-	}
-	if (strcasecmp(tok[0], "BEGIN") == 0) {
-		m->pm_cmd = PROTO_BEGIN;
-		return parse_begin(m, tok, n, err, errlen);
-	}
-	if (strcasecmp(tok[0], "VNAT") == 0) {
-		m->pm_cmd = PROTO_VNAT;
-		return parse_vnat(m, tok, n, err, errlen);
-	}
-	if (strcasecmp(tok[0], "PEER") == 0) {
-		m->pm_cmd = PROTO_PEER;
-		if (n != 2 || !proto_valid_instance(tok[1])) {
-			snprintf(err, errlen, "usage: PEER instance (%d hex digits)", PROTO_INSTANCE_LEN);
-			return VNET_ERR_SYNTAX;
-		}
-		memcpy(m->pm_instance, tok[1], PROTO_INSTANCE_LEN + 1);
-		return VNET_OK;
-	}
-	snprintf(err, errlen, "unknown command '%.40s' (HELLO, DONE, DEVICES?, HANDLERS?, "
-	    "STATS?, CLOSE, HANDLE, BEGIN, VNAT, PEER)", tok[0]);
-	return VNET_ERR_TYPE;
+	if ((r = find(proto_reqs, PROTO_NCMDS, tok[0])) == NULL)
+		return unknown(tok[0], err, errlen);
+	m->pm_cmd = (enum proto_cmd)(r - proto_reqs);
+	return parse_args("", r, m, tok, n, err, errlen);
+}
+
+/* the length of the word at *p (after blanks, which are skipped) */
+static size_t
+word_at(const char **p)
+{
+	*p += strspn(*p, " \t");
+	return strcspn(*p, " \t");
+}
+
+static const struct proto_req *
+find_word(const struct proto_req *t, size_t nt, const char *w, size_t len)
+{
+	char word[16];
+
+	if (len == 0 || len >= sizeof(word))
+		return NULL;
+	memcpy(word, w, len);
+	word[len] = '\0';
+	return find(t, nt, word);
+}
+
+bool
+proto_answers_list(const char *line)
+{
+	const char *p = line;
+	size_t len = word_at(&p);
+	const struct proto_req *r = find_word(proto_reqs, PROTO_NCMDS, p, len);
+
+	if (r == NULL || r->pr_sub == NULL)
+		return r != NULL && (r->pr_flags & PROTO_LIST);
+	p += len;
+	len = word_at(&p);
+	r = find_word(r->pr_sub, PV_NCMDS, p, len);
+	return r != NULL && (r->pr_flags & PROTO_LIST);
 }
 
 int

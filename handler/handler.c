@@ -9,6 +9,7 @@
 #include <event2/buffer.h>
 
 #include "common/bev.h"
+#include "common/defer.h"
 #include "common/log.h"
 #include "handler/capture.h"
 #include "handler/filter.h"
@@ -219,6 +220,7 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 	    conf->hc_rdev, h->h_raddr, h->h_rport, h->h_conf.hc_peer, filter);
 	return h;
 fail:
+	defer_free(h->h_reread);
 	if (h->h_live_ev)
 		event_free(h->h_live_ev);
 	if (h->h_cap_ev)
@@ -236,6 +238,7 @@ handler_close(struct handler *h, const char *reason)
 
 	handler_format_stats(h, st, sizeof(st));
 	log_info("handler %u closed: %s; %s", h->h_conf.hc_id, reason, st);
+	defer_free(h->h_reread);
 	event_free(h->h_live_ev);
 	event_free(h->h_cap_ev);
 	cap_close(h->h_cap);

@@ -73,6 +73,7 @@ struct handler {
 	struct inj		*h_inj;
 	struct handler_stats	 h_st;
 	struct event		*h_live_ev;	/* once a second: keepalive, silence */
+	struct defer		*h_reread;	/* input that came with the connection */
 	uint64_t		 h_heard_ms;	/* monotonic: last byte from the peer */
 	uint64_t		 h_sent_ms;	/* last record queued to the peer */
 	uint64_t		 h_state_ms;	/* when the link came up or went down */

@@ -16,6 +16,7 @@
 
 #include "common/addrfmt.h"
 #include "common/bev.h"
+#include "common/defer.h"
 #include "common/err.h"
 #include "common/frame.h"
 #include "common/log.h"
@@ -182,7 +183,7 @@ link_take(struct handler *h, struct bufferevent *bev, bool records)
 	/* frames that arrived behind the BEGIN line; deferred, so that a bad
 	 * one closes the handler after the caller has registered it */
 	if (evbuffer_get_length(bufferevent_get_input(bev)) > 0)
-		bufferevent_trigger(bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS | BEV_TRIG_DEFER_CALLBACKS);
+		defer_run(h->h_reread);
 }
 
 static void
@@ -229,12 +230,24 @@ live_tick(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* link_take's read of what came with the connection (which may have been
+ * lost and replaced since: only what waits counts as heard) */
+static void
+reread(void *arg)
+{
+	struct handler *h = arg;
+
+	if (h->h_bev && evbuffer_get_length(bufferevent_get_input(h->h_bev)) > 0)
+		peer_read(h->h_bev, h);
+}
+
 int
 link_timer_start(struct handler *h, struct event_base *base)
 {
 	struct timeval sec = { 1, 0 };
 
-	if ((h->h_live_ev = event_new(base, -1, EV_PERSIST, live_tick, h)) == NULL)
+	if ((h->h_reread = defer_new(base, reread, h)) == NULL ||
+	    (h->h_live_ev = event_new(base, -1, EV_PERSIST, live_tick, h)) == NULL)
 		return -1;
 	return event_add(h->h_live_ev, &sec);
 }

@@ -17,7 +17,8 @@ uint64_t link_now_ms(void);
  * options, names, the read watermark; frames already in its input are read
  * from the loop. */
 void link_take(struct handler *h, struct bufferevent *bev, bool records);
-/* Starts the once-a-second liveness timer; -1 out of memory. */
+/* Starts the once-a-second liveness timer and makes the deferred read of
+ * link_take (h_reread); -1 out of memory. */
 int link_timer_start(struct handler *h, struct event_base *base);
 /* The connection is gone or unusable: drops it and, with an on_down
  * callback, waits for a new one; otherwise closes h (h is freed then). */

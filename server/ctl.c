@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "common/bev.h"
+#include "common/defer.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "server/dial.h"
@@ -28,6 +29,7 @@
 #include "vnat/vnat.h"
 
 #define CTL_MAX_ERRORS_UNAUTH	8	/* bad lines before HELLO, then close */
+#define CTL_FLUSH_MAX_MS	5000	/* closing: a reply's time to leave */
 
 /* CTL_PENALTY: a HELLO waits for its answer (guard's delay for its source);
  * nothing more is read meanwhile */
@@ -37,10 +39,10 @@ struct ctl {
 	TAILQ_ENTRY(ctl)	 c_entry;
 	struct server		*c_srv;
 	struct bufferevent	*c_bev;
-	struct event		*c_timer;	/* no HELLO in time; later: idle */
+	struct event		*c_timer;	/* no HELLO in time; later: idle; closing: flush */
 	struct event		*c_answer;	/* CTL_PENALTY: answers the HELLO */
-	struct event		*c_flush;	/* closing: waits for the reply to leave */
-	struct timeval		 c_close_by;
+	struct defer		*c_reread;	/* lines that waited behind an answer */
+	struct defer		*c_closer;	/* closing: the reply has left */
 	enum ctl_state		 c_state;
 	unsigned		 c_errors;
 	char			 c_peer[80];
@@ -54,6 +56,9 @@ struct ctl {
 };
 
 static void ctl_read(struct bufferevent *bev, void *arg);
+static void ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void ctl_written(struct bufferevent *bev, void *arg);
 static void ctl_event(struct bufferevent *bev, short what, void *arg);
 
 #define ctl_reply(c, ...)	srv_send_line((c)->c_bev, __VA_ARGS__)
@@ -76,38 +81,38 @@ timer_in_ms(struct event *ev, uint64_t ms)
 	evtimer_add(ev, &tv);
 }
 
-/* closes once everything queued has reached the kernel (over TLS:
- * OpenSSL), or after 5 s; never from inside a callback of the session
- * itself */
 static void
-ctl_flush_check(evutil_socket_t fd, short what, void *arg)
+ctl_close_now(void *arg)
 {
-	struct ctl *c = arg;
-	struct timeval now, tick = { 0, 10000 };
-
-	(void)fd;
-	(void)what;
-	evutil_gettimeofday(&now, NULL);
-	if (bev_pending(c->c_bev) == 0 || evutil_timercmp(&now, &c->c_close_by, >)) {
-		ctl_close(c, "closed after reply");
-		return;
-	}
-	evtimer_add(c->c_flush, &tick);
+	ctl_close(arg, "closed after reply");
 }
 
-/* sends what is queued, then closes */
+/* Sends what is queued, then closes: from the write callback once the
+ * output is empty (over TLS it holds plaintext, empty once OpenSSL has
+ * written it), or after CTL_FLUSH_MAX_MS (ctl_timeout).  The close itself
+ * comes on the next loop turn: over TLS libevent writes, and calls the
+ * write callback, from inside the evbuffer_add of a reply. */
 static void
 ctl_close_later(struct ctl *c)
 {
-	struct timeval now, grace = { 5, 0 }, zero = { 0, 0 };
-
 	if (c->c_state == CTL_CLOSING)
 		return;
 	c->c_state = CTL_CLOSING;
 	bufferevent_disable(c->c_bev, EV_READ);
-	evutil_gettimeofday(&now, NULL);
-	evutil_timeradd(&now, &grace, &c->c_close_by);
-	evtimer_add(c->c_flush, &zero);
+	bufferevent_setwatermark(c->c_bev, EV_WRITE, 0, 0);
+	bufferevent_setcb(c->c_bev, ctl_read, ctl_written, ctl_event, c);
+	timer_in_ms(c->c_timer, CTL_FLUSH_MAX_MS);
+	if (bev_pending(c->c_bev) == 0)
+		defer_run(c->c_closer);
+}
+
+static void
+ctl_written(struct bufferevent *bev, void *arg)
+{
+	struct ctl *c = arg;
+
+	if (c->c_state == CTL_CLOSING && bev_pending(bev) == 0)
+		defer_run(c->c_closer);
 }
 
 void
@@ -116,13 +121,13 @@ ctl_close(struct ctl *c, const char *reason)
 	log_debug_rl("control %s: %s", c->c_peer, reason);
 	guard_leave(c->c_srv->s_guard, &c->c_gc);
 	if (c->c_stand)
-		stand_detach_ctl(c->c_stand);
+		stand_detach(c->c_stand);
 	vnat_ctl_detach(c->c_srv->s_vnat, c);	/* a RESUME or SUSPEND goes on unanswered */
 	TAILQ_REMOVE(&c->c_srv->s_ctls, c, c_entry);
 	if (c->c_timer)
 		event_free(c->c_timer);
-	if (c->c_flush)
-		event_free(c->c_flush);
+	defer_free(c->c_reread);
+	defer_free(c->c_closer);
 	if (c->c_answer)
 		event_free(c->c_answer);
 	if (c->c_bev) {
@@ -205,8 +210,7 @@ hello_wait_over(evutil_socket_t fd, short what, void *arg)
 	hello_answer(c);
 	/* lines that came behind the HELLO, from the loop rather than from here */
 	if (c->c_state == CTL_READY && evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
-		bufferevent_trigger(c->c_bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
-		    BEV_TRIG_DEFER_CALLBACKS);
+		defer_run(c->c_reread);
 }
 
 /* The answer waits for the guard's booking for this source, right or
@@ -214,7 +218,7 @@ hello_wait_over(evutil_socket_t fd, short what, void *arg)
  * bookings reach past this connection's auth deadline is refused at once
  * without being told whether the password was right. */
 static void
-do_hello(struct ctl *c, const struct proto_msg *m)
+hello_check(struct ctl *c, const struct proto_msg *m)
 {
 	uint64_t now = mono_ms(), at;
 
@@ -235,20 +239,23 @@ do_hello(struct ctl *c, const struct proto_msg *m)
 	timer_in_ms(c->c_answer, at - now);
 }
 
-static void
-do_devices(struct ctl *c)
+static bool
+req_devices(struct ctl *c, const struct proto_msg *m)
 {
 	const struct srv_opts *o = &c->c_srv->s_opts;
 	size_t i;
 
+	(void)m;
 	ctl_reply(c, "OK devices");
 	ctl_reply(c, "%zu", o->so_ndevs);
 	for (i = 0; i < o->so_ndevs; i++)
 		ctl_reply(c, "%s", o->so_devs[i]);
+	return true;
 }
 
+/* HANDLERS? and STATS? [id] */
 static void
-do_handlers(struct ctl *c, bool stats, const struct proto_msg *m)
+list_handlers(struct ctl *c, bool stats, const struct proto_msg *m)
 {
 	struct handler *h;
 	char line[MAC_LIST_MAX * MAC_STRLEN + 512];
@@ -274,8 +281,22 @@ do_handlers(struct ctl *c, bool stats, const struct proto_msg *m)
 	}
 }
 
-static void
-do_close(struct ctl *c, const struct proto_msg *m)
+static bool
+req_handlers(struct ctl *c, const struct proto_msg *m)
+{
+	list_handlers(c, false, m);
+	return true;
+}
+
+static bool
+req_stats(struct ctl *c, const struct proto_msg *m)
+{
+	list_handlers(c, true, m);
+	return true;
+}
+
+static bool
+req_close(struct ctl *c, const struct proto_msg *m)
 {
 	struct handler *h;
 	char why[128];
@@ -285,11 +306,12 @@ do_close(struct ctl *c, const struct proto_msg *m)
 			break;
 	if (h == NULL) {
 		ctl_reply(c, "NOK no such handler %u", m->pm_id);
-		return;
+		return true;
 	}
 	snprintf(why, sizeof(why), "CLOSE from %s", c->c_peer);
 	stand_close(c->c_srv, h, why);
 	ctl_reply(c, "OK closed %u", m->pm_id);
+	return true;
 }
 
 static void
@@ -307,27 +329,30 @@ unknown_dev(struct ctl *c, const char *dev)
 	    o->so_ndevs ? list : "no devices");
 }
 
+/* standing.c: the first dial of this session's HANDLE ended */
 static void
-do_handle(struct ctl *c, const struct proto_msg *m)
+handle_done(void *arg, bool ok, const char *text)
+{
+	ctl_handle_done(arg, ok, "%s", text);
+}
+
+static bool
+req_handle(struct ctl *c, const struct proto_msg *m)
 {
 	if (!srv_has_dev(c->c_srv, m->pm_ldev)) {
 		unknown_dev(c, m->pm_ldev);
-		return;
+		return true;
 	}
 	c->c_state = CTL_WAIT;
-	if (stand_handle(c->c_srv, c, m) != 0) {
+	if ((c->c_stand = stand_handle(c->c_srv, m, handle_done, c)) == NULL) {
 		c->c_state = CTL_READY;
 		ctl_reply(c, "NOK cannot start a connection to %s", m->pm_rhost);
 	}
+	return true;
 }
 
-void
-ctl_set_stand(struct ctl *c, struct stand *st)
-{
-	c->c_stand = st;
-}
-
-void
+/* answers a request that waited (HANDLE, VNAT RESUME or SUSPEND) */
+static void
 ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
 {
 	char text[512];
@@ -340,15 +365,16 @@ ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
 	ctl_reply(c, "%s %s", ok ? "OK" : "NOK", text);
 	c->c_state = CTL_READY;
 	c->c_line_ms = mono_ms();	/* idle from the answer on, not from the request */
-	/* lines that waited behind HANDLE, from the loop rather than from here */
+	/* lines that waited behind HANDLE, from the loop rather than from
+	 * here: the caller (a dial's end) goes on after this */
 	if (evbuffer_get_length(bufferevent_get_input(c->c_bev)) > 0)
-		bufferevent_trigger(c->c_bev, EV_READ, BEV_TRIG_IGNORE_WATERMARKS |
-		    BEV_TRIG_DEFER_CALLBACKS);
+		defer_run(c->c_reread);
 }
 
-/* BEGIN: we are the second server; on success the session becomes a handler */
+/* BEGIN: we are the second server; on success the session becomes a
+ * handler (and is gone: false) */
 static bool
-do_begin(struct ctl *c, const struct proto_msg *m)
+req_begin(struct ctl *c, const struct proto_msg *m)
 {
 	struct handler_conf hc;
 	struct bufferevent *bev = c->c_bev;
@@ -357,7 +383,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 
 	if (!srv_has_dev(c->c_srv, m->pm_rdev)) {
 		unknown_dev(c, m->pm_rdev);
-		return false;
+		return true;
 	}
 	/* the peer: its instance if it said PEER, else its address */
 	snprintf(addr, sizeof(addr), "%s", c->c_peer);
@@ -373,7 +399,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 		if (stand_begin(c->c_srv, m, peer_id, peer, bev, err, sizeof(err)) == 0) {
 			log_warnx_rl("control %s: BEGIN refused: %s", c->c_peer, err);
 			ctl_reply(c, "NOK %s", err);
-			return false;
+			return true;
 		}
 	} else {
 		memset(&hc, 0, sizeof(hc));
@@ -390,7 +416,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 		if (srv_start_handler(c->c_srv, bev, &hc, peer_id, err, sizeof(err)) == NULL) {
 			log_warnx_rl("control %s: BEGIN refused: %s", c->c_peer, err);
 			ctl_reply(c, "NOK %s", err);
-			return false;
+			return true;
 		}
 	}
 	/* the handler owns bev now; its first frames can come only from later
@@ -403,7 +429,7 @@ do_begin(struct ctl *c, const struct proto_msg *m)
 	bev_flush_now(bev);	/* plain: the handler writes its socket itself */
 	c->c_bev = NULL;
 	ctl_close(c, "became a handler");
-	return true;
+	return false;
 }
 
 /* a VNAT RESUME or SUSPEND ended */
@@ -442,6 +468,54 @@ bad_line(struct ctl *c, const char *why)
 	}
 }
 
+static bool
+req_hello(struct ctl *c, const struct proto_msg *m)
+{
+	if (c->c_state != CTL_HELLO)
+		bad_line(c, "already authenticated");
+	else
+		hello_check(c, m);
+	return true;
+}
+
+static bool
+req_done(struct ctl *c, const struct proto_msg *m)
+{
+	(void)m;
+	ctl_reply(c, "OK bye");
+	ctl_close_later(c);
+	return true;
+}
+
+static bool
+req_vnat(struct ctl *c, const struct proto_msg *m)
+{
+	do_vnat(c, m);
+	return true;
+}
+
+/* a first server says who it is before BEGIN; the answer says who this
+ * one is, so that either end can tell a handler to itself or a second one
+ * with the same peer */
+static bool
+req_peer(struct ctl *c, const struct proto_msg *m)
+{
+	memcpy(c->c_instance, m->pm_instance, sizeof(c->c_instance));
+	ctl_reply(c, "OK peer %s", reg_instance(c->c_srv));
+	return true;
+}
+
+/* One request's handler: false when the session is gone (c is freed). */
+typedef bool ctl_req_fn(struct ctl *c, const struct proto_msg *m);
+
+/* by the index of common/proto.c's proto_reqs: every request of
+ * PROTO_REQUESTS has its req_ function here, or this does not compile */
+static ctl_req_fn *const ctl_reqs[PROTO_NCMDS] = {
+#define CTL_REQ(e, f)	[e] = req_##f,
+	PROTO_REQUESTS(CTL_REQ)
+#undef CTL_REQ
+};
+
 /* handles one line; false when the session is gone or must not read on */
 static bool
 ctl_line(struct ctl *c, const char *line)
@@ -453,47 +527,12 @@ ctl_line(struct ctl *c, const char *line)
 		bad_line(c, err);
 		return c->c_state != CTL_CLOSING;
 	}
-	if (c->c_state == CTL_HELLO && m.pm_cmd != PROTO_HELLO) {
+	if (c->c_state == CTL_HELLO && (proto_reqs[m.pm_cmd].pr_flags & PROTO_AUTH)) {
 		bad_line(c, "not authenticated: send HELLO password version first");
 		return c->c_state != CTL_CLOSING;
 	}
-	switch (m.pm_cmd) {
-	case PROTO_HELLO:
-		if (c->c_state != CTL_HELLO)
-			bad_line(c, "already authenticated");
-		else
-			do_hello(c, &m);
-		break;
-	case PROTO_DONE:
-		ctl_reply(c, "OK bye");
-		ctl_close_later(c);
-		break;
-	case PROTO_DEVICES:
-		do_devices(c);
-		break;
-	case PROTO_HANDLERS:
-	case PROTO_STATS:
-		do_handlers(c, m.pm_cmd == PROTO_STATS, &m);
-		break;
-	case PROTO_CLOSE:
-		do_close(c, &m);
-		break;
-	case PROTO_HANDLE:
-		do_handle(c, &m);
-		break;
-	case PROTO_BEGIN:
-		return !do_begin(c, &m);
-	case PROTO_VNAT:
-		do_vnat(c, &m);
-		break;
-	case PROTO_PEER:
-		/* a first server says who it is before BEGIN; the answer says
-		 * who this one is, so that either end can tell a handler to
-		 * itself or a second one with the same peer */
-		memcpy(c->c_instance, m.pm_instance, sizeof(c->c_instance));
-		ctl_reply(c, "OK peer %s", reg_instance(c->c_srv));
-		break;
-	}
+	if (!ctl_reqs[m.pm_cmd](c, &m))
+		return false;
 	OPENSSL_cleanse(&m.pm_password, sizeof(m.pm_password));
 	return c->c_state == CTL_HELLO || c->c_state == CTL_READY;
 }
@@ -532,6 +571,14 @@ ctl_read(struct bufferevent *bev, void *arg)
 		if (!more)
 			return;
 	}
+}
+
+static void
+ctl_reread(void *arg)
+{
+	struct ctl *c = arg;
+
+	ctl_read(c->c_bev, c);
 }
 
 static void
@@ -591,6 +638,8 @@ ctl_timeout(evutil_socket_t fd, short what, void *arg)
 		ctl_idle_arm(c, now);
 		break;
 	case CTL_CLOSING:
+		/* the reply did not leave in time */
+		ctl_close(c, "closed after reply");
 		break;
 	}
 }
@@ -646,7 +695,8 @@ ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa, cons
 	    (c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
 	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL ||
 	    (c->c_answer = evtimer_new(s->s_base, hello_wait_over, c)) == NULL ||
-	    (c->c_flush = evtimer_new(s->s_base, ctl_flush_check, c)) == NULL) {
+	    (c->c_reread = defer_new(s->s_base, ctl_reread, c)) == NULL ||
+	    (c->c_closer = defer_new(s->s_base, ctl_close_now, c)) == NULL) {
 		if (c->c_bev == NULL)
 			evutil_closesocket(fd);
 		ctl_close(c, "out of memory");

@@ -10,8 +10,6 @@
 
 #include "server/server.h"
 
-struct stand;
-
 /* Starts a session on an accepted connection from sa (peer: its text),
  * first dropping the unauthenticated connections that a new one would
  * push over the caps. */
@@ -19,12 +17,6 @@ void ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa,
     const char *peer);
 /* Closes the oldest unauthenticated session, for room; false if none. */
 bool ctl_drop_oldest_unauth(struct server *s, const char *why);
-/* Answers a pending HANDLE (standing.c, when its first dial ends). */
-void ctl_handle_done(struct ctl *c, bool ok, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* Links a HANDLE's standing handler to its session (so that a close can
- * detach it), or unlinks it (NULL). */
-void ctl_set_stand(struct ctl *c, struct stand *st);
 /* Control sessions open, authenticated or not. */
 unsigned ctl_sessions(const struct server *s);
 /* The one teardown of a session. */

@@ -18,6 +18,7 @@
 #include <event2/bufferevent_ssl.h>
 #include <openssl/err.h>
 
+#include "common/defer.h"
 #include "common/fd.h"
 #include "common/log.h"
 #include "common/tls.h"
@@ -43,7 +44,7 @@ struct dial {
 	unsigned		 d_timeout_ms;	/* to connect (over TLS: and handshake) */
 	struct bufferevent	*d_bev;
 	struct event		*d_timer;
-	struct event		*d_start;
+	struct defer		*d_start;	/* dial_go, from the loop */
 	enum dial_state		 d_state;
 	struct proto_msg	 d_msg;
 	char			 d_where[PROTO_HOST_MAX + 16];
@@ -52,7 +53,7 @@ struct dial {
 	bool			 d_records;	/* the answer to BEGIN said records=1 */
 };
 
-static void dial_go(evutil_socket_t fd, short what, void *arg);
+static void dial_go(void *arg);
 
 /* dials before their HELLO's answer */
 static unsigned
@@ -71,7 +72,6 @@ dial_unanswered(const struct server *s)
 static void
 dial_next(struct server *s)
 {
-	struct timeval now = { 0, 0 };
 	unsigned n = dial_unanswered(s);
 	struct dial *d;
 
@@ -81,13 +81,13 @@ dial_next(struct server *s)
 		if (d->d_state != DIAL_QUEUED)
 			continue;
 		d->d_state = DIAL_CONNECT;
-		evtimer_add(d->d_start, &now);
+		defer_run(d->d_start);
 		n++;
 	}
 }
 
 void
-dial_cancel(struct dial *d)
+dial_close(struct dial *d)
 {
 	bool was_unanswered = d->d_state == DIAL_CONNECT || d->d_state == DIAL_HELLO;
 
@@ -96,8 +96,7 @@ dial_cancel(struct dial *d)
 		dial_next(d->d_srv);
 	if (d->d_timer)
 		event_free(d->d_timer);
-	if (d->d_start)
-		event_free(d->d_start);
+	defer_free(d->d_start);
 	if (d->d_bev)
 		bufferevent_free(d->d_bev);
 	OPENSSL_cleanse(d->d_msg.pm_password, sizeof(d->d_msg.pm_password));
@@ -126,7 +125,7 @@ dial_finish(struct dial *d, enum dial_result r, const char *fmt, ...)
 		d->d_bev = NULL;
 	}
 	d->d_cb(d->d_arg, &o);
-	dial_cancel(d);
+	dial_close(d);
 }
 
 #define send_line(d, ...)	srv_send_line((d)->d_bev, __VA_ARGS__)
@@ -350,12 +349,10 @@ dial_socket(struct dial *d)
 /* runs from the loop, not from inside a control session's callback: the
  * connection may fail (and the dial end) before this returns */
 static void
-dial_go(evutil_socket_t fd, short what, void *arg)
+dial_go(void *arg)
 {
 	struct dial *d = arg;
 
-	(void)fd;
-	(void)what;
 	log_info_rl("HANDLE: connecting to %s", d->d_where);
 	if (bufferevent_socket_connect_hostname(d->d_bev, d->d_srv->s_dns, dial_socket(d),
 	    d->d_msg.pm_rhost, d->d_msg.pm_rport) != 0)
@@ -384,8 +381,8 @@ dial_start(struct server *s, const struct proto_msg *m, const char *token,
 	TAILQ_INSERT_TAIL(&s->s_dials, d, d_entry);
 	if ((d->d_bev = srv_bev_new(s, -1, false, m->pm_rhost)) == NULL ||
 	    (d->d_timer = evtimer_new(s->s_base, dial_timeout, d)) == NULL ||
-	    (d->d_start = evtimer_new(s->s_base, dial_go, d)) == NULL) {
-		dial_cancel(d);
+	    (d->d_start = defer_new(s->s_base, dial_go, d)) == NULL) {
+		dial_close(d);
 		return NULL;
 	}
 	bufferevent_setcb(d->d_bev, dial_read, NULL, dial_event, d);

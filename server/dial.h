@@ -39,7 +39,8 @@ typedef void (*dial_cb)(void *arg, const struct dial_outcome *o);
  * cancelled first.  NULL out of memory. */
 struct dial *dial_start(struct server *s, const struct proto_msg *m, const char *token,
     const struct handler *h, unsigned timeout_ms, dial_cb cb, void *arg);
-/* Ends a dial without its callback (the one teardown). */
-void dial_cancel(struct dial *d);
+/* Ends a dial without its callback and closes its connection (the one
+ * teardown). */
+void dial_close(struct dial *d);
 
 #endif

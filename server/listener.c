@@ -240,13 +240,13 @@ lsn_open(struct server *s)
 	return l;
 fail:
 	saved = errno;
-	lsn_free(l);
+	lsn_close(l);
 	errno = saved;
 	return NULL;
 }
 
 void
-lsn_free(struct lsn *l)
+lsn_close(struct lsn *l)
 {
 	if (l == NULL)
 		return;

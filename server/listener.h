@@ -18,7 +18,7 @@ rlim_t lsn_raise_nofile(void);
  * (the address that failed logged). */
 struct lsn *lsn_open(struct server *s);
 /* The one teardown: closes the sockets. */
-void lsn_free(struct lsn *l);
+void lsn_close(struct lsn *l);
 /* A descriptor was closed: a paused listener retries soon. */
 void lsn_fd_freed(struct lsn *l);
 

@@ -201,11 +201,12 @@ shutdown_all(struct server *s)
 	s->s_stopping = true;
 	while ((h = TAILQ_FIRST(&s->s_handlers)) != NULL)
 		handler_close(h, "server shutting down");
-	stand_shutdown(s);
-	while ((d = TAILQ_FIRST(&s->s_dials)) != NULL)
-		dial_cancel(d);
+	/* sessions before standing: one waiting for a HANDLE detaches */
 	while ((c = TAILQ_FIRST(&s->s_ctls)) != NULL)
 		ctl_close(c, "server shutting down");
+	stand_shutdown(s);
+	while ((d = TAILQ_FIRST(&s->s_dials)) != NULL)
+		dial_close(d);
 }
 
 int
@@ -287,7 +288,7 @@ main(int argc, char **argv)
 	metrics_stop(s.s_metrics);
 	reload_stop(&s);
 	vnat_stop(s.s_vnat);
-	lsn_free(s.s_lsn);
+	lsn_close(s.s_lsn);
 	guard_free(s.s_guard);
 	event_free(sig_int);
 	event_free(sig_term);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,6 @@
 #include <openssl/crypto.h>
 
 #include "common/log.h"
-#include "server/ctl.h"
 #include "server/dial.h"
 #include "server/registry.h"
 
@@ -33,7 +33,8 @@ struct stand {
 	uint32_t		 st_id;		/* the handler's, kept; 0 before the first */
 	struct handler		*st_h;		/* NULL until the first dial succeeds */
 	struct proto_msg	 st_msg;	/* dialler: the HANDLE (with its password) */
-	struct ctl		*st_ctl;	/* dialler: the session waiting for OK/NOK */
+	stand_done_cb		 st_done;	/* dialler: who waits for the first dial */
+	void			*st_done_arg;
 	struct dial		*st_dial;	/* dialler: the dial under way */
 	struct event		*st_timer;	/* dialler: next redial; acceptor: linger */
 	unsigned		 st_fails;	/* dials failed in a row */
@@ -144,11 +145,9 @@ stand_free(struct server *s, struct stand *st)
 {
 	TAILQ_REMOVE(&stands(s)->ss_list, st, st_entry);
 	if (st->st_dial)
-		dial_cancel(st->st_dial);
+		dial_close(st->st_dial);
 	if (st->st_timer)
 		event_free(st->st_timer);
-	if (st->st_ctl)
-		ctl_set_stand(st->st_ctl, NULL);
 	OPENSSL_cleanse(st->st_msg.pm_password, sizeof(st->st_msg.pm_password));
 	free(st);
 }
@@ -252,6 +251,23 @@ tomb_has(struct server *s, const char *token)
 	return false;
 }
 
+/* tells whoever waits for the first dial how it ended, once */
+static void
+report(struct stand *st, bool ok, const char *fmt, ...)
+{
+	stand_done_cb cb = st->st_done;
+	char text[512];
+	va_list ap;
+
+	if (cb == NULL)
+		return;
+	st->st_done = NULL;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	cb(st->st_done_arg, ok, text);
+}
+
 /* the first connection of a dialled handler: the handler itself */
 static bool
 first_up(struct stand *st, const struct dial_outcome *o, char *err, size_t errlen)
@@ -310,16 +326,12 @@ stand_dial_done(void *arg, const struct dial_outcome *o)
 				schedule(st, STAND_REFUSED_MS, STAND_REFUSED_MAX_MS);
 				return;
 			}
-			if (st->st_ctl)
-				ctl_handle_done(st->st_ctl, false, "second server accepted, but here: %s",
-				    err);
+			report(st, false, "second server accepted, but here: %s", err);
 			stand_free(s, st);
 			return;
 		}
 		log_info("HANDLE to %s: handler %u established", o->do_peer, st->st_id);
-		if (st->st_ctl)
-			ctl_handle_done(st->st_ctl, true, "handler %u established", st->st_id);
-		st->st_ctl = NULL;
+		report(st, true, "handler %u established", st->st_id);
 		st->st_fails = 0;
 		save(s);
 		return;
@@ -327,8 +339,7 @@ stand_dial_done(void *arg, const struct dial_outcome *o)
 	if (st->st_h == NULL && !st->st_kept) {
 		/* a HANDLE that never worked is not kept: the user is told */
 		log_warnx_rl("HANDLE to %s failed: %s", o->do_peer, o->do_text);
-		if (st->st_ctl)
-			ctl_handle_done(st->st_ctl, false, "%s", o->do_text);
+		report(st, false, "%s", o->do_text);
 		stand_free(s, st);
 		return;
 	}
@@ -376,35 +387,32 @@ stand_new(struct server *s, enum stand_side side)
 	return st;
 }
 
-int
-stand_handle(struct server *s, struct ctl *c, const struct proto_msg *m)
+struct stand *
+stand_handle(struct server *s, const struct proto_msg *m, stand_done_cb cb, void *arg)
 {
 	struct stand *st = stand_new(s, STAND_DIALLER);
 
 	if (st == NULL)
-		return -1;
+		return NULL;
 	st->st_msg = *m;
-	st->st_ctl = c;
 	if (reg_random_id(st->st_token) != 0) {
-		st->st_ctl = NULL;
 		stand_free(s, st);
-		return -1;
+		return NULL;
 	}
-	ctl_set_stand(c, st);
 	redial(-1, 0, st);
 	if (st->st_dial == NULL) {
-		st->st_ctl = NULL;
-		ctl_set_stand(c, NULL);
 		stand_free(s, st);
-		return -1;
+		return NULL;
 	}
-	return 0;
+	st->st_done = cb;
+	st->st_done_arg = arg;
+	return st;
 }
 
 void
-stand_detach_ctl(struct stand *st)
+stand_detach(struct stand *st)
 {
-	st->st_ctl = NULL;
+	st->st_done = NULL;
 }
 
 static struct stand *

@@ -36,15 +36,21 @@ int stand_init(struct server *s);
  * kept trying.  Returns how many; a bad file is logged and left alone. */
 int stand_load(struct server *s);
 /* At shutdown: stops every dial and timer; handlers are the caller's to
- * close, and the state file keeps them for the next start. */
+ * close, and the state file keeps them for the next start.  Whoever waits
+ * for a HANDLE is not called: it detached first (its session closed). */
 void stand_shutdown(struct server *s);
 
-/* HANDLE m from session c: a new dialled handler.  c is answered (through
- * ctl_handle_done) when the first dial ends; if that fails, the handler is
- * forgotten.  -1 out of memory. */
-int stand_handle(struct server *s, struct ctl *c, const struct proto_msg *m);
-/* The session that asked is gone: nobody to answer. */
-void stand_detach_ctl(struct stand *st);
+/* How the first dial of a HANDLE ended, for whoever asked: ok, and the
+ * answer's text ("handler 3 established", or why not). */
+typedef void (*stand_done_cb)(void *arg, bool ok, const char *text);
+
+/* HANDLE m: a new dialled handler.  cb(arg) is called once, from the loop,
+ * when the first dial ends (unless stand_detach came first); if that
+ * failed, the handler is forgotten.  NULL when it cannot start. */
+struct stand *stand_handle(struct server *s, const struct proto_msg *m, stand_done_cb cb,
+    void *arg);
+/* Whoever asked for st is gone: its callback is not called. */
+void stand_detach(struct stand *st);
 
 #define STAND_NAME_MAX	63
 

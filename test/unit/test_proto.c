@@ -244,3 +244,58 @@ Test(proto, begin_extensions)
 	cr_assert_neq(proto_parse("BEGIN LOCAL eth0 REMOTE vmnet1 02:00:00:00:00:01 records=1 "
 	    "ff:ff:ff:ff:ff:ff", &m, err, sizeof(err)), VNET_OK);
 }
+
+/* The request table: every request is named, its usage NOK is its name
+ * and its arguments, and only HELLO may come before HELLO. */
+Test(proto, request_table)
+{
+	for (size_t i = 0; i < PROTO_NCMDS; i++) {
+		const struct proto_req *r = &proto_reqs[i];
+		char want[512];
+		cr_assert(r->pr_name && r->pr_args, "request %zu", i);
+		cr_assert_eq((r->pr_flags & PROTO_AUTH) == 0, i == PROTO_HELLO, "%s", r->pr_name);
+		snprintf(want, sizeof(want), "usage: %s %s", r->pr_name, r->pr_args);
+		if (r->pr_min > 0) {
+			cr_assert_eq(parse(r->pr_name), VNET_ERR_SYNTAX, "%s", r->pr_name);
+			cr_assert_str_eq(err, want);
+		}
+	}
+	for (size_t i = 0; i < PV_NCMDS; i++) {
+		const struct proto_req *r = &proto_vnat_reqs[i];
+		char line[64];
+		cr_assert(r->pr_name && r->pr_args, "VNAT %zu", i);
+		/* VNAT's own usage lists every sub-command */
+		cr_assert(strstr(proto_reqs[PROTO_VNAT].pr_args, r->pr_name), "%s", r->pr_name);
+		snprintf(line, sizeof(line), "vnat %s a b c", r->pr_name);
+		cr_assert_eq(parse(line), VNET_ERR_SYNTAX, "%s", line);
+		cr_assert_eq(m.pm_vnat, (enum proto_vnat)i);
+	}
+	cr_assert_eq(parse("FROB"), VNET_ERR_TYPE);
+	cr_assert_str_eq(err, "unknown command 'FROB' (HELLO, DONE, DEVICES?, HANDLERS?, STATS?, "
+	    "CLOSE, HANDLE, BEGIN, VNAT, PEER)");
+	cr_assert_eq(parse("STATS? x"), VNET_ERR_SYNTAX);
+	cr_assert_str_eq(err, "usage: STATS? [identifier] identifier (a handler number from "
+	    "HANDLERS?)");
+	cr_assert_eq(parse("VNAT CONFLICT x"), VNET_ERR_SYNTAX);
+	cr_assert_str_eq(err, "usage: VNAT CONFLICT name mode");
+	cr_assert_eq(parse("VNAT PROCS? x"), VNET_ERR_SYNTAX);
+	cr_assert_str_eq(err, "usage: VNAT PROCS?");
+	cr_assert_eq(parse("DONE x"), VNET_ERR_SYNTAX);
+	cr_assert_str_eq(err, "usage: DONE (no arguments)");
+}
+
+Test(proto, answers_list)
+{
+	cr_assert(proto_answers_list("DEVICES?"));
+	cr_assert(proto_answers_list("  handlers?"));
+	cr_assert(proto_answers_list("STATS? 3"));
+	cr_assert(proto_answers_list("VNAT PROCS?"));
+	cr_assert(proto_answers_list("vnat\tconns?"));
+	cr_assert(!proto_answers_list("VNAT STATS?"));
+	cr_assert(!proto_answers_list("VNAT"));
+	cr_assert(!proto_answers_list("VNAT FROB"));
+	cr_assert(!proto_answers_list("CLOSE 1"));
+	cr_assert(!proto_answers_list("HELLO pw 1.0"));
+	cr_assert(!proto_answers_list(""));
+	cr_assert(!proto_answers_list("DEVICES?XXXXXXXXXXXXXXXXXXXX"));
+}
