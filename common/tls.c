@@ -236,6 +236,19 @@ tls_key_fingerprint(X509 *cert, char *out, size_t len)
 }
 
 int
+tls_peer_ids(SSL *ssl, struct pin_ids *ids)
+{
+	X509 *cert = SSL_get1_peer_certificate(ssl);
+	int rc = -1;
+
+	if (cert && tls_fingerprint(cert, ids->pi_cert, sizeof(ids->pi_cert)) == 0 &&
+	    tls_key_fingerprint(cert, ids->pi_key, sizeof(ids->pi_key)) == 0)
+		rc = 0;
+	X509_free(cert);
+	return rc;
+}
+
+int
 tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port,
     bool with_ca, char *msg, size_t msglen)
 {
@@ -258,13 +271,11 @@ tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port
 		}
 		return 0;
 	}
-	if (tls_fingerprint(cert, ids.pi_cert, sizeof(ids.pi_cert)) != 0 ||
-	    tls_key_fingerprint(cert, ids.pi_key, sizeof(ids.pi_key)) != 0) {
-		X509_free(cert);
+	X509_free(cert);
+	if (tls_peer_ids(ssl, &ids) != 0) {
 		snprintf(msg, msglen, "cannot compute the certificate fingerprint");
 		return -1;
 	}
-	X509_free(cert);
 	pin = pin_check(known_file, host, port, &ids, msg, msglen);
 	return pin >= 0 ? 0 : -1;
 }

@@ -29,6 +29,9 @@ int tls_fingerprint(X509 *cert, char *out, size_t len);
 /* Writes "SHA256:<hex>" of the certificate's public key (its DER
  * SubjectPublicKeyInfo): what a renewed certificate keeps; 0 or -1. */
 int tls_key_fingerprint(X509 *cert, char *out, size_t len);
+/* After a handshake: the fingerprints of the server's key and certificate;
+ * 0, or -1 when it sent none. */
+int tls_peer_ids(SSL *ssl, struct pin_ids *ids);
 /* After a handshake: verifies (CA) or pins (known_servers, pin_check) the
  * server's key.  Returns 0 when trusted, -1 with the reason in msg. */
 int tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port,
