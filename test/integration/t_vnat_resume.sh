@@ -3,7 +3,7 @@
 # the processes are on the VNAT lists; the client moves to another LAN;
 # `vnetclient -c resume` on the client re-homes its connections (keeping
 # its old address on lo, unanswered by ARP on the new LAN), tells the server
-# in one VCMP exchange, and two live TCP streams (30 MB each way) go on;
+# in one VCMP exchange, and two live TCP streams (60 MB each way) go on;
 # then the server moves and resumes too (sha256 at the end).  RESUME with
 # nothing moved is refused with a reason.  When the streams have closed,
 # vnet (still running) removes its tables and the kept addresses.
@@ -19,7 +19,7 @@ vnat_pair
 [ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"
 [ "$(vs -c vadd -n socat)" = "added socat" ] || die "vadd on the server"
 
-SIZE=$((30 * 1024 * 1024))
+SIZE=$((60 * 1024 * 1024))	# 12 s at 40 Mbit/s: both moves happen while it flows, on a loaded machine too
 shape cli
 shape srv
 stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $SIZE		# client -> server
@@ -90,7 +90,7 @@ stream_end up
 stream_end down
 [ "$before2" -lt $SIZE ] || die "the transfer ended before the server's move"
 [ "$before_b" -lt $SIZE ] || die "the transfer back ended before the client's move"
-ok "30 MB intact each way, $((SIZE - before2)) bytes after both moves"
+ok "60 MB intact each way, $((SIZE - before2)) bytes after both moves"
 
 # the connections closed: vnet, still running, removes what it added
 wait_for 10 "the client's table and kept address to go" vnat_gone cli 198.18.1.10
