@@ -107,9 +107,17 @@ count_start peer 3
 nsx vm3 "$VNET_TOOLS/l2probe" send eth0 $BC 0x88b5 3000 burst
 count_end peer; got=$COUNT
 storm=$(stat_of cli 198.18.45.2 pw3 2 drop_storm)	# handler 1 there was the migrating VM
+sent=$(stat_of cli 198.18.45.2 pw3 2 sent_frames)
+kernel=$(stat_of cli 198.18.45.2 pw3 2 drop_kernel)
 [ "$got" -ge 150 ] && [ "$got" -le 450 ] || die "storm limit 200/s: $got of 3000 broadcasts reached the LAN"
-[ "$storm" -ge 1000 ] || die "drop_storm=$storm after a burst of 3000"
-ok "storm control: $got of 3000 broadcasts passed, drop_storm=$storm"
+# every frame the handler saw beyond the limit is counted; how many it saw
+# depends on the machine (a loaded one loses some of the burst in the
+# capture ring, counted as drop_kernel), but most of the burst is accounted for
+[ "$sent" -le 450 ] || die "the handler sent $sent frames of the burst (limit 200/s)"
+[ "$storm" -ge 100 ] || die "drop_storm=$storm after a burst of 3000"
+[ $((storm + sent + kernel)) -ge 2000 ] ||
+	die "of a burst of 3000 only $storm dropped by storm control, $sent sent, $kernel lost in the ring"
+ok "storm control: $got of 3000 broadcasts passed, drop_storm=$storm (sent $sent, ring $kernel)"
 
 # 6. injection filter: a peer that knows the password sends frames its list
 # does not allow, to the host (REMOTE side) and to the proxy (LOCAL side)
