@@ -116,10 +116,9 @@ ctlsock_open(const char *path, bool given, const char *user, gid_t *gid, char *e
 	mode_t old;
 	int fd, rc;
 
-	if (user[0] && (pw = getpwnam(user)) == NULL) {
-		snprintf(err, errlen, "--user %s: no such user", user);
-		return -1;
-	}
+	/* an unknown user keeps root's group here: privs_drop refuses it next */
+	if (user[0])
+		pw = getpwnam(user);
 	if (sun_of(path, &sun) != 0) {
 		snprintf(err, errlen, "--control-socket %s: path too long", path);
 		return -1;
