@@ -95,7 +95,8 @@ notify_run() {
 	wait_for 5 "the notify socket" test -S "$TMP/notify.sock"
 	mkdir -p "$TMP/home-$1"
 	env "${wpid[@]}" HOME="$TMP/home-$1" NOTIFY_SOCKET="$TMP/notify.sock" WATCHDOG_USEC=2000000 \
-		ip netns exec "${P}srv" "$VNET_BIN/vnet" pw -h 127.0.0.1 -p 4455 -d lo -v >"$TMP/$1.log" 2>&1 &
+		ip netns exec "${P}srv" "$VNET_BIN/vnet" pw -h 127.0.0.1 -p 4455 -d lo -v \
+			--control-socket "$(ctl_sock "$1")" >"$TMP/$1.log" 2>&1 &
 	PIDS+=($!)
 	eval "PID_$1=$!"
 }
