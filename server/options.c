@@ -64,6 +64,9 @@ opts_usage(FILE *f)
 	    "                      request for S seconds (300; 0: never)\n"
 	    "  --metrics A:P       serve Prometheus metrics on http://A:P/metrics (off;\n"
 	    "                      IPv6 in brackets: [::1]:9100; no password: keep it local)\n"
+	    "  --control-socket P  the local control socket: requests without a password\n"
+	    "                      from root and --user's group (" SRV_CONTROL_DEFAULT ";\n"
+	    "                      none: off)\n"
 	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
 	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
 	    "                      are dropped and counted (4096 KiB)\n"
@@ -106,7 +109,10 @@ opts_usage(FILE *f)
 	    "                      stop-always, none or exec:/path (repeatable)\n"
 	    "  --vnat-conflict NAME=POLICY\n"
 	    "                      address conflicts of NAME: abort or preempt (repeatable)\n"
-	    "  --help, --version\n");
+	    "  --fingerprint       print the fingerprints of this server's key and\n"
+	    "                      certificate (made if missing) and exit\n"
+	    "  --help, --version\n"
+	    "Long options take their value as --opt value or --opt=value.\n");
 }
 
 struct opt;

@@ -160,6 +160,7 @@ restart_notes(const struct srv_opts *run, const struct srv_opts *now)
 		{ "auth-penalty", SO(so_auth_penalty), false },
 		{ "idle-timeout", SO(so_idle_timeout), false },
 		{ "metrics", SO(so_metrics), true },
+		{ "control-socket", SO(so_control), true },
 	};
 	const char *a = (const char *)run, *b = (const char *)now;
 	bool differ;
