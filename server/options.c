@@ -795,6 +795,22 @@ code_shown(const struct option *lo, int li, int code, char *shown, size_t len)
 		snprintf(shown, len, "-%c", code);
 }
 
+/* getopt_long takes a unique prefix of a long option; vnet does not, so
+ * that "--password s3cret" is not read as --password-file (and a name
+ * added later cannot change what a prefix meant): the option as typed,
+ * the argument before a separate value, must be the whole name */
+static bool
+abbreviated(char **argv, const struct option *lo, char *err, size_t errlen)
+{
+	const char *a = argv[optind - (optarg && optarg == argv[optind - 1] ? 2 : 1)];
+	size_t n = strcspn(a + 2, "=");
+
+	if (strncmp(a, "--", 2) == 0 && n == strlen(lo->name))
+		return false;
+	snprintf(err, errlen, "unknown option '%.*s'", (int)(n + 2), a);
+	return true;
+}
+
 /* the option whose value is missing, as written: the last argument */
 static void
 missing_shown(char **argv, int code, char *shown, size_t len)
@@ -807,33 +823,21 @@ missing_shown(char **argv, int code, char *shown, size_t len)
 		snprintf(shown, len, "-%c", code);
 }
 
-/* why getopt_long refused argv[optind - 1]: unknown, ambiguous, or a flag
- * given a value */
+/* why getopt_long refused argv[optind - 1]: unknown (or a prefix, which
+ * getopt_long calls ambiguous), or a flag given a value */
 static void
 bad_option(char **argv, int code, char *err, size_t errlen)
 {
 	const char *a = optind > 1 ? argv[optind - 1] : "";
 	char shown[80];
-	size_t n = 0, len;
 
 	if (code >= OPT_LONG || (code > 0 && code_opt(code, shown, sizeof(shown)) >= 0 &&
-	    strncmp(a, "--", 2) == 0)) {
-		len = strcspn(a, "=");
-		snprintf(err, errlen, "%.*s takes no value", (int)len, a);
-		return;
-	}
-	if (code > 0) {
+	    strncmp(a, "--", 2) == 0))
+		snprintf(err, errlen, "%.*s takes no value", (int)strcspn(a, "="), a);
+	else if (code > 0)
 		snprintf(err, errlen, "unknown option '-%c'", code);
-		return;
-	}
-	len = strcspn(a + 2, "=");
-	for (size_t k = 0; strncmp(a, "--", 2) == 0 && k < NOPTS; k++)
-		if ((opts[k].o_where & OW_CMD) && strncmp(opts[k].o_name, a + 2, len) == 0)
-			n++;
-	if (n > 1)
-		snprintf(err, errlen, "option '%.*s' is ambiguous", (int)(len + 2), a);
 	else
-		snprintf(err, errlen, "unknown option '%s'", a);
+		snprintf(err, errlen, "unknown option '%.*s'", (int)strcspn(a, "="), a);
 }
 
 /* a value that is not an option's: the password (the first argument), one
@@ -874,6 +878,8 @@ opts_cmdline(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen
 			continue;
 		}
 		many = -1;
+		if (li >= 0 && abbreviated(argv, &lo[li], err, errlen))
+			return -1;
 		if (code == OPT_HELP) {
 			opts_usage(stdout);
 			return 1;

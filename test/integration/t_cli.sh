@@ -43,11 +43,12 @@ usage "--max-unauth: '0' is not a number from 1 to 2048" "$V" pw -h _ -d eth0 --
 usage "--max-unauth-per-source: '3000' is not a number from 1 to 2048" "$V" pw -h _ -d eth0 --max-unauth-per-source 3000
 usage "--auth-penalty: '10001' is not a number from 0 to 10000" "$V" pw -h _ -d eth0 --auth-penalty 10001
 usage "--idle-timeout: 'x' is not a number from 0 to 86400" "$V" pw -h _ -d eth0 --idle-timeout x
-# getopt_long: --opt=value, a long flag given a value, an ambiguous prefix
+# getopt_long: --opt=value, a long flag given a value, no prefixes
 usage "--port: 'x' is not a number from 1 to 65535" "$V" pw -h _ --port=x -d eth0
 usage "give the password or --password-file, not both" "$V" pw --password-file=/x -h _
 usage "--vnat takes no value" "$V" pw -h _ --vnat=yes
-usage "option '--vcmp' is ambiguous" "$V" pw -h _ --vcmp 1
+usage "unknown option '--vcmp'" "$V" pw -h _ --vcmp 1
+usage "unknown option '--password'" "$V" --password s3cret -h _
 usage "unknown option '-x'" "$V" pw -h _ -x
 usage "--metrics needs a value" "$V" pw -h _ -d eth0 --metrics
 usage "--control-socket: 'rel/path' is not an absolute path (or none)" "$V" pw -h _ -d eth0 --control-socket=rel/path
