@@ -87,7 +87,7 @@ if [ "${1:-}" = --one ]; then
 		opts=()
 		[ "$V" != off ] || opts=(--max-unauth 2048 --max-unauth-per-source 2048)
 		two_sources
-		HOME="$TMP/home-srv" ip netns exec "${P}srv" prlimit --nofile=1024:1024 "$VNET_BIN/vnet" pw \
+		HOME="$TMP/home-srv" ip netns exec "${P}srv" prlimit --nofile=1024:1024 "$VNET_BIN/vnet" pw --control-socket "$TMP/srv.control" \
 			-h _ -p 4455 -d s1 -v "${opts[@]}" >"$TMP/srv.log" 2>&1 &
 		PIDS+=($!)
 		PID_srv=$!

@@ -4,6 +4,7 @@
  * and to handler entries. */
 #include "server/config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -17,10 +18,13 @@
 
 #include "common/passfile.h"
 
-enum hkey { HK_DEVICE, HK_PEER, HK_PORT, HK_PEERDEV, HK_ROLE, HK_ADDRS, HK_PWFILE, HK_N };
+enum hkey { HK_DEVICE, HK_PEER, HK_PORT, HK_PEERDEV, HK_ROLE, HK_ADDRS, HK_PWFILE, HK_FP,
+	HK_N };
 static const char *const hkeys[HK_N] = {
 	"device", "peer", "port", "peer-device", "role", "addresses", "password-file",
+	"fingerprint",
 };
+#define HK_OPTIONAL(k)	((k) == HK_PORT || (k) == HK_FP)
 
 /* a [handler NAME] section as read, checked after the whole file */
 struct raw_handler {
@@ -160,7 +164,7 @@ on_key(void *user, const char *section, const char *key, const char *val)
 			break;
 	if (k == HK_N)
 		return fail(p, p->p_line, "handler '%s': unknown key '%.60s' (device, peer, port, "
-		    "peer-device, role, addresses, password-file)", rh->rh_name, key);
+		    "peer-device, role, addresses, password-file, fingerprint)", rh->rh_name, key);
 	if (rh->rh_val[k])
 		return fail(p, p->p_line, "handler '%s': %s is already given on line %u",
 		    rh->rh_name, key, rh->rh_vline[k]);
@@ -260,7 +264,7 @@ make_handler(const char *path, const struct srv_opts *o, const struct raw_handle
 	int n;
 
 	for (size_t k = 0; k < HK_N; k++)
-		if (k != HK_PORT && v[k] == NULL) {
+		if (!HK_OPTIONAL(k) && v[k] == NULL) {
 			snprintf(err, errlen, "%s:%u: handler '%s': no %s", path, rh->rh_line,
 			    rh->rh_name, hkeys[k]);
 			return -1;
@@ -290,6 +294,17 @@ make_handler(const char *path, const struct srv_opts *o, const struct raw_handle
 		    ln[HK_ROLE], rh->rh_name, v[HK_ROLE]);
 		return -1;
 	}
+	if (v[HK_FP] && !conf_valid_fp(v[HK_FP])) {
+		snprintf(err, errlen, "%s:%u: handler '%s': fingerprint '%.80s' is not SHA256: and "
+		    "64 hex digits (what vnet --fingerprint prints as key)", path, ln[HK_FP],
+		    rh->rh_name, v[HK_FP]);
+		return -1;
+	}
+	if (v[HK_FP] && !o->so_tls) {
+		snprintf(err, errlen, "%s:%u: handler '%s': fingerprint needs TLS (tls = yes, or -s)",
+		    path, ln[HK_FP], rh->rh_name);
+		return -1;
+	}
 	if (passfile_read(v[HK_PWFILE], pw, sizeof(pw), why, sizeof(why)) != 0) {
 		snprintf(err, errlen, "%s:%u: handler '%s': %s", path, ln[HK_PWFILE], rh->rh_name,
 		    why);
@@ -313,8 +328,18 @@ make_handler(const char *path, const struct srv_opts *o, const struct raw_handle
 	if (n < 0)
 		return -1;
 	memcpy(ch->ch_name, rh->rh_name, sizeof(ch->ch_name));
+	/* as tls_key_fingerprint writes it, so that a plain compare does */
+	for (size_t i = 0; v[HK_FP] && v[HK_FP][i]; i++)
+		ch->ch_fp[i] = i < 7 ? v[HK_FP][i] : (char)tolower((unsigned char)v[HK_FP][i]);
 	ch->ch_line = rh->rh_line;
 	return 0;
+}
+
+bool
+conf_valid_fp(const char *fp)
+{
+	return strncmp(fp, "SHA256:", 7) == 0 && strlen(fp + 7) == 64 &&
+	    strspn(fp + 7, "0123456789abcdefABCDEF") == 64;
 }
 
 static void
@@ -365,6 +390,10 @@ conf_load(int argc, char **argv, struct conf **out, char *err, size_t errlen)
 		rc = -1;
 		goto out;
 	}
+	/* --fingerprint only shows the identity: the handlers are not read
+	 * (their password files may be root's) */
+	if (cf->cf_opts.so_fingerprint)
+		goto out;
 	cf->cf_nh = p.p_nrh;
 	for (size_t i = 0; i < p.p_nrh; i++)
 		if ((rc = make_handler(path, &cf->cf_opts, &p.p_rh[i], &cf->cf_h[i], err,

@@ -13,6 +13,7 @@
  *   role = local                       this side's config (HANDLE's local_config)
  *   addresses = 02:00:00:00:42:10 ff:ff:ff:ff:ff:ff
  *   password-file = /etc/vnet/host.pass   the second server's password
+ *   fingerprint = SHA256:<hex>         optional (TLS): the one key it may show
  *
  * conf_load reads the file, lays the command line over it and validates the
  * whole (handlers against the devices, password files read) before anything
@@ -23,6 +24,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "common/pin.h"
 #include "common/proto.h"
 #include "server/server.h"
 
@@ -35,6 +37,7 @@ struct conf_handler {
 	char		 ch_name[CONF_NAME_MAX + 1];
 	unsigned	 ch_line;	/* its [handler NAME] line */
 	struct proto_msg ch_msg;	/* the HANDLE, the second server's password included */
+	char		 ch_fp[PIN_FP_LEN];	/* fingerprint: the peer's key; "" pin */
 };
 
 struct conf {
@@ -52,6 +55,9 @@ int conf_load(int argc, char **argv, struct conf **out, char *err, size_t errlen
 void conf_free(struct conf *cf);
 /* The handler called name, or NULL. */
 const struct conf_handler *conf_handler(const struct conf *cf, const char *name);
+/* True when fp is "SHA256:" and 64 hex digits (either case): a key
+ * fingerprint as vnet --fingerprint prints it. */
+bool conf_valid_fp(const char *fp);
 /* True when two HANDLEs make the same handler: roles, devices, peer, port,
  * addresses and password. */
 bool conf_handle_same(const struct proto_msg *a, const struct proto_msg *b);

@@ -52,6 +52,7 @@ struct ctl {
 	uint64_t		 c_deadline_ms;	/* the HELLO's answer, at the latest */
 	uint64_t		 c_line_ms;	/* the last complete line */
 	bool			 c_hello_ok;	/* CTL_PENALTY: the password was right */
+	bool			 c_local;	/* the control socket: authenticated */
 	char			 c_version[sizeof(((struct proto_msg *)0)->pm_version)];
 };
 
@@ -381,6 +382,11 @@ req_begin(struct ctl *c, const struct proto_msg *m)
 	char err[512], addr[sizeof(c->c_peer)], peer_id[REG_PEER_ID_MAX + 1], *colon;
 	char peer[PROTO_HOST_MAX + 32];
 
+	if (c->c_local) {
+		ctl_reply(c, "NOK BEGIN comes from a second server over TCP, not on the local "
+		    "socket");
+		return true;
+	}
 	if (!srv_has_dev(c->c_srv, m->pm_rdev)) {
 		unknown_dev(c, m->pm_rdev);
 		return true;
@@ -471,6 +477,14 @@ bad_line(struct ctl *c, const char *why)
 static bool
 req_hello(struct ctl *c, const struct proto_msg *m)
 {
+	/* a script written for TCP may still say HELLO: its password is not
+	 * looked at, the file's permissions let it in */
+	if (c->c_local) {
+		log_debug_rl("control %s: HELLO on the local socket (password ignored, client "
+		    "version %s)", c->c_peer, m->pm_version);
+		ctl_reply(c, "OK %s", PROTO_VERSION);
+		return true;
+	}
 	if (c->c_state != CTL_HELLO)
 		bad_line(c, "already authenticated");
 	else
@@ -665,48 +679,91 @@ ctl_make_room(struct server *s, const struct guard_key *k)
 	}
 }
 
+/* a new session in the list, its timers made; NULL out of memory (fd
+ * closed) */
+static struct ctl *
+ctl_new(struct server *s, evutil_socket_t fd, const char *peer)
+{
+	struct ctl *c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warnx_rl("control %s: out of memory", peer);
+		evutil_closesocket(fd);
+		return NULL;
+	}
+	c->c_srv = s;
+	c->c_gc.gc_owner = c;
+	snprintf(c->c_peer, sizeof(c->c_peer), "%s", peer);
+	TAILQ_INSERT_TAIL(&s->s_ctls, c, c_entry);
+	if ((c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL ||
+	    (c->c_answer = evtimer_new(s->s_base, hello_wait_over, c)) == NULL ||
+	    (c->c_reread = defer_new(s->s_base, ctl_reread, c)) == NULL ||
+	    (c->c_closer = defer_new(s->s_base, ctl_close_now, c)) == NULL) {
+		evutil_closesocket(fd);
+		ctl_close(c, "out of memory");
+		return NULL;
+	}
+	return c;
+}
+
+static void
+ctl_start_reading(struct ctl *c)
+{
+	bufferevent_setcb(c->c_bev, ctl_read, NULL, ctl_event, c);
+	bufferevent_setwatermark(c->c_bev, EV_READ, 0, PROTO_LINE_MAX * 4);
+	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+}
+
 void
 ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa, const char *peer)
 {
 	uint64_t now = mono_ms();
 	struct guard_key k;
 	struct ctl *c;
+	int one = 1;
 
 	if (!guard_key_from_sa(sa, &k))
 		memset(&k, 0, sizeof(k));
 	ctl_make_room(s, &k);
-	if ((c = calloc(1, sizeof(*c))) == NULL) {
-		log_warnx_rl("control %s: out of memory", peer);
-		evutil_closesocket(fd);
+	if ((c = ctl_new(s, fd, peer)) == NULL)
 		return;
-	}
-	c->c_srv = s;
-	c->c_gc.gc_owner = c;
 	c->c_deadline_ms = now + (uint64_t)s->s_opts.so_auth_timeout * 1000;
-	snprintf(c->c_peer, sizeof(c->c_peer), "%s", peer);
-	TAILQ_INSERT_TAIL(&s->s_ctls, c, c_entry);
 	/* answers leave as soon as they are written (no Nagle wait behind a
 	 * delayed ACK): a control session is a request and its answer */
-	{
-		int one = 1;
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	if (guard_enter(s->s_guard, &c->c_gc, &k, now) != 0 ||
-	    (c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL ||
-	    (c->c_timer = evtimer_new(s->s_base, ctl_timeout, c)) == NULL ||
-	    (c->c_answer = evtimer_new(s->s_base, hello_wait_over, c)) == NULL ||
-	    (c->c_reread = defer_new(s->s_base, ctl_reread, c)) == NULL ||
-	    (c->c_closer = defer_new(s->s_base, ctl_close_now, c)) == NULL) {
+	    (c->c_bev = srv_bev_new(s, fd, true, NULL)) == NULL) {
 		if (c->c_bev == NULL)
 			evutil_closesocket(fd);
 		ctl_close(c, "out of memory");
 		return;
 	}
-	bufferevent_setcb(c->c_bev, ctl_read, NULL, ctl_event, c);
-	bufferevent_setwatermark(c->c_bev, EV_READ, 0, PROTO_LINE_MAX * 4);
-	bufferevent_enable(c->c_bev, EV_READ | EV_WRITE);
+	ctl_start_reading(c);
 	timer_in_ms(c->c_timer, (uint64_t)s->s_opts.so_auth_timeout * 1000);
 	log_debug_rl("control %s: connected", peer);
+}
+
+void
+ctl_accept_local(struct server *s, evutil_socket_t fd, const char *who)
+{
+	char peer[sizeof(((struct ctl *)0)->c_peer)];
+	struct ctl *c;
+
+	snprintf(peer, sizeof(peer), "local (%s)", who);
+	if ((c = ctl_new(s, fd, peer)) == NULL)
+		return;
+	/* plain even under -s: the socket never leaves the host */
+	if ((c->c_bev = bufferevent_socket_new(s->s_base, fd, BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		evutil_closesocket(fd);
+		ctl_close(c, "out of memory");
+		return;
+	}
+	c->c_local = true;
+	c->c_state = CTL_READY;
+	c->c_line_ms = mono_ms();
+	ctl_start_reading(c);
+	ctl_idle_arm(c, c->c_line_ms);
+	log_info_rl("control %s: connected, authenticated by the socket", peer);
 }
 
 unsigned

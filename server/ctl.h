@@ -15,6 +15,10 @@
  * push over the caps. */
 void ctl_accept(struct server *s, evutil_socket_t fd, const struct sockaddr *sa,
     const char *peer);
+/* Starts an authenticated session on a connection accepted on the local
+ * control socket (who: the peer's credentials, for the logs); the same
+ * requests, HELLO answered without a look at its password, no BEGIN. */
+void ctl_accept_local(struct server *s, evutil_socket_t fd, const char *who);
 /* Closes the oldest unauthenticated session, for room; false if none. */
 bool ctl_drop_oldest_unauth(struct server *s, const char *why);
 /* Control sessions open, authenticated or not. */

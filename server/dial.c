@@ -40,6 +40,7 @@ struct dial {
 	void			*d_arg;
 	const struct handler	*d_for;		/* the handler redialled, or NULL */
 	char			 d_token[PROTO_INSTANCE_LEN + 1];
+	char			 d_fp[TLS_FP_LEN];	/* the peer's key, if named; "" */
 	bool			 d_ext;		/* the peer said PEER: extensions */
 	unsigned		 d_timeout_ms;	/* to connect (over TLS: and handshake) */
 	struct bufferevent	*d_bev;
@@ -251,6 +252,26 @@ peer_connected(evutil_socket_t fd)
 	return fd >= 0 && getpeername(fd, (struct sockaddr *)&ss, &len) == 0;
 }
 
+/* a handler of the configuration names its peer's key: exactly that one
+ * (a CA, if any, has verified the chain during the handshake already) */
+static int
+check_named_key(struct dial *d, SSL *ssl, char *msg, size_t msglen)
+{
+	struct pin_ids ids;
+
+	msg[0] = '\0';
+	if (tls_peer_ids(ssl, &ids) != 0) {
+		snprintf(msg, msglen, "%s sent no certificate", d->d_where);
+		return -1;
+	}
+	if (strcmp(ids.pi_key, d->d_fp) != 0) {
+		snprintf(msg, msglen, "%s shows the key %s, not the fingerprint the configuration "
+		    "names (%s): refused", d->d_where, ids.pi_key, d->d_fp);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 dial_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -269,7 +290,8 @@ dial_event(struct bufferevent *bev, short what, void *arg)
 		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		if (d->d_srv->s_opts.so_tls) {
 			SSL *ssl = bufferevent_openssl_get_ssl(bev);
-			if (tls_check_peer(ssl, d->d_srv->s_opts.so_known, d->d_msg.pm_rhost,
+			if (d->d_fp[0] ? check_named_key(d, ssl, msg, sizeof(msg)) :
+			    tls_check_peer(ssl, d->d_srv->s_opts.so_known, d->d_msg.pm_rhost,
 			    d->d_msg.pm_rport, d->d_srv->s_opts.so_ca[0] != '\0', msg, sizeof(msg))) {
 				dial_finish(d, DIAL_REFUSED, "%s", msg);
 				return;
@@ -361,7 +383,7 @@ dial_go(void *arg)
 
 struct dial *
 dial_start(struct server *s, const struct proto_msg *m, const char *token,
-    const struct handler *h, unsigned timeout_ms, dial_cb cb, void *arg)
+    const char *peer_fp, const struct handler *h, unsigned timeout_ms, dial_cb cb, void *arg)
 {
 	struct timeval tv = { (time_t)(timeout_ms / 1000), (suseconds_t)(timeout_ms % 1000) * 1000 };
 	struct dial *d;
@@ -374,6 +396,7 @@ dial_start(struct server *s, const struct proto_msg *m, const char *token,
 	d->d_for = h;
 	d->d_timeout_ms = timeout_ms;
 	snprintf(d->d_token, sizeof(d->d_token), "%s", token);
+	snprintf(d->d_fp, sizeof(d->d_fp), "%s", peer_fp ? peer_fp : "");
 	d->d_state = DIAL_QUEUED;
 	d->d_msg = *m;
 	snprintf(d->d_where, sizeof(d->d_where), "%s:%u", m->pm_rhost, m->pm_rport);

@@ -32,13 +32,16 @@ struct dial_outcome {
 typedef void (*dial_cb)(void *arg, const struct dial_outcome *o);
 
 /* Starts dialling for m (a parsed HANDLE) with the handler token (PEER and
- * BEGIN's extensions go only to a server that answered PEER); h, when not
+ * BEGIN's extensions go only to a server that answered PEER); over TLS,
+ * peer_fp ("SHA256:<hex>", a key fingerprint) when not NULL or "" is the
+ * one key the second server may show (known_servers is then left alone),
+ * otherwise it is checked against the CA or pinned; h, when not
  * NULL, is the handler this dial is for (not an overlap of itself).
  * timeout_ms: to connect (over TLS, with the handshake); once connected,
  * --dial-timeout.  cb is called once, from the loop, unless the dial is
  * cancelled first.  NULL out of memory. */
 struct dial *dial_start(struct server *s, const struct proto_msg *m, const char *token,
-    const struct handler *h, unsigned timeout_ms, dial_cb cb, void *arg);
+    const char *peer_fp, const struct handler *h, unsigned timeout_ms, dial_cb cb, void *arg);
 /* Ends a dial without its callback and closes its connection (the one
  * teardown). */
 void dial_close(struct dial *d);

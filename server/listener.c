@@ -11,12 +11,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/listener.h>
 
 #include "common/addrfmt.h"
 #include "common/log.h"
 #include "server/ctl.h"
+#include "server/ctlsock.h"
 
 #define LSN_RETRY_MS	200	/* paused, nothing to drop: try again after */
 #define LSN_SOON_MS	10	/* a descriptor was freed: try again after */
@@ -24,8 +26,11 @@
 
 struct lsn {
 	struct server		*l_srv;
-	struct evconnlistener	*l_lst[SRV_LISTEN_MAX];	/* one per address */
+	struct evconnlistener	*l_lst[SRV_LISTEN_MAX + 1];	/* one per address, the local */
 	size_t			 l_n;
+	struct evconnlistener	*l_local;	/* the control socket (in l_lst too) */
+	gid_t			 l_local_gid;	/* its group, let in with root */
+	char			 l_local_path[PATH_MAX];	/* removed at lsn_close */
 	struct event		*l_timer;	/* re-enables a paused listener */
 	struct event		*l_quiet;	/* ends an episode once accept works again */
 	bool			 l_paused;	/* disabled for lack of descriptors */
@@ -144,6 +149,28 @@ lsn_accept(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa, 
 	ctl_accept(l->l_srv, fd, sa, peer);
 }
 
+/* the local control socket: root or the socket's group (the file's mode
+ * has let in no one else), the same sessions without HELLO */
+static void
+lsn_accept_local(struct evconnlistener *lst, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct lsn *l = arg;
+	char who[64];
+
+	(void)lst;
+	(void)sa;
+	(void)salen;
+	l->l_srv->s_accepted++;
+	if (!ctlsock_peer_ok(fd, l->l_local_gid, who, sizeof(who))) {
+		log_warnx_rl("control local (%s): refused: neither root nor in group %u", who,
+		    (unsigned)l->l_local_gid);
+		evutil_closesocket(fd);
+		return;
+	}
+	ctl_accept_local(l->l_srv, fd, who);
+}
+
 static void
 lsn_error(struct evconnlistener *lst, void *arg)
 {
@@ -245,6 +272,33 @@ fail:
 	return NULL;
 }
 
+int
+lsn_open_local(struct lsn *l, char *err, size_t errlen)
+{
+	const struct srv_opts *o = &l->l_srv->s_opts;
+	int fd;
+
+	if (o->so_control[0] == '\0')
+		return 0;
+	fd = ctlsock_open(o->so_control, !o->so_control_default, o->so_user, &l->l_local_gid,
+	    err, errlen);
+	if (fd == CTLSOCK_SKIPPED)
+		return 0;
+	if (fd < 0)
+		return -1;
+	snprintf(l->l_local_path, sizeof(l->l_local_path), "%s", o->so_control);
+	if ((l->l_local = evconnlistener_new(l->l_srv->s_base, lsn_accept_local, l,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd)) == NULL) {
+		close(fd);
+		snprintf(err, errlen, "control socket %s: out of memory", o->so_control);
+		return -1;
+	}
+	evconnlistener_set_error_cb(l->l_local, lsn_error);
+	l->l_lst[l->l_n++] = l->l_local;	/* paused and resumed with the others */
+	log_info("control socket %s (group %u)", o->so_control, (unsigned)l->l_local_gid);
+	return 0;
+}
+
 void
 lsn_close(struct lsn *l)
 {
@@ -256,5 +310,7 @@ lsn_close(struct lsn *l)
 		event_free(l->l_quiet);
 	for (size_t i = 0; i < l->l_n; i++)
 		evconnlistener_free(l->l_lst[i]);
+	if (l->l_local_path[0])
+		ctlsock_remove(l->l_local_path);
 	free(l);
 }

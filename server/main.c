@@ -24,6 +24,7 @@
 #include "server/reload.h"
 #include "server/standing.h"
 #include "server/guard.h"
+#include "server/ident.h"
 #include "server/listener.h"
 #include "server/metrics.h"
 #include "server/notify.h"
@@ -225,10 +226,17 @@ main(int argc, char **argv)
 	if (rc == 1)
 		return 0;
 	if (rc < 0) {
-		fprintf(stderr, "vnet: %s\n", err);
-		if (opts_config_path(argc, argv) == NULL)
-			opts_usage(stderr);
+		const char *path = opts_config_path(argc, argv);
+		/* one line: what is wrong, and where to read more (the file's
+		 * errors say FILE:LINE and need no pointer to the options) */
+		fprintf(stderr, "vnet: %s%s\n", err, path && strncmp(err, path, strlen(path)) == 0 ?
+		    "" : " (see vnet --help)");
 		return 2;
+	}
+	if (cf->cf_opts.so_fingerprint) {
+		rc = ident_show(&cf->cf_opts, stdout);
+		conf_free(cf);
+		return rc == 0 ? 0 : 1;
 	}
 	s.s_opts = cf->cf_opts;
 	log_init("vnet", s.s_opts.so_verbosity, 0);
@@ -262,6 +270,8 @@ main(int argc, char **argv)
 		    s.s_opts.so_listen[i]);
 	if ((s.s_lsn = lsn_open(&s)) == NULL)
 		fatal("cannot listen on %s port %u", where, s.s_opts.so_port);
+	if (lsn_open_local(s.s_lsn, err, sizeof(err)) != 0)
+		fatalx("%s", err);
 	if (s.s_opts.so_metrics[0] && (s.s_metrics = metrics_start(&s, err, sizeof(err))) == NULL)
 		fatalx("%s", err);
 	sig_int = evsignal_new(s.s_base, SIGINT, on_signal, &s);

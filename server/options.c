@@ -4,12 +4,14 @@
  * in the configuration file, server/config.c), its short form, and the one
  * setter that validates and stores it for both. */
 #include <errno.h>
+#include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <netinet/in.h>
 
 #include <event2/util.h>
@@ -62,6 +64,9 @@ opts_usage(FILE *f)
 	    "                      request for S seconds (300; 0: never)\n"
 	    "  --metrics A:P       serve Prometheus metrics on http://A:P/metrics (off;\n"
 	    "                      IPv6 in brackets: [::1]:9100; no password: keep it local)\n"
+	    "  --control-socket P  the local control socket: requests without a password\n"
+	    "                      from root and --user's group (" SRV_CONTROL_DEFAULT ";\n"
+	    "                      none: off)\n"
 	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
 	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
 	    "                      are dropped and counted (4096 KiB)\n"
@@ -104,7 +109,10 @@ opts_usage(FILE *f)
 	    "                      stop-always, none or exec:/path (repeatable)\n"
 	    "  --vnat-conflict NAME=POLICY\n"
 	    "                      address conflicts of NAME: abort or preempt (repeatable)\n"
-	    "  --help, --version\n");
+	    "  --fingerprint       print the fingerprints of this server's key and\n"
+	    "                      certificate (made if missing) and exit\n"
+	    "  --help, --version\n"
+	    "Long options take their value as --opt value or --opt=value.\n");
 }
 
 struct opt;
@@ -224,6 +232,29 @@ set_metrics(struct srv_opts *o, const struct opt *op, const char *shown, const c
 		return -1;
 	}
 	memcpy(o->so_metrics, val, strlen(val) + 1);
+	return 0;
+}
+
+/* a path for the local control socket (sun_path's size bounds it), or
+ * none */
+static int
+set_control(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	struct sockaddr_un sun;
+
+	(void)op;
+	if (val == NULL || (val[0] != '/' && strcmp(val, "none") != 0)) {
+		snprintf(err, errlen, "%s: '%.60s' is not an absolute path (or none)", shown,
+		    val ? val : "");
+		return -1;
+	}
+	if (strlen(val) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: longer than %zu characters", shown,
+		    sizeof(sun.sun_path) - 1);
+		return -1;
+	}
+	memcpy(o->so_control, val, strlen(val) + 1);
 	return 0;
 }
 
@@ -563,6 +594,8 @@ static const struct opt opts[] = {
 	{ "idle-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_idle_timeout), 0, 86400,
 	    NULL, NULL },
 	{ "metrics", NULL, OA_ONE, OW_CMD | OW_FILE, set_metrics, 0, 0, 0, NULL, NULL },
+	{ "control-socket", NULL, OA_ONE, OW_CMD | OW_FILE, set_control, 0, 0, 0, NULL, NULL },
+	{ "fingerprint", NULL, OA_FLAG, OW_CMD, set_flag, OFF(so_fingerprint), 0, 0, NULL, NULL },
 	{ "queue-limit", NULL, OA_ONE, OW_CMD | OW_FILE, set_queue, 0, 64, 1024 * 1024, NULL,
 	    NULL },
 	{ "peer-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_dead_after), 3, 3600,
@@ -688,80 +721,229 @@ opts_config_path(int argc, char **argv)
 {
 	const char *path = NULL;
 
-	for (int i = 1; i + 1 < argc; i++)
-		if (strcmp(argv[i], "--config") == 0)
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc)
 			path = argv[++i];
+		else if (strncmp(argv[i], "--config=", 9) == 0)
+			path = argv[i] + 9;
+	}
 	return path;
 }
 
-static const struct opt *
-find_cmd(const char *a, size_t *k)
+/* getopt_long's codes: a short option's letter, or OPT_LONG + its index in
+ * opts[] for one without */
+#define OPT_LONG	256
+#define OPT_HELP	(OPT_LONG + (int)NOPTS)
+#define OPT_VERSION	(OPT_HELP + 1)
+
+/* the getopt_long tables, made from opts[] so that it stays the one list:
+ * RETURN_IN_ORDER ("-") hands over the password and -d's values in their
+ * place, ":" reports a missing value instead of printing it */
+static void
+cmd_tables(struct option *lo, char *shorts, size_t slen)
 {
-	for (*k = 0; *k < NOPTS; (*k)++) {
-		const struct opt *op = &opts[*k];
+	size_t n = 0, k;
+
+	snprintf(shorts, slen, "-:");
+	for (k = 0; k < NOPTS; k++) {
+		const struct opt *op = &opts[k];
 		if (!(op->o_where & OW_CMD))
 			continue;
-		if ((op->o_short && strcmp(a, op->o_short) == 0) ||
-		    (strncmp(a, "--", 2) == 0 && strcmp(a + 2, op->o_name) == 0))
-			return op;
+		lo[n].name = op->o_name;
+		lo[n].has_arg = op->o_arg == OA_FLAG ? no_argument : required_argument;
+		lo[n].flag = NULL;
+		lo[n].val = op->o_short ? op->o_short[1] : OPT_LONG + (int)k;
+		n++;
+		if (op->o_short) {
+			size_t l = strlen(shorts);
+			snprintf(shorts + l, slen - l, "%c%s", op->o_short[1],
+			    op->o_arg == OA_FLAG ? "" : ":");
+		}
 	}
-	return NULL;
+	lo[n++] = (struct option){ "help", no_argument, NULL, OPT_HELP };
+	lo[n++] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+	lo[n] = (struct option){ NULL, 0, NULL, 0 };
+}
+
+/* the option of a getopt code, and how the user wrote it (for messages) */
+static int
+code_opt(int code, char *shown, size_t len)
+{
+	for (size_t k = 0; k < NOPTS; k++) {
+		const struct opt *op = &opts[k];
+		if (!(op->o_where & OW_CMD))
+			continue;
+		if ((op->o_short && code == op->o_short[1]) || code == OPT_LONG + (int)k) {
+			if (op->o_short && code == op->o_short[1])
+				snprintf(shown, len, "%s", op->o_short);
+			else
+				snprintf(shown, len, "--%s", op->o_name);
+			return (int)k;
+		}
+	}
+	return -1;
+}
+
+/* how the user wrote the option getopt_long returned: its long name when
+ * it came as one (li, the long index, set), else its letter */
+static void
+code_shown(const struct option *lo, int li, int code, char *shown, size_t len)
+{
+	if (li >= 0)
+		snprintf(shown, len, "--%s", lo[li].name);
+	else
+		snprintf(shown, len, "-%c", code);
+}
+
+/* getopt_long takes a unique prefix of a long option; vnet does not, so
+ * that "--password s3cret" is not read as --password-file (and a name
+ * added later cannot change what a prefix meant): the option as typed,
+ * the argument before a separate value, must be the whole name */
+static bool
+abbreviated(char **argv, const struct option *lo, char *err, size_t errlen)
+{
+	const char *a = argv[optind - (optarg && optarg == argv[optind - 1] ? 2 : 1)];
+	size_t n = strcspn(a + 2, "=");
+
+	if (strncmp(a, "--", 2) == 0 && n == strlen(lo->name))
+		return false;
+	snprintf(err, errlen, "unknown option '%.*s'", (int)(n + 2), a);
+	return true;
+}
+
+/* the option whose value is missing, as written: the last argument */
+static void
+missing_shown(char **argv, int code, char *shown, size_t len)
+{
+	const char *a = optind > 1 ? argv[optind - 1] : "";
+
+	if (strncmp(a, "--", 2) == 0)
+		snprintf(shown, len, "%.*s", (int)strcspn(a, "="), a);
+	else if (code_opt(code, shown, len) < 0)
+		snprintf(shown, len, "-%c", code);
+}
+
+/* why getopt_long refused argv[optind - 1]: unknown (or a prefix, which
+ * getopt_long calls ambiguous), or a flag given a value */
+static void
+bad_option(char **argv, int code, char *err, size_t errlen)
+{
+	const char *a = optind > 1 ? argv[optind - 1] : "";
+	char shown[80];
+
+	if (code >= OPT_LONG || (code > 0 && code_opt(code, shown, sizeof(shown)) >= 0 &&
+	    strncmp(a, "--", 2) == 0))
+		snprintf(err, errlen, "%.*s takes no value", (int)strcspn(a, "="), a);
+	else if (code > 0)
+		snprintf(err, errlen, "unknown option '-%c'", code);
+	else
+		snprintf(err, errlen, "unknown option '%.*s'", (int)strcspn(a, "="), a);
+}
+
+/* a value that is not an option's: the password (the first argument), one
+ * more of a list (-d's devices), or out of place */
+static int
+loose_arg(struct srv_opts *o, struct opts_src *src, const char *a, bool first, int many,
+    const char *many_shown, char *err, size_t errlen)
+{
+	if (many >= 0)
+		return opt_apply(o, src, (size_t)many, many_shown, a, err, errlen);
+	if (first)
+		return opt_apply(o, src, (size_t)opt_index("password", OW_FILE), a, a, err, errlen);
+	snprintf(err, errlen, "unexpected argument '%s' (the password comes first; devices "
+	    "follow -d)", a);
+	return -1;
 }
 
 int
 opts_cmdline(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen)
 {
+	struct option lo[NOPTS + 3];
+	char shorts[2 * NOPTS + 3], shown[80], many_shown[80] = "";
 	struct opts_src src;
-	const struct opt *op;
-	size_t k;
-	int i;
+	int code, k, li, many = -1;
 
 	memset(&src, 0, sizeof(src));
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i], *val = i + 1 < argc ? argv[i + 1] : NULL;
-		if (strcmp(a, "--help") == 0) {
+	cmd_tables(lo, shorts, sizeof(shorts));
+	opterr = 0;
+	optind = 0;	/* a full restart: SIGHUP parses argv again */
+	for (;;) {
+		li = -1;
+		if ((code = getopt_long(argc, argv, shorts, lo, &li)) == -1)
+			break;
+		if (code == 1) {
+			if (loose_arg(o, &src, optarg, optind == 2 && argv[1] == optarg, many,
+			    many_shown, err, errlen))
+				return -1;
+			continue;
+		}
+		many = -1;
+		if (li >= 0 && abbreviated(argv, &lo[li], err, errlen))
+			return -1;
+		if (code == OPT_HELP) {
 			opts_usage(stdout);
 			return 1;
-		} else if (strcmp(a, "--version") == 0) {
+		}
+		if (code == OPT_VERSION) {
 			printf("vnet %s (protocol %s)\n", VNET_VERSION, PROTO_VERSION);
 			return 1;
-		} else if (strcmp(a, "-vv") == 0) {
-			o->so_verbosity += 2;
-		} else if ((op = find_cmd(a, &k)) != NULL) {
-			if (op->o_arg == OA_FLAG) {
-				if (opt_apply(o, &src, k, a, NULL, err, errlen))
-					return -1;
-			} else if (op->o_arg == OA_ONE) {
-				if (val == NULL) {
-					snprintf(err, errlen, "%s needs a value", a);
-					return -1;
-				}
-				if (opt_apply(o, &src, k, a, val, err, errlen))
-					return -1;
-				i++;
-			} else {
-				if (val == NULL || val[0] == '-') {
-					snprintf(err, errlen, "%s needs at least one value", a);
-					if (strcmp(a, "-d") == 0)
-						snprintf(err, errlen, "-d needs at least one device");
-					return -1;
-				}
-				while (i + 1 < argc && argv[i + 1][0] != '-')
-					if (opt_apply(o, &src, k, a, argv[++i], err, errlen))
-						return -1;
-			}
-		} else if (a[0] == '-' && a[1] != '\0') {
-			snprintf(err, errlen, "unknown option '%s' (see vnet --help)", a);
-			return -1;
-		} else if (i == 1) {
-			if (opt_apply(o, &src, (size_t)opt_index("password", OW_FILE), a, a, err,
-			    errlen))
-				return -1;
-		} else {
-			snprintf(err, errlen, "unexpected argument '%s' (the password comes first; "
-			    "devices follow -d)", a);
+		}
+		if (code == '?') {
+			bad_option(argv, optopt, err, errlen);
 			return -1;
 		}
+		if (code == ':') {
+			missing_shown(argv, optopt, shown, sizeof(shown));
+			k = code_opt(optopt, many_shown, sizeof(many_shown));
+			if (k >= 0 && opts[k].o_arg == OA_MANY)
+				snprintf(err, errlen, strcmp(shown, "-d") == 0 ? "-d needs at least "
+				    "one device" : "%s needs at least one value", shown);
+			else
+				snprintf(err, errlen, "%s needs a value", shown);
+			return -1;
+		}
+		code_shown(lo, li, code, shown, sizeof(shown));
+		if ((k = code_opt(code, many_shown, sizeof(many_shown))) < 0) {
+			snprintf(err, errlen, "unknown option '%s'", argv[optind - 1]);
+			return -1;
+		}
+		if (opts[k].o_arg == OA_MANY) {
+			/* -d -v: the list is empty, "-v" is no device */
+			if (optarg[0] == '-') {
+				snprintf(err, errlen, strcmp(shown, "-d") == 0 ? "-d needs at least "
+				    "one device" : "%s needs at least one value", shown);
+				return -1;
+			}
+			many = k;
+			snprintf(many_shown, sizeof(many_shown), "%s", shown);
+		}
+		if (opt_apply(o, &src, (size_t)k, shown, opts[k].o_arg == OA_FLAG ? NULL : optarg,
+		    err, errlen))
+			return -1;
+	}
+	if (optind < argc) {	/* after "--" */
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	return 0;
+}
+
+/* the state folder and the files in it that were not given */
+static int
+finish_paths(struct srv_opts *o, char *err, size_t errlen)
+{
+	if (o->so_statedir[0] == '\0' && tls_default_dir(o->so_statedir, sizeof(o->so_statedir))) {
+		snprintf(err, errlen, "cannot find a state folder: use --state-dir");
+		return -1;
+	}
+	if ((o->so_cert[0] == '\0' && snprintf(o->so_cert, sizeof(o->so_cert), "%s/cert.pem",
+	    o->so_statedir) >= (int)sizeof(o->so_cert)) ||
+	    (o->so_key[0] == '\0' && snprintf(o->so_key, sizeof(o->so_key), "%s/key.pem",
+	    o->so_statedir) >= (int)sizeof(o->so_key)) ||
+	    (o->so_known[0] == '\0' && snprintf(o->so_known, sizeof(o->so_known),
+	    "%s/known_servers", o->so_statedir) >= (int)sizeof(o->so_known))) {
+		snprintf(err, errlen, "--state-dir path too long");
+		return -1;
 	}
 	return 0;
 }
@@ -769,6 +951,14 @@ opts_cmdline(int argc, char **argv, struct srv_opts *o, char *err, size_t errlen
 int
 opts_finish(struct srv_opts *o, char *err, size_t errlen)
 {
+	if (o->so_control[0] == '\0') {
+		memcpy(o->so_control, SRV_CONTROL_DEFAULT, sizeof(SRV_CONTROL_DEFAULT));
+		o->so_control_default = true;
+	} else if (strcmp(o->so_control, "none") == 0)
+		o->so_control[0] = '\0';
+	/* --fingerprint shows the identity: no password, devices or address */
+	if (o->so_fingerprint)
+		return finish_paths(o, err, errlen);
 	if (o->so_pwfile[0] && passfile_read(o->so_pwfile, o->so_password,
 	    sizeof(o->so_password), err, errlen))
 		return -1;
@@ -790,18 +980,5 @@ opts_finish(struct srv_opts *o, char *err, size_t errlen)
 		    "(vnat = yes)");
 		return -1;
 	}
-	if (o->so_statedir[0] == '\0' && tls_default_dir(o->so_statedir, sizeof(o->so_statedir))) {
-		snprintf(err, errlen, "cannot find a state folder: use --state-dir");
-		return -1;
-	}
-	if ((o->so_cert[0] == '\0' && snprintf(o->so_cert, sizeof(o->so_cert), "%s/cert.pem",
-	    o->so_statedir) >= (int)sizeof(o->so_cert)) ||
-	    (o->so_key[0] == '\0' && snprintf(o->so_key, sizeof(o->so_key), "%s/key.pem",
-	    o->so_statedir) >= (int)sizeof(o->so_key)) ||
-	    (o->so_known[0] == '\0' && snprintf(o->so_known, sizeof(o->so_known),
-	    "%s/known_servers", o->so_statedir) >= (int)sizeof(o->so_known))) {
-		snprintf(err, errlen, "--state-dir path too long");
-		return -1;
-	}
-	return 0;
+	return finish_paths(o, err, errlen);
 }

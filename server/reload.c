@@ -97,7 +97,8 @@ drop_old(struct server *s, const char *name, void *arg)
 	const struct conf_handler *ch = conf_handler(t->t_cf, name);
 	const struct proto_msg *m = stand_config_get(s, name);
 
-	if (ch && m && conf_handle_same(m, &ch->ch_msg)) {
+	if (ch && m && conf_handle_same(m, &ch->ch_msg) &&
+	    strcmp(stand_config_fp(s, name), ch->ch_fp) == 0) {
 		t->t_kept++;
 		return;
 	}
@@ -118,7 +119,8 @@ handlers_diff(struct server *s, const struct conf *cf, struct tally *t)
 	for (size_t i = 0; i < cf->cf_nh; i++) {
 		if (stand_config_get(s, cf->cf_h[i].ch_name) != NULL)
 			continue;
-		if (stand_config_add(s, cf->cf_h[i].ch_name, &cf->cf_h[i].ch_msg) != 0)
+		if (stand_config_add(s, cf->cf_h[i].ch_name, &cf->cf_h[i].ch_msg,
+		    cf->cf_h[i].ch_fp) != 0)
 			log_warnx("handler '%s': cannot start it (out of memory)",
 			    cf->cf_h[i].ch_name);
 		else
@@ -158,6 +160,7 @@ restart_notes(const struct srv_opts *run, const struct srv_opts *now)
 		{ "auth-penalty", SO(so_auth_penalty), false },
 		{ "idle-timeout", SO(so_idle_timeout), false },
 		{ "metrics", SO(so_metrics), true },
+		{ "control-socket", SO(so_control), true },
 	};
 	const char *a = (const char *)run, *b = (const char *)now;
 	bool differ;

@@ -21,6 +21,7 @@
 #define SRV_VNAT_MAX	64	/* VNAT process names, helpers, policies (VNAT_PROCS_MAX) */
 #define SRV_NAME_MAX	15	/* a process name (comm) */
 #define SRV_MODE_MAX	271	/* a helper mode: exec:/path */
+#define SRV_CONTROL_DEFAULT	"/run/vnet/control"	/* the local control socket */
 
 struct srv_opts {
 	char		 so_password[PROTO_PASS_MAX + 1];
@@ -55,6 +56,9 @@ struct srv_opts {
 	unsigned	 so_auth_penalty;		/* --auth-penalty, ms, 100; 0 = off */
 	unsigned	 so_idle_timeout;		/* --idle-timeout, s, 300; 0 = off */
 	char		 so_metrics[PROTO_HOST_MAX + 9];	/* --metrics ADDR:PORT; "" off */
+	char		 so_control[PATH_MAX];	/* --control-socket; "" off (after opts_finish) */
+	bool		 so_control_default;	/* so_control is SRV_CONTROL_DEFAULT, not given */
+	bool		 so_fingerprint;	/* --fingerprint: print the identity's, exit */
 	/* --vnat-proc NAME, --vnat-helper NAME=MODE, --vnat-conflict NAME=POLICY */
 	char		 so_vprocs[SRV_VNAT_MAX][SRV_NAME_MAX + 1];
 	size_t		 so_nvprocs;

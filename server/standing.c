@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "common/log.h"
+#include "common/pin.h"
 #include "server/dial.h"
 #include "server/registry.h"
 
@@ -33,6 +34,7 @@ struct stand {
 	uint32_t		 st_id;		/* the handler's, kept; 0 before the first */
 	struct handler		*st_h;		/* NULL until the first dial succeeds */
 	struct proto_msg	 st_msg;	/* dialler: the HANDLE (with its password) */
+	char			 st_fp[PIN_FP_LEN];	/* configuration's: the peer's key; "" */
 	stand_done_cb		 st_done;	/* dialler: who waits for the first dial */
 	void			*st_done_arg;
 	struct dial		*st_dial;	/* dialler: the dial under way */
@@ -165,7 +167,7 @@ redial(evutil_socket_t fd, short what, void *arg)
 		return;
 	/* the first dial of a HANDLE has the user's patience; redials are
 	 * short, so that a path that is back is found within a second or two */
-	st->st_dial = dial_start(s, &st->st_msg, st->st_token, st->st_h,
+	st->st_dial = dial_start(s, &st->st_msg, st->st_token, st->st_fp, st->st_h,
 	    st->st_h || st->st_kept ? STAND_TRY_MS : s->s_opts.so_dial_timeout * 1000,
 	    stand_dial_done, st);
 	if (st->st_dial == NULL)
@@ -427,7 +429,8 @@ find_name(struct server *s, const char *name)
 }
 
 int
-stand_config_add(struct server *s, const char *name, const struct proto_msg *m)
+stand_config_add(struct server *s, const char *name, const struct proto_msg *m,
+    const char *peer_fp)
 {
 	struct stand *st;
 
@@ -436,6 +439,7 @@ stand_config_add(struct server *s, const char *name, const struct proto_msg *m)
 	if ((st = stand_new(s, STAND_DIALLER)) == NULL)
 		return -1;
 	st->st_msg = *m;
+	snprintf(st->st_fp, sizeof(st->st_fp), "%s", peer_fp ? peer_fp : "");
 	st->st_kept = true;
 	snprintf(st->st_name, sizeof(st->st_name), "%s", name);
 	if (reg_random_id(st->st_token) != 0) {
@@ -470,6 +474,14 @@ stand_config_get(struct server *s, const char *name)
 	struct stand *st = name[0] ? find_name(s, name) : NULL;
 
 	return st ? &st->st_msg : NULL;
+}
+
+const char *
+stand_config_fp(struct server *s, const char *name)
+{
+	struct stand *st = name[0] ? find_name(s, name) : NULL;
+
+	return st ? st->st_fp : NULL;
 }
 
 void

@@ -57,13 +57,17 @@ void stand_detach(struct stand *st);
 /* A standing handler of the configuration file, known by name (at most
  * STAND_NAME_MAX characters): dialled now and kept trying, also before its
  * first success; not written to the state file (the configuration holds
- * it).  -1 when the name is taken or out of memory. */
-int stand_config_add(struct server *s, const char *name, const struct proto_msg *m);
+ * it); peer_fp, unless NULL or "", the key its peer must show (dial_start).  -1 when the name is taken or out of memory. */
+int stand_config_add(struct server *s, const char *name, const struct proto_msg *m,
+    const char *peer_fp);
 /* The configuration's handler name ends for good (its peer is told).
  * 0, or -1 if there is no such name. */
 int stand_config_remove(struct server *s, const char *name);
 /* The HANDLE of the configuration's handler name, or NULL. */
 const struct proto_msg *stand_config_get(struct server *s, const char *name);
+/* The peer key fingerprint of the configuration's handler name ("" none),
+ * or NULL if there is no such name. */
+const char *stand_config_fp(struct server *s, const char *name);
 /* Calls fn for each configuration handler's name (the caller may remove
  * the one it is given, no other). */
 void stand_config_each(struct server *s, void (*fn)(struct server *, const char *, void *),

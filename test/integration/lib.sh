@@ -271,11 +271,22 @@ vnat_pair() {
 vc() { HOME="$TMP/home-cli" nsx cli timeout 60 "$VNET_BIN/vnetclient" -q -p pwc -h 127.0.0.1 "$@" 2>&1; }
 vs() { HOME="$TMP/home-srv" nsx srv timeout 60 "$VNET_BIN/vnetclient" -q -p pws -h 127.0.0.1 "$@" 2>&1; }
 
-# start_vnet NS NAME ARGS...: a vnet server in namespace NS, logging to NAME.log
+# ctl_sock NAME: the local control socket of the vnet called NAME, in $TMP:
+# namespaces do not separate files, so that no test, nor two at once,
+# touches the machine's /run/vnet/control
+ctl_sock() { echo "$TMP/$1.control"; }
+
+# start_vnet NS NAME ARGS...: a vnet server in namespace NS, logging to
+# NAME.log, its control socket $(ctl_sock NAME) unless ARGS name one,
+# exported as CTL_NAME
 start_vnet() {
-	local ns=$1 name=$2; shift 2
+	local ns=$1 name=$2 a sock; shift 2
+	sock=$(ctl_sock "$name")
+	for a in "$@"; do [[ $a != --control-socket* ]] || sock=; done
 	mkdir -p "$TMP/home-$name"
-	HOME="$TMP/home-$name" ip netns exec "$P$ns" "$VNET_BIN/vnet" "$@" -v >"$TMP/$name.log" 2>&1 &
+	[ -z "$sock" ] || export "CTL_$name=$sock"
+	HOME="$TMP/home-$name" ip netns exec "$P$ns" "$VNET_BIN/vnet" "$@" ${sock:+--control-socket "$sock"} \
+		-v >"$TMP/$name.log" 2>&1 &
 	PIDS+=($!)
 	eval "PID_$name=$!"
 }

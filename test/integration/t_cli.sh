@@ -22,6 +22,9 @@ usage() { # usage EXPECTED-TEXT CMD...: exit 2 and the text on stderr
 	out=$("$@" 2>&1 >/dev/null) || rc=$?
 	[ $rc = 2 ] || die "'$*' exited $rc (want 2): $out"
 	[[ $out == *"$want"* ]] || die "'$*' said: $out (want: $want)"
+	# vnet: one line, what is wrong and where to look, not the whole help
+	[ "$1" != "$V" ] || { [ "$(wc -l <<<"$out")" = 1 ] && [[ $out == "vnet: "*" (see vnet --help)" ]]; } ||
+		die "'$*': not one line ending in (see vnet --help): $out"
 }
 usage "no password given" "$V" -h _ -p 4455 -d eth0
 usage "-h <_|host> is required" "$V" pw -p 4455 -d eth0
@@ -40,7 +43,16 @@ usage "--max-unauth: '0' is not a number from 1 to 2048" "$V" pw -h _ -d eth0 --
 usage "--max-unauth-per-source: '3000' is not a number from 1 to 2048" "$V" pw -h _ -d eth0 --max-unauth-per-source 3000
 usage "--auth-penalty: '10001' is not a number from 0 to 10000" "$V" pw -h _ -d eth0 --auth-penalty 10001
 usage "--idle-timeout: 'x' is not a number from 0 to 86400" "$V" pw -h _ -d eth0 --idle-timeout x
-ok "vnet usage errors: exit 2 with the reason"
+# getopt_long: --opt=value, a long flag given a value, no prefixes
+usage "--port: 'x' is not a number from 1 to 65535" "$V" pw -h _ --port=x -d eth0
+usage "give the password or --password-file, not both" "$V" pw --password-file=/x -h _
+usage "--vnat takes no value" "$V" pw -h _ --vnat=yes
+usage "unknown option '--vcmp'" "$V" pw -h _ --vcmp 1
+usage "unknown option '--password'" "$V" --password s3cret -h _
+usage "unknown option '-x'" "$V" pw -h _ -x
+usage "--metrics needs a value" "$V" pw -h _ -d eth0 --metrics
+usage "--control-socket: 'rel/path' is not an absolute path (or none)" "$V" pw -h _ -d eth0 --control-socket=rel/path
+ok "vnet usage errors: exit 2 with the reason, one line"
 
 usage "-h <host1> is required" "$C" -c handlers
 usage "-c <command> is required" "$C" -h 198.18.0.1
@@ -58,14 +70,27 @@ topo_up
 servers_up
 # a port already taken: start-up error, exit 1
 set +e
-out=$(nsx host "$V" pw -h _ -p 4455 -d vmnet1 2>&1); rc=$?
+out=$(nsx host "$V" pw -h _ -p 4455 -d vmnet1 --control-socket "$(ctl_sock busy)" 2>&1); rc=$?
 set -e
 [ $rc = 1 ] && [[ $out == *"cannot listen on _ port 4455: Address already in use"* ]] || die "port in use: rc=$rc $out"
 set +e
-out=$(nsx host "$V" pw -h 198.18.99.1 -p 4460 -d vmnet1 2>&1); rc=$?
+out=$(nsx host "$V" pw -h 198.18.99.1 -p 4460 -d vmnet1 --control-socket "$(ctl_sock noaddr)" 2>&1); rc=$?
 set -e
 [ $rc = 1 ] && [[ $out == *"Cannot assign requested address"* ]] || die "foreign address: rc=$rc $out"
 ok "start-up errors: port in use, an address not on this host"
+
+# the same server in --opt=value forms, -vv and a cluster of flags
+(umask 077; echo pw8 >"$TMP/pw8")
+ip netns exec "${P}host" "$V" --password-file="$TMP/pw8" --listen=_ --port=4462 --devices vmnet1 --queue-limit=512 \
+	-vv --control-socket="$(ctl_sock eq)" >"$TMP/eq.log" 2>&1 &
+PIDS+=($!)
+PID_eq=$!
+wait_for 5 "the --opt=value server" port_open cli 198.18.44.2 4462
+out=$(client cli -q -p pw8 -o 4462 -h 198.18.44.2 -c devices) || die "--opt=value server: $out"
+[ "$out" = vmnet1 ] || die "--opt=value server devices: $out"
+grep -q "control local\|descriptor limit" "$TMP/eq.log" || die "-vv: nothing logged"
+stop_vnet eq
+ok "--password-file=F --listen=_ --port=P --queue-limit=N --control-socket=S: the server runs"
 
 # an interactive session from standard input
 out=$(printf 'DEVICES?\nSTATS?\nCLOSE 5\nHANDLERS?\nDONE\n' | client cli -q -p pw1 -h 198.18.44.2 -c echo)
@@ -87,7 +112,7 @@ set -e
 	die "VNAT without --vnat: rc=$rc $out"
 
 # --daemon: returns at once, keeps serving in the background, SIGTERM ends it
-nsx host "$V" pw9 -h _ -p 4461 -d vmnet1 --daemon || die "--daemon start"
+nsx host "$V" pw9 -h _ -p 4461 -d vmnet1 --daemon --control-socket "$(ctl_sock daemon)" || die "--daemon start"
 wait_for 5 "the daemon's port" port_open cli 198.18.44.2 4461
 dpid=$(pgrep -f -- "-p 4461 -d vmnet1 --daemon" | head -1)
 [ -n "$dpid" ] || die "no daemon process"

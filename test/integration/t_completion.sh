@@ -35,7 +35,9 @@ ok "vnetclient: commands, per-command options and values"
 
 want "$(offers _vnet vnet --vnat-h)" "--vnat-helper" "vnet --vnat-h<tab>"
 want "$(offers _vnet vnet --log-level "")" "debug info warn" "--log-level <tab>"
-for o in --max-unauth-per-source --storm-limit --vcmp-pending --config --user -s -d; do
+want "$(offers _vnet vnet --fi)" "--fingerprint" "vnet --fi<tab>"
+want "$(offers _vnet vnet --control-socket no)" "none" "--control-socket no<tab>"
+for o in --max-unauth-per-source --storm-limit --vcmp-pending --config --user --control-socket -s -d; do
 	offers _vnet vnet "${o:0:3}" | tr ' ' '\n' | grep -qx -- "$o" || die "vnet ${o:0:3}<tab> does not offer $o"
 done
 # devices after -d, up to the next option: this namespace's own interfaces

@@ -30,7 +30,7 @@ done
 start_vnet cli cli pwc -h _ -p 4455 --vnat -d hx0 hy0
 mkdir -p "$TMP/home-srv"
 HOME="$TMP/home-srv" ip netns exec "${P}srv" unshare --pid --fork --mount-proc --kill-child \
-	"$VNET_BIN/vnet" pws -h _ -p 4455 --vnat -d hx0 hy0 hx1 hy1 -vv >"$TMP/srv.log" 2>&1 &
+	"$VNET_BIN/vnet" pws -h _ -p 4455 --control-socket "$TMP/srv.control" --vnat -d hx0 hy0 hx1 hy1 -vv >"$TMP/srv.log" 2>&1 &
 UPID=$!
 PIDS+=($UPID)
 vnet_pid() { VPID=$(cat "/proc/$UPID/task/$UPID/children" 2>/dev/null) && [ -n "$VPID" ]; }

@@ -47,7 +47,7 @@ make -s -C "$ROOT" uninstall DESTDIR="$O" PREFIX=/opt/vnet SLEEPDIR=/usr/lib/sys
 ok "PREFIX=/opt/vnet: nothing outside PREFIX; the sleep hook only when SLEEPDIR is given"
 
 topo_up
-ip netns exec "${P}host" "$D/usr/sbin/vnet" pw1 -s -h _ -p 4455 -d vmnet1 --user nobody \
+ip netns exec "${P}host" "$D/usr/sbin/vnet" pw1 -s -h _ -p 4455 -d vmnet1 --user nobody --control-socket "$(ctl_sock host)" \
 	--state-dir "$TMP/state-host" -v >"$TMP/host.log" 2>&1 &
 PIDS+=($!)
 PID_host=$!

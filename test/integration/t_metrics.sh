@@ -28,9 +28,11 @@ chmod 0600 "$ETC/host.conf"
 # vnet_refused WHAT WANT ARGS...: vnet in peer exits non-zero, saying WANT
 vnet_refused() {
 	local what=$1 want=$2 out rc=0; shift 2
-	out=$(HOME="$TMP" nsx peer timeout 10 "$VNET_BIN/vnet" "$@" 2>&1) || rc=$?
+	out=$(HOME="$TMP" nsx peer timeout 10 "$VNET_BIN/vnet" "$@" --control-socket "$(ctl_sock refused)" 2>&1) || rc=$?
 	[ $rc -ne 0 ] || die "$what: vnet started"
 	[[ $out == *"$want"* ]] || die "$what: no '$want' in: $out"
+	# a usage error is one line, not the help
+	[ $rc != 2 ] || [ "$(wc -l <<<"$out")" = 1 ] || die "$what: more than one line: $out"
 }
 
 # 1. refused before anything listens: not ADDR:PORT, a name, IPv6 without brackets

@@ -21,8 +21,14 @@ make -s -C "$ROOT" install DESTDIR="$D" PREFIX=/usr >/dev/null || die "make inst
 for f in "$U/vnet.service" "$U/vnet@.service" "$D/usr/lib/sysusers.d/vnet.conf"; do
 	[ -f "$f" ] || die "make install did not install $f"
 done
-grep -qx 'ExecStart=/usr/sbin/vnet --config /etc/vnet/vnet.conf --state-dir /var/lib/vnet' "$U/vnet.service" ||
+grep -qx 'ExecStart=/usr/sbin/vnet --config /etc/vnet/vnet.conf --state-dir /var/lib/vnet --control-socket /run/vnet/control' "$U/vnet.service" ||
 	die "vnet.service's ExecStart: $(grep ExecStart "$U/vnet.service")"
+grep -qx 'ExecStart=/usr/sbin/vnet --config /etc/vnet/%i.conf --state-dir /var/lib/vnet/%i --control-socket /run/vnet/%i.control' "$U/vnet@.service" ||
+	die "vnet@.service's ExecStart: $(grep ExecStart "$U/vnet@.service")"
+for u in vnet.service vnet@.service; do
+	grep -qx 'RuntimeDirectory=vnet' "$U/$u" && grep -qx 'RuntimeDirectoryPreserve=yes' "$U/$u" ||
+		die "$u: no RuntimeDirectory=vnet kept at stop for the control socket"
+done
 grep -q '^u vnet ' "$D/usr/lib/sysusers.d/vnet.conf" || die "no user vnet in sysusers.d"
 # the rest of a system the unit names: the sysinit.target its default
 # dependencies require, /bin/kill for ExecReload, man for Documentation=
@@ -95,7 +101,8 @@ notify_run() {
 	wait_for 5 "the notify socket" test -S "$TMP/notify.sock"
 	mkdir -p "$TMP/home-$1"
 	env "${wpid[@]}" HOME="$TMP/home-$1" NOTIFY_SOCKET="$TMP/notify.sock" WATCHDOG_USEC=2000000 \
-		ip netns exec "${P}srv" "$VNET_BIN/vnet" pw -h 127.0.0.1 -p 4455 -d lo -v >"$TMP/$1.log" 2>&1 &
+		ip netns exec "${P}srv" "$VNET_BIN/vnet" pw -h 127.0.0.1 -p 4455 -d lo -v \
+			--control-socket "$(ctl_sock "$1")" >"$TMP/$1.log" 2>&1 &
 	PIDS+=($!)
 	eval "PID_$1=$!"
 }

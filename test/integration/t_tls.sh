@@ -23,6 +23,25 @@ out=$(vc -s -p pw1 -h 198.18.44.2 -c devices) || die "second TLS contact: $out"
 [ "$out" = vmnet1 ] || die "second contact not silent: $out"
 ok "client pins on first use, then trusts silently"
 
+# vnet --fingerprint: what the client pinned at first contact, and the
+# certificate's as openssl sees it
+fp=$(HOME="$TMP/home-host" "$VNET_BIN/vnet" --fingerprint 2>"$TMP/fp.err") || die "--fingerprint: $(cat "$TMP/fp.err")"
+[ ! -s "$TMP/fp.err" ] || die "--fingerprint with an identity said: $(cat "$TMP/fp.err")"
+key=$(awk '$1 == "key" {print $2}' <<<"$fp")
+pinned=$(awk '$1 == "198.18.44.2:4455" {sub(/^key:/, "", $2); print $2}' "$TMP/home-cli/.vnet/known_servers")
+[[ $key =~ ^SHA256:[0-9a-f]{64}$ ]] && [ "$key" = "$pinned" ] || die "--fingerprint key '$key', pinned '$pinned'"
+cert=$(openssl x509 -in "$TMP/home-host/.vnet/cert.pem" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f)
+[ "$(awk '$1 == "certificate" {print $2}' <<<"$fp")" = "SHA256:$cert" ] || die "--fingerprint certificate: $fp (openssl: $cert)"
+# no identity yet, as nobody, without password or devices: made, and said
+chmod 711 "$TMP"
+mkdir "$TMP/fp-new" && chown nobody "$TMP/fp-new"
+fp=$(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups "$VNET_BIN/vnet" --fingerprint \
+	--state-dir "$TMP/fp-new/st" 2>"$TMP/fp.err") || die "--fingerprint as nobody: $(cat "$TMP/fp.err")"
+grep -q "no identity yet: made $TMP/fp-new/st/cert.pem" "$TMP/fp.err" || die "new identity not said: $(cat "$TMP/fp.err")"
+[ "$(stat -c %U "$TMP/fp-new/st/key.pem")" = nobody ] || die "the new key is not nobody's"
+[[ $fp == "key SHA256:"*$'\n'"certificate SHA256:"* ]] || die "--fingerprint of a new identity: $fp"
+ok "vnet --fingerprint prints the key the client pinned and the certificate's; as nobody it makes a missing identity and says so"
+
 # clear-text warning; one side without -s
 set +e
 out=$(client cli -p pw1 -h 198.18.44.2 -c devices 2>&1); rc=$?
@@ -116,7 +135,7 @@ ok "--ca verifies a CA-signed server and refuses one from another CA"
 printf 'file-secret-1\n' >"$TMP/pw"
 chmod 644 "$TMP/pw"
 set +e
-out=$(nsx host "$VNET_BIN/vnet" --password-file "$TMP/pw" -h _ -p 4456 -d vmnet1 2>&1); rc=$?
+out=$(nsx host "$VNET_BIN/vnet" --password-file "$TMP/pw" -h _ -p 4456 -d vmnet1 --control-socket "$(ctl_sock pwfile)" 2>&1); rc=$?
 set -e
 [ $rc = 2 ] && [[ $out == *"can be read by others (mode 0644): chmod 600 it"* ]] || die "0644 password file: rc=$rc $out"
 chmod 600 "$TMP/pw"

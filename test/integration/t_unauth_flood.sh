@@ -19,7 +19,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 CONNS="python3 $ROOT/test/tools/conns.py"
 srv_ab 54 55
 mkdir -p "$TMP/home-srv"
-HOME="$TMP/home-srv" ip netns exec "${P}srv" prlimit --nofile=256:256 "$VNET_BIN/vnet" pw -h _ -p 4455 \
+HOME="$TMP/home-srv" ip netns exec "${P}srv" prlimit --nofile=256:256 "$VNET_BIN/vnet" pw -h _ -p 4455 --control-socket "$(ctl_sock srv)" \
 	-d s1 -v >"$TMP/srv.log" 2>&1 &
 PIDS+=($!)
 PID_srv=$!

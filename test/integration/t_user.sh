@@ -61,7 +61,7 @@ became_nobody() { grep -q "privs: running as uid $NOBODY" "$TMP/$1.log"; }
 topo_up
 # refused: an unknown user, root (vnet looks the user up once it listens)
 for u in no-such-user-$$ root; do
-	out=$(nsx cli "$VNET_BIN/vnet" pw -h 127.0.0.1 -p 4455 -d eth0 --state-dir "$TMP/st-refused" \
+	out=$(nsx cli "$VNET_BIN/vnet" pw -h 127.0.0.1 -p 4455 -d eth0 --state-dir "$TMP/st-refused" --control-socket "$(ctl_sock refused)" \
 		--user "$u" 2>&1) && die "--user $u accepted"
 	case $u in
 	root) [[ $out == *"--user 'root' is root"* ]] || die "--user root: $out" ;;
@@ -104,6 +104,7 @@ for v in "" --vnat; do
 	bnd=$(status $$ CapBnd)
 	ip netns exec "${P}cli" setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups --inh-caps=${ALL//cap_/+} \
 		--ambient-caps=${ALL//cap_/+} "$VNET_BIN/vnet" pw -h 127.0.0.1 -p 4466 -d eth0 $v \
+		--control-socket "$TMP/state-unit/control$v" \
 		--state-dir "$TMP/state-unit" -v >"$TMP/unit.log" 2>&1 &
 	PIDS+=($!)
 	PID_unit=$!

@@ -2,12 +2,14 @@
  * line over the file, secret files' modes, handler comparison. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "common/log.h"
 #include "server/config.h"
 
 static char dir[64];
@@ -351,4 +353,158 @@ Test(config, metrics_address)
 		cr_assert(strstr(err, "is not ADDR:PORT"), "%s: %s", bad[i], err);
 		cr_assert_str_eq(o.so_metrics, "[::1]:9100", "a refused value changes nothing");
 	}
+}
+
+/* opts_cmdline over "vnet ARGS..." (NULL-terminated), on fresh defaults */
+static int
+cmdline(struct srv_opts *o, char *err, size_t errlen, ...)
+{
+	char *argv[32] = { (char *)"vnet" };
+	int argc = 1;
+	va_list ap;
+	char *a;
+
+	va_start(ap, errlen);
+	while ((a = va_arg(ap, char *)) != NULL && argc < 31)
+		argv[argc++] = a;
+	va_end(ap);
+	opts_defaults(o);
+	err[0] = '\0';
+	return opts_cmdline(argc, argv, o, err, errlen);
+}
+
+Test(config, getopt_forms)
+{
+	static const struct { const char *a1, *a2, *a3, *want; } bad[] = {
+		{ "pw", "--port=x", NULL, "--port: 'x' is not a number from 1 to 65535" },
+		{ "pw", "-p", NULL, "-p needs a value" },
+		{ "pw", "--vnat=yes", NULL, "--vnat takes no value" },
+		{ "pw", "--vcmp", "1", "unknown option '--vcmp'" },
+		{ "pw", "--frob", NULL, "unknown option '--frob'" },
+		{ "pw", "-x", NULL, "unknown option '-x'" },
+		{ "pw", "-d", "-v", "-d needs at least one device" },
+		{ "pw", "-d", NULL, "-d needs at least one device" },
+		{ "pw", "--", "x", "unexpected argument 'x'" },
+		{ "--password", "s3cret", NULL, "unknown option '--password'" },
+		{ "pw", "--port", "1", NULL },
+		{ "pw", "--por", "1", "unknown option '--por'" },
+		{ "pw", "--por=1", NULL, "unknown option '--por'" },
+		{ "pw", "--vnat-s", NULL, "unknown option '--vnat-s'" },
+	};
+	struct srv_opts o;
+	char err[300];
+
+	/* the seed's form, then --opt=value, -vv, a cluster, a list ended by
+	 * an option; twice, since SIGHUP parses argv again */
+	for (int round = 0; round < 2; round++) {
+		cr_assert_eq(cmdline(&o, err, sizeof(err), "pw", "-h", "_", "-p", "4455", "-d", "eth0",
+		    "vmnet1", "--queue-limit=128", "-vv", "--listen", "::", "-sq", NULL), 0, "%s", err);
+		cr_assert_str_eq(o.so_password, "pw");
+		cr_assert_eq(o.so_port, 4455);
+		cr_assert_eq(o.so_ndevs, 2);
+		cr_assert_str_eq(o.so_devs[1], "vmnet1");
+		cr_assert_eq(o.so_queue_max, 128 * 1024);
+		cr_assert_eq(o.so_nlisten, 2);
+		cr_assert(o.so_tls);
+		cr_assert_eq(o.so_verbosity, LOG_LVL_WARN, "-q after -vv");
+	}
+	cr_assert_eq(cmdline(&o, err, sizeof(err), "--password-file=/etc/vnet/pw", "--port=9",
+	    "-vv", NULL), 0, "%s", err);
+	cr_assert_str_eq(o.so_pwfile, "/etc/vnet/pw");
+	cr_assert_eq(o.so_port, 9);
+	cr_assert_eq(o.so_verbosity, LOG_LVL_INFO + 2);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = cmdline(&o, err, sizeof(err), bad[i].a1, bad[i].a2, bad[i].a3, NULL);
+		if (bad[i].want == NULL) {	/* the whole name: accepted */
+			cr_assert_eq(rc, 0, "%s %s: %s", bad[i].a1, bad[i].a2, err);
+			continue;
+		}
+		cr_assert_eq(rc, -1, "%s %s accepted", bad[i].a1, bad[i].a2);
+		cr_assert_str_eq(err, bad[i].want);
+	}
+	cr_assert_eq(cmdline(&o, err, sizeof(err), "-v", "pw", NULL), -1);
+	cr_assert(strstr(err, "unexpected argument 'pw' (the password comes first"), "%s", err);
+	/* --config=FILE is found before the file is read */
+	{
+		char *argv[] = { (char *)"vnet", (char *)"--config=/etc/x.conf", NULL };
+		cr_assert_str_eq(opts_config_path(2, argv), "/etc/x.conf");
+	}
+}
+
+Test(config, control_socket)
+{
+	struct srv_opts o;
+	struct opts_src src;
+	char err[300];
+
+	cr_assert_eq(cmdline(&o, err, sizeof(err), "pw", "-h", "_", "-d", "eth0", "--state-dir",
+	    "/tmp/x", NULL), 0, "%s", err);
+	cr_assert_eq(opts_finish(&o, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(o.so_control, "/run/vnet/control");
+	cr_assert(o.so_control_default);
+	cr_assert_eq(cmdline(&o, err, sizeof(err), "pw", "-h", "_", "-d", "eth0", "--state-dir",
+	    "/tmp/x", "--control-socket=none", NULL), 0, "%s", err);
+	cr_assert_eq(opts_finish(&o, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(o.so_control, "", "none: off");
+	cr_assert_eq(cmdline(&o, err, sizeof(err), "pw", "-h", "_", "-d", "eth0", "--state-dir",
+	    "/tmp/x", "--control-socket", "/run/vnet/a.control", NULL), 0, "%s", err);
+	cr_assert_eq(opts_finish(&o, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(o.so_control, "/run/vnet/a.control");
+	cr_assert_not(o.so_control_default);
+	memset(&src, 0, sizeof(src));
+	cr_assert_eq(opts_set(&o, &src, "control-socket", "run/x", err, sizeof(err)), -1);
+	cr_assert_str_eq(err, "control-socket: 'run/x' is not an absolute path (or none)");
+	cr_assert_eq(opts_set(&o, &src, "control-socket", "/run/vnet/" "0123456789012345678901234"
+	    "567890123456789012345678901234567890123456789012345678901234567890123456789"
+	    "0123456789", err, sizeof(err)), -1);
+	cr_assert(strstr(err, "longer than 107 characters"), "%s", err);
+	assert_refused(BASE "control-socket = relative\n", 0644, 5, "is not an absolute path");
+}
+
+/* --fingerprint needs no password, devices or address, and reads no
+ * handler (their password files may be root's) */
+Test(config, fingerprint_mode)
+{
+	struct conf *cf;
+	char err[700];
+
+	conf_text("state-dir = /tmp/vnet-fp\n" HANDLER, 0644);
+	cr_assert_eq(load(&cf, err, sizeof(err), "--fingerprint", NULL, NULL), 0, "%s", err);
+	cr_assert(cf->cf_opts.so_fingerprint);
+	cr_assert_str_eq(cf->cf_opts.so_cert, "/tmp/vnet-fp/cert.pem");
+	cr_assert_eq(cf->cf_nh, 0);
+	conf_free(cf);
+}
+
+#define FP_HEX	"00112233445566778899AABBCCDDEEFF00112233445566778899aabbccddeeff"
+
+Test(config, handler_fingerprint)
+{
+	struct conf *cf;
+	char err[700];
+	const struct conf_handler *h;
+
+	conf_text(BASE "tls = yes\n" HANDLER "fingerprint = SHA256:" FP_HEX "\n", 0644);
+	cr_assert_eq(load(&cf, err, sizeof(err), NULL, NULL, NULL), 0, "%s", err);
+	cr_assert((h = conf_handler(cf, "a")) != NULL);
+	cr_assert_str_eq(h->ch_fp, "SHA256:00112233445566778899aabbccddeeff00112233445566778899"
+	    "aabbccddeeff", "as tls_key_fingerprint writes it");
+	conf_free(cf);
+	conf_text(BASE "tls = yes\n" HANDLER, 0644);
+	cr_assert_eq(load(&cf, err, sizeof(err), NULL, NULL, NULL), 0, "%s", err);
+	cr_assert_str_eq(conf_handler(cf, "a")->ch_fp, "", "none: pinned as before");
+	conf_free(cf);
+	/* lines: 1-4 BASE, 5 tls, 6 [handler a] ... 12 password-file, 13 fingerprint */
+	assert_refused(BASE "tls = yes\n" HANDLER "fingerprint = " FP_HEX "\n", 0644, 13,
+	    "is not SHA256: and 64 hex digits");
+	assert_refused(BASE "tls = yes\n" HANDLER "fingerprint = SHA256:" FP_HEX "0\n", 0644, 13,
+	    "is not SHA256: and 64 hex digits");
+	assert_refused(BASE "tls = yes\n" HANDLER "fingerprint = SHA256:" FP_HEX "\nfingerprint = "
+	    "SHA256:" FP_HEX "\n", 0644, 14, "fingerprint is already given on line 13");
+	assert_refused(BASE HANDLER "fingerprint = SHA256:" FP_HEX "\n", 0644, 12,
+	    "fingerprint needs TLS");
+	cr_assert(conf_valid_fp("SHA256:" FP_HEX));
+	cr_assert_not(conf_valid_fp("SHA256:" FP_HEX "x"));
+	cr_assert_not(conf_valid_fp("sha256:" FP_HEX));
+	cr_assert_not(conf_valid_fp("SHA256:"));
 }
