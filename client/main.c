@@ -191,6 +191,18 @@ cmd_vstats(struct cli *c)
 }
 
 static int
+cmd_helpers(struct cli *c)
+{
+	return request(c, "VNAT HELPERS?");
+}
+
+static int
+cmd_conflicts(struct cli *c)
+{
+	return request(c, "VNAT CONFLICTS?");
+}
+
+static int
 cmd_suspend(struct cli *c)
 {
 	return request(c, "VNAT SUSPEND");
@@ -270,6 +282,10 @@ const struct cli_cmd cli_cmds[] = {
 	    "VNAT: when a moved connection of\n"
 	    "<name> would take another connection's tuple: stay (abort,\n"
 	    "the default) or shut the other one down (preempt)", NULL },
+	{ "helpers", cmd_helpers, "", "helpers",
+	    "VNAT: the helper of each process name (helper -n -m)", NULL },
+	{ "conflicts", cmd_conflicts, "", "conflicts",
+	    "VNAT: the conflict policy of each process name", NULL },
 	{ "suspend", cmd_suspend, "", "suspend",
 	    "VNAT: record the connections as they are and tell their peers", NULL },
 	{ "resume", cmd_resume, "n", "resume [-n <address>]",
