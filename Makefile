@@ -142,6 +142,12 @@ $(FUZZ_DIR)/%: test/fuzz/%.c $(FUZZ_LIBS)
 	clang -std=c17 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -o $@ $^
 
+# the JSON records of vnetclient --json: client/json.c and jansson too
+$(FUZZ_DIR)/fuzz_json: test/fuzz/fuzz_json.c client/json.c $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o $@ $^ $(shell $(PKG_CONFIG) --libs jansson)
+
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \
 	    n=$$(basename $$f); mkdir -p $(FUZZ_DIR)/corpus-$$n; \

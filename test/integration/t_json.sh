@@ -101,8 +101,8 @@ want "conflicts" "$(js -c conflicts)" 'd' "{'conflicts': [{'name': 'socat', 'pol
 [ "$(vs -c conflicts)" = "socat preempt" ] || die "conflicts as text: $(vs -c conflicts)"
 ok "procs, helpers and conflicts as set (text: the server's lines)"
 
-shape cli
-stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $((8 * 1024 * 1024))
+shape cli	# 40 Mbit/s: 30 MB last past the move and the RESUME
+stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $((30 * 1024 * 1024))
 lport=$(nsx cli ss -Htn "dport = :5001" | awk '{print $4}' | sed 's/.*://' | head -1)
 cpid=$(nsx cli ss -Htnp "dport = :5001" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1)
 [ -n "$lport" ] && [ -n "$cpid" ] || die "no connection to 5001 in ss"
