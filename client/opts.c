@@ -338,7 +338,7 @@ bad_option(int ch, char **argv, char *err, size_t errlen)
 
 /* one global option (before or after -c) */
 static int
-global_opt(struct cli_opts *o, int ch, const char *val, bool *local_only, char *err,
+global_opt(struct cli_opts *o, int ch, const char *val, bool *port_given, char *err,
     size_t errlen)
 {
 	uint32_t v;
@@ -358,10 +358,16 @@ global_opt(struct cli_opts *o, int ch, const char *val, bool *local_only, char *
 		o->co_have_pw1 = true;
 		return 0;
 	case 'o':
-		*local_only = false;
-		return port(&o->co_port1, "-o", val, err, errlen);
 	case 'h':
-		return copy(o->co_host1, sizeof(o->co_host1), "-h", val, err, errlen);
+		/* --forget's server is its own value */
+		if (o->co_forget) {
+			snprintf(err, errlen, "--forget names its server: no -%c with it", ch);
+			return -1;
+		}
+		if (ch == 'h')
+			return copy(o->co_host1, sizeof(o->co_host1), "-h", val, err, errlen);
+		*port_given = true;
+		return port(&o->co_port1, "-o", val, err, errlen);
 	case 'c':
 		return copy(o->co_cmd, sizeof(o->co_cmd), "-c", val, err, errlen);
 	case OPT_CA:
@@ -384,6 +390,10 @@ global_opt(struct cli_opts *o, int ch, const char *val, bool *local_only, char *
 	case OPT_SOCKET:
 		return copy(o->co_socket, sizeof(o->co_socket), "--control-socket", val, err, errlen);
 	case OPT_FORGET:
+		if (o->co_host1[0] || *port_given || o->co_forget) {
+			snprintf(err, errlen, "--forget names its server: no -h or -o with it");
+			return -1;
+		}
 		return forget_target(o, val, err, errlen);
 	}
 	return -1;
@@ -449,7 +459,6 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 	opterr = 0;
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, SHORTOPTS, longopts, NULL)) != -1) {
-		bool not_port = true;
 		switch (ch) {
 		case OPT_HELP:
 			cli_usage(stdout);
@@ -470,10 +479,9 @@ cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen)
 			if (ch < 256 && strchr("iabdefgnm", ch))
 				rc = cmd_opt(o, ch, optarg, err, errlen);
 			else
-				rc = global_opt(o, ch, optarg, &not_port, err, errlen);
+				rc = global_opt(o, ch, optarg, &port_given, err, errlen);
 			if (rc != 0)
 				return -1;
-			port_given |= !not_port;
 		}
 	}
 	if (optind < argc) {

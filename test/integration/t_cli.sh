@@ -69,6 +69,8 @@ usage "--require-pin needs -s" "$C" --require-pin -h 198.18.0.1 -c handlers
 usage "--json does not go with -c echo" "$C" -h 198.18.0.1 -c echo --json
 usage "--forget: '[fd00::1' is not HOST[:PORT]" "$C" --forget '[fd00::1'
 usage "--forget removes a pin: no -c with it" "$C" --forget h -c handlers
+usage "--forget names its server: no -h with it" "$C" --forget h -h x
+usage "--forget names its server: no -h or -o with it" "$C" -o 4456 --forget h
 usage "password file /nonexistent: No such file or directory" "$C" --password-file=/nonexistent -h 198.18.0.1 -c handlers
 # one line: what is wrong, and where the help is
 for args in "-c frob -h h" "-h h" "--frob" "-h h -c close" "-h h -c handle -g up"; do
