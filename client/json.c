@@ -169,10 +169,12 @@ handler(const char *line, char *err, size_t errlen)
 	return o;
 }
 
-/* key=value words into o: digits a number, yes/no a boolean, else a word */
+/* key=value words into o: digits a number, yes/no a boolean, else a word;
+ * false for any other word, a key twice (or one o has), or none at all */
 static bool
 pairs(const char *p, json_t *o)
 {
+	size_t before = json_object_size(o);
 	char w[JSON_WORD_MAX];
 	long long n;
 
@@ -190,7 +192,8 @@ pairs(const char *p, json_t *o)
 		    strcmp(v, "yes") == 0 ? json_true() : strcmp(v, "no") == 0 ? json_false() :
 		    json_string(v));
 	}
-	return json_object_size(o) > 1 || json_object_get(o, "id") == NULL;
+	/* a word too long for w ends the loop early: the rest is not a pair */
+	return at_end(p) && json_object_size(o) > before;
 }
 
 /* id key=value... */
@@ -218,8 +221,7 @@ vstats(const char *line, char *err, size_t errlen)
 	char w[16];
 	json_t *o = json_object();
 
-	if (!word(&p, w, sizeof(w)) || strcmp(w, "vstats") != 0 || !pairs(p, o) ||
-	    json_object_size(o) == 0)
+	if (!word(&p, w, sizeof(w)) || strcmp(w, "vstats") != 0 || !pairs(p, o))
 		return bad(err, errlen, "VNAT STATS?", line, o);
 	return o;
 }

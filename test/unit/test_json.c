@@ -90,6 +90,12 @@ Test(json, stats)
 	refused(JR_STATS, "1 Sent=1", "STATS?");
 	refused(JR_STATS, "1 id=5", "STATS?");
 	refused(JR_STATS, "1 state=\"up\"", "STATS?");
+	/* a word longer than any record's, after good ones: not ignored */
+	char longer[600] = "1 a=1 b=";
+	memset(longer + strlen(longer), '7', 400);
+	refused(JR_STATS, longer, "STATS?");
+	memcpy(longer, "vstats a=1 b=", 13);
+	refused(JR_VSTATS, longer, "VNAT STATS?");
 	/* over what a JSON integer holds here: kept as its text, not wrapped */
 	same(JR_STATS, "1 a=9223372036854775808", "{\"id\":1,\"a\":\"9223372036854775808\"}");
 }
