@@ -37,7 +37,7 @@ PKG_CONFIG ?= pkg-config
 # tests and test tools; the server alone (sd_notify and the watchdog, the
 # privilege drop, the configuration file: server/config.c).  libnet has no
 # .pc file on Debian: -lnet, its header checked below.
-CLI_PKGS = libevent libevent_openssl openssl
+CLI_PKGS = libevent libevent_openssl openssl jansson
 PKGS     = $(CLI_PKGS) libpcap libnftables
 SRV_PKGS = libsystemd libcap-ng inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -119,7 +119,7 @@ $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 
 # server/guard.c has no I/O of its own, options.c and config.c only read
 # files, prom.c only formats: their unit tests link them alone
-UNIT_SERVER = server/guard.c server/options.c server/config.c server/prom.c
+UNIT_SERVER = server/guard.c server/options.c server/config.c server/prom.c client/json.c
 $(UNIT_BIN): $(call obj,$(UNIT_SRC) $(UNIT_SERVER) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS) -lcriterion
@@ -141,6 +141,12 @@ $(FUZZ_DIR)/%: test/fuzz/%.c $(FUZZ_LIBS)
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
 	    -fno-sanitize-recover=all -o $@ $^
+
+# the JSON records of vnetclient --json: client/json.c and jansson too
+$(FUZZ_DIR)/fuzz_json: test/fuzz/fuzz_json.c client/json.c $(FUZZ_LIBS)
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -I. -g -O1 -fsanitize=fuzzer,address,undefined \
+	    -fno-sanitize-recover=all -o $@ $^ $(shell $(PKG_CONFIG) --libs jansson)
 
 fuzz: $(FUZZ_BIN)
 	@for f in $(FUZZ_BIN); do \

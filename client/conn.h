@@ -1,5 +1,5 @@
-/* conn: the client's blocking connection to a server, plain or TLS, and
- * line I/O on it. */
+/* conn: the client's blocking connection to a server, plain, TLS or on
+ * its local control socket, and line I/O on it. */
 #ifndef VNET_CONN_H
 #define VNET_CONN_H
 
@@ -8,6 +8,8 @@
 #include <stdint.h>
 
 #include <openssl/ssl.h>
+
+#include "client/trust.h"
 
 struct conn {
 	int	 cn_fd;
@@ -22,12 +24,17 @@ struct conn_tls {
 	bool		 ct_on;
 	const char	*ct_ca;		/* NULL: pin in ct_known */
 	const char	*ct_known;
+	enum trust_first ct_first;	/* a server not in ct_known */
 };
 
 /* Connects to host:port (TCP, then TLS when t->ct_on, verified or pinned).
  * Returns 0, or -1 with the reason in err. */
 int conn_open(struct conn *c, const char *host, uint16_t port, const struct conn_tls *t,
     unsigned timeout, char *err, size_t errlen);
+/* Connects to the server's local control socket at path (no TLS).
+ * Returns 0, or -1 with the reason in err. */
+int conn_open_local(struct conn *c, const char *path, unsigned timeout, char *err,
+    size_t errlen);
 /* Sends line plus "\n"; 0 or -1. */
 int conn_send_line(struct conn *c, const char *line);
 /* Reads one line (terminator stripped) into out; 0, or -1 on EOF, error or

@@ -1,5 +1,7 @@
 /* vnetclient: asks a vnet server to do work (doc/vnetclient.1, in the
  * protocol of doc/PROTOCOL.md; VNET 0.9's client is seed 003, section 5). */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +14,7 @@
 #include "client/conn.h"
 #include "client/opts.h"
 #include "client/prompt.h"
+#include "common/pin.h"
 #include "common/proto.h"
 
 enum { EX_OK = 0, EX_NOK = 1, EX_USAGE = 2, EX_CONN = 3 };
@@ -19,13 +22,52 @@ enum { EX_OK = 0, EX_NOK = 1, EX_USAGE = 2, EX_CONN = 3 };
 struct cli {
 	struct cli_opts	c_o;
 	struct conn	c_conn;
-	char		c_err[512];
+	char		c_err[1024];
+	json_t		*c_doc;		/* --json: the document of the command's answer */
 };
 
 enum show { SHOW_NONE, SHOW_TEXT, SHOW_RAW };
 
+/* --json: the answer's records in one document, {"key": [...]}, or
+ * {"ok": ..., "message": ...} for an answer without records */
+static int
+json_begin(struct cli *c, int st, const char *rest, bool list)
+{
+	enum json_rec r = c->c_o.co_cc->cc_json;
+	json_t *v;
+
+	if (st == 0 || r == JR_NONE)
+		v = json_status(st, rest);
+	else if (list)
+		v = json_pack("{s:[]}", json_rec_key(r));
+	else if ((v = json_parse_record(r, rest, c->c_err, sizeof(c->c_err))) != NULL)
+		v = json_pack("{s:o}", json_rec_key(r), v);
+	if (v == NULL && st == 0)
+		snprintf(c->c_err, sizeof(c->c_err), "unexpected answer '%.100s'", rest);
+	json_decref(c->c_doc);
+	c->c_doc = v;
+	return v ? EX_OK : EX_CONN;
+}
+
+/* --json: one line of the list into the document */
+static int
+json_line(struct cli *c, const char *line)
+{
+	enum json_rec r = c->c_o.co_cc->cc_json;
+	char why[300];
+	json_t *rec = json_parse_record(r, line, why, sizeof(why));
+
+	if (rec == NULL) {
+		snprintf(c->c_err, sizeof(c->c_err), "bad answer from the server: %s", why);
+		return EX_CONN;
+	}
+	json_array_append_new(json_object_get(c->c_doc, json_rec_key(r)), rec);
+	return EX_OK;
+}
+
 /* reads one reply: status line, then for list replies a count and lines;
- * SHOW_TEXT prints what follows OK (and the list items), SHOW_RAW every line */
+ * SHOW_TEXT prints what follows OK (and the list items), or with --json
+ * makes them c_doc; SHOW_RAW prints every line */
 static int
 read_reply(struct cli *c, bool list, enum show show)
 {
@@ -33,6 +75,7 @@ read_reply(struct cli *c, bool list, enum show show)
 	const char *rest;
 	uint32_t n, k;
 	int st;
+	bool json = show == SHOW_TEXT && c->c_o.co_json;
 
 	if (conn_read_line(&c->c_conn, line, sizeof(line), c->c_err, sizeof(c->c_err)) != 0)
 		return EX_CONN;
@@ -43,12 +86,14 @@ read_reply(struct cli *c, bool list, enum show show)
 		snprintf(c->c_err, sizeof(c->c_err), "unexpected answer '%.100s'", line);
 		return EX_CONN;
 	}
+	if (json && json_begin(c, st, rest, list) != EX_OK)
+		return EX_CONN;
 	if (st == 0) {
 		snprintf(c->c_err, sizeof(c->c_err), "server said: NOK %s", rest);
 		return EX_NOK;
 	}
 	if (!list) {
-		if (show == SHOW_TEXT && *rest)
+		if (show == SHOW_TEXT && !json && *rest)
 			printf("%s\n", rest);
 		return EX_OK;
 	}
@@ -63,7 +108,10 @@ read_reply(struct cli *c, bool list, enum show show)
 	for (k = 0; k < n; k++) {
 		if (conn_read_line(&c->c_conn, line, sizeof(line), c->c_err, sizeof(c->c_err)))
 			return EX_CONN;
-		if (show != SHOW_NONE)
+		if (json) {
+			if (json_line(c, line) != EX_OK)
+				return EX_CONN;
+		} else if (show != SHOW_NONE)
 			printf("%s\n", line);
 	}
 	return EX_OK;
@@ -191,6 +239,18 @@ cmd_vstats(struct cli *c)
 }
 
 static int
+cmd_helpers(struct cli *c)
+{
+	return request(c, "VNAT HELPERS?");
+}
+
+static int
+cmd_conflicts(struct cli *c)
+{
+	return request(c, "VNAT CONFLICTS?");
+}
+
+static int
 cmd_suspend(struct cli *c)
 {
 	return request(c, "VNAT SUSPEND");
@@ -232,12 +292,13 @@ cmd_echo(struct cli *c)
  * their own options (cc_more) come last in --help. */
 const struct cli_cmd cli_cmds[] = {
 	{ "echo", cmd_echo, "", "echo",
-	    "interactive session: type protocol lines, see answers", NULL },
-	{ "handlers", cmd_handlers, "", "handlers", "list the active handlers", NULL },
-	{ "devices", cmd_devices, "", "devices", "list the devices the server may use", NULL },
+	    "interactive session: type protocol lines, see answers", NULL, JR_NONE },
+	{ "handlers", cmd_handlers, "", "handlers", "list the active handlers", NULL, JR_HANDLER },
+	{ "devices", cmd_devices, "", "devices", "list the devices the server may use", NULL,
+	    JR_DEVICE },
 	{ "stats", cmd_stats, "i", "stats [-i <id>]", "frame counters of every handler, or of one",
-	    NULL },
-	{ "close", cmd_close, "i", "close -i <id>", "close a handler", NULL },
+	    NULL, JR_STATS },
+	{ "close", cmd_close, "i", "close -i <id>", "close a handler", NULL, JR_NONE },
 	{ "handle", cmd_handle, "abdefgj",
 	    "handle [-a port2] [-b password2] -d <host2> -e <device1> -f <device2>\n"
 	    "            -g <local|remote> -j <addresses+>",
@@ -250,71 +311,122 @@ const struct cli_cmd cli_cmds[] = {
 	    "          remote       host1 forwards frames whose source is listed\n"
 	    "       -j <addresses+> the VM's MAC first (never broadcast or multicast),\n"
 	    "                       then e.g. ff:ff:ff:ff:ff:ff or a prefix like\n"
-	    "                       33:33:00:00:00:00/16 (IPv6 multicast)\n" },
+	    "                       33:33:00:00:00:00/16 (IPv6 multicast)\n", JR_NONE },
 	{ "procs", cmd_procs, "", "procs",
-	    "VNAT: the process names whose connections are virtualized", NULL },
+	    "VNAT: the process names whose connections are virtualized", NULL, JR_PROC },
 	{ "vadd", cmd_vadd_vdel, "n", "vadd -n <name>",
-	    "VNAT: add a process name (* = every connection of the host)", NULL },
-	{ "vdel", cmd_vadd_vdel, "n", "vdel -n <name>", "VNAT: remove a process name", NULL },
+	    "VNAT: add a process name (* = every connection of the host)", NULL, JR_NONE },
+	{ "vdel", cmd_vadd_vdel, "n", "vdel -n <name>", "VNAT: remove a process name", NULL, JR_NONE },
 	{ "conns", cmd_conns, "", "conns",
 	    "VNAT: the virtualized connections: protocol, virtual local\n"
-	    "and remote, physical local and remote, state, pid, name", NULL },
+	    "and remote, physical local and remote, state, pid, name", NULL, JR_CONN },
 	{ "vstats", cmd_vstats, "", "vstats",
 	    "VNAT: counters (translations, kept addresses, VCMP messages\n"
-	    "updated, unknown, refused; nftables errors)", NULL },
+	    "updated, unknown, refused; nftables errors)", NULL, JR_VSTATS },
 	{ "helper", cmd_helper, "nm", "helper -n <name> -m <mode>",
 	    "VNAT, on a peer: what to do for the connections\n"
 	    "of process <name> while their other end is suspended:\n"
-	    "keepalive, stop, stop-always, exec:/path, none", NULL },
+	    "keepalive, stop, stop-always, exec:/path, none", NULL, JR_NONE },
 	{ "conflict", cmd_helper, "nm", "conflict -n <name> -m <abort|preempt>",
 	    "VNAT: when a moved connection of\n"
 	    "<name> would take another connection's tuple: stay (abort,\n"
-	    "the default) or shut the other one down (preempt)", NULL },
+	    "the default) or shut the other one down (preempt)", NULL, JR_NONE },
+	{ "helpers", cmd_helpers, "", "helpers",
+	    "VNAT: the helper of each process name (helper -n -m)", NULL, JR_HELPER },
+	{ "conflicts", cmd_conflicts, "", "conflicts",
+	    "VNAT: the conflict policy of each process name", NULL, JR_CONFLICT },
 	{ "suspend", cmd_suspend, "", "suspend",
-	    "VNAT: record the connections as they are and tell their peers", NULL },
+	    "VNAT: record the connections as they are and tell their peers", NULL, JR_NONE },
 	{ "resume", cmd_resume, "n", "resume [-n <address>]",
 	    "VNAT: re-home the connections whose address is gone\n"
-	    "(or all, to the given address) and tell their peers", NULL },
+	    "(or all, to the given address) and tell their peers", NULL, JR_NONE },
 };
 const size_t cli_ncmds = sizeof(cli_cmds) / sizeof(cli_cmds[0]);
+
+/* whether a clear-text password would stay on this host: 127.0.0.0/8,
+ * ::1, localhost */
+static bool
+loopback(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (strcmp(host, "localhost") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
+}
+
+/* the server reached (TCP, TLS, the pin) before any password is asked */
+static int
+reach(struct cli *c)
+{
+	struct cli_opts *o = &c->c_o;
+	struct conn_tls t = { o->co_tls, o->co_ca[0] ? o->co_ca : NULL, o->co_known,
+	    o->co_require_pin ? TRUST_REFUSE : isatty(STDIN_FILENO) && isatty(STDERR_FILENO) ?
+	    TRUST_ASK : TRUST_PIN };
+
+	if (o->co_local)
+		return conn_open_local(&c->c_conn, o->co_socket, o->co_timeout, c->c_err,
+		    sizeof(c->c_err)) ? EX_CONN : EX_OK;
+	if (!o->co_tls && !o->co_quiet && !loopback(o->co_host1))
+		fprintf(stderr, "vnetclient: warning: without -s the password%s crosses the "
+		    "network in clear\n", strcmp(o->co_cmd, "handle") == 0 ? "s" : "");
+	return conn_open(&c->c_conn, o->co_host1, o->co_port1, &t, o->co_timeout, c->c_err,
+	    sizeof(c->c_err)) ? EX_CONN : EX_OK;
+}
 
 static int
 run(struct cli *c)
 {
 	struct cli_opts *o = &c->c_o;
-	struct conn_tls t = { o->co_tls, o->co_ca[0] ? o->co_ca : NULL, o->co_known };
 	char what[PROTO_HOST_MAX + 48], hello[PROTO_PASS_MAX + 64];
 	int rc;
 
-	/* the seed's order: first server's password, then the second's */
+	if ((rc = reach(c)) != EX_OK)
+		return rc;
+	/* the seed's order: first server's password, then the second's; none
+	 * for the local socket, where being there is the credential */
 	snprintf(what, sizeof(what), "vnet server %s port %u", o->co_host1, o->co_port1);
-	if (!o->co_have_pw1 && prompt_password(what, o->co_pw1, sizeof(o->co_pw1), c->c_err,
-	    sizeof(c->c_err)))
+	if (!o->co_local && !o->co_have_pw1 && prompt_password(what, o->co_pw1,
+	    sizeof(o->co_pw1), c->c_err, sizeof(c->c_err)))
 		return EX_USAGE;
 	snprintf(what, sizeof(what), "second vnet server %s port %u", o->co_host2, o->co_port2);
 	if (strcmp(o->co_cmd, "handle") == 0 && !o->co_have_pw2 &&
 	    prompt_password(what, o->co_pw2, sizeof(o->co_pw2), c->c_err, sizeof(c->c_err)))
 		return EX_USAGE;
-	if (!o->co_tls && !o->co_quiet)
-		fprintf(stderr, "vnetclient: warning: without -s the password%s crosses the "
-		    "network in clear\n", strcmp(o->co_cmd, "handle") == 0 ? "s" : "");
-	if (conn_open(&c->c_conn, o->co_host1, o->co_port1, &t, o->co_timeout, c->c_err,
-	    sizeof(c->c_err)) != 0)
-		return EX_CONN;
-	snprintf(hello, sizeof(hello), "HELLO %s %s", o->co_pw1, PROTO_VERSION);
-	rc = request_quiet(c, hello, SHOW_NONE);
-	OPENSSL_cleanse(hello, sizeof(hello));
-	if (rc == EX_CONN && !o->co_tls) {
-		size_t n = strlen(c->c_err);
-		snprintf(c->c_err + n, sizeof(c->c_err) - n, " (does the server run with -s? "
-		    "then use -s too)");
+	if (!o->co_local) {
+		snprintf(hello, sizeof(hello), "HELLO %s %s", o->co_pw1, PROTO_VERSION);
+		rc = request_quiet(c, hello, SHOW_NONE);
+		OPENSSL_cleanse(hello, sizeof(hello));
+		if (rc == EX_CONN && !o->co_tls) {
+			size_t n = strlen(c->c_err);
+			snprintf(c->c_err + n, sizeof(c->c_err) - n, " (does the server run with -s? "
+			    "then use -s too)");
+		}
+		if (rc != EX_OK)
+			return rc;
 	}
-	if (rc != EX_OK)
-		return rc;
 	rc = o->co_cc->cc_fn(c);
 	if (rc == EX_OK && strcmp(o->co_cmd, "echo") != 0)
 		(void)request_quiet(c, "DONE", SHOW_NONE);
 	return rc;
+}
+
+/* --forget HOST[:PORT]: how many lines went */
+static int
+forget(struct cli *c)
+{
+	struct cli_opts *o = &c->c_o;
+	char name[PROTO_HOST_MAX + 16];
+	int n = pin_forget(o->co_known, o->co_host1, o->co_port1, c->c_err, sizeof(c->c_err));
+
+	if (n < 0)
+		return EX_CONN;
+	pin_server_name(name, sizeof(name), o->co_host1, o->co_port1);
+	printf("%s: %d line%s removed from %s\n", name, n, n == 1 ? "" : "s", o->co_known);
+	return EX_OK;
 }
 
 int
@@ -328,15 +440,18 @@ main(int argc, char **argv)
 	c->c_conn.cn_fd = -1;
 	rc = cli_parse(argc, argv, &c->c_o, c->c_err, sizeof(c->c_err));
 	if (rc != 0) {
-		if (rc < 0) {
-			fprintf(stderr, "vnetclient: %s\n", c->c_err);
-			fprintf(stderr, "usage: %s (see --help)\n", CLI_SYNOPSIS);
-		}
+		if (rc < 0)
+			fprintf(stderr, "vnetclient: %s; see vnetclient --help\n", c->c_err);
 		free(c);
 		return rc < 0 ? EX_USAGE : EX_OK;
 	}
 	fflush(stdout);
-	rc = run(c);
+	rc = c->c_o.co_forget ? forget(c) : run(c);
+	if (c->c_doc && rc != EX_CONN) {
+		json_dumpf(c->c_doc, stdout, JSON_INDENT(2));
+		putchar('\n');
+	}
+	json_decref(c->c_doc);
 	fflush(stdout);
 	if (rc != EX_OK && c->c_err[0])
 		fprintf(stderr, "vnetclient: %s\n", c->c_err);

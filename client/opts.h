@@ -1,7 +1,9 @@
 /* opts: vnetclient's command line (doc/vnetclient.1), the seed's:
  *   vnetclient [-s] [-p password1] [-o port1] -h <host1> -c <command> ...
  * with the seed's commands and options unchanged, plus the VNAT commands
- * and long options (--password-file, --ca, --known-servers, --timeout). */
+ * and long options (--password-file, --ca, --known-servers, --timeout,
+ * --json, --forget, --require-pin, --control-socket), read by getopt_long
+ * (--opt value and --opt=value).  Without -h the local control socket. */
 #ifndef VNET_CLIENT_OPTS_H
 #define VNET_CLIENT_OPTS_H
 
@@ -9,10 +11,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "client/json.h"
 #include "common/mac.h"
 #include "common/proto.h"
 
 #define CLI_SYNOPSIS	"vnetclient [-s] [-p password1] [-o port1] -h <host1> -c <command>"
+#define CLI_SOCKET	"/run/vnet/control"	/* without -h, --control-socket, VNET_CONTROL */
 
 struct cli;
 
@@ -25,6 +29,7 @@ struct cli_cmd {
 	const char	*cc_usage;	/* the name and its options */
 	const char	*cc_help;	/* what it does, lines joined by \n */
 	const char	*cc_more;	/* NULL, or lines of its options (handle) */
+	enum json_rec	 cc_json;	/* --json: the records of its answer */
 };
 
 extern const struct cli_cmd cli_cmds[];
@@ -49,10 +54,16 @@ struct cli_opts {
 	char		 co_ca[PATH_MAX], co_known[PATH_MAX];
 	unsigned	 co_timeout;
 	bool		 co_quiet;
+	bool		 co_json;		/* --json: one JSON document on stdout */
+	bool		 co_require_pin;	/* --require-pin: refuse an unknown server */
+	bool		 co_local;		/* no -h: the control socket co_socket */
+	char		 co_socket[108];	/* sizeof(sun_path) */
+	bool		 co_forget;		/* --forget: remove co_host1:co_port1's pins */
 };
 
-/* Parses argv.  Returns 0 to run, 1 when --help/--version was printed, -1
- * with the reason in err. */
+/* Parses argv (getopt_long) and checks every value before anything is
+ * asked or connected.  Returns 0 to run, 1 when --help/--version was
+ * printed, -1 with the reason, one line, in err. */
 int cli_parse(int argc, char **argv, struct cli_opts *o, char *err, size_t errlen);
 /* Prints the usage text. */
 void cli_usage(FILE *f);

@@ -62,3 +62,21 @@ prompt_password(const char *what, char *buf, size_t len, char *err, size_t errle
 	}
 	return 0;
 }
+
+bool
+prompt_yes_no(const char *question)
+{
+	char answer[16];
+
+	fprintf(stderr, "%s (yes/no)? ", question);
+	for (;;) {
+		fflush(stderr);
+		if (read_line(STDIN_FILENO, answer, sizeof(answer)) != 0)
+			return false;
+		if (strcmp(answer, "yes") == 0)
+			return true;
+		if (strcmp(answer, "no") == 0)
+			return false;
+		fprintf(stderr, "Please type 'yes' or 'no': ");
+	}
+}

@@ -73,7 +73,8 @@ pin_lookup(const char *file, const char *host, uint16_t port, const struct pin_i
 		return PIN_UNKNOWN;
 	snprintf(msg, msglen, "the certificate of %s has CHANGED: %s line %u pins %s, "
 	    "the server now shows key %s (certificate %s); if you expect this (new key), "
-	    "delete that line", name, file, firstno, first, ids->pi_key, ids->pi_cert);
+	    "forget the old pin: vnetclient --forget %s --known-servers %s", name, file, firstno,
+	    first, ids->pi_key, ids->pi_cert, name, file);
 	return PIN_CHANGED;
 }
 

@@ -317,8 +317,8 @@ const struct proto_req proto_reqs[PROTO_NCMDS] = {
 	[PROTO_BEGIN] = { "BEGIN", "local_config local_device remote_config remote_device "
 	    "addresses+", 5, PROTO_ARGS_ANY, A, parse_begin, NULL },
 	[PROTO_VNAT] = { "VNAT", "PROCS? | ADD name | DEL name | CONNS? | STATS? | HELPER name "
-	    "mode | CONFLICT name abort|preempt | SUSPEND | RESUME [address]", 1, PROTO_ARGS_ANY,
-	    A, parse_vnat, proto_vnat_reqs },
+	    "mode | CONFLICT name abort|preempt | SUSPEND | RESUME [address] | HELPERS? | "
+	    "CONFLICTS?", 1, PROTO_ARGS_ANY, A, parse_vnat, proto_vnat_reqs },
 	[PROTO_PEER] = { "PEER", "instance (" STR(PROTO_INSTANCE_LEN) " hex digits)", 1, 1, A,
 	    parse_peer, NULL },
 };
@@ -333,6 +333,8 @@ const struct proto_req proto_vnat_reqs[PV_NCMDS] = {
 	[PV_RESUME] = { "RESUME", "[address]", 0, 1, A, parse_vaddr, NULL },
 	[PV_HELPER] = { "HELPER", "name mode", 2, 2, A, parse_vname, NULL },
 	[PV_CONFLICT] = { "CONFLICT", "name mode", 2, 2, A, parse_vname, NULL },
+	[PV_HELPERS] = { "HELPERS?", "", 0, 0, A | L, NULL, NULL },
+	[PV_CONFLICTS] = { "CONFLICTS?", "", 0, 0, A | L, NULL, NULL },
 };
 #undef A
 #undef L

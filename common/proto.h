@@ -42,9 +42,10 @@ enum { PROTO_NCMDS = 0 PROTO_REQUESTS(PROTO_COUNT) };
 #undef PROTO_COUNT
 
 /* VNAT PROCS? | ADD name | DEL name | CONNS? | STATS? | SUSPEND | RESUME
- * [address] | HELPER name mode | CONFLICT name policy */
-enum proto_vnat { PV_PROCS, PV_ADD, PV_DEL, PV_CONNS, PV_STATS, PV_SUSPEND, PV_RESUME, PV_HELPER, PV_CONFLICT };
-#define PV_NCMDS	(PV_CONFLICT + 1)
+ * [address] | HELPER name mode | CONFLICT name policy | HELPERS? | CONFLICTS? */
+enum proto_vnat { PV_PROCS, PV_ADD, PV_DEL, PV_CONNS, PV_STATS, PV_SUSPEND, PV_RESUME, PV_HELPER,
+	PV_CONFLICT, PV_HELPERS, PV_CONFLICTS };
+#define PV_NCMDS	(PV_CONFLICTS + 1)
 #define PROTO_PROC_MAX	15	/* a process name (comm) */
 
 enum proto_role { PROTO_LOCAL, PROTO_REMOTE };

@@ -40,6 +40,21 @@ conflict_policy_name(enum conflict_policy p)
 	return policy_word(words, NWORDS, (int)p);
 }
 
+size_t
+conflict_count(const struct vnat *v)
+{
+	return v->v_conf.cf_npol;
+}
+
+void
+conflict_format(const struct vnat *v, size_t i, char *out, size_t len)
+{
+	const struct conflict_pol *p = &v->v_conf.cf_pol[i];
+
+	snprintf(out, len, "%s %s", p->cp_name, conflict_policy_name(
+	    (enum conflict_policy)p->cp_policy));
+}
+
 void
 conflict_init(struct vnat *v)
 {

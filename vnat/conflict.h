@@ -39,6 +39,10 @@ const char *conflict_policy_name(enum conflict_policy p);
 /* Sets the policy (abort or preempt) of a process name ("*": every one);
  * 0, or -1 with the reason in err. */
 int conflict_set(struct vnat *v, const char *name, const char *policy, char *err, size_t errlen);
+/* The number of process names with a policy (VNAT CONFLICTS?).  Pure. */
+size_t conflict_count(const struct vnat *v);
+/* Writes entry i (< conflict_count) as "name policy".  Pure. */
+void conflict_format(const struct vnat *v, size_t i, char *out, size_t len);
 /* The policy for a process name: its own, else "*", else abort.  Pure. */
 enum conflict_policy conflict_policy_for(const struct vnat *v, const char *comm);
 /* The inode of the live socket (TCP: established or opening; UDP:

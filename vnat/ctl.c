@@ -66,6 +66,23 @@ conns(struct vnat *v, const struct reply *r)
 	free(vc);
 }
 
+/* VNAT HELPERS? and CONFLICTS?: each entry as its module writes it */
+static void
+settings(struct vnat *v, const struct reply *r, const char *what,
+    size_t (*count)(const struct vnat *), void (*format)(const struct vnat *, size_t, char *,
+    size_t))
+{
+	char line[PROTO_LINE_MAX + 1];
+	size_t n = count(v);
+
+	say(r, "OK %s", what);
+	say(r, "%zu", n);
+	for (size_t i = 0; i < n; i++) {
+		format(v, i, line, sizeof(line));
+		say(r, "%s", line);
+	}
+}
+
 void
 vnat_stats_snapshot(const struct vnat *v, struct vnat_snapshot *out)
 {
@@ -145,6 +162,12 @@ vnat_ctl_request(struct vnat *v, const struct proto_msg *m, vnat_line_cb *line,
 		break;
 	case PV_STATS:
 		stats(v, &r);
+		break;
+	case PV_HELPERS:
+		settings(v, &r, "helpers", helper_count, helper_format);
+		break;
+	case PV_CONFLICTS:
+		settings(v, &r, "conflicts", conflict_count, conflict_format);
 		break;
 	case PV_SUSPEND:
 	case PV_RESUME:

@@ -31,15 +31,16 @@ struct helped {
 	char	h_path[256];		/* exec */
 };
 
+/* the modes that are one word; exec: takes a path */
+static const struct policy_word words[] = {
+	{ "keepalive", HK_KEEPALIVE }, { "stop", HK_STOP }, { "stop-always", HK_STOP_ALWAYS },
+	{ "none", HK_NONE },
+};
+
 int
 helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t len, char *err,
     size_t errlen)
 {
-	/* the modes that are one word; exec: takes a path */
-	static const struct policy_word words[] = {
-		{ "keepalive", HK_KEEPALIVE }, { "stop", HK_STOP }, { "stop-always", HK_STOP_ALWAYS },
-		{ "none", HK_NONE },
-	};
 	int k = policy_parse(words, sizeof(words) / sizeof(words[0]), mode);
 	char use[128];
 
@@ -72,6 +73,24 @@ helper_for(const struct vnat *v, const char *comm)
 			any = &hs->hs_conf[i];
 	}
 	return any;
+}
+
+size_t
+helper_count(const struct vnat *v)
+{
+	return v->v_help.hs_nconf;
+}
+
+void
+helper_format(const struct vnat *v, size_t i, char *out, size_t len)
+{
+	const struct helper_conf *c = &v->v_help.hs_conf[i];
+
+	if (c->hc_kind == HK_EXEC)
+		snprintf(out, len, "%s exec:%s", c->hc_name, c->hc_path);
+	else
+		snprintf(out, len, "%s %s", c->hc_name, policy_word(words,
+		    sizeof(words) / sizeof(words[0]), c->hc_kind));
 }
 
 int

@@ -58,6 +58,11 @@ int helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t le
 const struct helper_conf *helper_for(const struct vnat *v, const char *comm);
 /* Sets (or with none, clears) the helper of a process name; 0 or -1. */
 int helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t errlen);
+/* The number of process names with a helper (VNAT HELPERS?).  Pure. */
+size_t helper_count(const struct vnat *v);
+/* Writes entry i (< helper_count) as "name mode", the mode as VNAT HELPER
+ * takes it (keepalive, stop, stop-always, exec:/path).  Pure. */
+void helper_format(const struct vnat *v, size_t i, char *out, size_t len);
 /* Readies v for helpers and exec helper programs (each watched and reaped through its
  * own pidfd on v's loop, never by PID); 0 or -1. */
 int helper_start(struct vnat *v);

@@ -68,9 +68,14 @@ out=$(h -b pw1 -a 4999 -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j $VM_MAC); rc
 [ $rc = 1 ] && [[ $out == *"cannot reach second server: Connection refused"* ]] || die "refusing second server: rc=$rc $out"
 out=$(h -b pw1 -d 198.18.44.99 -e eth0 -f vmnet1 -g local -j $VM_MAC); rc=$?
 [ $rc = 1 ] && [[ $out == *"cannot reach second server"* || $out == *"did not answer within"* ]] || die "unreachable second server: rc=$rc $out"
+# a multicast first address: vnetclient refuses it before it connects (exit
+# 2, the server's own words), the server too when the line comes by hand
 out=$(h -b pw1 -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j 01:00:5e:00:00:01 $VM_MAC); rc=$?
-[ $rc = 1 ] && [[ $out == *"is multicast"* ]] || die "multicast first: rc=$rc $out"
+[ $rc = 2 ] && [[ $out == *"first address 01:00:5e:00:00:01 is multicast"* ]] || die "multicast first: rc=$rc $out"
 set -e
+expect "multicast first address in HANDLE" \
+	"$(talk 198.18.42.2 "HELLO pw2 1.0\nHANDLE pw1 LOCAL eth0 REMOTE 198.18.44.2 4455 vmnet1 01:00:5e:00:00:01 $VM_MAC\n")" \
+	"NOK first address 01:00:5e:00:00:01 is multicast"
 ok "HANDLE refused with reasons: unknown devices, wrong password, refused, unreachable, multicast first"
 [ -z "$(handlers cli 198.18.42.2 pw2)" ] && [ -z "$(handlers cli 198.18.44.2 pw1)" ] ||
 	die "a failed HANDLE left a handler behind"

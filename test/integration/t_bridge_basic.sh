@@ -14,13 +14,20 @@ if [ -n "${VNET_SANITIZED:-}" ]; then BIG=$((8 * 1024 * 1024)); else BIG=$((50 *
 ! nsx vm ping -c1 -W1 198.18.42.20 >/dev/null 2>&1 || die "VM reaches the LAN before any handler"
 ok "no reach before the handler"
 
-# the seed's command line, on a terminal: two prompts, no echo
+# the seed's command line, on a terminal: the new server's key shown and
+# accepted (yes), then two prompts, no echo
 coproc CL { HOME="$TMP/home-cli" ip netns exec "${P}cli" script -qefc \
 	"$VNET_BIN/vnetclient -s -h 198.18.42.2 -c handle -d 198.18.44.2 -e eth0 -f vmnet1 -g local -j $VM_MAC ff:ff:ff:ff:ff:ff" /dev/null; }
 clpid=$CL_PID
 exec {clout}<&"${CL[0]}" {clin}>&"${CL[1]}"
-read -r -d ':' -t 10 -u $clout p1 || die "no first password prompt"
-[[ $p1 == *"Password for vnet server 198.18.42.2 port 4455" ]] || die "first prompt: '$p1'"
+read -r -d '?' -t 10 -u $clout q || die "no question on first contact"
+[[ $q == *"Its key fingerprint is SHA256:"*"Pin this key and connect (yes/no)" ]] || die "first contact: '$q'"
+echo yes >&$clin
+p1=
+until [[ $p1 == *"Password for vnet server 198.18.42.2 port 4455:" ]]; do
+	read -r -d ':' -t 10 -u $clout part || die "no first password prompt after: '$p1'"
+	p1+="$part:"
+done
 echo "Proxy-Secret-42" >&$clin
 read -r -d ':' -t 10 -u $clout p2 || die "no second password prompt"
 [[ $p2 == *"Password for second vnet server 198.18.44.2 port 4455" ]] || die "second prompt: '$p2'"

@@ -1,10 +1,14 @@
 #!/bin/bash
 # The command lines: --help and --version tell the truth, every usage error
-# exits 2 with a message that names the problem, a port already in use is a
-# clear start-up error, and `-c echo` runs an interactive session from
-# standard input.
+# exits 2 with one line that names the problem and points at --help, long
+# options take --opt=value too, vnetclient asks for no password when its
+# arguments are wrong or the server cannot be reached (run on a
+# pseudo-terminal), a port already in use is a clear start-up error, and
+# `-c echo` runs an interactive session from standard input.  Without -h
+# vnetclient talks to the control socket (a stand-in here) without HELLO.
 . "$(dirname "$0")/lib.sh"
 V=$VNET_BIN/vnet C=$VNET_BIN/vnetclient
+TOOLS_PY=$(cd "$(dirname "$0")/../tools" && pwd)
 
 "$V" --help | grep -q "usage: vnet password \[-s\] -h <_|host> -p <port> -d <devices>+" || die "vnet --help"
 "$C" --help | grep -q "usage: vnetclient \[-s\] \[-p password1\] \[-o port1\] -h <host1> -c <command>" || die "vnetclient --help"
@@ -54,7 +58,6 @@ usage "--metrics needs a value" "$V" pw -h _ -d eth0 --metrics
 usage "--control-socket: 'rel/path' is not an absolute path (or none)" "$V" pw -h _ -d eth0 --control-socket=rel/path
 ok "vnet usage errors: exit 2 with the reason, one line"
 
-usage "-h <host1> is required" "$C" -c handlers
 usage "-c <command> is required" "$C" -h 198.18.0.1
 usage "unknown command 'frob'" "$C" -h 198.18.0.1 -c frob
 usage "close needs -i <id>" "$C" -h 198.18.0.1 -c close
@@ -64,7 +67,69 @@ usage "handle needs -j <addresses+>" "$C" -h 198.18.0.1 -c handle -d h -e eth0 -
 usage "-g needs local or remote, got 'up'" "$C" -h 198.18.0.1 -c handle -g up
 usage "-o needs a port from 1 to 65535, got '0'" "$C" -o 0 -h 198.18.0.1 -c handlers
 usage "unexpected argument 'x' for this command" "$C" -h 198.18.0.1 -c handlers x
-ok "vnetclient usage errors: exit 2 with the reason"
+usage "unknown option '--frob'" "$C" --frob=1 -h 198.18.0.1 -c handlers
+usage "--json takes no value" "$C" --json=yes -h 198.18.0.1 -c handlers
+usage "--timeout needs a value" "$C" -h 198.18.0.1 -c handlers --timeout
+usage "--timeout needs seconds from 1 to 3600" "$C" --timeout=0 -h 198.18.0.1 -c handlers
+usage "-i comes after -c <command>" "$C" -i 3 -h 198.18.0.1 -c stats
+usage "unexpected argument '-n' for this command" "$C" -h 198.18.0.1 -c stats -n 3
+usage "-j needs at least one address" "$C" -h 198.18.0.1 -c handle -d h -e e -f f -j -g local
+usage "bad address '02:00:00:00:42'" "$C" -h 198.18.0.1 -c handle -d h -e e -f f -g local -j 02:00:00:00:42
+usage "-s needs -h <host1> (without -h vnetclient uses the local control socket)" "$C" -s -c handlers
+usage "--control-socket is for use without -h" "$C" --control-socket=/x -h 198.18.0.1 -c handlers
+usage "--require-pin needs -s" "$C" --require-pin -h 198.18.0.1 -c handlers
+usage "--json does not go with -c echo" "$C" -h 198.18.0.1 -c echo --json
+usage "--forget: '[fd00::1' is not HOST[:PORT]" "$C" --forget '[fd00::1'
+usage "--forget removes a pin: no -c with it" "$C" --forget h -c handlers
+usage "--forget names its server: no -h with it" "$C" --forget h -h x
+usage "--forget names its server: no -h or -o with it" "$C" -o 4456 --forget h
+usage "password file /nonexistent: No such file or directory" "$C" --password-file=/nonexistent -h 198.18.0.1 -c handlers
+# one line: what is wrong, and where the help is
+for args in "-c frob -h h" "-h h" "--frob" "-h h -c close" "-h h -c handle -g up"; do
+	# shellcheck disable=SC2086
+	out=$("$C" $args 2>&1 >/dev/null) && die "'$args' accepted"
+	[ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || die "'$args': more than one line: $out"
+	[[ $out == "vnetclient: "*"; see vnetclient --help" ]] || die "'$args': $out"
+done
+ok "vnetclient usage errors: exit 2, one line with the reason and a pointer to --help"
+
+# from a terminal: nothing asked when the arguments are wrong or the server
+# is out of reach (pty_run kills what waits for an answer: exit 124)
+asks() { # asks WANT-RC CMD...: the exit status, and no password prompt
+	local want=$1 out rc=0; shift
+	out=$(python3 "$TOOLS_PY/pty_run.py" 10 -- "$@") || rc=$?
+	[ $rc = "$want" ] || die "'$*' on a terminal exited $rc (want $want): $out"
+	[[ $out != *"Password"* ]] || die "'$*' asked for a password: $out"
+}
+asks 2 "$C" -h 198.18.0.1 -c handle -d h -e eth0 -f eth1 -g local -j 02:00:00:00:42
+asks 2 "$C" -h 198.18.0.1 -c close -i x
+asks 3 "$C" -h 127.0.0.1 -o 4999 -c devices
+asks 3 "$C" -h 127.0.0.1 -o 4999 -c handle -d h -e eth0 -f eth1 -g local -j 02:00:00:00:00:01
+asks 3 "$C" --timeout 2 -h nowhere.invalid -c devices
+ok "no password asked on a terminal for wrong arguments or an unreachable server"
+
+# without -h: the control socket, no HELLO, no password, no warning
+sock=$TMP/ctl.sock
+python3 "$TOOLS_PY/fake_ctl.py" "$sock" "$TMP/ctl.log" &
+PIDS+=($!)
+wait_for 5 "the stand-in control socket" test -S "$sock"
+out=$("$C" --control-socket "$sock" -c devices </dev/null 2>&1) || die "devices on the socket: $out"
+[ "$out" = vmnet1 ] || die "devices on the socket: $out"
+out=$(VNET_CONTROL=$sock "$C" -c handlers </dev/null 2>&1) || die "VNET_CONTROL: $out"
+[ -z "$out" ] || die "handlers on the socket: $out"
+[ "$(cat "$TMP/ctl.log")" = $'DEVICES?\nDONE\nHANDLERS?\nDONE' ] || die "sent on the socket: $(cat "$TMP/ctl.log")"
+set +e
+out=$("$C" --control-socket "$TMP/none" -c devices 2>&1); rc=$?
+set -e
+[ $rc = 3 ] && [ "$out" = "vnetclient: cannot use the control socket $TMP/none: No such file or directory (is vnet running here? else give -h <host1>)" ] ||
+	die "missing socket: rc=$rc $out"
+chmod 600 "$sock"
+set +e
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$C" --control-socket "$sock" -c devices 2>&1); rc=$?
+set -e
+[ $rc = 3 ] && [[ $out == *"cannot use the control socket $sock: Permission denied (root and the vnet service's group may use it)"* ]] ||
+	die "socket refused by permissions: rc=$rc $out"
+ok "without -h: the control socket (--control-socket, VNET_CONTROL), no HELLO; missing or refused: exit 3, named"
 
 topo_up
 servers_up
@@ -96,6 +161,18 @@ ok "--password-file=F --listen=_ --port=P --queue-limit=N --control-socket=S: th
 out=$(printf 'DEVICES?\nSTATS?\nCLOSE 5\nHANDLERS?\nDONE\n' | client cli -q -p pw1 -h 198.18.44.2 -c echo)
 [ "$out" = $'OK devices\n1\nvmnet1\nOK stats\n0\nNOK no such handler 5\nOK handlers\n0\nOK bye' ] ||
 	die "echo session: $(printf '%q' "$out")"
+# --opt=value; -j's values up to the next option; no clear-text warning on
+# loopback
+printf 'pw1\n' >"$TMP/pw1"
+chmod 600 "$TMP/pw1"
+out=$(client cli --password-file="$TMP/pw1" --timeout=5 -h 198.18.44.2 -c devices 2>/dev/null) ||
+	die "--password-file=/path"
+[ "$out" = vmnet1 ] || die "--password-file=/path: $out"
+out=$(nsx host "$C" --password-file="$TMP/pw1" -h 127.0.0.1 -c devices 2>&1) || die "loopback: $out"
+[ "$out" = vmnet1 ] || die "a warning or more on loopback: $out"
+out=$(client cli --password-file "$TMP/pw1" -h 198.18.44.2 -c devices 2>&1 >/dev/null)
+[[ $out == *"warning: without -s the password crosses the network in clear"* ]] || die "no warning off loopback: $out"
+ok "--password-file=/path and --timeout=5; clear-text warning off loopback only"
 # a password typed on standard input when not given
 out=$(printf 'pw1\n' | client cli -q -h 198.18.44.2 -c devices) || die "password from stdin"
 [ "$out" = vmnet1 ] || die "devices with the password from stdin: $out"

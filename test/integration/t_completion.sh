@@ -24,13 +24,20 @@ want() { # want GOT EXPECTED WHAT
 want "$(offers _vnetclient vnetclient -c v)" "vadd vdel vstats" "vnetclient -c v<tab>"
 want "$(offers _vnetclient vnetclient -h h -c s)" "stats suspend" "-c s<tab>"
 n=$(offers _vnetclient vnetclient -c "" | wc -w)
-[ "$n" -ge 14 ] || die "vnetclient -c <tab>: $n commands"
+[ "$n" -ge 17 ] || die "vnetclient -c <tab>: $n commands"
 want "$(offers _vnetclient vnetclient -c handle -g "")" "local remote" "handle -g <tab>"
 want "$(offers _vnetclient vnetclient -c conflict -n ssh -m "")" "abort preempt" "conflict -m <tab>"
 want "$(offers _vnetclient vnetclient -c helper -n ssh -m st)" "stop stop-always" "helper -m st<tab>"
-want "$(offers _vnetclient vnetclient -c stats -)" "-i" "stats -<tab>"
-want "$(offers _vnetclient vnetclient -c handle -)" "-a -b -d -e -f -g -j" "handle -<tab>"
+want "$(offers _vnetclient vnetclient -c stats -)" "--json -i" "stats -<tab>"
+want "$(offers _vnetclient vnetclient -c handle -)" "--json -a -b -d -e -f -g -j" "handle -<tab>"
 want "$(offers _vnetclient vnetclient --t)" "--timeout" "--t<tab>"
+want "$(offers _vnetclient vnetclient -c help)" "helper helpers" "-c help<tab>"
+want "$(offers _vnetclient vnetclient -c conf)" "conflict conflicts" "-c conf<tab>"
+want "$(offers _vnetclient vnetclient -c conns --)" "--json" "conns --<tab>"
+want "$(offers _vnetclient vnetclient --re)" "--require-pin" "--re<tab>"
+want "$(offers _vnetclient vnetclient --fo)" "--forget" "--fo<tab>"
+want "$(offers _vnetclient vnetclient --control-socket "$ROOT/scripts/completion/vnetc")" \
+	"$ROOT/scripts/completion/vnetclient" "--control-socket <tab>"
 ok "vnetclient: commands, per-command options and values"
 
 want "$(offers _vnet vnet --vnat-h)" "--vnat-helper" "vnet --vnat-h<tab>"

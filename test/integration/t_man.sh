@@ -42,6 +42,8 @@ vadd -n name, vdel -n name
 conns
 helper -n name -m mode
 conflict -n name -m abort|preempt
+helpers
+conflicts
 vstats
 suspend
 resume [-n address]
@@ -57,7 +59,8 @@ done
 ok "vnetclient.1: every command tag whole on its own line, every command listed"
 
 lines=$(render "$ROOT/doc/vnetclient.1" | sed -n '/^OPTIONS/,/^[A-Z]/p' | grep -E '^       [^ ]' | sed -E 's/^ {7}//')
-for o in "-s" "-p password1" "-o port1" "-h host1" "--ca file" "--known-servers file" "--timeout seconds" "-q"; do
+for o in "-s" "-p password1" "--password-file file" "-o port1" "-h host1" "--control-socket path" "--json" \
+    "--ca file" "--known-servers file" "--require-pin" "--forget host[:port]" "--timeout seconds" "-q"; do
 	has_tag "$o" || die "vnetclient.1: the option tag '$o' is not whole on a line of its own: $lines"
 done
 ok "vnetclient.1: option tags whole"

@@ -4,6 +4,7 @@
 # sent; a CA file for managed set-ups; clear errors when only one side uses
 # -s; the clear-text warning; passwords from root-only files, not in ps.
 . "$(dirname "$0")/lib.sh"
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 topo_up
 servers_up -s
 vc() { client cli "$@" 2>&1; }
@@ -73,8 +74,46 @@ out=$(vc -s -p pw1 -h 198.18.44.2 -c devices); rc=$?
 set -e
 [ $rc = 3 ] && [[ $out == *"the certificate of 198.18.44.2:4455 has CHANGED"* ]] &&
 	[[ $out == *"known_servers line 1"* ]] || die "changed certificate: rc=$rc $out"
+[[ $out == *"if you expect this (new key), forget the old pin: vnetclient --forget 198.18.44.2:4455 --known-servers $TMP/home-cli/.vnet/known_servers"* ]] ||
+	die "the CHANGED message does not say what to run: $out"
 grep -q "authenticated" "$TMP/host.log" && die "the client sent its password to a changed server"
 ok "client refuses a changed certificate before sending the password"
+
+# --forget, then first contact again
+known=$TMP/home-cli/.vnet/known_servers
+out=$(client cli --forget 198.18.44.2:4455) || die "--forget: $out"
+[ "$out" = "198.18.44.2:4455: 1 line removed from $known" ] || die "--forget said: $out"
+out=$(client cli --forget=198.18.44.2) || die "--forget again: $out"
+[ "$out" = "198.18.44.2:4455: 0 lines removed from $known" ] || die "--forget again said: $out"
+printf '[fd00::1]:4455 key:SHA256:00\n[fd00::1]:4456 key:SHA256:00\n' >>"$known"
+out=$(client cli --forget '[fd00::1]:4455') || die "--forget IPv6: $out"
+[ "$out" = "[fd00::1]:4455: 1 line removed from $known" ] && grep -qx '\[fd00::1\]:4456 key:SHA256:00' "$known" ||
+	die "--forget [fd00::1]:4455: $out; $(cat "$known")"
+# --require-pin: an unknown server refused, nothing pinned, nothing sent
+set +e
+out=$(vc -s --require-pin -p pw1 -h 198.18.44.2 -c devices); rc=$?
+set -e
+[ $rc = 3 ] && [[ $out == *"198.18.44.2:4455 is not in $known (--require-pin): its key is SHA256:"* ]] ||
+	die "--require-pin, unknown server: rc=$rc $out"
+grep -q '^198.18.44.2:4455 ' "$known" && die "--require-pin pinned"
+# from a terminal: the key is shown and asked about; no: exit 3, nothing pinned
+onpty() { HOME=$TMP/home-cli nsx cli python3 "$ROOT/test/tools/pty_run.py" 20 "$@"; }
+set +e
+out=$(onpty 'yes/no\)\? ' no -- "$VNET_BIN/vnetclient" -s -h 198.18.44.2 -c devices); rc=$?
+set -e
+[ $rc = 3 ] && [[ $out == *"Its key fingerprint is SHA256:"* ]] && [[ $out == *"198.18.44.2:4455 not pinned: nothing sent"* ]] ||
+	die "first contact from a terminal, answered no: rc=$rc $out"
+[[ $out != *Password* ]] || die "a password was asked before the key was accepted: $out"
+grep -q '^198.18.44.2:4455 ' "$known" && die "answered no, but pinned"
+# yes: pinned (the key shown is the key pinned), then the password is asked
+out=$(onpty 'yes/no\)\? ' yes 'Password for vnet server 198.18.44.2 port 4455: ' pw1 -- \
+	"$VNET_BIN/vnetclient" -s -h 198.18.44.2 -c devices) || die "first contact, answered yes: $out"
+[[ $out == *vmnet1* ]] || die "devices after yes: $out"
+fp=$(printf '%s\n' "$out" | sed -En 's/^Its key fingerprint is (SHA256:[0-9a-f]{64}).*/\1/p')
+[ -n "$fp" ] && grep -qx "198.18.44.2:4455 key:$fp" "$known" || die "pinned is not what was shown ($fp): $(cat "$known")"
+out=$(vc -s --require-pin -p pw1 -h 198.18.44.2 -c devices) || die "--require-pin, known server: $out"
+[ "$out" = vmnet1 ] || die "--require-pin, known server: $out"
+ok "--forget (host:port, host, [v6]:port), --require-pin, first contact from a terminal asks before pinning (no: nothing pinned)"
 
 # the proxy pinned the first identity too (HANDLE once, before the change, would
 # have pinned it): pin the current one, change it again, HANDLE is refused

@@ -2,8 +2,10 @@
 # The suspend/resume hooks, run as the system runs them: systemd-sleep's
 # hook with "pre suspend" (VNAT SUSPEND), the client moves, NetworkManager's
 # dispatcher script with "eth1 up" (VNAT RESUME); the live stream survives
-# (sha256).  The password comes from a root-only file: a file others can
-# read is refused with the reason; "nothing to resume" is not an error.
+# (sha256).  Over TCP (VNET_HOST) the password comes from a root-only
+# file: a file others can read is refused with the reason; "nothing to
+# resume" is not an error.  Without VNET_HOST vnet-vnat uses the local
+# control socket: no password, no HELLO (checked on a stand-in socket).
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
@@ -16,7 +18,27 @@ printf 'pwc\n' >"$TMP/control-password"
 chmod 600 "$TMP/control-password"
 # what systemd and NetworkManager would run, pointed at this checkout
 hook() { nsx cli env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin VNETCLIENT="$VNET_BIN/vnetclient" \
-	VNET_PASSWORD_FILE="$TMP/control-password" VNET_VNAT="$ROOT/scripts/vnet-vnat" HOME="$TMP/home-cli" "$@"; }
+	VNET_HOST=127.0.0.1 VNET_PASSWORD_FILE="$TMP/control-password" VNET_VNAT="$ROOT/scripts/vnet-vnat" \
+	HOME="$TMP/home-cli" "$@"; }
+
+# the control socket: a stand-in records what vnet-vnat sends
+sock=$TMP/control.sock
+nsx cli python3 "$ROOT/test/tools/fake_ctl.py" "$sock" "$TMP/control.log" &
+PIDS+=($!)
+wait_for 5 "the stand-in control socket" test -S "$sock"
+sockhook() { nsx cli env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin VNETCLIENT="$VNET_BIN/vnetclient" \
+	VNET_CONTROL="$sock" VNET_PASSWORD_FILE=/nonexistent HOME="$TMP/home-cli" "$@"; }
+out=$(sockhook "$ROOT/scripts/vnet-vnat" suspend 2>&1) || die "vnet-vnat suspend on the socket: $out"
+[[ $out == *"suspend: suspended 0 connection(s)"* ]] || die "vnet-vnat suspend on the socket: $out"
+out=$(sockhook "$ROOT/scripts/vnet-vnat" resume 2>&1) || die "vnet-vnat resume on the socket: $out"
+[[ $out == *"nothing to resume"* ]] || die "vnet-vnat resume on the socket: $out"
+[ "$(cat "$TMP/control.log")" = $'VNAT SUSPEND\nDONE\nVNAT RESUME' ] ||
+	die "on the socket vnet-vnat sent: $(cat "$TMP/control.log")"
+out=$(sockhook env VNET_CONTROL="$TMP/none.sock" "$ROOT/scripts/vnet-vnat" suspend 2>&1) &&
+	die "a missing control socket: $out"
+[[ $out == *"cannot use the control socket $TMP/none.sock: No such file or directory"* ]] ||
+	die "missing control socket: $out"
+ok "vnet-vnat on the control socket: no HELLO, no password file; a missing socket named"
 
 out=$(hook "$ROOT/scripts/vnet-vnat" resume 2>&1) || die "vnet-vnat resume with nothing moved: $out"
 [[ $out == *"nothing to resume"* ]] || die "vnet-vnat resume, nothing moved: $out"

@@ -214,6 +214,17 @@ Test(proto, vnat_commands)
 	cr_assert(strstr(err, "usage: VNAT ADD name"), "%s", err);
 	cr_assert_eq(parse("VNAT ADD a-very-long-process-name"), VNET_ERR_VALUE);
 	cr_assert_eq(parse("VNAT CONNS? x"), VNET_ERR_SYNTAX);
+	cr_assert_eq(parse("VNAT HELPERS?"), VNET_OK);
+	cr_assert_eq(m.pm_vnat, PV_HELPERS);
+	cr_assert_eq(parse("vnat conflicts?"), VNET_OK);
+	cr_assert_eq(m.pm_vnat, PV_CONFLICTS);
+	cr_assert_eq(parse("VNAT HELPERS? sshd"), VNET_ERR_SYNTAX);
+	cr_assert_str_eq(err, "usage: VNAT HELPERS?");
+	/* lists, unlike HELPER and CONFLICT that they are close to */
+	cr_assert(proto_answers_list("VNAT HELPERS?"));
+	cr_assert(proto_answers_list("vnat Conflicts?"));
+	cr_assert_not(proto_answers_list("VNAT HELPER sshd stop"));
+	cr_assert_not(proto_answers_list("VNAT CONFLICT sshd abort"));
 }
 
 Test(proto, begin_extensions)

@@ -138,6 +138,8 @@ Test(tls, pin_first_use_then_known_then_changed)
 	cr_assert_eq(pin_check(known, "198.18.44.2", 4455, &b, msg, sizeof(msg)), PIN_CHANGED);
 	cr_assert(strstr(msg, "CHANGED") && strstr(msg, "line 1") && strstr(msg, "SHA256:bbbb"),
 	    "%s", msg);
+	/* what to run when the change is expected */
+	cr_assert(strstr(msg, "vnetclient --forget 198.18.44.2:4455 --known-servers "), "%s", msg);
 	cr_assert_eq(pin_check(known, "fd00::1", 4455, &a, msg, sizeof(msg)), PIN_ADDED);
 	slurp(known, buf, sizeof(buf));
 	cr_assert(strstr(buf, "198.18.44.2:4455 key:SHA256:aaaa\n"), "%s", buf);

@@ -104,6 +104,52 @@ Test(vctl, off_procs_helper_conflict_stats)
 	free(v);
 }
 
+/* the request's answer is a list: OK what, the count, then want's lines */
+static void
+lists(struct vnat *v, const char *req, const char *what, const char *const *want, size_t n)
+{
+	struct lines l;
+	char count[16];
+
+	cr_assert_eq(request(v, req, &l), VNAT_CTL_ANSWERED, "%s", req);
+	cr_assert_eq(l.l_n, 2 + n, "%s: %zu lines", req, l.l_n);
+	cr_assert_str_eq(l.l_text[0], what);
+	snprintf(count, sizeof(count), "%zu", n);
+	cr_assert_str_eq(l.l_text[1], count);
+	for (size_t i = 0; i < n; i++)
+		cr_assert_str_eq(l.l_text[2 + i], want[i]);
+}
+
+/* HELPERS? and CONFLICTS? list what HELPER and CONFLICT set, in the words
+ * they take; none removes a helper, a refused mode changes nothing */
+Test(vctl, helpers_conflicts_listed)
+{
+	static const char *const none[] = { NULL };
+	static const char *const h1[] = { "sshd keepalive", "iperf3 exec:/usr/local/bin/h",
+	    "* stop-always" };
+	static const char *const h2[] = { "* stop-always", "iperf3 exec:/usr/local/bin/h" };
+	static const char *const c1[] = { "sshd preempt", "* abort" };
+	struct vnat *v = bare();
+
+	answers(NULL, "VNAT HELPERS?", "NOK VNAT is off on this server (start vnet with --vnat)");
+	lists(v, "VNAT HELPERS?", "OK helpers", none, 0);
+	lists(v, "vnat conflicts?", "OK conflicts", none, 0);
+	answers(v, "VNAT HELPER sshd keepalive", "OK helper sshd keepalive");
+	answers(v, "VNAT HELPER iperf3 exec:/usr/local/bin/h", "OK helper iperf3 exec:/usr/local/bin/h");
+	answers(v, "VNAT HELPER * stop-always", "OK helper * stop-always");
+	answers(v, "VNAT HELPER sshd sometimes", "NOK helper 'sometimes': use keepalive, stop, "
+	    "stop-always, none or exec:/absolute/path (at most 255 characters)");
+	lists(v, "VNAT HELPERS?", "OK helpers", h1, 3);
+	answers(v, "VNAT HELPER sshd none", "OK helper sshd none");
+	lists(v, "VNAT HELPERS?", "OK helpers", h2, 2);
+	answers(v, "VNAT CONFLICT sshd preempt", "OK conflict sshd preempt");
+	answers(v, "VNAT CONFLICT * abort", "OK conflict * abort");
+	answers(v, "VNAT CONFLICT * maybe", "NOK conflict policy 'maybe': use abort or preempt");
+	lists(v, "VNAT CONFLICTS?", "OK conflicts", c1, 2);
+	conflict_free(v);
+	free(v);
+}
+
 static int freed;
 
 static void
