@@ -33,18 +33,19 @@ BUILD   ?= build
 CC      ?= gcc
 PKG_CONFIG ?= pkg-config
 # pkg-config modules, by who needs them: common/ (bufferevents, TLS) and so
-# vnetclient; the bridge and VNAT (capture, nftables) for vnet, its unit
+# vnetclient, which alone also writes JSON (jansson); the bridge and VNAT (capture, nftables) for vnet, its unit
 # tests and test tools; the server alone (sd_notify and the watchdog, the
 # privilege drop, the configuration file: server/config.c).  libnet has no
 # .pc file on Debian: -lnet, its header checked below.
-CLI_PKGS = libevent libevent_openssl openssl jansson
-PKGS     = $(CLI_PKGS) libpcap libnftables
+COMMON_PKGS = libevent libevent_openssl openssl
+CLI_PKGS = $(COMMON_PKGS) jansson
+PKGS     = $(COMMON_PKGS) libpcap libnftables
 SRV_PKGS = libsystemd libcap-ng inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
 HARDEN   = -fstack-protector-strong -D_FORTIFY_SOURCE=2
 CFLAGS  ?= -O2 -g
-CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell $(PKG_CONFIG) --cflags $(PKGS) $(SRV_PKGS))
+CPPFLAGS_ALL = -std=c17 -D_GNU_SOURCE -I. $(shell $(PKG_CONFIG) --cflags $(CLI_PKGS) $(PKGS) $(SRV_PKGS))
 LDFLAGS_ALL  = -Wl,-z,relro,-z,now
 CLI_LIBS = $(shell $(PKG_CONFIG) --libs $(CLI_PKGS))
 LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lnet
@@ -94,7 +95,7 @@ ifneq ($(filter-out $(NO_LIB_GOALS),$(or $(MAKECMDGOALS),all)),)
 ifeq ($(shell command -v $(PKG_CONFIG) 2>/dev/null),)
 $(error $(PKG_CONFIG) not found; `make deps` (as root) installs it)
 endif
-MISSING := $(shell for m in $(PKGS) $(SRV_PKGS); do $(PKG_CONFIG) --exists $$m || echo $$m; done; \
+MISSING := $(shell for m in $(CLI_PKGS) $(PKGS) $(SRV_PKGS); do $(PKG_CONFIG) --exists $$m || echo $$m; done; \
 	echo '$(HASH)include <libnet.h>' | $(CC) -E -x c - >/dev/null 2>&1 || echo 'libnet (no .pc file: libnet.h)')
 ifneq ($(MISSING),)
 $(error missing pkg-config module(s): $(MISSING); `make deps` (as root) installs them)
@@ -112,7 +113,7 @@ $(BIN_VNET): $(call obj,$(SERVER_SRC) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS)
 
-# vnetclient links libevent and OpenSSL only (all that common/ needs too)
+# vnetclient links libevent, OpenSSL (all that common/ needs too) and jansson
 $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(CLI_LIBS)
@@ -122,7 +123,7 @@ $(BIN_CLIENT): $(call obj,$(CLIENT_SRC) $(COMMON_SRC))
 UNIT_SERVER = server/guard.c server/options.c server/config.c server/prom.c client/json.c
 $(UNIT_BIN): $(call obj,$(UNIT_SRC) $(UNIT_SERVER) $(VNAT_SRC) $(HANDLER_SRC) $(COMMON_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS) -lcriterion
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS) $(SRV_LIBS) $(CLI_LIBS) -lcriterion
 
 $(BUILD)/test/%: $(BUILD)/test/tools/%.o $(call obj,$(VNAT_SRC) $(COMMON_SRC))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(LIBS)
@@ -134,7 +135,7 @@ tools: $(TOOLS)
 
 # bench/tls_record: one TLS record's cost in OpenSSL, hot and after idle
 $(BUILD)/bench/tls_record: $(BUILD)/bench/tls_record.o $(call obj,$(COMMON_SRC))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(CLI_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS_ALL) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(COMMON_PKGS))
 
 # libFuzzer harnesses for every parser of untrusted input (clang)
 $(FUZZ_DIR)/%: test/fuzz/%.c $(FUZZ_LIBS)
