@@ -65,6 +65,22 @@ print(s.recv(200).decode().strip())')
 [[ $out == "NOK not authenticated"* ]] || die "TCP without HELLO: '$out'"
 ok "root: DEVICES? and HANDLERS? without a password, HELLO answered OK (wrong password ignored); TCP still wants HELLO"
 
+# vnetclient without -h: the socket, no password asked, no clear-text warning
+out=$(VNET_CONTROL="$S" timeout 10 "$VNET_BIN/vnetclient" -c devices </dev/null 2>&1) ||
+	die "vnetclient on the socket: $out"
+[ "$out" = s1 ] || die "vnetclient -c devices on the socket said: '$out'"
+out=$(timeout 10 "$VNET_BIN/vnetclient" --control-socket "$S" --json -c handlers </dev/null 2>&1) ||
+	die "vnetclient --control-socket --json: $out"
+python3 -c 'import json, sys; d = json.loads(sys.argv[1]); assert d == {"handlers": []}, d' "$out" ||
+	die "--json handlers on the socket: '$out'"
+set +e
+out=$(setpriv --reuid=nobody --regid="$NOGROUP" --clear-groups env VNET_CONTROL="$S" \
+	timeout 10 "$VNET_BIN/vnetclient" -c devices </dev/null 2>&1); rc=$?
+set -e
+[ $rc = 3 ] && [[ $out == *"$S"* ]] && [[ $out == *"ermission denied"* ]] ||
+	die "vnetclient as nobody on the socket: rc=$rc '$out'"
+ok "vnetclient without -h uses the socket (no password, no warning); nobody: exit 3, permission denied"
+
 chmod 666 "$S"
 out=$(lctl "$S" nobody "$NOGROUP" 'DEVICES?\n')
 [ -z "$out" ] || die "nobody through a 0666 socket was answered: '$out'"

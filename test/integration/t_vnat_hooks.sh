@@ -5,7 +5,9 @@
 # (sha256).  Over TCP (VNET_HOST) the password comes from a root-only
 # file: a file others can read is refused with the reason; "nothing to
 # resume" is not an error.  Without VNET_HOST vnet-vnat uses the local
-# control socket: no password, no HELLO (checked on a stand-in socket).
+# control socket: no password, no HELLO (what it sends checked on a
+# stand-in socket); the suspend, move and resume run that way, on vnet's
+# own socket.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
@@ -50,6 +52,10 @@ out=$(hook "$ROOT/scripts/vnet-vnat" 2>&1) && die "no command accepted"
 [[ $out == *"usage: vnet-vnat suspend | resume [address]"* ]] || die "usage: $out"
 ok "vnet-vnat: nothing to resume is fine; an open password file and a missing command refused"
 
+# from here on as installed: no VNET_HOST, no password file, vnet's socket
+hook() { nsx cli env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin VNETCLIENT="$VNET_BIN/vnetclient" \
+	VNET_CONTROL="$(ctl_sock cli)" VNET_PASSWORD_FILE=/nonexistent VNET_VNAT="$ROOT/scripts/vnet-vnat" \
+	HOME="$TMP/home-cli" "$@"; }
 shape cli
 stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $((20 * 1024 * 1024))
 out=$(hook "$ROOT/scripts/hooks/systemd-sleep" pre suspend 2>&1) || die "sleep hook (pre): $out"
@@ -67,5 +73,5 @@ out=$(hook "$ROOT/scripts/hooks/systemd-sleep" post suspend 2>&1) || die "sleep 
 [[ $out == *"nothing to resume"* ]] || die "sleep hook post, after the dispatcher: $out"
 ok "NetworkManager dispatcher, eth1 up: RESUME; the sleep hook's post after it finds nothing more"
 stream_end up
-ok "20 MB intact through suspend, move and resume by the hooks"
+ok "20 MB intact through suspend, move and resume by the hooks, on vnet's control socket"
 finish
