@@ -73,5 +73,7 @@ out=$(hook "$ROOT/scripts/hooks/systemd-sleep" post suspend 2>&1) || die "sleep 
 [[ $out == *"nothing to resume"* ]] || die "sleep hook post, after the dispatcher: $out"
 ok "NetworkManager dispatcher, eth1 up: RESUME; the sleep hook's post after it finds nothing more"
 stream_end up
+[ "$(grep -c 'control local (uid 0 pid [0-9]*): connected, authenticated by the socket' "$TMP/cli.log")" -ge 3 ] ||
+	die "the hooks did not come through vnet's control socket"
 ok "20 MB intact through suspend, move and resume by the hooks, on vnet's control socket"
 finish
