@@ -16,7 +16,7 @@
 
 /* v's part */
 struct keys_part {
-	struct vtab	 ks_tab;	/* ve_key, ve_ctr */
+	struct vtab	 ks_tab;	/* entries: ve_key (key and counter) */
 };
 
 void keys_init(struct vnat *v);
@@ -27,7 +27,8 @@ void keys_free(struct vnat *v);
 bool keys_keep(struct vnat *v, const struct vnat_tuple *key, const uint8_t *secret,
     uint8_t family, uint8_t proto, const uint8_t *lvir, uint16_t lport, const uint8_t *rvir,
     uint16_t rport);
-/* The key entry of a connection (ve_key, ve_ctr), or NULL. */
+/* The key entry of a connection (its ve_key: the key and the last counter), or
+ * NULL. */
 struct vtab_ent *keys_find(const struct vnat *v, const struct vnat_tuple *key);
 /* The number of connections with a key. */
 size_t keys_count(const struct vnat *v);

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/err.h"
 #include "common/proto.h"
@@ -194,5 +195,102 @@ Test(vctl, one_operation_at_a_time_detach_end_abort)
 	cr_assert_eq(dones, 1);
 	cr_assert_eq(freed, 3);
 	cr_assert_not(op_running(v, OP_RESUME));
+	free(v);
+}
+
+static bool last_ok;
+static char last_text[600];
+
+static void
+keep_done(void *arg, bool ok, const char *text)
+{
+	(void)arg;
+	last_ok = ok;
+	snprintf(last_text, sizeof(last_text), "%s", text);
+	dones++;
+}
+
+/* req started on v for arg: pending, and not answered from inside the call */
+static void
+start_pending(struct vnat *v, const char *req, void *arg)
+{
+	struct proto_msg m;
+	char err[256];
+	int before = dones;
+
+	cr_assert_eq(proto_parse(req, &m, err, sizeof(err)), VNET_OK);
+	cr_assert_eq(vnat_ctl_request(v, &m, keep_line, keep_done, arg), VNAT_CTL_PENDING, "%s",
+	    req);
+	cr_assert_eq(dones, before, "%s answered from inside the request", req);
+}
+
+/* what the loop has to run now, and what that armed for the next turn */
+static void
+two_turns(struct vnat *v)
+{
+	event_base_loop(v->v_base, EVLOOP_NONBLOCK);
+	event_base_loop(v->v_base, EVLOOP_NONBLOCK);
+}
+
+/* a RESUME after a SUSPEND that found nothing: it starts, is answered from
+ * the loop (never from inside the request), and a requester that went away
+ * (vnat_ctl_detach) or a vnat_stop (op_abort) before the loop ran is not
+ * answered: the deferral goes with the operation */
+Test(vctl, resume_answered_from_the_loop_unless_detached_or_aborted)
+{
+	struct vnat *v = bare();
+	int me;
+
+	cr_assert_not_null(v->v_base = event_base_new());
+	dones = 0;
+	for (int round = 0; round < 3; round++) {
+		v->v_susp.sp_on = true;
+		v->v_susp.sp_at = time(NULL);
+		start_pending(v, "VNAT RESUME", &me);
+		cr_assert(op_running(v, OP_RESUME));
+		if (round == 1)
+			vnat_ctl_detach(v, &me);
+		else if (round == 2)
+			op_abort(v);
+		two_turns(v);
+		cr_assert_not(op_running(v, OP_RESUME), "round %d", round);
+		cr_assert_eq(dones, 1, "round %d: %d answers", round, dones);
+		if (round == 0) {
+			cr_assert(last_ok);
+			cr_assert(strncmp(last_text, "resumed 0 of 0 connection(s) in ", 32) == 0,
+			    "%s", last_text);
+			cr_assert_not(suspend_is_on(v));
+		}
+	}
+	suspend_free(v);
+	event_base_free(v->v_base);
+	free(v);
+}
+
+/* the same for a SUSPEND that finds nothing to tell anyone about */
+Test(vctl, suspend_answered_from_the_loop_unless_detached)
+{
+	struct vnat *v = bare();
+	char err[256];
+	int me;
+
+	cr_assert_not_null(v->v_base = event_base_new());
+	cr_assert_eq(vnat_proc_add(v, "vctl-nobody", err, sizeof(err)), 0);
+	dones = 0;
+	for (int round = 0; round < 2; round++) {
+		suspend_free(v);
+		start_pending(v, "VNAT SUSPEND", &me);
+		if (round == 1)
+			vnat_ctl_detach(v, &me);
+		two_turns(v);
+		cr_assert_not(op_running(v, OP_SUSPEND), "round %d", round);
+		cr_assert_eq(dones, 1, "round %d: %d answers", round, dones);
+		cr_assert(suspend_is_on(v));
+	}
+	cr_assert(last_ok);
+	cr_assert_str_eq(last_text, "suspended 0 connection(s); 0 of 0 peer(s) told, 0 "
+	    "connection(s) confirmed");
+	suspend_free(v);
+	event_base_free(v->v_base);
 	free(v);
 }
