@@ -283,6 +283,8 @@ start_vnet() {
 	local ns=$1 name=$2 a sock; shift 2
 	sock=$(ctl_sock "$name")
 	for a in "$@"; do [[ $a != --control-socket* ]] || sock=; done
+	# a build from before the socket (bench/ab.sh's old one) has no option for it
+	"$VNET_BIN/vnet" --help 2>/dev/null | grep -q -- --control-socket || sock=
 	mkdir -p "$TMP/home-$name"
 	[ -z "$sock" ] || export "CTL_$name=$sock"
 	HOME="$TMP/home-$name" ip netns exec "$P$ns" "$VNET_BIN/vnet" "$@" ${sock:+--control-socket "$sock"} \
