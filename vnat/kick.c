@@ -1,0 +1,265 @@
+/* kick: the I/O of vnat/kick.h: sockets of other processes, repair mode,
+ * a raw socket towards this host. */
+#include "vnat/kick.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <linux/sockios.h>
+#include <linux/tcp.h>
+
+#include "common/log.h"
+#include "vnat/kickpkt.h"
+#include "vnat/sockdiag.h"
+
+/* the owners kick_prepare looks for: one walk of /proc for all */
+struct want {
+	const uint32_t	*w_inode;
+	size_t		 w_n;
+	pid_t		*w_pid;
+	int		*w_fd;
+};
+
+static void
+owner_seen(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
+{
+	struct want *w = arg;
+
+	(void)comm;
+	for (size_t i = 0; i < w->w_n; i++)
+		if (w->w_inode[i] == inode && w->w_pid[i] == 0) {
+			w->w_pid[i] = pid;
+			w->w_fd[i] = fd;
+		}
+}
+
+/* a copy of descriptor fd of pidfd's process, if it is still socket inode */
+static int
+copy_of(int pidfd, int fd, uint32_t inode)
+{
+	struct stat st;
+	int s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+	if (s < 0)
+		return -1;
+	if (fstat(s, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) {
+		close(s);
+		errno = ESTALE;
+		return -1;
+	}
+	return s;
+}
+
+static int
+info_of(int s, struct tcp_info *ti)
+{
+	socklen_t l = sizeof(*ti);
+
+	memset(ti, 0, sizeof(*ti));
+	return getsockopt(s, IPPROTO_TCP, TCP_INFO, ti, &l);
+}
+
+/* snd_una: the write sequence of the send queue minus what is queued
+ * (unacknowledged or unsent), read in repair mode, left without a window
+ * probe; repair mode forgets SO_REUSEADDR, which is given back */
+static int
+read_una(int s, uint32_t *una)
+{
+	int on = TCP_REPAIR_ON, off = TCP_REPAIR_OFF_NO_WP, q = TCP_SEND_QUEUE, reuse = 0;
+	int outq = 0, rc = -1, saved;
+	uint32_t seq = 0, again = 1;
+	socklen_t l = sizeof(reuse), sl = sizeof(seq);
+
+	if (getsockopt(s, SOL_SOCKET, SO_REUSEADDR, &reuse, &l) != 0 ||
+	    setsockopt(s, IPPROTO_TCP, TCP_REPAIR, &on, sizeof(on)) != 0)
+		return -1;
+	/* the owner may write in between: the same sequence twice */
+	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR_QUEUE, &q, sizeof(q)) == 0 &&
+	    getsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &seq, &sl) == 0 &&
+	    ioctl(s, SIOCOUTQ, &outq) == 0 &&
+	    getsockopt(s, IPPROTO_TCP, TCP_QUEUE_SEQ, &again, &sl) == 0 && again == seq)
+		rc = 0;
+	saved = errno;
+	if (setsockopt(s, IPPROTO_TCP, TCP_REPAIR, &off, sizeof(off)) != 0)
+		log_warn("vnat: kick: leaving repair mode");
+	if (reuse)
+		(void)setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &reuse, sizeof(reuse));
+	errno = saved;
+	*una = seq - (uint32_t)outq;
+	return rc;
+}
+
+/* one candidate: remembered if backed off */
+static int
+prepare_one(struct kick_ent *e, const struct vnat_tuple *t, uint32_t inode, pid_t pid, int fd)
+{
+	struct tcp_info ti;
+	int pidfd, s;
+
+	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
+		return -1;
+	if ((s = copy_of(pidfd, fd, inode)) < 0) {
+		close(pidfd);
+		return -1;
+	}
+	if (info_of(s, &ti) != 0 || ti.tcpi_backoff == 0 || read_una(s, &e->ke_una) != 0) {
+		close(s);
+		close(pidfd);
+		return -1;
+	}
+	close(s);
+	e->ke_t = *t;
+	e->ke_pidfd = pidfd;
+	e->ke_fd = fd;
+	e->ke_inode = inode;
+	e->ke_acked = ti.tcpi_bytes_acked;
+	e->ke_backoff = ti.tcpi_backoff;
+	return 0;
+}
+
+size_t
+kick_prepare(struct kick_set *ks, const struct vnat_tuple *t, const uint32_t *inode, size_t n)
+{
+	pid_t *pid = calloc(n ? n : 1, sizeof(*pid));
+	int *fd = calloc(n ? n : 1, sizeof(*fd));
+	struct kick_ent *e = calloc(n ? n : 1, sizeof(*e));
+	struct want w = { inode, n, pid, fd };
+	size_t tcp = 0;
+
+	kick_clear(ks);
+	for (size_t i = 0; i < n; i++)
+		tcp += t[i].t_proto == IPPROTO_TCP;
+	if (pid == NULL || fd == NULL || e == NULL || tcp == 0 || !kick_enabled() ||
+	    sd_owners_scan(owner_seen, &w) != 0)
+		goto out;
+	for (size_t i = 0; i < n; i++)
+		if (t[i].t_proto == IPPROTO_TCP && pid[i] != 0 &&
+		    prepare_one(&e[ks->ks_n], &t[i], inode[i], pid[i], fd[i]) == 0)
+			ks->ks_n++;
+	if (ks->ks_n) {
+		ks->ks_e = e;
+		e = NULL;
+	}
+out:
+	free(e);
+	free(pid);
+	free(fd);
+	return ks->ks_n;
+}
+
+static int
+same(const struct vnat_tuple *a, const struct vnat_tuple *b)
+{
+	size_t al = tuple_alen(a->t_family);
+
+	return a->t_family == b->t_family && a->t_proto == b->t_proto &&
+	    a->t_lvir_port == b->t_lvir_port && a->t_rvir_port == b->t_rvir_port &&
+	    memcmp(a->t_lvir, b->t_lvir, al) == 0 && memcmp(a->t_rvir, b->t_rvir, al) == 0;
+}
+
+/* backoff errors quoting una, to this host; how many were sent */
+static unsigned
+inject(int raw, const struct vnat_tuple *t, uint32_t una, unsigned backoff)
+{
+	uint8_t pkt[KICKPKT_MAX];
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int len = kickpkt_build(t, una, pkt, sizeof(pkt));
+	unsigned sent = 0;
+
+	memset(&ss, 0, sizeof(ss));
+	if (t->t_family == 6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+		s6->sin6_family = AF_INET6;
+		memcpy(&s6->sin6_addr, t->t_lvir, 16);
+		sl = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+		s4->sin_family = AF_INET;
+		memcpy(&s4->sin_addr, t->t_lvir, 4);
+		sl = sizeof(*s4);
+	}
+	for (unsigned i = 0; len > 0 && i < backoff; i++)
+		if (sendto(raw, pkt, (size_t)len, 0, (struct sockaddr *)&ss, sl) == len)
+			sent++;
+	return sent;
+}
+
+static int
+kick_one(const struct kick_ent *e, int raw[2], const char *who)
+{
+	struct tcp_info ti, after;
+	char l[ADDRFMT_LEN], r[ADDRFMT_LEN];
+	int s, fam = e->ke_t.t_family == 6;
+	uint32_t una;
+	unsigned sent;
+
+	if ((s = copy_of(e->ke_pidfd, e->ke_fd, e->ke_inode)) < 0)
+		return 0;
+	if (info_of(s, &ti) != 0 || ti.tcpi_backoff == 0) {
+		close(s);
+		return 0;	/* closed, or going again by itself */
+	}
+	if (raw[fam] < 0 && (raw[fam] = socket(fam ? AF_INET6 : AF_INET, SOCK_RAW | SOCK_CLOEXEC,
+	    IPPROTO_RAW)) < 0) {
+		log_warn("%s: kick: raw socket", who);
+		close(s);
+		return 0;
+	}
+	/* what was acknowledged since kick_prepare moved snd_una as far */
+	una = e->ke_una + (uint32_t)(ti.tcpi_bytes_acked - e->ke_acked);
+	sent = inject(raw[fam], &e->ke_t, una, ti.tcpi_backoff);
+	info_of(s, &after);
+	close(s);
+	log_info("%s: kicked %s -> %s: back-off %u (%u at the outage's end), %u ICMP error(s) "
+	    "quoting %u, back-off now %u, %u retransmission(s)", who,
+	    tuple_end_text(e->ke_t.t_family, e->ke_t.t_lvir, e->ke_t.t_lvir_port, l, sizeof(l)),
+	    tuple_end_text(e->ke_t.t_family, e->ke_t.t_rvir, e->ke_t.t_rvir_port, r, sizeof(r)),
+	    ti.tcpi_backoff, e->ke_backoff, sent, una, after.tcpi_backoff, after.tcpi_retransmits);
+	return sent > 0;
+}
+
+size_t
+kick_fire(struct kick_set *ks, const struct vnat_tuple *t, size_t n, const char *who)
+{
+	int raw[2] = { -1, -1 };
+	size_t kicked = 0;
+
+	for (size_t i = 0; i < ks->ks_n; i++) {
+		size_t j;
+		for (j = 0; t && j < n && !same(&ks->ks_e[i].ke_t, &t[j]); j++)
+			;
+		if (t == NULL || j < n)
+			kicked += (size_t)kick_one(&ks->ks_e[i], raw, who);
+	}
+	for (int f = 0; f < 2; f++)
+		if (raw[f] >= 0)
+			close(raw[f]);
+	kick_clear(ks);
+	return kicked;
+}
+
+void
+kick_clear(struct kick_set *ks)
+{
+	for (size_t i = 0; i < ks->ks_n; i++)
+		close(ks->ks_e[i].ke_pidfd);
+	free(ks->ks_e);
+	ks->ks_e = NULL;
+	ks->ks_n = 0;
+}
+
+int
+kick_enabled(void)
+{
+	const char *e = getenv("VNET_VNAT_KICK");
+
+	return e == NULL || strcmp(e, "no") != 0;
+}
