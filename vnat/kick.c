@@ -218,7 +218,7 @@ kick_one(const struct kick_ent *e, int raw[2], const char *who)
 	sent = inject(raw[fam], &e->ke_t, una, ti.tcpi_backoff);
 	info_of(s, &after);
 	close(s);
-	log_info("%s: kicked %s -> %s: back-off %u (%u at the outage's end), %u ICMP error(s) "
+	log_info("%s: kicked %s -> %s: back-off %u (%u with the path down), %u ICMP error(s) "
 	    "quoting %u, back-off now %u, %u retransmission(s)", who,
 	    tuple_end_text(e->ke_t.t_family, e->ke_t.t_lvir, e->ke_t.t_lvir_port, l, sizeof(l)),
 	    tuple_end_text(e->ke_t.t_family, e->ke_t.t_rvir, e->ke_t.t_rvir_port, r, sizeof(r)),
