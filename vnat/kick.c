@@ -19,25 +19,40 @@
 #include "vnat/kickpkt.h"
 #include "vnat/sockdiag.h"
 
-/* the owners kick_prepare looks for: one walk of /proc for all */
+/* the owners kick_prepare looks for, by inode: one walk of /proc for all,
+ * a binary search for each socket descriptor met on the way */
+struct cand {
+	uint32_t	c_inode;
+	size_t		c_i;		/* into kick_prepare's t */
+	pid_t		c_pid;		/* 0 until found */
+	int		c_fd;
+};
+
+static int
+by_inode(const void *a, const void *b)
+{
+	uint32_t x = ((const struct cand *)a)->c_inode, y = ((const struct cand *)b)->c_inode;
+
+	return x < y ? -1 : x > y;
+}
+
 struct want {
-	const uint32_t	*w_inode;
+	struct cand	*w_c;
 	size_t		 w_n;
-	pid_t		*w_pid;
-	int		*w_fd;
 };
 
 static void
 owner_seen(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
 {
 	struct want *w = arg;
+	struct cand key = { .c_inode = inode }, *c;
 
 	(void)comm;
-	for (size_t i = 0; i < w->w_n; i++)
-		if (w->w_inode[i] == inode && w->w_pid[i] == 0) {
-			w->w_pid[i] = pid;
-			w->w_fd[i] = fd;
-		}
+	c = bsearch(&key, w->w_c, w->w_n, sizeof(*w->w_c), by_inode);
+	if (c && c->c_pid == 0) {	/* the first holder found */
+		c->c_pid = pid;
+		c->c_fd = fd;
+	}
 }
 
 /* a copy of descriptor fd of pidfd's process, if it is still socket inode */
@@ -127,21 +142,22 @@ prepare_one(struct kick_ent *e, const struct vnat_tuple *t, uint32_t inode, pid_
 size_t
 kick_prepare(struct kick_set *ks, const struct vnat_tuple *t, const uint32_t *inode, size_t n)
 {
-	pid_t *pid = calloc(n ? n : 1, sizeof(*pid));
-	int *fd = calloc(n ? n : 1, sizeof(*fd));
+	struct cand *c = calloc(n ? n : 1, sizeof(*c));
 	struct kick_ent *e = calloc(n ? n : 1, sizeof(*e));
-	struct want w = { inode, n, pid, fd };
-	size_t tcp = 0;
+	struct want w = { c, 0 };
 
 	kick_clear(ks);
-	for (size_t i = 0; i < n; i++)
-		tcp += t[i].t_proto == IPPROTO_TCP;
-	if (pid == NULL || fd == NULL || e == NULL || tcp == 0 || !kick_enabled() ||
-	    sd_owners_scan(owner_seen, &w) != 0)
+	if (c == NULL || e == NULL || !kick_enabled())
 		goto out;
 	for (size_t i = 0; i < n; i++)
-		if (t[i].t_proto == IPPROTO_TCP && pid[i] != 0 &&
-		    prepare_one(&e[ks->ks_n], &t[i], inode[i], pid[i], fd[i]) == 0)
+		if (t[i].t_proto == IPPROTO_TCP && inode[i] != 0)
+			c[w.w_n++] = (struct cand){ inode[i], i, 0, -1 };
+	qsort(c, w.w_n, sizeof(*c), by_inode);
+	if (w.w_n == 0 || sd_owners_scan(owner_seen, &w) != 0)
+		goto out;
+	for (size_t j = 0; j < w.w_n; j++)
+		if (c[j].c_pid != 0 && prepare_one(&e[ks->ks_n], &t[c[j].c_i], c[j].c_inode,
+		    c[j].c_pid, c[j].c_fd) == 0)
 			ks->ks_n++;
 	if (ks->ks_n) {
 		ks->ks_e = e;
@@ -149,8 +165,7 @@ kick_prepare(struct kick_set *ks, const struct vnat_tuple *t, const uint32_t *in
 	}
 out:
 	free(e);
-	free(pid);
-	free(fd);
+	free(c);
 	return ks->ks_n;
 }
 

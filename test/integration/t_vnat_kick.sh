@@ -24,12 +24,7 @@ MEASURE=${KICK_MEASURE:-}
 WAIT=60 LIFE=$((OUT + 40))
 [ -n "$MEASURE" ] && WAIT=200 LIFE=$((OUT + 220))
 vnat_topo_up
-nsx rtr sysctl -qw net.ipv6.conf.all.forwarding=1
-for i in 1 2 3; do ip -n "${P}rtr" addr add fd00:$i::1/64 dev l$i nodad; done
-ip -n "${P}cli" addr add fd00:1::10/64 dev eth0 nodad
-ip -n "${P}cli" route add default via fd00:1::1
-ip -n "${P}srv" addr add fd00:2::20/64 dev eth0 nodad
-ip -n "${P}srv" route add default via fd00:2::1
+vnat_topo_v6
 for ns in cli srv; do stateful_fw $ns '{ 4455, 2031, 5001, 5002 }'; done
 vnat_pair
 [ "$(vc -c vadd -n python3)" = "added python3" ] || die "vadd"
