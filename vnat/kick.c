@@ -16,6 +16,7 @@
 #include <linux/tcp.h>
 
 #include "common/log.h"
+#include "vnat/addr.h"
 #include "vnat/kickpkt.h"
 #include "vnat/sockdiag.h"
 
@@ -189,18 +190,7 @@ inject(int raw, const struct vnat_tuple *t, uint32_t una, unsigned backoff)
 	int len = kickpkt_build(t, una, pkt, sizeof(pkt));
 	unsigned sent = 0;
 
-	memset(&ss, 0, sizeof(ss));
-	if (t->t_family == 6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-		s6->sin6_family = AF_INET6;
-		memcpy(&s6->sin6_addr, t->t_lvir, 16);
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-		s4->sin_family = AF_INET;
-		memcpy(&s4->sin_addr, t->t_lvir, 4);
-		sl = sizeof(*s4);
-	}
+	sl = addr_sockaddr(t->t_family, t->t_lvir, 0, &ss);
 	for (unsigned i = 0; len > 0 && i < backoff; i++)
 		if (sendto(raw, pkt, (size_t)len, 0, (struct sockaddr *)&ss, sl) == len)
 			sent++;
@@ -208,7 +198,7 @@ inject(int raw, const struct vnat_tuple *t, uint32_t una, unsigned backoff)
 }
 
 static int
-kick_one(const struct kick_ent *e, int raw[2], const char *who)
+kick_one(const struct kick_ent *e, const struct addr_set *as, int raw[2], const char *who)
 {
 	struct tcp_info ti, after;
 	char l[ADDRFMT_LEN], r[ADDRFMT_LEN];
@@ -216,6 +206,10 @@ kick_one(const struct kick_ent *e, int raw[2], const char *who)
 	uint32_t una;
 	unsigned sent;
 
+	/* the error goes to the socket's own address: one that is not this
+	 * host's any more would send it out to the network */
+	if (!addr_set_has(as, e->ke_t.t_family, e->ke_t.t_lvir, true))
+		return 0;
 	if ((s = copy_of(e->ke_pidfd, e->ke_fd, e->ke_inode)) < 0)
 		return 0;
 	if (info_of(s, &ti) != 0 || ti.tcpi_backoff == 0) {
@@ -246,14 +240,23 @@ kick_fire(struct kick_set *ks, const struct vnat_tuple *t, size_t n, const char 
 {
 	int raw[2] = { -1, -1 };
 	size_t kicked = 0;
+	struct addr_set as;
 
+	if (ks->ks_n == 0)
+		return 0;
+	if (addr_set_load(&as) != 0) {
+		log_warn("%s: kick: listing addresses", who);
+		kick_clear(ks);
+		return 0;
+	}
 	for (size_t i = 0; i < ks->ks_n; i++) {
 		size_t j;
 		for (j = 0; t && j < n && !same(&ks->ks_e[i].ke_t, &t[j]); j++)
 			;
 		if (t == NULL || j < n)
-			kicked += (size_t)kick_one(&ks->ks_e[i], raw, who);
+			kicked += (size_t)kick_one(&ks->ks_e[i], &as, raw, who);
 	}
+	addr_set_free(&as);
 	for (int f = 0; f < 2; f++)
 		if (raw[f] >= 0)
 			close(raw[f]);
