@@ -197,6 +197,18 @@ inject(int raw, const struct vnat_tuple *t, uint32_t una, unsigned backoff)
 	return sent;
 }
 
+#define KICK_TRIES	3
+
+/* whether the socket took the errors: a step undone, a retransmission, or
+ * new data acknowledged since */
+static int
+taken(const struct tcp_info *before, const struct tcp_info *after)
+{
+	return after->tcpi_backoff != before->tcpi_backoff ||
+	    after->tcpi_retransmits != before->tcpi_retransmits ||
+	    after->tcpi_bytes_acked != before->tcpi_bytes_acked;
+}
+
 static int
 kick_one(const struct kick_ent *e, const struct addr_set *as, int raw[2], const char *who)
 {
@@ -224,15 +236,28 @@ kick_one(const struct kick_ent *e, const struct addr_set *as, int raw[2], const 
 	}
 	/* what was acknowledged since kick_prepare moved snd_una as far */
 	una = e->ke_una + (uint32_t)(ti.tcpi_bytes_acked - e->ke_acked);
-	sent = inject(raw[fam], &e->ke_t, una, ti.tcpi_backoff);
-	info_of(s, &after);
+	/* the errors are handled before sendto returns (lo); the kernel drops
+	 * them while the application holds the socket (in a system call): then
+	 * nothing changed, and they go again */
+	for (int tries = 0; tries < KICK_TRIES; tries++) {
+		sent = inject(raw[fam], &e->ke_t, una, ti.tcpi_backoff);
+		if (info_of(s, &after) != 0 || taken(&ti, &after))
+			break;
+	}
 	close(s);
+	if (!taken(&ti, &after)) {
+		log_warnx("%s: kick: the errors for %s -> %s were not taken (back-off %u): it waits "
+		    "for its timer", who, tuple_end_text(e->ke_t.t_family, e->ke_t.t_lvir,
+		    e->ke_t.t_lvir_port, l, sizeof(l)), tuple_end_text(e->ke_t.t_family,
+		    e->ke_t.t_rvir, e->ke_t.t_rvir_port, r, sizeof(r)), after.tcpi_backoff);
+		return 0;
+	}
 	log_info("%s: kicked %s -> %s: back-off %u (%u with the path down), %u ICMP error(s) "
 	    "quoting %u, back-off now %u, %u retransmission(s)", who,
 	    tuple_end_text(e->ke_t.t_family, e->ke_t.t_lvir, e->ke_t.t_lvir_port, l, sizeof(l)),
 	    tuple_end_text(e->ke_t.t_family, e->ke_t.t_rvir, e->ke_t.t_rvir_port, r, sizeof(r)),
 	    ti.tcpi_backoff, e->ke_backoff, sent, una, after.tcpi_backoff, after.tcpi_retransmits);
-	return sent > 0;
+	return 1;
 }
 
 size_t
