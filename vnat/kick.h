@@ -6,8 +6,10 @@
  * in repair mode (TCP_REPAIR, TCP_QUEUE_SEQ of the send queue minus
  * SIOCOUTQ, left with TCP_REPAIR_OFF_NO_WP): kick_prepare does it while the
  * connection's path is still down, so that nothing arrives for the
- * application during those few system calls (a read or write then fails),
- * and kick_fire adds what was acknowledged since (tcpi_bytes_acked).  A
+ * application during those few system calls (a read then fails with EPERM;
+ * a write fails with EINVAL between the first two, and after them is queued
+ * but sent only as a retransmission), and kick_fire adds what was
+ * acknowledged since (tcpi_bytes_acked).  A
  * connection that is not backed off is left alone.  Needs CAP_NET_ADMIN,
  * CAP_NET_RAW and CAP_SYS_PTRACE, which vnet keeps (server/privs). */
 #ifndef VNET_KICK_H
