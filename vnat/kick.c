@@ -112,6 +112,13 @@ read_una(int s, uint32_t *una)
 	return rc;
 }
 
+/* Only a connection backed off at least twice is kicked: with one step its
+ * next retransmission is due within two RTOs anyway (under a second on most
+ * paths), and the connections just moved while data flows (a quick move, a
+ * bulk transfer) are the ones whose application is most likely inside a
+ * call on the socket when repair mode is entered. */
+#define KICK_MIN_BACKOFF	2
+
 /* one candidate: remembered if backed off */
 static int
 prepare_one(struct kick_ent *e, const struct vnat_tuple *t, uint32_t inode, pid_t pid, int fd)
@@ -125,7 +132,8 @@ prepare_one(struct kick_ent *e, const struct vnat_tuple *t, uint32_t inode, pid_
 		close(pidfd);
 		return -1;
 	}
-	if (info_of(s, &ti) != 0 || ti.tcpi_backoff == 0 || read_una(s, &e->ke_una) != 0) {
+	if (info_of(s, &ti) != 0 || ti.tcpi_backoff < KICK_MIN_BACKOFF ||
+	    read_una(s, &e->ke_una) != 0) {
 		close(s);
 		close(pidfd);
 		return -1;

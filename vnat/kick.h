@@ -10,7 +10,7 @@
  * a write fails with EINVAL between the first two, and after them is queued
  * but sent only as a retransmission), and kick_fire adds what was
  * acknowledged since (tcpi_bytes_acked).  A
- * connection that is not backed off is left alone.  Needs CAP_NET_ADMIN,
+ * connection backed off less than twice is left alone.  Needs CAP_NET_ADMIN,
  * CAP_NET_RAW and CAP_SYS_PTRACE, which vnet keeps (server/privs). */
 #ifndef VNET_KICK_H
 #define VNET_KICK_H
