@@ -136,6 +136,8 @@ static const struct metric metrics[] = {
 	    VNT(vn_conflicts), NULL, NULL },
 	{ "vnet_vnat_nft_errors_total", C, "nftables batches that failed.",
 	    VNT(vn_nft_errors), NULL, NULL },
+	{ "vnet_vnat_kicked_total", C, "Backed-off connections made to retransmit at once when "
+	    "their translation was applied.", VNT(vn_kicked), NULL, NULL },
 };
 #define NMETRICS	(sizeof(metrics) / sizeof(metrics[0]))
 

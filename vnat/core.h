@@ -27,6 +27,7 @@
 struct vnat_stats {
 	uint64_t vs_msgs, vs_updated, vs_unknown, vs_bad, vs_nft_errors, vs_suspended;
 	uint64_t vs_auth_refused, vs_keyless, vs_conflicts;
+	uint64_t vs_kicked;		/* connections vnat/kick made retransmit */
 };
 
 /* vnat.c: the translations in force */

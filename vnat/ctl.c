@@ -103,6 +103,7 @@ vnat_stats_snapshot(const struct vnat *v, struct vnat_snapshot *out)
 	out->vn_keyless = st->vs_keyless;
 	out->vn_conflicts = st->vs_conflicts;
 	out->vn_nft_errors = st->vs_nft_errors;
+	out->vn_kicked = st->vs_kicked;
 }
 
 /* VNAT STATS? and /metrics (server/metrics.c) read the same snapshot */
@@ -114,14 +115,14 @@ stats(struct vnat *v, const struct reply *r)
 	vnat_stats_snapshot(v, &n);
 	say(r, "OK vstats translations=%llu kept=%llu suspended=%s peer_suspended=%llu "
 	    "keys=%llu vcmp_msgs=%llu updated=%llu unknown=%llu refused=%llu "
-	    "auth_refused=%llu keyless=%llu conflicts=%llu nft_errors=%llu",
+	    "auth_refused=%llu keyless=%llu conflicts=%llu nft_errors=%llu kicked=%llu",
 	    (unsigned long long)n.vn_translations, (unsigned long long)n.vn_kept,
 	    n.vn_suspended ? "yes" : "no", (unsigned long long)n.vn_peer_suspended,
 	    (unsigned long long)n.vn_keys, (unsigned long long)n.vn_msgs,
 	    (unsigned long long)n.vn_updated, (unsigned long long)n.vn_unknown,
 	    (unsigned long long)n.vn_bad, (unsigned long long)n.vn_auth_refused,
 	    (unsigned long long)n.vn_keyless, (unsigned long long)n.vn_conflicts,
-	    (unsigned long long)n.vn_nft_errors);
+	    (unsigned long long)n.vn_nft_errors, (unsigned long long)n.vn_kicked);
 }
 
 enum vnat_ctl_rc

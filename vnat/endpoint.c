@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "vnat/conns.h"
 #include "vnat/core.h"
+#include "vnat/kick.h"
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
 #include "vnat/vkey.h"
@@ -253,8 +254,9 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 {
 	struct vnat *v = s->vs_v;
 	uint8_t *found = calloc(n, 1);
-	uint32_t *inode = calloc(n, sizeof(*inode));
+	uint32_t *inode = calloc(n, sizeof(*inode)), *kin = calloc(n, sizeof(*kin));
 	struct vnat_tuple *t = calloc(n, sizeof(*t));
+	struct kick_set ks = { NULL, 0 };
 	struct match mt;
 	struct vtab socks;
 	size_t i, k = 0, al = tuple_alen(family);
@@ -267,7 +269,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	/* an update must not take the tuple of another connection of ours */
 	mt.m_socks = cmd == VCMP_UPD ? &socks : NULL;
 	mt.m_peer = s->vs_peer;
-	if (found == NULL || t == NULL || inode == NULL)
+	if (found == NULL || t == NULL || inode == NULL || kin == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		struct vnat_tuple key;
@@ -293,7 +295,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			    "(conflict)", s->vs_peer);
 			found[i] = 0;
 		} else
-			k++;
+			kin[k++] = inode[i];
 	}
 	if (cmd == VCMP_SUS) {
 		suspended(s, family, ents, found, t, n, k);
@@ -303,11 +305,15 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		helper_suspend(v, t, inode, k);
 		goto out;
 	}
+	/* snd_una before the new path is in place (vnat/kick) */
+	kick_prepare(&ks, t, kin, k);
 	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
 		log_warnx_rl("vcmp %s: %s", s->vs_peer, err);
 		memset(found, 0, n);
-	} else
+	} else {
 		v->v_st.vs_updated += k;
+		v->v_st.vs_kicked += kick_fire(&ks, NULL, 0, "vcmp: VNAT_UPD");
+	}
 	for (i = 0; i < k; i++) {	/* resumed, if they were suspended */
 		struct vtab_ent *e = vtab_find(&v->v_ep.ep_susp, &t[i]);
 		if (e)
@@ -328,10 +334,12 @@ out:
 			e->ve_lphy_port = 0;
 		}
 	}
+	kick_clear(&ks);
 	vtab_clear(&mt.m_keys);
 	vtab_clear(&socks);
 	free(found);
 	free(inode);
+	free(kin);
 	free(t);
 }
 

@@ -13,6 +13,7 @@
 #include "vnat/addr.h"
 #include "vnat/conns.h"
 #include "vnat/core.h"
+#include "vnat/kick.h"
 #include "vnat/vcmp.h"
 #include "vnat/xchg.h"
 
@@ -21,7 +22,9 @@ struct resume {
 	struct vnat		*r_v;
 	struct timespec		 r_start;
 	struct vnat_tuple	*r_tr;		/* until the exchange takes it over */
+	uint32_t		*r_inode;	/* r_tr[i]'s socket */
 	size_t			 r_n;
+	struct kick_set		 r_kick;	/* the backed-off ones, kicked at the end */
 	struct xchg		*r_x;
 	unsigned		 r_aborted, r_preempted;	/* address conflicts */
 	struct defer		*r_empty;	/* reports an empty RESUME from the loop */
@@ -34,6 +37,8 @@ resume_close(struct vnat_op *op)
 
 	xchg_close(r->r_x);
 	defer_free(r->r_empty);
+	kick_clear(&r->r_kick);
+	free(r->r_inode);
 	free(r->r_tr);
 	free(r);
 }
@@ -74,6 +79,9 @@ finish(void *arg, struct vnat_tuple *t, const bool *okf, size_t cnt, unsigned np
 		log_warnx("vnat: RESUME: %s", err);
 	free(no);
 	good = ok && (n > 0 || cnt == 0) && vnat_apply(v, ok, n, err, sizeof(err)) == 0;
+	/* both ways translated: what waits for a backed-off timer goes now */
+	if (good && n)
+		v->v_st.vs_kicked += kick_fire(&r->r_kick, ok, n, "vnat: RESUME");
 	kept_release_unused(v);
 	double secs;
 	if (suspend_over(v, &secs))
@@ -183,9 +191,10 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		}
 	}
 	r->r_tr = calloc((size_t)n + 1, sizeof(*r->r_tr));
+	r->r_inode = calloc((size_t)n + 1, sizeof(*r->r_inode));
 	sc = calloc(1, sizeof(*sc));
 	conflict_unmark_all(v);
-	if (r->r_tr == NULL || sc == NULL) {
+	if (r->r_tr == NULL || r->r_inode == NULL || sc == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -208,8 +217,10 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 			memcpy(t.t_lphy, given, al);
 		else if (!stays && source_for(sc, fam, t.t_rphy, t.t_lphy) != 0)
 			continue;	/* no route to the peer from here */
-		if (!conflicting(v, r, &socks, &t, vc[i].vc_comm))
+		if (!conflicting(v, r, &socks, &t, vc[i].vc_comm)) {
+			r->r_inode[r->r_n] = c->sc_inode;
 			r->r_tr[r->r_n++] = t;
+		}
 	}
 	if (r->r_n == 0 && r->r_aborted) {
 		snprintf(err, errlen, "nothing resumed: %u connection(s) in conflict (another "
@@ -298,14 +309,17 @@ resume_start(struct vnat *v, const char *addr, vnat_op_done_cb *done, void *arg,
 		defer_run(r->r_empty);
 		return 0;
 	}
+	/* snd_una while nothing can reach the sockets yet: the peers are not told */
+	size_t nkick = kick_prepare(&r->r_kick, r->r_tr, r->r_inode, r->r_n);
 	r->r_x = xchg_start(v, VCMP_UPD, r->r_tr, r->r_n, finish, r);
 	r->r_tr = NULL;		/* the exchange has it (or freed it) */
 	if (r->r_x == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	log_info("vnat: RESUME: %zu connection(s) with %zu peer(s); listed in %.1f ms, input side "
-	    "translated at %.1f ms", r->r_n, xchg_npeers(r->r_x), t_plan, ms_since(&r->r_start));
+	log_info("vnat: RESUME: %zu connection(s) with %zu peer(s), %zu backed off; listed in %.1f "
+	    "ms, input side translated at %.1f ms", r->r_n, xchg_npeers(r->r_x), nkick, t_plan,
+	    ms_since(&r->r_start));
 	return 0;
 fail:
 	op_drop(&r->r_op);

@@ -52,6 +52,7 @@ struct vnat_snapshot {
 	uint64_t vn_peer_suspensions;	/* ... counted since start */
 	uint64_t vn_msgs, vn_updated, vn_unknown, vn_bad, vn_auth_refused, vn_keyless;
 	uint64_t vn_conflicts, vn_nft_errors;
+	uint64_t vn_kicked;		/* connections made to retransmit at once (vnat/kick) */
 };
 
 /* Replaces any stale table, listens for VCMP as o says (NULL: port 0 and

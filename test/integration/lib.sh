@@ -175,6 +175,18 @@ vnat_topo_up() {
 	ip -n "${P}srv" route add default via 198.18.2.1
 }
 
+# vnat_topo_v6: after vnat_topo_up, IPv6 as well: fd00:N::1 on the router's
+# lN (N = 1-3), the client fd00:1::10 and the server fd00:2::20 on their eth0
+vnat_topo_v6() {
+	local i
+	nsx rtr sysctl -qw net.ipv6.conf.all.forwarding=1
+	for i in 1 2 3; do ip -n "${P}rtr" addr add fd00:$i::1/64 dev l$i nodad; done
+	ip -n "${P}cli" addr add fd00:1::10/64 dev eth0 nodad
+	ip -n "${P}cli" route add default via fd00:1::1
+	ip -n "${P}srv" addr add fd00:2::20/64 dev eth0 nodad
+	ip -n "${P}srv" route add default via fd00:2::1
+}
+
 # stateful_fw NS PORTS: input policy drop; established,related accept;
 # invalid drop; lo, IPv6 neighbour discovery and the given TCP ports
 # ("{ 4455, 2031 }" or one) accept

@@ -72,7 +72,7 @@ vnet_vnat_peer_suspended_connections:gauge vnet_vnat_keys:gauge
 vnet_vnat_peer_suspensions_total:counter vnet_vnat_vcmp_messages_total:counter
 vnet_vnat_updated_total:counter vnet_vnat_unknown_total:counter vnet_vnat_refused_total:counter
 vnet_vnat_auth_refused_total:counter vnet_vnat_keyless_total:counter
-vnet_vnat_conflicts_total:counter vnet_vnat_nft_errors_total:counter"
+vnet_vnat_conflicts_total:counter vnet_vnat_nft_errors_total:counter vnet_vnat_kicked_total:counter"
 # scrape NS URL NAME:TYPE...: the samples into $TMP/NS.prom
 scrape() {
 	local ns=$1 url=$2; shift 2

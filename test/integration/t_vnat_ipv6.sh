@@ -8,12 +8,7 @@
 #         eth1 (after the move) fd00:3::10 ── l3 ┘
 . "$(dirname "$0")/lib.sh"
 vnat_topo_up
-nsx rtr sysctl -qw net.ipv6.conf.all.forwarding=1
-for i in 1 2 3; do ip -n "${P}rtr" addr add fd00:$i::1/64 dev l$i nodad; done
-ip -n "${P}cli" addr add fd00:1::10/64 dev eth0 nodad
-ip -n "${P}cli" route add default via fd00:1::1
-ip -n "${P}srv" addr add fd00:2::20/64 dev eth0 nodad
-ip -n "${P}srv" route add default via fd00:2::1
+vnat_topo_v6
 for ns in cli srv; do stateful_fw $ns '{ 4455, 2031, 5001 }'; done
 vnat_pair fd00:2::20
 [ "$(vc -c vadd -n socat)" = "added socat" ] || die "vadd"

@@ -80,7 +80,7 @@ Test(vctl, off_procs_helper_conflict_stats)
 		{ "VNAT CONFLICT sshd maybe", "NOK conflict policy 'maybe': use abort or preempt" },
 		{ "VNAT STATS?", "OK vstats translations=0 kept=0 suspended=no peer_suspended=0 "
 		    "keys=0 vcmp_msgs=0 updated=0 unknown=0 refused=0 auth_refused=0 keyless=0 "
-		    "conflicts=0 nft_errors=0" },
+		    "conflicts=0 nft_errors=0 kicked=0" },
 	};
 	struct vnat *v = bare();
 	struct lines l;
