@@ -113,6 +113,7 @@ struct match {
 	struct vtab	 m_keys;	/* the entries, by our virtual tuple; t_id = index + 1 */
 	uint8_t		*m_found;	/* per entry */
 	uint32_t	*m_inode;	/* per entry: the socket's inode */
+	uint8_t		*m_kick;	/* per entry: worth a kick (vnat/kick) */
 	struct vtab	*m_socks;	/* VNAT_UPD: every socket, for conflicts */
 	const char	*m_peer;	/* for the log */
 };
@@ -147,6 +148,7 @@ match_conn(const struct sd_conn *c, void *arg)
 	if ((e = vtab_find(&mt->m_keys, &k)) != NULL) {
 		mt->m_found[e->ve_tr.t_id - 1] = 1;
 		mt->m_inode[e->ve_tr.t_id - 1] = c->sc_inode;
+		mt->m_kick[e->ve_tr.t_id - 1] = kick_worth(c);
 	}
 	return 0;
 }
@@ -253,7 +255,7 @@ static void
 handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *ents, size_t n)
 {
 	struct vnat *v = s->vs_v;
-	uint8_t *found = calloc(n, 1);
+	uint8_t *found = calloc(n, 1), *kick = calloc(n, 1);
 	uint32_t *inode = calloc(n, sizeof(*inode)), *kin = calloc(n, sizeof(*kin));
 	struct vnat_tuple *t = calloc(n, sizeof(*t));
 	struct kick_set ks = { NULL, 0 };
@@ -266,10 +268,11 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	vtab_init(&socks);
 	mt.m_found = found;
 	mt.m_inode = inode;
+	mt.m_kick = kick;
 	/* an update must not take the tuple of another connection of ours */
 	mt.m_socks = cmd == VCMP_UPD ? &socks : NULL;
 	mt.m_peer = s->vs_peer;
-	if (found == NULL || t == NULL || inode == NULL || kin == NULL)
+	if (found == NULL || kick == NULL || t == NULL || inode == NULL || kin == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		struct vnat_tuple key;
@@ -295,7 +298,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			    "(conflict)", s->vs_peer);
 			found[i] = 0;
 		} else
-			kin[k++] = inode[i];
+			kin[k++] = kick[i] ? inode[i] : 0;
 	}
 	if (cmd == VCMP_SUS) {
 		suspended(s, family, ents, found, t, n, k);
@@ -338,6 +341,7 @@ out:
 	vtab_clear(&mt.m_keys);
 	vtab_clear(&socks);
 	free(found);
+	free(kick);
 	free(inode);
 	free(kin);
 	free(t);

@@ -119,6 +119,12 @@ read_una(int s, uint32_t *una)
  * call on the socket when repair mode is entered. */
 #define KICK_MIN_BACKOFF	2
 
+bool
+kick_worth(const struct sd_conn *c)
+{
+	return c->sc_proto == IPPROTO_TCP && c->sc_retrans >= KICK_MIN_BACKOFF;
+}
+
 /* one candidate: remembered if backed off */
 static int
 prepare_one(struct kick_ent *e, const struct vnat_tuple *t, uint32_t inode, pid_t pid, int fd)

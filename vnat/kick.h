@@ -15,10 +15,12 @@
 #ifndef VNET_KICK_H
 #define VNET_KICK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "vnat/sockdiag.h"
 #include "vnat/tuple.h"
 
 struct kick_ent {
@@ -37,6 +39,11 @@ struct kick_set {
 	size_t		 ks_n;
 };
 
+/* Whether a connection as sock_diag lists it may be worth a kick: TCP,
+ * its retransmission timer pending and backed off at least twice (what
+ * kick_prepare then checks on the socket itself).  Lets a RESUME of 10,000
+ * idle connections look at none of their sockets.  Pure. */
+bool kick_worth(const struct sd_conn *c);
 /* Remembers, of the n connections t (virtual tuples; inode[i] is t[i]'s
  * socket), each TCP one whose retransmissions are backed off, with its
  * snd_una; call it while their paths are down.  Returns how many. */

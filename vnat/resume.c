@@ -22,7 +22,7 @@ struct resume {
 	struct vnat		*r_v;
 	struct timespec		 r_start;
 	struct vnat_tuple	*r_tr;		/* until the exchange takes it over */
-	uint32_t		*r_inode;	/* r_tr[i]'s socket */
+	uint32_t		*r_inode;	/* r_tr[i]'s socket, if worth a kick; 0 */
 	size_t			 r_n;
 	struct kick_set		 r_kick;	/* the backed-off ones, kicked at the end */
 	struct xchg		*r_x;
@@ -218,7 +218,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		else if (!stays && source_for(sc, fam, t.t_rphy, t.t_lphy) != 0)
 			continue;	/* no route to the peer from here */
 		if (!conflicting(v, r, &socks, &t, vc[i].vc_comm)) {
-			r->r_inode[r->r_n] = c->sc_inode;
+			r->r_inode[r->r_n] = kick_worth(c) ? c->sc_inode : 0;
 			r->r_tr[r->r_n++] = t;
 		}
 	}

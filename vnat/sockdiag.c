@@ -62,6 +62,8 @@ sd_one(const struct nlmsghdr *nh, uint8_t proto, sd_conn_cb cb, void *arg)
 	c.sc_rport = ntohs(m->id.idiag_dport);
 	c.sc_inode = m->idiag_inode;
 	c.sc_uid = m->idiag_uid;
+	if (proto == IPPROTO_TCP && m->idiag_timer == 1)	/* retransmission timer */
+		c.sc_retrans = m->idiag_retrans;
 	if (c.sc_rport == 0)	/* not connected */
 		return 0;
 	/* an IPv6 socket talking IPv4 (::ffff:a.b.c.d) is an IPv4 connection on

@@ -14,6 +14,9 @@ struct sd_conn {
 	uint8_t		sc_laddr[16], sc_raddr[16];	/* 4 or 16 bytes used */
 	uint16_t	sc_lport, sc_rport;		/* host byte order */
 	uint32_t	sc_inode, sc_uid;
+	uint8_t		sc_retrans;	/* TCP with its retransmission timer pending:
+					 * retransmissions of the segment at snd_una
+					 * so far (the back-off); otherwise 0 */
 };
 
 /* A socket as an index of sockets keeps it (conns_index): its inode and

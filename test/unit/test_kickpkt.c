@@ -3,10 +3,12 @@
  * checked by summing again, and the refusals. */
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <criterion/criterion.h>
 #include <string.h>
 
 #include "test/unit/fixture.h"
+#include "vnat/kick.h"
 #include "vnat/kickpkt.h"
 
 /* the socket's view after a move: its virtual ends are quoted, never the
@@ -105,4 +107,19 @@ Test(kickpkt, refusals)
 	cr_assert_eq(kickpkt_build(&t4, 1, out, 56), 56);
 	cr_assert_eq(kickpkt_build(&t6, 1, out, 95), -1);
 	cr_assert_eq(kickpkt_build(&t6, 1, out, 96), 96);
+}
+
+Test(kick, worth_only_tcp_backed_off_twice)
+{
+	struct sd_conn c;
+
+	memset(&c, 0, sizeof(c));
+	c.sc_proto = IPPROTO_TCP;
+	cr_assert_not(kick_worth(&c), "an idle connection");
+	c.sc_retrans = 1;
+	cr_assert_not(kick_worth(&c), "one step: due again within two RTOs");
+	c.sc_retrans = 2;
+	cr_assert(kick_worth(&c));
+	c.sc_proto = IPPROTO_UDP;
+	cr_assert_not(kick_worth(&c), "UDP");
 }
