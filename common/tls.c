@@ -236,14 +236,20 @@ tls_key_fingerprint(X509 *cert, char *out, size_t len)
 }
 
 int
+tls_cert_ids(X509 *cert, struct pin_ids *ids)
+{
+	if (tls_fingerprint(cert, ids->pi_cert, sizeof(ids->pi_cert)) != 0 ||
+	    tls_key_fingerprint(cert, ids->pi_key, sizeof(ids->pi_key)) != 0)
+		return -1;
+	return 0;
+}
+
+int
 tls_peer_ids(SSL *ssl, struct pin_ids *ids)
 {
 	X509 *cert = SSL_get1_peer_certificate(ssl);
-	int rc = -1;
+	int rc = cert ? tls_cert_ids(cert, ids) : -1;
 
-	if (cert && tls_fingerprint(cert, ids->pi_cert, sizeof(ids->pi_cert)) == 0 &&
-	    tls_key_fingerprint(cert, ids->pi_key, sizeof(ids->pi_key)) == 0)
-		rc = 0;
 	X509_free(cert);
 	return rc;
 }
@@ -255,6 +261,7 @@ tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port
 	X509 *cert = SSL_get1_peer_certificate(ssl);
 	struct pin_ids ids;
 	enum pin_result pin;
+	int rc;
 
 	msg[0] = '\0';
 	if (cert == NULL) {
@@ -271,8 +278,9 @@ tls_check_peer(SSL *ssl, const char *known_file, const char *host, uint16_t port
 		}
 		return 0;
 	}
+	rc = tls_cert_ids(cert, &ids);
 	X509_free(cert);
-	if (tls_peer_ids(ssl, &ids) != 0) {
+	if (rc != 0) {
 		snprintf(msg, msglen, "cannot compute the certificate fingerprint");
 		return -1;
 	}

@@ -29,6 +29,8 @@ int tls_fingerprint(X509 *cert, char *out, size_t len);
 /* Writes "SHA256:<hex>" of the certificate's public key (its DER
  * SubjectPublicKeyInfo): what a renewed certificate keeps; 0 or -1. */
 int tls_key_fingerprint(X509 *cert, char *out, size_t len);
+/* The fingerprints of a certificate's key and of the certificate; 0 or -1. */
+int tls_cert_ids(X509 *cert, struct pin_ids *ids);
 /* After a handshake: the fingerprints of the server's key and certificate;
  * 0, or -1 when it sent none. */
 int tls_peer_ids(SSL *ssl, struct pin_ids *ids);

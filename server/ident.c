@@ -13,7 +13,8 @@
 int
 ident_show(const struct srv_opts *o, FILE *out)
 {
-	char err[512], kfp[TLS_FP_LEN], cfp[TLS_FP_LEN];
+	char err[512];
+	struct pin_ids ids;
 	bool had = access(o->so_cert, F_OK) == 0 && access(o->so_key, F_OK) == 0;
 	X509 *x = NULL;
 	FILE *f;
@@ -31,11 +32,10 @@ ident_show(const struct srv_opts *o, FILE *out)
 	}
 	x = PEM_read_X509(f, NULL, NULL, NULL);
 	fclose(f);
-	if (x == NULL || tls_key_fingerprint(x, kfp, sizeof(kfp)) != 0 ||
-	    tls_fingerprint(x, cfp, sizeof(cfp)) != 0)
+	if (x == NULL || tls_cert_ids(x, &ids) != 0)
 		fprintf(stderr, "vnet: %s: not a PEM certificate\n", o->so_cert);
 	else {
-		fprintf(out, "key %s\ncertificate %s\n", kfp, cfp);
+		fprintf(out, "key %s\ncertificate %s\n", ids.pi_key, ids.pi_cert);
 		rc = 0;
 	}
 	X509_free(x);
