@@ -5,14 +5,8 @@
 # (its address changes), `vnetclient -c resume` re-homes the connection,
 # and the same connection goes on: no line lost, none twice.  Everything it
 # creates (namespaces, processes, nftables tables) is removed on exit.
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export VNET_BIN=${VNET_BIN:-$ROOT/bin} VNET_TOOLS=${VNET_TOOLS:-$ROOT/build/test}
 T_SUFFIX=demv
-. "$ROOT/test/integration/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "make demo needs root (it creates network namespaces)" >&2; exit 1; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '   $ %s\n' "$*"; }
-indent() { sed 's/^/     /'; }
+. "$(dirname "$0")/demo-lib.sh"
 
 say "VNAT: a laptop on LAN 1 talks to a server on LAN 2 (namespaces $P*)"
 cat <<'PIC'

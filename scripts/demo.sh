@@ -3,13 +3,8 @@
 # A VM on a host-only network of machine44-1 appears on the 42 LAN through
 # the proxy machine42-2: ARP, ping and a TCP transfer.  Everything it creates
 # (namespaces, processes) is removed on exit, even on Ctrl-C.
-ROOT=$(cd "$(dirname "$0")/.." && pwd)
-export VNET_BIN=${VNET_BIN:-$ROOT/bin} VNET_TOOLS=${VNET_TOOLS:-$ROOT/build/test}
 T_SUFFIX=demo
-. "$ROOT/test/integration/lib.sh"
-[ "$(id -u)" = 0 ] || { echo "make demo needs root (it creates network namespaces)" >&2; exit 1; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-run() { printf '   $ %s\n' "$*"; }
+. "$(dirname "$0")/demo-lib.sh"
 
 say "Building the seed's example (network namespaces named $P*)"
 cat <<'PIC'
