@@ -60,6 +60,24 @@ addr_set_has(const struct addr_set *s, uint8_t family, const uint8_t *addr, bool
 	return false;
 }
 
+bool
+addr_is_loopback(uint8_t family, const uint8_t *a)
+{
+	static const uint8_t one[16] = { [15] = 1 }, mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	if (family == 4)
+		return a[0] == 127;
+	return memcmp(a, one, 16) == 0 || (memcmp(a, mapped, 12) == 0 && a[12] == 127);
+}
+
+bool
+addr_conn_local(const struct addr_set *s, const struct vnat_tuple *t)
+{
+	return addr_is_loopback(t->t_family, t->t_lphy) || addr_is_loopback(t->t_family, t->t_rphy) ||
+	    addr_is_loopback(t->t_family, t->t_lvir) || addr_is_loopback(t->t_family, t->t_rvir) ||
+	    addr_set_has(s, t->t_family, t->t_rphy, true);
+}
+
 void
 addr_set_free(struct addr_set *s)
 {

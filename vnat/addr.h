@@ -21,6 +21,13 @@ int addr_set_load(struct addr_set *s);
 /* True when addr (family 4 or 6) is in s; on lo only if count_lo. */
 bool addr_set_has(const struct addr_set *s, uint8_t family, const uint8_t *addr, bool count_lo);
 void addr_set_free(struct addr_set *s);
+/* True for 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104.  Pure. */
+bool addr_is_loopback(uint8_t family, const uint8_t *addr);
+struct vnat_tuple;
+/* True when t never leaves this host: a loopback end, or a remote end that
+ * is one of this host's addresses (s, lo counted).  Such a connection has
+ * nothing to move: RESUME and SUSPEND leave it alone. */
+bool addr_conn_local(const struct addr_set *s, const struct vnat_tuple *t);
 /* True when addr is assigned now (addr_set_has on a fresh snapshot); true
  * as well when that cannot be told, so nothing is called moved by error. */
 bool addr_assigned(uint8_t family, const uint8_t *addr, bool count_lo);

@@ -168,6 +168,20 @@ conns_index(struct vtab *all, const struct sd_conn *c)
 	}
 }
 
+bool
+conns_self(const struct vtab *all, const struct sd_conn *c)
+{
+	struct sd_conn r = *c;
+
+	memcpy(r.sc_laddr, c->sc_raddr, sizeof(r.sc_laddr));
+	memcpy(r.sc_raddr, c->sc_laddr, sizeof(r.sc_raddr));
+	r.sc_lport = c->sc_rport;
+	r.sc_rport = c->sc_lport;
+	struct vnat_tuple k;
+	conns_identity(&r, &k);
+	return vtab_find(all, &k) != NULL;
+}
+
 static const char *
 tcp_state(uint8_t proto, uint8_t st)
 {

@@ -24,6 +24,9 @@ int conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct v
 /* Indexes socket c in all by its tuple, its inode and state in ve_sock
  * (vnat/conflict reads them). */
 void conns_index(struct vtab *all, const struct sd_conn *c);
+/* True when all (conns_collect's index) holds c's other end: both ends of
+ * the connection are sockets of this host. */
+bool conns_self(const struct vtab *all, const struct sd_conn *c);
 /* The translation of a socket that never moved: its tuple as virtual and
  * physical ends (the key for vnat_find and the vtab tables). */
 void conns_identity(const struct sd_conn *c, struct vnat_tuple *t);

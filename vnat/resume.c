@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/defer.h"
 #include "common/log.h"
@@ -168,7 +169,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 	struct srccache *sc = NULL;
 	struct vtab socks;
 	uint8_t given[16];
-	int given_af = 0, n;
+	int given_af = 0, n, nlocal = 0;
 
 	vtab_init(&socks);
 	if (addr_set_load(&as) != 0) {
@@ -206,6 +207,12 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		conns_identity(c, &t);
 		if ((cur = (struct vnat_tuple *)vnat_find(v, &t)) != NULL)
 			t = *cur;
+		/* nothing local moves: loopback, this host to itself, vnet's own
+		 * sockets (the control connection carrying this request) */
+		if (addr_conn_local(&as, &t) || conns_self(&socks, c) || vc[i].vc_pid == getpid()) {
+			nlocal++;
+			continue;
+		}
 		/* after SUSPEND every suspended connection is told, moved or not */
 		bool susp = suspend_has(v, &t);
 		/* moved: its physical address is gone, or another one was asked for */
@@ -228,7 +235,8 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 		goto fail;
 	}
 	if (r->r_n == 0 && !suspend_is_on(v)) {
-		snprintf(err, errlen, "nothing to resume: %d virtual connection(s), none moved", n);
+		snprintf(err, errlen, "nothing to resume: %d virtual connection(s), none moved",
+		    n - nlocal);
 		goto fail;
 	}
 	free(sc);

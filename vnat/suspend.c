@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/defer.h"
 #include "common/log.h"
+#include "vnat/addr.h"
 #include "vnat/conns.h"
 #include "vnat/core.h"
 #include "vnat/vcmp.h"
@@ -58,35 +60,52 @@ static int
 record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 {
 	struct vconn *vc = NULL;
-	int n = vnat_collect(v, &vc, NULL);
-	struct vnat_tuple *t;
+	struct addr_set as;
+	struct vnat_tuple *t = NULL;
+	struct vtab socks;
+	int n, k = 0;
 
-	if (n < 0) {
-		snprintf(err, errlen, "cannot list connections: %s", strerror(errno));
+	vtab_init(&socks);
+
+	if (addr_set_load(&as) != 0) {
+		snprintf(err, errlen, "cannot list this host's addresses: %s", strerror(errno));
 		return -1;
 	}
+	if ((n = vnat_collect(v, &vc, &socks)) < 0) {
+		snprintf(err, errlen, "cannot list connections: %s", strerror(errno));
+		goto fail;
+	}
 	if ((t = calloc((size_t)n + 1, sizeof(*t))) == NULL) {
-		free(vc);
 		snprintf(err, errlen, "out of memory");
-		return -1;
+		goto fail;
 	}
 	for (int i = 0; i < n; i++) {
 		const struct vnat_tuple *cur;
 		bool created;
-		conns_identity(&vc[i].vc_c, &t[i]);
-		if ((cur = vnat_find(v, &t[i])) != NULL)
-			t[i] = *cur;
-		if (vtab_put(&v->v_susp.sp_conns, &t[i], &created) == NULL) {
+		conns_identity(&vc[i].vc_c, &t[k]);
+		if ((cur = vnat_find(v, &t[k])) != NULL)
+			t[k] = *cur;
+		/* nothing local is suspended (as in RESUME: vnat/resume.c) */
+		if (addr_conn_local(&as, &t[k]) || conns_self(&socks, &vc[i].vc_c) ||
+		    vc[i].vc_pid == getpid())
+			continue;
+		if (vtab_put(&v->v_susp.sp_conns, &t[k++], &created) == NULL) {
 			vtab_clear(&v->v_susp.sp_conns);
-			free(vc);
-			free(t);
 			snprintf(err, errlen, "out of memory");
-			return -1;
+			goto fail;
 		}
 	}
 	free(vc);
+	addr_set_free(&as);
+	vtab_clear(&socks);
 	*out = t;
-	return n;
+	return k;
+fail:
+	free(t);
+	free(vc);
+	addr_set_free(&as);
+	vtab_clear(&socks);
+	return -1;
 }
 
 int
