@@ -30,22 +30,17 @@ tup(uint8_t family, const char *l, const char *r)
 
 Test(addr, loopback_ranges)
 {
+	static const struct { uint8_t fam; const char *a; bool lo; } cases[] = {
+		{ 4, "127.0.0.1", true }, { 4, "127.255.3.4", true }, { 4, "128.0.0.1", false },
+		{ 6, "::1", true }, { 6, "::ffff:127.0.0.9", true }, { 6, "::2", false },
+		{ 6, "fd00::1", false },
+	};
 	uint8_t a[16];
 
-	ip(4, "127.0.0.1", a);
-	cr_assert(addr_is_loopback(4, a));
-	ip(4, "127.255.3.4", a);
-	cr_assert(addr_is_loopback(4, a));
-	ip(4, "128.0.0.1", a);
-	cr_assert(!addr_is_loopback(4, a));
-	ip(6, "::1", a);
-	cr_assert(addr_is_loopback(6, a));
-	ip(6, "::ffff:127.0.0.9", a);
-	cr_assert(addr_is_loopback(6, a));
-	ip(6, "::2", a);
-	cr_assert(!addr_is_loopback(6, a));
-	ip(6, "fd00::1", a);
-	cr_assert(!addr_is_loopback(6, a));
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ip(cases[i].fam, cases[i].a, a);
+		cr_assert_eq(addr_is_loopback(cases[i].fam, a), cases[i].lo, "%s", cases[i].a);
+	}
 }
 
 Test(addr, local_connections)
