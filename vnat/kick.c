@@ -261,9 +261,12 @@ kick_one(const struct kick_ent *e, const struct addr_set *as, int raw[2], const 
 	close(s);
 	if (!taken(&ti, &after)) {
 		log_warnx("%s: kick: the errors for %s -> %s were not taken (back-off %u): it waits "
-		    "for its timer", who, tuple_end_text(e->ke_t.t_family, e->ke_t.t_lvir,
+		    "for its timer (quoted %u = %u + %llu acked since; retransmits %u, unacked %u, "
+		    "ca_state %u, state %u)", who, tuple_end_text(e->ke_t.t_family, e->ke_t.t_lvir,
 		    e->ke_t.t_lvir_port, l, sizeof(l)), tuple_end_text(e->ke_t.t_family,
-		    e->ke_t.t_rvir, e->ke_t.t_rvir_port, r, sizeof(r)), after.tcpi_backoff);
+		    e->ke_t.t_rvir, e->ke_t.t_rvir_port, r, sizeof(r)), after.tcpi_backoff, una,
+		    e->ke_una, (unsigned long long)(ti.tcpi_bytes_acked - e->ke_acked),
+		    ti.tcpi_retransmits, ti.tcpi_unacked, ti.tcpi_ca_state, ti.tcpi_state);
 		return 0;
 	}
 	log_info("%s: kicked %s -> %s: back-off %u (%u with the path down), %u ICMP error(s) "

@@ -112,6 +112,7 @@ for f in v4:5001 v6:5002; do
 		    grep -q "vnat: RESUME: kick: the errors for \[fd00:1::10\]:[0-9]* -> \[fd00:2::20\]:5002 were not taken" \
 		    "$TMP/cli.log"; then
 			log "KNOWN DEFECT: $fam: ${d%:*}: the mover's kick was not taken (logged): ${d#*:} s"
+			log "$(grep -h 'were not taken' "$TMP/cli.log")"
 			V6_MISSED=1
 			continue
 		fi
