@@ -55,12 +55,17 @@ lport=$(nsx cli ss -Htn "dport = :5001" | awk '{split($4, a, ":"); print a[2]}')
 move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 nsx cli ip addr add 198.18.1.10/32 dev lo
 before=$(bytes_in up)
+# the input side first, as RESUME does: once the server has its update it
+# sends to the new address, where without it the client's kernel would
+# answer with a reset (the connecting socat failed, now and then)
+nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
+	198.18.2.20:5001 198.18.2.20:5001 base in || die "client translation (input side)"
 out=$(vcmp "\x01\x01$(hexport 5001)$(hexip 198.18.2.20)$(hexip 198.18.1.10)$(hexip 198.18.3.10)$(hexport $lport)$(hexport $lport)")
 want="010200000000000000000000""c6120214""0000""1389"
 [ "$out" = "$want" ] || die "VNAT_UPD_R: $out (want $want)"
 grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" || die "update not logged"
 nsx cli "$VNET_TOOLS/vnat-tr" add 1 tcp 198.18.1.10:$lport 198.18.3.10:$lport \
-	198.18.2.20:5001 198.18.2.20:5001 base || die "client translation"
+	198.18.2.20:5001 198.18.2.20:5001 out || die "client translation (output side)"
 grep -q "update for the connection of 198.18.1.10:$lport accepted without a key (the connection never had one)" \
 	"$TMP/srv.log" || die "the keyless update (never keyed, no --vnat-secure) is not logged"
 ok "VNAT_UPD answered with VNAT_UPD_R 198.18.2.20:5001 ($before bytes before the move); keyless, logged"

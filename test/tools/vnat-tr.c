@@ -1,8 +1,8 @@
 /* vnat-tr: applies VNAT translations with vnat/nftx (test tool), so that a
  * test can check the nftables design before the daemon drives it.
  *   vnat-tr reset | destroy
- *   vnat-tr add|del ID tcp|udp LVIR:LPORT LPHY:LPORT RVIR:RPORT RPHY:RPORT [base]
- */
+ *   vnat-tr add|del ID tcp|udp LVIR:LPORT LPHY:LPORT RVIR:RPORT RPHY:RPORT [base] [in|out]
+ * (in, out: that direction's maps only, as RESUME adds the input side first) */
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +49,17 @@ main(int argc, char **argv)
 	else if (strcmp(argv[1], "destroy") == 0)
 		n = nftx_text_destroy(batch, sizeof(batch));
 	else if (argc >= 8 && (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "del") == 0)) {
-		int base = argc > 8 && strcmp(argv[8], "base") == 0;
+		int base = 0;
+		for (int i = 8; i < argc; i++) {
+			if (strcmp(argv[i], "base") == 0)
+				base = 1;
+			else if (strcmp(argv[i], "in") == 0)
+				t.t_dirs = TUPLE_IN;
+			else if (strcmp(argv[i], "out") == 0)
+				t.t_dirs = TUPLE_OUT;
+			else
+				return 2;
+		}
 		t.t_id = (uint32_t)atoi(argv[2]);
 		t.t_proto = strcmp(argv[3], "udp") == 0 ? 17 : 6;
 		if (endpoint(argv[4], t.t_lvir, &t.t_lvir_port, &t.t_family) ||
@@ -68,7 +78,7 @@ main(int argc, char **argv)
 		}
 	} else {
 		fprintf(stderr, "usage: vnat-tr reset|destroy | add|del ID tcp|udp LVIR:P LPHY:P "
-		    "RVIR:P RPHY:P [base]\n");
+		    "RVIR:P RPHY:P [base] [in|out]\n");
 		return 2;
 	}
 	if (n < 0 || nftx_apply(nft, batch, err, sizeof(err)) != 0) {
