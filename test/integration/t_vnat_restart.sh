@@ -1,0 +1,138 @@
+#!/bin/bash
+# Restart safety: vnet on a host that has moved is stopped and started
+# again (SIGTERM, then SIGKILL) while a connection it migrated carries a
+# numbered line every 50 ms.  The translations and the kept address stay in
+# the kernel, the state file records them and the keys, the new vnet
+# adopts them: no gap over 1 s in what arrives, every line in order; VNAT
+# STATS? and CONNS? of the new process show the adopted translations; a
+# connection closed after the restart is swept; a later move and RESUME
+# works against a server with --vnat-secure (the key and its counter were
+# kept).  Then `vnet --vnat-flush` removes everything: no table, no kept
+# address, arp_announce back, no state file.
+#
+#   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
+#         eth1 (after the move) 198.18.3.10, then .11 ── l3 ┘
+. "$(dirname "$0")/lib.sh"
+vnat_topo_up
+for ns in cli srv; do
+	stateful_fw $ns '{ 4455, 2031, 5003, 5004 }'
+done
+CLI_ARGS=(pwc -h _ -p 4455 --vnat --vnat-proc socat)
+start_vnet cli cli "${CLI_ARGS[@]}"
+start_vnet srv srv pws -h _ -p 4455 --vnat --vnat-secure --vnat-proc socat
+wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
+wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
+STATE="$TMP/home-cli/.vnet/vnat.state"
+vstat() { vc -c vstats | tr ' ' '\n' | sed -n "s/^$1=//p"; }
+
+# A: a numbered line every 50 ms from the client; the server stamps each
+# line with its arrival time.  B: an idle connection, closed later.
+nsx srv bash -c 'socat -u TCP-LISTEN:5003,reuseaddr STDOUT | while IFS= read -r l; do
+	printf "%s %s\n" "$l" "$EPOCHREALTIME"; done' >"$TMP/a.rx" &
+APID=$!
+nsx srv timeout 300 socat -u TCP-LISTEN:5004,reuseaddr OPEN:/dev/null &
+wait_for 5 "listeners" ss_has srv -tln "sport = :5004"
+wait_for 5 "listener" ss_has srv -tln "sport = :5003"
+nsx cli timeout 300 bash -c 'for ((i = 1; i <= 6000; i++)); do printf "%06d\n" $i; sleep 0.05; done' |
+	nsx cli timeout 300 socat -u STDIN TCP:198.18.2.20:5003 &
+SPID=$!
+nsx cli timeout 300 socat -u EXEC:"sleep 300" TCP:198.18.2.20:5004 &
+lines() { wc -l <"$TMP/a.rx"; }
+lines_over() { [ "$(lines)" -gt "$1" ]; }
+wait_for 10 "lines arriving" lines_over 5
+wait_for 5 "connection B" ss_has cli -tn "dport = :5004"
+
+out=$(vc -c suspend) || die "SUSPEND: $out"
+[ "$(vstat keys)" = 2 ] || die "no keys after SUSPEND: $(vc -c vstats)"
+move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+out=$(vc -c resume) || die "RESUME: $out"
+[[ $out =~ ^resumed\ 2\ of\ 2 ]] || die "RESUME said: $out"
+[ "$(vstat translations)" = 2 ] || die "translations after RESUME: $(vc -c vstats)"
+n=$(lines)
+wait_for 10 "lines after the move" lines_over $((n + 10))
+T0=$EPOCHREALTIME
+ok "moved, resumed, lines flowing again: $out"
+
+# restart N SIG: stop the client's vnet with SIG, check what it left, start
+# it again and check that it adopted it
+restart() {
+	local sig=$1 pid
+	eval "pid=\$PID_cli"
+	kill -"$sig" "$pid"
+	wait "$pid" 2>/dev/null || true
+	PID_cli=
+	[ "$sig" = KILL ] || grep -q "left for the next start: 2 translation(s), 1 kept address(es), 2 key(s)" \
+		"$TMP/cli.log" || die "SIGTERM: nothing said left: $(tail -5 "$TMP/cli.log")"
+	nsx cli nft list table inet vnet >/dev/null 2>&1 || die "$sig: the table went with vnet"
+	nsx cli ip -o addr show dev lo | grep -q "198.18.1.10/32" || die "$sig: the kept address went"
+	[ "$(stat -c %a "$STATE")" = 600 ] || die "$sig: state file mode $(stat -c %a "$STATE")"
+	[ "$(grep -c '^tr ' "$STATE")" = 2 ] && [ "$(grep -c '^key ' "$STATE")" = 2 ] &&
+		grep -q "^kept 4 198.18.1.10$" "$STATE" && grep -q "^announce 0$" "$STATE" ||
+		die "$sig: state file: $(cat "$STATE")"
+	sleep 1.5	# no vnet at all for a while: the kernel alone carries the connection
+	mv "$TMP/cli.log" "$TMP/cli-before-$sig.txt"
+	start_vnet cli cli "${CLI_ARGS[@]}"
+	wait_for 10 "client's vnet after $sig" port_open cli 127.0.0.1 4455
+	grep -q "adopted what the last vnet left .*: 2 translation(s), 1 kept address(es), 2 key(s)" \
+		"$TMP/cli.log" || die "$sig: not adopted: $(cat "$TMP/cli.log")"
+	[ "$(vstat translations)" = 2 ] && [ "$(vstat kept)" = 1 ] && [ "$(vstat keys)" = 2 ] ||
+		die "$sig: VNAT STATS? after the restart: $(vc -c vstats)"
+	conns=$(vc -c conns)
+	grep -qE "^tcp 198.18.1.10:[0-9]+ 198.18.2.20:5003 198.18.3.10:[0-9]+ 198.18.2.20:5003 ESTABLISHED" \
+		<<<"$conns" || die "$sig: CONNS? after the restart: $conns"
+	ok "$sig: table, kept address and state file left; adopted: $(vc -c vstats | cut -d' ' -f1-6)"
+	sleep 2
+}
+restart TERM
+restart KILL
+
+# every line once, in order; no gap over 1 s since the move (the restarts included)
+n=$(lines)
+awk -v t0="$T0" 'BEGIN { bad = 0; gap = 0 }
+	{ if ($1 + 0 != NR) { print "line " NR ": " $1; bad = 1; exit }
+	  if (prev != "" && $2 > t0 && $2 - prev > gap) gap = $2 - prev; prev = $2 }
+	END { if (bad) exit 1; printf "%.3f\n", gap; if (gap > 1.0) exit 2 }' "$TMP/a.rx" >"$TMP/gap" ||
+	die "stream broken across the restarts: $(cat "$TMP/gap") ($n lines)"
+ok "$n lines in order, largest gap across both restarts $(cat "$TMP/gap") s (bound 1 s)"
+
+# the sweep runs in the new process: B closes, its translation goes
+bpid=$(nsx cli ss -Htnp "dport = :5004" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
+[ -n "$bpid" ] || die "no process for connection B"
+kill "$bpid"
+stat_is() { [ "$(vstat "$1")" = "$2" ]; }
+wait_for 10 "B's translation to be swept" stat_is translations 1
+grep -q "1 translation(s) removed: their connections closed (1 left)" "$TMP/cli.log" ||
+	die "sweep not logged: $(tail -5 "$TMP/cli.log")"
+state_trs() { [ "$(grep -c '^tr ' "$STATE")" = "$1" ]; }
+wait_for 5 "the state file to follow" state_trs 1
+ok "connection B closed after the restart: swept, state file rewritten"
+
+# a later move: RESUME against --vnat-secure needs the kept key and counter
+nsx cli ip addr del 198.18.3.10/24 dev eth1
+nsx cli ip addr add 198.18.3.11/24 dev eth1
+nsx cli ip route replace default via 198.18.3.1
+out=$(vc -c resume) || die "RESUME after the restarts: $out"
+[[ $out =~ ^resumed\ 1\ of\ 1 ]] || die "RESUME after the restarts said: $out"
+n=$(lines)
+wait_for 10 "lines after the second move" lines_over $((n + 10))
+sv=$(vs -c vstats)
+[[ $sv == *" auth_refused=0 keyless=0 "* ]] || die "the server refused an update or took it keyless: $sv"
+grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" || die "second update not logged on the server"
+ok "moved again after the restarts: $out, keyed update accepted by the --vnat-secure server"
+
+# stopped for good: SIGTERM leaves it, --vnat-flush removes it
+stop_vnet cli
+[ -f "$STATE" ] || die "no state file after SIGTERM"
+out=$(HOME="$TMP/home-cli" nsx cli "$VNET_BIN/vnet" --vnat-flush 2>&1) || die "--vnat-flush: $out"
+[[ $out == *"vnet: removed 198.18.1.10 on lo, arp_announce back to 0, table inet vnet, table arp vnet, the state file $STATE"* ]] ||
+	die "--vnat-flush said: $out"
+! nsx cli nft list tables | grep -q "table .* vnet" || die "a table left after --vnat-flush"
+! nsx cli ip -o addr show dev lo | grep -q "198.18.1.10" || die "kept address left after --vnat-flush"
+[ "$(nsx cli sysctl -n net.ipv4.conf.all.arp_announce)" = 0 ] || die "arp_announce not back to 0"
+[ ! -e "$STATE" ] || die "state file left after --vnat-flush"
+nsx cli nft list tables | grep -q "table inet fw" || die "the host's own firewall was touched"
+out=$(HOME="$TMP/home-cli" nsx cli "$VNET_BIN/vnet" --vnat-flush 2>&1) || die "--vnat-flush again: $out"
+[[ $out == "vnet: nothing of vnat's to remove"* ]] || die "--vnat-flush again said: $out"
+ok "--vnat-flush: $out (after: nothing left)"
+kill "$SPID" "$APID" 2>/dev/null || true
+finish
