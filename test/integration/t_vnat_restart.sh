@@ -7,8 +7,10 @@
 # STATS? and CONNS? of the new process show the adopted translations; a
 # connection closed after the restart is swept; a later move and RESUME
 # works against a server with --vnat-secure (the key and its counter were
-# kept).  Then `vnet --vnat-flush` removes everything: no table, no kept
-# address, arp_announce back, no state file.
+# kept).  A vnet without --vnat warns and leaves the state alone; then
+# `vnet --vnat-flush` removes everything: no table, no kept address,
+# arp_announce back, no state file.  Before all this, a hostile state file
+# is refused and set aside.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10, then .11 ── l3 ┘
@@ -18,11 +20,20 @@ for ns in cli srv; do
 	stateful_fw $ns '{ 4455, 2031, 5003, 5004 }'
 done
 CLI_ARGS=(pwc -h _ -p 4455 --vnat --vnat-proc socat)
+STATE="$TMP/home-cli/.vnet/vnat.state"
+# a hostile state file (a translation cut short) is refused, set aside, and
+# vnet starts clean
+mkdir -p -m 0700 "$TMP/home-cli/.vnet"
+printf 'vnet-vnat-state 1\nannounce 0\nnextid 1\ntr 1 4 6 0 198.18.1.10 1 198.18.3.10\nend\n' >"$STATE"
+chmod 600 "$STATE"
 start_vnet cli cli "${CLI_ARGS[@]}"
 start_vnet srv srv pws -h _ -p 4455 --vnat --vnat-secure --vnat-proc socat
 wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
 wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
-STATE="$TMP/home-cli/.vnet/vnat.state"
+grep -q "vnat: state file $STATE refused: line 4: not a state line: 'tr 1 4 6 0 198.18.1.10 1 198.18.3.10'; moved to $STATE.bad" \
+	"$TMP/cli.log" || die "hostile state file not refused: $(grep state "$TMP/cli.log")"
+[ -f "$STATE.bad" ] && [ ! -e "$STATE" ] || die "the refused file was not set aside"
+ok "a hostile state file is refused, named in the log and set aside; vnet starts clean"
 vstat() { vc -c vstats | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 
 # A: a numbered line every 50 ms from the client; the server stamps each
@@ -123,6 +134,14 @@ ok "moved again after the restarts: $out, keyed update accepted by the --vnat-se
 # stopped for good: SIGTERM leaves it, --vnat-flush removes it
 stop_vnet cli
 [ -f "$STATE" ] || die "no state file after SIGTERM"
+# a vnet without --vnat leaves it alone and says so
+start_vnet cli plain pwc -h _ -p 4455 -d eth1 --state-dir "$TMP/home-cli/.vnet"
+wait_for 10 "vnet without --vnat" port_open cli 127.0.0.1 4455
+stop_vnet plain
+grep -q "vnat.state records connections a vnet --vnat left in the kernel: start with --vnat to adopt them, or run vnet --vnat-flush" \
+	"$TMP/plain.log" || die "no warning without --vnat: $(cat "$TMP/plain.log")"
+[ -f "$STATE" ] && nsx cli nft list table inet vnet >/dev/null 2>&1 || die "vnet without --vnat touched the state"
+ok "vnet without --vnat warns about the state left and keeps it"
 out=$(HOME="$TMP/home-cli" nsx cli "$VNET_BIN/vnet" --vnat-flush 2>&1) || die "--vnat-flush: $out"
 [[ $out == *"vnet: removed 198.18.1.10 on lo, arp_announce back to 0, table inet vnet, table arp vnet, the state file $STATE"* ]] ||
 	die "--vnat-flush said: $out"
