@@ -70,8 +70,11 @@ restart() {
 	local sig=$1 pid
 	eval "pid=\$PID_cli"
 	kill -"$sig" "$pid"
-	wait "$pid" 2>/dev/null || true
+	rc=0
+	wait "$pid" 2>/dev/null || rc=$?
 	PID_cli=
+	[ "$sig" = KILL ] || [ $rc -eq 0 ] || die "vnet exited with $rc after SIGTERM"
+	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/cli.log" || die "sanitizer report in cli.log"
 	[ "$sig" = KILL ] || grep -q "left for the next start: 2 translation(s), 1 kept address(es), 2 key(s)" \
 		"$TMP/cli.log" || die "SIGTERM: nothing said left: $(tail -5 "$TMP/cli.log")"
 	nsx cli nft list table inet vnet >/dev/null 2>&1 || die "$sig: the table went with vnet"
