@@ -231,14 +231,19 @@ vnat_flush(const char *state_dir, FILE *out)
 		fprintf(out, "vnet: --vnat-flush: cannot open libnftables\n");
 		goto out;
 	}
-	if ((r = state_read(path, &s)) == 0)
-		kept_adopt(v, s.vs_kept, s.vs_nkept, s.vs_announce, false, NULL, 0);
+	if ((r = state_read(path, &s)) == 0) {
+		/* those still there: the others are not ours to remove any more */
+		size_t k = 0;
+		for (size_t i = 0; i < s.vs_nkept; i++)
+			if (addr_assigned(s.vs_kept[i].sk_family, s.vs_kept[i].sk_addr, true))
+				s.vs_kept[k++] = s.vs_kept[i];
+		kept_adopt(v, s.vs_kept, k, s.vs_announce, false, NULL, 0);
+	}
 	for (size_t i = 0; i < kept_count(v); i++) {
 		uint8_t fam, addr[16];
 		kept_get(v, i, &fam, addr);
-		if (addr_assigned(fam, addr, true))
-			n += (size_t)snprintf(gone + n, sizeof(gone) - n, "%s%s on lo", n ? ", " : "",
-			    tuple_addr_text(fam, addr, a, sizeof(a)));
+		n += (size_t)snprintf(gone + n, sizeof(gone) - n, "%s%s on lo", n ? ", " : "",
+		    tuple_addr_text(fam, addr, a, sizeof(a)));
 		n = n < sizeof(gone) ? n : sizeof(gone) - 1;
 	}
 	if (kept_announce_saved(v) >= 0)
