@@ -1,7 +1,7 @@
 #!/bin/bash
 # Restart safety: vnet on a host that has moved is stopped and started
-# again (SIGTERM, then SIGKILL) while a connection it migrated carries a
-# numbered line every 50 ms.  The translations and the kept address stay in
+# again (SIGTERM, then SIGKILL), then its peer's (SIGTERM), while a
+# connection they migrated carries a numbered line every 50 ms.  The translations and the kept address stay in
 # the kernel, the state file records them and the keys, the new vnet
 # adopts them: no gap over 1 s in what arrives, every line in order; VNAT
 # STATS? and CONNS? of the new process show the adopted translations; a
@@ -27,7 +27,8 @@ mkdir -p -m 0700 "$TMP/home-cli/.vnet"
 printf 'vnet-vnat-state 1\nannounce 0\nnextid 1\ntr 1 4 6 0 198.18.1.10 1 198.18.3.10\nend\n' >"$STATE"
 chmod 600 "$STATE"
 start_vnet cli cli "${CLI_ARGS[@]}"
-start_vnet srv srv pws -h _ -p 4455 --vnat --vnat-secure --vnat-proc socat
+SRV_ARGS=(pws -h _ -p 4455 --vnat --vnat-secure --vnat-proc socat)
+start_vnet srv srv "${SRV_ARGS[@]}"
 wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
 wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
 grep -q "vnat: state file $STATE refused: line 4: not a state line: 'tr 1 4 6 0 198.18.1.10 1 198.18.3.10'; moved to $STATE.bad" \
@@ -64,41 +65,48 @@ wait_for 10 "lines after the move" lines_over $((n + 10))
 T0=$EPOCHREALTIME
 ok "moved, resumed, lines flowing again: $out"
 
-# restart N SIG: stop the client's vnet with SIG, check what it left, start
-# it again and check that it adopted it
+# restart NAME SIG: stop vnet NAME (cli, the mover, or srv, its peer) with
+# SIG, check what it left, start it again and check that it adopted it
 restart() {
-	local sig=$1 pid
-	eval "pid=\$PID_cli"
+	local name=$1 sig=$2 pid rc=0 nkept=0 ctl=vc state=$STATE args=("${CLI_ARGS[@]}")
+	local want="^tcp 198.18.1.10:[0-9]+ 198.18.2.20:5003 198.18.3.10:[0-9]+ 198.18.2.20:5003 ESTABLISHED"
+	if [ "$name" = cli ]; then
+		nkept=1
+	else
+		ctl=vs state="$TMP/home-srv/.vnet/vnat.state" args=("${SRV_ARGS[@]}")
+		want="^tcp 198.18.2.20:5003 198.18.1.10:[0-9]+ 198.18.2.20:5003 198.18.3.10:[0-9]+ ESTABLISHED"
+	fi
+	eval "pid=\$PID_$name"
 	kill -"$sig" "$pid"
-	rc=0
 	wait "$pid" 2>/dev/null || rc=$?
-	PID_cli=
-	[ "$sig" = KILL ] || [ $rc -eq 0 ] || die "vnet exited with $rc after SIGTERM"
-	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/cli.log" || die "sanitizer report in cli.log"
-	[ "$sig" = KILL ] || grep -q "left for the next start: 2 translation(s), 1 kept address(es), 2 key(s)" \
-		"$TMP/cli.log" || die "SIGTERM: nothing said left: $(tail -5 "$TMP/cli.log")"
-	nsx cli nft list table inet vnet >/dev/null 2>&1 || die "$sig: the table went with vnet"
-	nsx cli ip -o addr show dev lo | grep -q "198.18.1.10/32" || die "$sig: the kept address went"
-	[ "$(stat -c %a "$STATE")" = 600 ] || die "$sig: state file mode $(stat -c %a "$STATE")"
-	[ "$(grep -c '^tr ' "$STATE")" = 2 ] && [ "$(grep -c '^key ' "$STATE")" = 2 ] &&
-		grep -q "^kept 4 198.18.1.10$" "$STATE" && grep -q "^announce 0$" "$STATE" ||
-		die "$sig: state file: $(cat "$STATE")"
+	eval "PID_$name="
+	[ "$sig" = KILL ] || [ $rc -eq 0 ] || die "$name: vnet exited with $rc after SIGTERM"
+	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/$name.log" || die "sanitizer report in $name.log"
+	[ "$sig" = KILL ] || grep -q "left for the next start: 2 translation(s), $nkept kept address(es), 2 key(s)" \
+		"$TMP/$name.log" || die "$name SIGTERM: nothing said left: $(tail -5 "$TMP/$name.log")"
+	nsx $name nft list table inet vnet >/dev/null 2>&1 || die "$name $sig: the table went with vnet"
+	[ $nkept = 0 ] || nsx cli ip -o addr show dev lo | grep -q "198.18.1.10/32" || die "$sig: the kept address went"
+	[ "$(stat -c %a "$state")" = 600 ] || die "$name $sig: state file mode $(stat -c %a "$state")"
+	[ "$(grep -c '^tr ' "$state")" = 2 ] && [ "$(grep -c '^key ' "$state")" = 2 ] &&
+		[ "$(grep -c '^kept ' "$state")" = $nkept ] || die "$name $sig: state file: $(cat "$state")"
+	[ $nkept = 0 ] || { grep -q "^kept 4 198.18.1.10$" "$state" && grep -q "^announce 0$" "$state"; } ||
+		die "$sig: state file: $(cat "$state")"
 	sleep 1.5	# no vnet at all for a while: the kernel alone carries the connection
-	mv "$TMP/cli.log" "$TMP/cli-before-$sig.txt"
-	start_vnet cli cli "${CLI_ARGS[@]}"
-	wait_for 10 "client's vnet after $sig" port_open cli 127.0.0.1 4455
-	grep -q "adopted what the last vnet left .*: 2 translation(s), 1 kept address(es), 2 key(s)" \
-		"$TMP/cli.log" || die "$sig: not adopted: $(cat "$TMP/cli.log")"
-	[ "$(vstat translations)" = 2 ] && [ "$(vstat kept)" = 1 ] && [ "$(vstat keys)" = 2 ] ||
-		die "$sig: VNAT STATS? after the restart: $(vc -c vstats)"
-	conns=$(vc -c conns)
-	grep -qE "^tcp 198.18.1.10:[0-9]+ 198.18.2.20:5003 198.18.3.10:[0-9]+ 198.18.2.20:5003 ESTABLISHED" \
-		<<<"$conns" || die "$sig: CONNS? after the restart: $conns"
-	ok "$sig: table, kept address and state file left; adopted: $(vc -c vstats | cut -d' ' -f1-6)"
+	mv "$TMP/$name.log" "$TMP/$name-before-$sig.txt"
+	start_vnet $name $name "${args[@]}"
+	wait_for 10 "$name's vnet after $sig" port_open $name 127.0.0.1 4455
+	grep -q "adopted what the last vnet left .*: 2 translation(s), $nkept kept address(es), 2 key(s)" \
+		"$TMP/$name.log" || die "$name $sig: not adopted: $(cat "$TMP/$name.log")"
+	[[ $($ctl -c vstats) == "vstats translations=2 kept=$nkept "*" keys=2 "* ]] ||
+		die "$name $sig: VNAT STATS? after the restart: $($ctl -c vstats)"
+	conns=$($ctl -c conns)
+	grep -qE "$want" <<<"$conns" || die "$name $sig: CONNS? after the restart: $conns"
+	ok "$name $sig: table, kept addresses ($nkept) and state file left; adopted: $($ctl -c vstats | cut -d' ' -f1-6)"
 	sleep 2
 }
-restart TERM
-restart KILL
+restart cli TERM
+restart cli KILL
+restart srv TERM	# the peer: its translations, and the keys with the last counters accepted
 
 # every line once, in order; no gap over 1 s since the move (the restarts included)
 n=$(lines)
@@ -107,7 +115,7 @@ awk -v t0="$T0" 'BEGIN { bad = 0; gap = 0 }
 	  if (prev != "" && $2 > t0 && $2 - prev > gap) gap = $2 - prev; prev = $2 }
 	END { if (bad) exit 1; printf "%.3f\n", gap; if (gap > 1.0) exit 2 }' "$TMP/a.rx" >"$TMP/gap" ||
 	die "stream broken across the restarts: $(cat "$TMP/gap") ($n lines)"
-ok "$n lines in order, largest gap across both restarts $(cat "$TMP/gap") s (bound 1 s)"
+ok "$n lines in order, largest gap across the three restarts $(cat "$TMP/gap") s (bound 1 s)"
 
 # the sweep runs in the new process: B closes, its translation goes
 bpid=$(nsx cli ss -Htnp "dport = :5004" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
@@ -132,7 +140,7 @@ wait_for 10 "lines after the second move" lines_over $((n + 10))
 sv=$(vs -c vstats)
 [[ $sv == *" auth_refused=0 keyless=0 "* ]] || die "the server refused an update or took it keyless: $sv"
 grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" || die "second update not logged on the server"
-ok "moved again after the restarts: $out, keyed update accepted by the --vnat-secure server"
+ok "moved again after the restarts: $out, keyed update accepted by the restarted --vnat-secure server"
 
 # stopped for good: SIGTERM leaves it, --vnat-flush removes it
 stop_vnet cli
