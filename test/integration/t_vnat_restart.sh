@@ -89,6 +89,8 @@ restart() {
 	[ "$(stat -c %a "$state")" = 600 ] || die "$name $sig: state file mode $(stat -c %a "$state")"
 	[ "$(grep -c '^tr ' "$state")" = 2 ] && [ "$(grep -c '^key ' "$state")" = 2 ] &&
 		[ "$(grep -c '^kept ' "$state")" = $nkept ] || die "$name $sig: state file: $(cat "$state")"
+	# the counters RESUME used (sent here, accepted by the peer) are recorded
+	[ "$(grep -cE '^key .* [1-9][0-9]*$' "$state")" = 2 ] || die "$name $sig: counters not kept: $(grep '^key' "$state")"
 	[ $nkept = 0 ] || { grep -q "^kept 4 198.18.1.10$" "$state" && grep -q "^announce 0$" "$state"; } ||
 		die "$sig: state file: $(cat "$state")"
 	sleep 1.5	# no vnet at all for a while: the kernel alone carries the connection
@@ -154,6 +156,7 @@ grep -q "vnat.state records connections a vnet --vnat left in the kernel: start 
 [ -f "$STATE" ] && nsx cli nft list table inet vnet >/dev/null 2>&1 || die "vnet without --vnat touched the state"
 ok "vnet without --vnat warns about the state left and keeps it"
 out=$(HOME="$TMP/home-cli" nsx cli "$VNET_BIN/vnet" --vnat-flush 2>&1) || die "--vnat-flush: $out"
+first=$out
 [[ $out == *"vnet: removed 198.18.1.10 on lo, arp_announce back to 0, table inet vnet, table arp vnet, the state file $STATE"* ]] ||
 	die "--vnat-flush said: $out"
 ! nsx cli nft list tables | grep -q "table .* vnet" || die "a table left after --vnat-flush"
@@ -163,6 +166,6 @@ out=$(HOME="$TMP/home-cli" nsx cli "$VNET_BIN/vnet" --vnat-flush 2>&1) || die "-
 nsx cli nft list tables | grep -q "table inet fw" || die "the host's own firewall was touched"
 out=$(HOME="$TMP/home-cli" nsx cli "$VNET_BIN/vnet" --vnat-flush 2>&1) || die "--vnat-flush again: $out"
 [[ $out == "vnet: nothing of vnat's to remove"* ]] || die "--vnat-flush again said: $out"
-ok "--vnat-flush: $out (after: nothing left)"
+ok "--vnat-flush: $first; nothing left (a second one: $out)"
 kill "$SPID" "$APID" 2>/dev/null || true
 finish
