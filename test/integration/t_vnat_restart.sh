@@ -45,7 +45,7 @@ APID=$!
 nsx srv timeout 300 socat -u TCP-LISTEN:5004,reuseaddr OPEN:/dev/null &
 wait_for 5 "listeners" ss_has srv -tln "sport = :5004"
 wait_for 5 "listener" ss_has srv -tln "sport = :5003"
-nsx cli timeout 300 bash -c 'for ((i = 1; i <= 6000; i++)); do printf "%06d\n" $i; sleep 0.05; done' |
+nsx cli timeout 300 bash -c 'for ((i = 1; i <= 6000; i++)); do printf "%06d %s\n" $i "$EPOCHREALTIME"; sleep 0.05; done' |
 	nsx cli timeout 300 socat -u STDIN TCP:198.18.2.20:5003 &
 SPID=$!
 nsx cli timeout 300 socat -u EXEC:"sleep 300" TCP:198.18.2.20:5004 &
@@ -110,14 +110,20 @@ restart cli TERM
 restart cli KILL
 restart srv TERM	# the peer: its translations, and the keys with the last counters accepted
 
-# every line once, in order; no gap over 1 s since the move (the restarts included)
+# every line once, in order; since the move (the restarts included) no gap
+# over 1 s in arrivals that the sender did not make itself (a loaded machine
+# may stall it), and no line later than 1 s (lines: SEQ SENT ARRIVED)
 n=$(lines)
-awk -v t0="$T0" 'BEGIN { bad = 0; gap = 0 }
-	{ if ($1 + 0 != NR) { print "line " NR ": " $1; bad = 1; exit }
-	  if (prev != "" && $2 > t0 && $2 - prev > gap) gap = $2 - prev; prev = $2 }
-	END { if (bad) exit 1; printf "%.3f\n", gap; if (gap > 1.0) exit 2 }' "$TMP/a.rx" >"$TMP/gap" ||
+awk -v t0="$T0" 'BEGIN { gap = 0; late = 0 }
+	{ if ($1 + 0 != NR || NF != 3) { print "line " NR ": " $0; bad = 1; exit }
+	  if (NR > 1 && $3 > t0) {
+		g = ($3 - pa) - ($2 - ps); if (g > gap) gap = g
+		if ($3 - $2 > late) late = $3 - $2 }
+	  pa = $3; ps = $2 }
+	END { if (bad) exit 1; printf "%.3f s, latest line %.3f s\n", gap, late
+	      if (gap > 1.0 || late > 1.0) exit 2 }' "$TMP/a.rx" >"$TMP/gap" ||
 	die "stream broken across the restarts: $(cat "$TMP/gap") ($n lines)"
-ok "$n lines in order, largest gap across the three restarts $(cat "$TMP/gap") s (bound 1 s)"
+ok "$n lines in order; across the three restarts: largest gap beyond the sender's own $(cat "$TMP/gap") (bounds 1 s)"
 
 # the sweep runs in the new process: B closes, its translation goes
 bpid=$(nsx cli ss -Htnp "dport = :5004" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2)
