@@ -1,16 +1,16 @@
 #!/bin/bash
 # Restart safety: vnet on a host that has moved is stopped and started
 # again (SIGTERM, then SIGKILL), then its peer's (SIGTERM), while a
-# connection they migrated carries a numbered line every 50 ms.  The translations and the kept address stay in
-# the kernel, the state file records them and the keys, the new vnet
-# adopts them: no gap over 1 s in what arrives, every line in order; VNAT
-# STATS? and CONNS? of the new process show the adopted translations; a
-# connection closed after the restart is swept; a later move and RESUME
-# works against a server with --vnat-secure (the key and its counter were
-# kept).  A vnet without --vnat warns and leaves the state alone; then
-# `vnet --vnat-flush` removes everything: no table, no kept address,
-# arp_announce back, no state file.  Before all this, a hostile state file
-# is refused and set aside.
+# connection they migrated carries a numbered, timestamped line every
+# 50 ms.  The translations and the kept address stay in the kernel, the
+# state file records them and the keys, the new vnet adopts them: no gap
+# over 1 s in what arrives, every line in order; VNAT STATS? and CONNS? of
+# the new process show the adopted translations; a connection closed after
+# the restart is swept; a later move and RESUME works against the
+# restarted --vnat-secure peer (keys and counters kept).  A vnet without
+# --vnat warns and leaves the state alone; then `vnet --vnat-flush` removes
+# everything: no table, no kept address, arp_announce back, no state file.
+# Before all this, a hostile state file is refused and set aside.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10, then .11 ── l3 ┘
