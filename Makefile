@@ -74,7 +74,7 @@ UNIT_BIN   = $(BUILD)/test/unit-tests
 FUZZ_SRC   = $(wildcard test/fuzz/*.c)
 FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c common/sbuf.c common/bbuf.c \
              handler/offload.c handler/filter.c \
-             vnat/vcmp.c
+             vnat/vcmp.c vnat/vstate.c common/addrfmt.c
 FUZZ_DIR   = $(BUILD)/fuzz
 FUZZ_BIN   = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
 FUZZ_SECONDS ?= 8

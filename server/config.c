@@ -392,7 +392,7 @@ conf_load(int argc, char **argv, struct conf **out, char *err, size_t errlen)
 	}
 	/* --fingerprint only shows the identity: the handlers are not read
 	 * (their password files may be root's) */
-	if (cf->cf_opts.so_fingerprint)
+	if (cf->cf_opts.so_fingerprint || cf->cf_opts.so_vnat_flush)
 		goto out;
 	cf->cf_nh = p.p_nrh;
 	for (size_t i = 0; i < p.p_nrh; i++)

@@ -238,6 +238,12 @@ main(int argc, char **argv)
 		conf_free(cf);
 		return rc == 0 ? 0 : 1;
 	}
+	if (cf->cf_opts.so_vnat_flush) {
+		log_init("vnet", cf->cf_opts.so_verbosity, 0);
+		rc = vnat_flush(cf->cf_opts.so_statedir, stdout);
+		conf_free(cf);
+		return rc;
+	}
 	s.s_opts = cf->cf_opts;
 	log_init("vnet", s.s_opts.so_verbosity, 0);
 	signal(SIGPIPE, SIG_IGN);
@@ -260,10 +266,13 @@ main(int argc, char **argv)
 	setup_tls(&s);
 	if (s.s_opts.so_vnat) {
 		struct vnat_opts vo = { s.s_opts.so_vcmp_port, s.s_opts.so_vcmp,
-		    s.s_opts.so_vnat_secure };
+		    s.s_opts.so_vnat_secure, s.s_opts.so_statedir };
 		if ((s.s_vnat = vnat_start(s.s_base, &vo, err, sizeof(err))) == NULL)
 			fatalx("vnat: %s", err);
-	}
+	} else if (vnat_state_left(s.s_opts.so_statedir))
+		log_warnx("vnat: %s/vnat.state records connections a vnet --vnat left in the "
+		    "kernel: start with --vnat to adopt them, or run vnet --vnat-flush to remove "
+		    "them", s.s_opts.so_statedir);
 	setup_guard(&s);
 	for (i = 0; i < s.s_opts.so_nlisten; i++)
 		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s", i ? " " : "",

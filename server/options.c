@@ -47,7 +47,8 @@ opts_usage(FILE *f)
 	    "  --config FILE       read the options and standing handlers from FILE (INI;\n"
 	    "                      the service's is " CONF_DEFAULT_PATH "); the command\n"
 	    "                      line overrides it; SIGHUP re-reads it\n"
-	    "  --state-dir DIR     keys and known servers (default $HOME/.vnet)\n"
+	    "  --state-dir DIR     keys, known servers, handlers and VNAT's state\n"
+	    "                      (default $HOME/.vnet)\n"
 	    "  --cert F --key F    TLS identity (default DIR/cert.pem, DIR/key.pem;\n"
 	    "                      a self-signed pair is created there on first start)\n"
 	    "  --ca F              verify other servers against this CA instead of pinning\n"
@@ -111,6 +112,9 @@ opts_usage(FILE *f)
 	    "                      address conflicts of NAME: abort or preempt (repeatable)\n"
 	    "  --fingerprint       print the fingerprints of this server's key and\n"
 	    "                      certificate (made if missing) and exit\n"
+	    "  --vnat-flush        remove what --vnat left for a restart (its nftables\n"
+	    "                      tables, the old addresses kept on lo, the state file\n"
+	    "                      DIR/vnat.state; arp_announce put back) and exit\n"
 	    "  --help, --version\n"
 	    "Long options take their value as --opt value or --opt=value.\n");
 }
@@ -596,6 +600,7 @@ static const struct opt opts[] = {
 	{ "metrics", NULL, OA_ONE, OW_CMD | OW_FILE, set_metrics, 0, 0, 0, NULL, NULL },
 	{ "control-socket", NULL, OA_ONE, OW_CMD | OW_FILE, set_control, 0, 0, 0, NULL, NULL },
 	{ "fingerprint", NULL, OA_FLAG, OW_CMD, set_flag, OFF(so_fingerprint), 0, 0, NULL, NULL },
+	{ "vnat-flush", NULL, OA_FLAG, OW_CMD, set_flag, OFF(so_vnat_flush), 0, 0, NULL, NULL },
 	{ "queue-limit", NULL, OA_ONE, OW_CMD | OW_FILE, set_queue, 0, 64, 1024 * 1024, NULL,
 	    NULL },
 	{ "peer-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_dead_after), 3, 3600,
@@ -956,8 +961,9 @@ opts_finish(struct srv_opts *o, char *err, size_t errlen)
 		o->so_control_default = true;
 	} else if (strcmp(o->so_control, "none") == 0)
 		o->so_control[0] = '\0';
-	/* --fingerprint shows the identity: no password, devices or address */
-	if (o->so_fingerprint)
+	/* --fingerprint shows the identity, --vnat-flush cleans up: no
+	 * password, devices or address */
+	if (o->so_fingerprint || o->so_vnat_flush)
 		return finish_paths(o, err, errlen);
 	if (o->so_pwfile[0] && passfile_read(o->so_pwfile, o->so_password,
 	    sizeof(o->so_password), err, errlen))

@@ -59,6 +59,7 @@ struct srv_opts {
 	char		 so_control[PATH_MAX];	/* --control-socket; "" off (after opts_finish) */
 	bool		 so_control_default;	/* so_control is SRV_CONTROL_DEFAULT, not given */
 	bool		 so_fingerprint;	/* --fingerprint: print the identity's, exit */
+	bool		 so_vnat_flush;		/* --vnat-flush: remove what vnat left, exit */
 	/* --vnat-proc NAME, --vnat-helper NAME=MODE, --vnat-conflict NAME=POLICY */
 	char		 so_vprocs[SRV_VNAT_MAX][SRV_NAME_MAX + 1];
 	size_t		 so_nvprocs;

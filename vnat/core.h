@@ -18,6 +18,7 @@
 #include "vnat/kept.h"
 #include "vnat/nftx.h"
 #include "vnat/op.h"
+#include "vnat/state.h"
 #include "vnat/suspend.h"
 #include "vnat/sweep.h"
 #include "vnat/vnat.h"
@@ -57,6 +58,7 @@ struct vnat {
 	struct op_part		 v_ops;		/* op.c: the running RESUME or SUSPEND */
 	struct suspend_part	 v_susp;	/* suspend.c: SUSPEND done, no RESUME yet */
 	struct sweep_part	 v_sweep;	/* sweep.c */
+	struct state_part	 v_state;	/* state.c: the state file */
 };
 
 /* Installs or replaces the translations of n connections in one batch
@@ -73,8 +75,18 @@ size_t vnat_count(const struct vnat *v);
 /* True when a translation keeps addr (family 4 or 6) as its moved local
  * virtual address. */
 bool vnat_uses_addr(const struct vnat *v, uint8_t family, const uint8_t *addr);
-/* The translations, for the sweep's marks (vnat/sweep) only. */
+/* The translations, for the sweep's marks (vnat/sweep) and the state file
+ * (vnat/state) only. */
 struct vtab *vnat_table(struct vnat *v);
+/* The last translation id given (the state file). */
+uint32_t vnat_next_id(const struct vnat *v);
+/* Takes over n translations recorded by an earlier vnet (vnat/state) with
+ * the ids up to next_id given, in one batch: pre (removing what was there,
+ * the kept addresses' ARP table), then the whole table made again; the
+ * kernel has the old table or the new one, never neither.  0, or -1 with
+ * err set and nothing taken over. */
+int vnat_adopt(struct vnat *v, const struct vnat_tuple *t, size_t n, uint32_t next_id,
+    const char *pre, char *err, size_t errlen);
 /* Applies an nftables batch, counting a failure; 0, or -1 with err set. */
 int vnat_nft_run(struct vnat *v, const char *batch, char *err, size_t errlen);
 /* The number of names on the process list. */

@@ -10,6 +10,7 @@
 #include "vnat/addr.h"
 #include "vnat/core.h"
 #include "vnat/tuple.h"
+#include "vnat/vstate.h"
 
 void
 kept_init(struct vnat *v)
@@ -150,6 +151,7 @@ kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 	v->v_kept.kp_n++;
 	log_info("vnat: keeping %s on lo for its connections (no ARP for it)",
 	    tuple_addr_text(family, addr, a, sizeof(a)));
+	state_changed(v);
 	return 0;
 }
 
@@ -178,6 +180,8 @@ kept_release_unused(struct vnat *v)
 		    home ? "it is on an interface again" : "its last connection is gone");
 		gone++;
 	}
+	if (gone)
+		state_changed(v);
 	return gone;
 }
 
@@ -192,4 +196,51 @@ kept_drop_all(struct vnat *v)
 			    v->v_kept.kp_addr[i].k_addr, a, sizeof(a)));
 	v->v_kept.kp_n = 0;
 	announce_restore(v);
+}
+
+int
+kept_adopt(struct vnat *v, const struct vstate_kept *k, size_t n, int announce, bool on_lo,
+    char *buf, size_t len)
+{
+	size_t max = sizeof(v->v_kept.kp_addr) / sizeof(v->v_kept.kp_addr[0]), off = 0;
+	char a[ADDRFMT_ADDRLEN];
+	int first = 1, m;
+
+	if (buf && len)
+		buf[0] = '\0';
+	v->v_kept.kp_arp_announce = announce;
+	for (size_t i = 0; i < n && v->v_kept.kp_n < max; i++) {
+		uint8_t fam = k[i].sk_family;
+		if (on_lo && addr_lo(fam, k[i].sk_addr, true) == 0)
+			log_info("vnat: %s put back on lo (the kernel had lost it)",
+			    tuple_addr_text(fam, k[i].sk_addr, a, sizeof(a)));
+		memset(&v->v_kept.kp_addr[v->v_kept.kp_n], 0, sizeof(v->v_kept.kp_addr[0]));
+		v->v_kept.kp_addr[v->v_kept.kp_n].k_family = fam;
+		memcpy(v->v_kept.kp_addr[v->v_kept.kp_n++].k_addr, k[i].sk_addr, tuple_alen(fam));
+		if (fam != 4 || buf == NULL)
+			continue;
+		if ((m = nftx_text_arp(k[i].sk_addr, 1, first, buf + off, len - off)) < 0)
+			return -1;
+		off += (size_t)m;
+		first = 0;
+	}
+	if (on_lo && count_v4(v) > 0) {
+		int now = announce_read();
+		if (now >= 0 && now < 2 && announce_write(2) == 0 && announce < 0)
+			v->v_kept.kp_arp_announce = now;
+	}
+	return (int)off;
+}
+
+void
+kept_get(const struct vnat *v, size_t i, uint8_t *family, uint8_t addr[16])
+{
+	*family = v->v_kept.kp_addr[i].k_family;
+	memcpy(addr, v->v_kept.kp_addr[i].k_addr, 16);
+}
+
+int
+kept_announce_saved(const struct vnat *v)
+{
+	return v->v_kept.kp_arp_announce;
 }

@@ -3,6 +3,7 @@
 
 #include "vnat/core.h"
 #include "vnat/vkey.h"
+#include "vnat/vstate.h"
 
 void
 keys_init(struct vnat *v)
@@ -29,13 +30,29 @@ keys_keep(struct vnat *v, const struct vnat_tuple *key, const uint8_t *secret, u
 		vtab_del(&v->v_keys.ks_tab, e);
 		return false;
 	}
+	state_changed(v);
 	return true;
 }
 
 struct vtab_ent *
-keys_find(const struct vnat *v, const struct vnat_tuple *key)
+keys_find(struct vnat *v, const struct vnat_tuple *key)
 {
-	return vtab_find(&v->v_keys.ks_tab, key);
+	struct vtab_ent *e = vtab_find(&v->v_keys.ks_tab, key);
+
+	if (e)
+		state_changed(v);
+	return e;
+}
+
+void
+keys_adopt(struct vnat *v, const struct vstate_key *k, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		bool created;
+		struct vtab_ent *e = vtab_put(&v->v_keys.ks_tab, &k[i].sy_conn, &created);
+		if (e)
+			e->ve_key = k[i].sy_key;
+	}
 }
 
 size_t

@@ -28,8 +28,12 @@ bool keys_keep(struct vnat *v, const struct vnat_tuple *key, const uint8_t *secr
     uint8_t family, uint8_t proto, const uint8_t *lvir, uint16_t lport, const uint8_t *rvir,
     uint16_t rport);
 /* The key entry of a connection (its ve_key: the key and the last counter), or
- * NULL. */
-struct vtab_ent *keys_find(const struct vnat *v, const struct vnat_tuple *key);
+ * NULL; the caller may advance the counter (the state file is written
+ * again on the next loop turn). */
+struct vtab_ent *keys_find(struct vnat *v, const struct vnat_tuple *key);
+struct vstate_key;
+/* Takes over n keys recorded by an earlier vnet (vnat/state). */
+void keys_adopt(struct vnat *v, const struct vstate_key *k, size_t n);
 /* The number of connections with a key. */
 size_t keys_count(const struct vnat *v);
 /* The keys, for the sweep's marks (vnat/sweep) only. */

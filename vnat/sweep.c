@@ -70,6 +70,8 @@ sweep_now(struct vnat *v)
 				helper_resume(v, &e->ve_tr, "its connection closed");
 			else
 				vtab_del(t[i], e);
+			if (i == T_KEYS)
+				state_changed(v);
 		}
 	if (t[T_TRS]->vt_n && (gone = calloc(t[T_TRS]->vt_n, sizeof(*gone))) == NULL)
 		return -1;

@@ -31,6 +31,12 @@ vnat_table(struct vnat *v)
 	return &v->v_trs.tr_tab;
 }
 
+uint32_t
+vnat_next_id(const struct vnat *v)
+{
+	return v->v_trs.tr_next_id;
+}
+
 bool
 vnat_uses_addr(const struct vnat *v, uint8_t family, const uint8_t *addr)
 {
@@ -149,6 +155,40 @@ count_maps(const struct vnat *v, const struct delta *d, unsigned cnt[NFTX_NMAPS]
 	return in_use(cnt);
 }
 
+int
+vnat_adopt(struct vnat *v, const struct vnat_tuple *t, size_t n, uint32_t next_id,
+    const char *pre, char *err, size_t errlen)
+{
+	size_t plen = strlen(pre), cap = plen + 8192 + n * 2400;
+	char *batch = malloc(cap);
+	int rc = -1, k = 0;
+	bool created;
+
+	if (batch == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	memcpy(batch, pre, plen + 1);
+	if (n && (k = nftx_text_add(t, n, 1, batch + plen, cap - plen)) < 0) {
+		snprintf(err, errlen, "nftables batch too long");
+		goto out;
+	}
+	if (batch[0] && vnat_nft_run(v, batch, err, errlen) != 0)
+		goto out;
+	memset(v->v_trs.tr_mapn, 0, sizeof(v->v_trs.tr_mapn));
+	count(v->v_trs.tr_mapn, t, n, 1);
+	v->v_trs.tr_next_id = next_id;
+	for (size_t i = 0; i < n; i++) {
+		struct vtab_ent *e = vtab_put(&v->v_trs.tr_tab, &t[i], &created);
+		if (e)
+			e->ve_tr = t[i];
+	}
+	rc = 0;
+out:
+	free(batch);
+	return rc;
+}
+
 /* the text of one batch for d; -1 if it does not fit */
 static int
 batch_text(const struct vnat *v, const struct delta *d, unsigned mask, char *batch, size_t cap)
@@ -197,6 +237,7 @@ vnat_apply(struct vnat *v, const struct vnat_tuple *t, size_t n, char *err, size
 	if (batch[0] && vnat_nft_run(v, batch, err, errlen) != 0)
 		goto out;
 	memcpy(v->v_trs.tr_mapn, cnt, sizeof(cnt));
+	state_changed(v);
 	for (i = 0; i < n; i++) {
 		bool created;
 		struct vtab_ent *e;

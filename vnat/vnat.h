@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <event2/event.h>
 
@@ -28,6 +29,8 @@ struct vnat_opts {
 	uint16_t		vo_port;	/* --vcmp-port; 0: any (tests) */
 	struct vcmp_limits	vo_lim;		/* --vcmp-sessions ... --vcmp-pending */
 	bool			vo_secure;	/* --vnat-secure: no update without a key */
+	const char		*vo_state_dir;	/* --state-dir: the state file's folder;
+						 * NULL: none, everything removed at exit */
 };
 
 /* How a RESUME or SUSPEND ends: ok, and the text of the answer ("resumed
@@ -55,13 +58,25 @@ struct vnat_snapshot {
 	uint64_t vn_kicked;		/* connections made to retransmit at once (vnat/kick) */
 };
 
-/* Replaces any stale table, listens for VCMP as o says (NULL: port 0 and
- * the default limits); NULL with err set. */
+/* Adopts what the state file in o->vo_state_dir records (translations,
+ * kept addresses, keys: an earlier vnet's, left for a restart) or replaces
+ * any stale table, listens for VCMP as o says (NULL: port 0 and the
+ * default limits, no state file); NULL with err set. */
 struct vnat *vnat_start(struct event_base *base, const struct vnat_opts *o, char *err,
     size_t errlen);
-/* Ends a running operation without an answer, removes every translation
- * and the table, stops listening, frees v (NULL is fine). */
+/* Ends a running operation without an answer, stops listening, frees v
+ * (NULL is fine).  With a state file, what the moved connections need
+ * (translations, kept addresses, keys) stays in place and is recorded
+ * there for the next start; without one, or with nothing to keep, every
+ * translation, the tables and the kept addresses are removed. */
 void vnat_stop(struct vnat *v);
+/* vnet --vnat-flush: removes what a vnet left (vnet's tables, the kept
+ * addresses the state file in state_dir records, arp_announce put back,
+ * the file), saying what on out; 0, or 1 when something could not be
+ * removed. */
+int vnat_flush(const char *state_dir, FILE *out);
+/* True when state_dir holds a state file (left by a vnet --vnat). */
+bool vnat_state_left(const char *state_dir);
 /* Adds or removes a process name of the list; 0, or -1 with err set. */
 int vnat_proc_add(struct vnat *v, const char *name, char *err, size_t errlen);
 int vnat_proc_del(struct vnat *v, const char *name, char *err, size_t errlen);

@@ -31,10 +31,12 @@ for u in vnet.service vnet@.service; do
 done
 grep -q '^u vnet ' "$D/usr/lib/sysusers.d/vnet.conf" || die "no user vnet in sysusers.d"
 # the rest of a system the unit names: the sysinit.target its default
-# dependencies require, /bin/kill for ExecReload, man for Documentation=
+# dependencies require, /bin/kill for ExecReload, /bin/sh for ExecStopPost,
+# man for Documentation=
 cp /usr/lib/systemd/system/sysinit.target "$U/"
 mkdir -p "$D/usr/bin"
 cp /usr/bin/kill "$D/usr/bin/kill"
+cp /bin/sh "$D/usr/bin/sh"	# ExecStopPost (vnet --vnat-flush when stopped for good)
 ln -s usr/bin "$D/bin"
 verify() { MANPATH=$D/usr/share/man systemd-analyze verify --root="$D" "$@"; }
 
@@ -52,6 +54,22 @@ for u in vnet.service vnet@.service; do
 done
 out=$(verify "$U/vnet@site.service" 2>&1) || die "verify vnet@site.service: $out"
 ok "systemd-analyze verify --root: vnet.service, vnet@.service and vnet@site.service pass, silently"
+
+# ExecStopPost: vnet --vnat-flush only when a "stop" job of the unit is
+# pending (stopped for good), not for a restart nor after a crash (no job);
+# run with a systemctl that lists the job given and a vnet that says it ran
+cmd=$(sed -n "s/^ExecStopPost=+\/bin\/sh -c '\(.*\)'$/\1/p" "$U/vnet.service" | sed 's/%n/vnet.service/g')
+[[ $cmd == *"/usr/sbin/vnet --vnat-flush --state-dir /var/lib/vnet;"* ]] || die "vnet.service's ExecStopPost: $cmd"
+mkdir -p "$TMP/fake"
+printf '#!/bin/sh\n[ -z "$JOB" ] || echo "    42 vnet.service $JOB running"\n' >"$TMP/fake/systemctl"
+printf '#!/bin/sh\necho "flush $*"\n' >"$TMP/fake/vnet"
+chmod +x "$TMP/fake/systemctl" "$TMP/fake/vnet"
+for job in stop restart ""; do
+	out=$(JOB=$job PATH="$TMP/fake:$PATH" sh -c "${cmd//\/usr\/sbin\/vnet/$TMP/fake/vnet}") || die "ExecStopPost failed for '$job'"
+	want=; [ "$job" = stop ] && want="flush --vnat-flush --state-dir /var/lib/vnet"
+	[ "$out" = "$want" ] || die "ExecStopPost with job '$job': '$out' (want '$want')"
+done
+ok "ExecStopPost runs vnet --vnat-flush for a stop job only (not for a restart, nor after a crash)"
 
 sec=$(systemd-analyze --offline=true security --root="$D" "$U/vnet.service" 2>&1) || true
 score=$(sed -n 's/.*Overall exposure level for vnet.service: \([0-9.]*\).*/\1/p' <<<"$sec")

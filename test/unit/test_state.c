@@ -1,0 +1,81 @@
+/* Unit tests: reading the state file (vnat/state): a missing file, a good
+ * one, and one that is not 0600, a symbolic link or damaged, which are
+ * refused and set aside as FILE.bad. */
+#include <criterion/criterion.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vnat/state.h"
+
+#define GOOD "vnet-vnat-state 1\nannounce -1\nnextid 0\nkept 4 198.18.1.10\nend\n"
+
+static char dir[64], path[128], bad[160];
+
+static void
+setup(void)
+{
+	snprintf(dir, sizeof(dir), "/tmp/vnet-state-test.XXXXXX");
+	cr_assert_not_null(mkdtemp(dir));
+	cr_assert_eq(state_path(dir, path, sizeof(path)), 0);
+	snprintf(bad, sizeof(bad), "%s.bad", path);
+}
+
+static void
+teardown(void)
+{
+	unlink(path);
+	unlink(bad);
+	rmdir(dir);
+}
+
+static void
+put(const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+
+	cr_assert_not_null(f);
+	fputs(text, f);
+	fclose(f);
+	chmod(path, mode);
+}
+
+TestSuite(state, .init = setup, .fini = teardown);
+
+Test(state, missing_good_and_refused)
+{
+	struct vstate s;
+
+	cr_assert_eq(state_read(path, &s), 1, "no file");
+	put(GOOD, 0600);
+	cr_assert_eq(state_read(path, &s), 0);
+	cr_assert_eq(s.vs_nkept, 1);
+	vstate_free(&s);
+	cr_assert_eq(access(bad, F_OK), -1, "a good file is not set aside");
+
+	put(GOOD, 0644);	/* others may read the keys */
+	cr_assert_eq(state_read(path, &s), -1);
+	cr_assert_eq(access(path, F_OK), -1);
+	cr_assert_eq(access(bad, F_OK), 0, "refused file set aside");
+	unlink(bad);
+
+	put("vnet-vnat-state 1\nannounce -1\nnextid 0\nkept 4 198.18.1.", 0600);	/* torn */
+	cr_assert_eq(state_read(path, &s), -1);
+	cr_assert_eq(access(bad, F_OK), 0);
+}
+
+Test(state, symbolic_link_is_not_followed)
+{
+	struct vstate s;
+	char target[160];
+
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	put(GOOD, 0600);
+	cr_assert_eq(rename(path, target), 0);
+	cr_assert_eq(symlink(target, path), 0);
+	cr_assert_eq(state_read(path, &s), -1);
+	unlink(target);
+}
