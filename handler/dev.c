@@ -1,0 +1,563 @@
+/* dev: one capture and one injection socket per device, shared by its
+ * handlers; frames to handlers by a hash table of addresses. */
+#include "handler/dev.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "common/frame.h"
+#include "common/log.h"
+#include "handler/capture.h"
+#include "handler/filter.h"
+#include "handler/handler.h"
+#include "handler/kfilt.h"
+
+#define DEV_BATCH	64	/* frames per pcap_dispatch call */
+#define DEV_ROUNDS	8	/* dispatch calls per readiness event */
+
+/* one address (or prefix) at the destination or the source, and the
+ * handlers that list it (a handler once per entry of its list) */
+struct dev_key {
+	struct kfilt_ent	 k_ent;
+	struct dev_key		*k_next;	/* in its bucket, or in d_prefixes */
+	struct dev_member	**k_hs;
+	size_t			 k_n, k_cap;
+};
+
+struct dev {
+	LIST_ENTRY(dev)		 d_entry;
+	char			 d_name[PROTO_DEV_MAX + 1];
+	struct cap		*d_cap;
+	struct event		*d_ev;
+	struct inj		*d_inj;
+	TAILQ_HEAD(, dev_member) d_members;
+	unsigned		 d_n;		/* members */
+	struct dev_key		**d_buckets;	/* 48-bit keys */
+	size_t			 d_nbuckets, d_nkeys;
+	struct dev_key		*d_prefixes;	/* shorter ones */
+	struct dev_member	**d_pending;	/* took frames in this batch */
+	size_t			 d_npending, d_pcap;
+	uint64_t		 d_seq, d_unmatched;
+	int			 d_coarse;	/* the union is over BPF_MAXINSNS */
+	bool			 d_refused;	/* the kernel refused the union */
+};
+
+static LIST_HEAD(, dev) devs = LIST_HEAD_INITIALIZER(devs);
+static uint32_t mark;
+/* one filter at a time is written: BPF_MAXINSNS instructions, 32 KiB */
+static struct sock_filter prog_buf[BPF_MAXINSNS];
+
+uint32_t
+dev_mark(void)
+{
+	uint16_t r = 0;
+
+	while (mark == 0) {
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+			r = (uint16_t)getpid();
+		if (r != 0)
+			mark = HANDLER_MARK_BASE | r;
+	}
+	return mark;
+}
+
+static size_t
+key_hash(const struct kfilt_ent *e)
+{
+	uint64_t v = e->ke_off;
+
+	for (int i = 0; i < MAC_LEN; i++)
+		v = (v << 8) | e->ke_mac.me_addr[i];
+	v ^= v >> 29;
+	v *= 0xbf58476d1ce4e5b9ull;
+	v ^= v >> 32;
+	return (size_t)v;
+}
+
+static bool
+key_is(const struct dev_key *k, const struct kfilt_ent *e)
+{
+	return k->k_ent.ke_off == e->ke_off && k->k_ent.ke_mac.me_plen == e->ke_mac.me_plen &&
+	    memcmp(k->k_ent.ke_mac.me_addr, e->ke_mac.me_addr, MAC_LEN) == 0;
+}
+
+/* where the key for e is (or would be linked) */
+static struct dev_key **
+key_slot(struct dev *d, const struct kfilt_ent *e)
+{
+	struct dev_key **p = e->ke_mac.me_plen == 48 ?
+	    &d->d_buckets[key_hash(e) & (d->d_nbuckets - 1)] : &d->d_prefixes;
+
+	while (*p && !key_is(*p, e))
+		p = &(*p)->k_next;
+	return p;
+}
+
+static int
+grow_buckets(struct dev *d)
+{
+	size_t n = d->d_nbuckets ? d->d_nbuckets * 2 : 64, i;
+	struct dev_key **b = calloc(n, sizeof(*b)), *k, *next;
+
+	if (b == NULL)
+		return -1;
+	for (i = 0; i < d->d_nbuckets; i++)
+		for (k = d->d_buckets[i]; k; k = next) {
+			next = k->k_next;
+			k->k_next = b[key_hash(&k->k_ent) & (n - 1)];
+			b[key_hash(&k->k_ent) & (n - 1)] = k;
+		}
+	free(d->d_buckets);
+	d->d_buckets = b;
+	d->d_nbuckets = n;
+	return 0;
+}
+
+static int
+key_add(struct dev *d, const struct kfilt_ent *e, struct dev_member *m)
+{
+	struct dev_key **p, *k;
+
+	if (d->d_nkeys >= d->d_nbuckets && grow_buckets(d) != 0)
+		return -1;
+	p = key_slot(d, e);
+	if ((k = *p) == NULL) {
+		if ((k = calloc(1, sizeof(*k))) == NULL)
+			return -1;
+		k->k_ent = *e;
+		*p = k;
+		if (e->ke_mac.me_plen == 48)
+			d->d_nkeys++;
+	}
+	if (k->k_n == k->k_cap) {
+		size_t cap = k->k_cap ? k->k_cap * 2 : 2;
+		struct dev_member **hs = realloc(k->k_hs, cap * sizeof(*hs));
+		if (hs == NULL)
+			return -1;	/* an empty new key stays: harmless, freed with d */
+		k->k_hs = hs;
+		k->k_cap = cap;
+	}
+	k->k_hs[k->k_n++] = m;
+	return 0;
+}
+
+static void
+key_del(struct dev *d, const struct kfilt_ent *e, struct dev_member *m)
+{
+	struct dev_key **p = key_slot(d, e), *k = *p;
+	size_t i;
+
+	if (k == NULL)
+		return;
+	for (i = 0; i < k->k_n && k->k_hs[i] != m; i++)
+		;
+	if (i == k->k_n)
+		return;
+	k->k_hs[i] = k->k_hs[--k->k_n];
+	if (k->k_n > 0)
+		return;
+	*p = k->k_next;
+	if (e->ke_mac.me_plen == 48)
+		d->d_nkeys--;
+	free(k->k_hs);
+	free(k);
+}
+
+/* the keys of h: every entry at the destination when it captures by
+ * destination, the unicast ones at the source otherwise (filt_build) */
+static size_t
+keys_of(const struct handler *h, struct kfilt_ent *out)
+{
+	const struct handler_conf *hc = handler_conf_of(h);
+	size_t i, n = 0;
+
+	for (i = 0; i < hc->hc_addrs.ml_n; i++) {
+		const struct mac_entry *e = &hc->hc_addrs.ml_e[i];
+		if (hc->hc_role == PROTO_REMOTE && mac_is_group(e))
+			continue;
+		out[n].ke_mac = *e;
+		out[n].ke_off = hc->hc_role == PROTO_REMOTE ? MAC_LEN : 0;
+		n++;
+	}
+	return n;
+}
+
+static void
+keys_del(struct dev *d, struct dev_member *m)
+{
+	struct kfilt_ent e[MAC_LIST_MAX];
+	size_t n = keys_of(m->dm_h, e);
+
+	for (size_t i = 0; i < n; i++)
+		key_del(d, &e[i], m);
+}
+
+static int
+keys_add(struct dev *d, struct dev_member *m)
+{
+	struct kfilt_ent e[MAC_LIST_MAX];
+	size_t n = keys_of(m->dm_h, e);
+
+	for (size_t i = 0; i < n; i++)
+		if (key_add(d, &e[i], m) != 0) {
+			keys_del(d, m);
+			return -1;
+		}
+	return 0;
+}
+
+/* the kernel filter of d's keys, in prog_buf; NULL out of memory */
+static struct sock_fprog *
+write_prog(struct dev *d, struct sock_fprog *fp)
+{
+	struct kfilt_ent *e = calloc(d->d_nkeys + 1, sizeof(*e)), *grown;
+	size_t n = 0, cap = d->d_nkeys + 1, i;
+	struct dev_key *k;
+	int coarse;
+
+	if (e == NULL)
+		return NULL;
+	for (i = 0; i < d->d_nbuckets; i++)
+		for (k = d->d_buckets[i]; k; k = k->k_next)
+			e[n++] = k->k_ent;
+	for (k = d->d_prefixes; k; k = k->k_next) {
+		if (n == cap) {
+			if ((grown = realloc(e, (cap *= 2) * sizeof(*e))) == NULL) {
+				free(e);
+				return NULL;
+			}
+			e = grown;
+		}
+		e[n++] = k->k_ent;
+	}
+	fp->len = (unsigned short)kfilt_build(e, n, dev_mark(), FRAME_MAX, prog_buf,
+	    BPF_MAXINSNS, &coarse);
+	fp->filter = prog_buf;
+	free(e);
+	if (coarse != d->d_coarse)
+		log_info("capture on %s: %s (%zu addresses)", d->d_name, coarse ?
+		    "too many addresses for the kernel's union filter: it now passes everything "
+		    "not injected by this server, and the handlers' table sorts it out" :
+		    "the kernel filter is the union of the handlers' addresses again", n);
+	d->d_coarse = coarse;
+	return fp;
+}
+
+/* the kernel charges a filter to the socket's option memory
+ * (net.core.optmem_max), the old one too while the new one is attached:
+ * when the union does not fit beside the old filter, the coarse one goes
+ * in between; when it does not fit at all, the coarse one stays */
+static int
+refilter(struct dev *d, char *err, size_t errlen)
+{
+	struct sock_filter coarse[KFILT_GUARD_LEN + 1];
+	struct sock_fprog fp, cf = { 0, coarse };
+	int dummy;
+
+	if (write_prog(d, &fp) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if (cap_set_prog(d->d_cap, &fp, err, errlen) == 0) {
+		d->d_refused = false;
+		return 0;
+	}
+	if (errno != ENOMEM)
+		return -1;
+	cf.len = (unsigned short)kfilt_build(NULL, 0, dev_mark(), FRAME_MAX, coarse,
+	    0, &dummy);
+	if (cap_set_prog(d->d_cap, &cf, err, errlen) != 0)
+		return -1;
+	if (cap_set_prog(d->d_cap, &fp, err, errlen) != 0) {
+		if (!d->d_refused)
+			log_info("capture on %s: the kernel refused a union filter of %u "
+			    "instructions (%s; net.core.optmem_max): it passes everything not "
+			    "injected by this server, and the handlers' table sorts it out",
+			    d->d_name, fp.len, err);
+		d->d_refused = true;
+		return 0;
+	}
+	d->d_refused = false;
+	return 0;
+}
+
+static void
+pend(struct dev *d, struct dev_member *m)
+{
+	if (m->dm_pending)
+		return;
+	if (d->d_npending == d->d_pcap) {
+		size_t cap = d->d_pcap ? d->d_pcap * 2 : 16;
+		struct dev_member **p = realloc(d->d_pending, cap * sizeof(*p));
+		if (p == NULL) {
+			handler_cap_flush(m->dm_h);	/* now, then */
+			return;
+		}
+		d->d_pending = p;
+		d->d_pcap = cap;
+	}
+	m->dm_pending = true;
+	d->d_pending[d->d_npending++] = m;
+}
+
+static void
+flush_pending(struct dev *d)
+{
+	for (size_t i = 0; i < d->d_npending; i++) {
+		d->d_pending[i]->dm_pending = false;
+		handler_cap_flush(d->d_pending[i]->dm_h);
+	}
+	d->d_npending = 0;
+}
+
+/* offers a frame to the handlers of key k; true if one's filter took it */
+static bool
+offer_key(struct dev *d, const struct dev_key *k, const struct pcap_pkthdr *ph,
+    const u_char *data, const struct handler *from)
+{
+	bool any = false;
+
+	for (size_t i = 0; k && i < k->k_n; i++) {
+		struct dev_member *m = k->k_hs[i];
+		struct handler *h = m->dm_h;
+		const struct handler_conf *hc = handler_conf_of(h);
+
+		if (m->dm_seq == d->d_seq)
+			continue;
+		m->dm_seq = d->d_seq;
+		if (!filt_match(&hc->hc_addrs, hc->hc_role, data))
+			continue;
+		any = true;
+		if (from && handler_conf_of(from)->hc_origin == hc->hc_origin) {
+			handler_cap_loop(h);
+			continue;
+		}
+		if (handler_cap_frame(h, ph, data))
+			pend(d, m);
+	}
+	return any;
+}
+
+/* a frame to every handler whose filter takes it */
+static void
+offer(struct dev *d, const struct pcap_pkthdr *ph, const u_char *data,
+    const struct handler *from)
+{
+	struct kfilt_ent e;
+	struct dev_key *k;
+	bool any = false;
+
+	d->d_seq++;
+	memset(&e, 0, sizeof(e));
+	e.ke_mac.me_plen = 48;
+	memcpy(e.ke_mac.me_addr, data, MAC_LEN);
+	any |= offer_key(d, *key_slot(d, &e), ph, data, from);
+	e.ke_off = MAC_LEN;
+	memcpy(e.ke_mac.me_addr, data + MAC_LEN, MAC_LEN);
+	any |= offer_key(d, *key_slot(d, &e), ph, data, from);
+	for (k = d->d_prefixes; k; k = k->k_next)
+		if (mac_match(&k->k_ent.ke_mac, data + k->k_ent.ke_off))
+			any |= offer_key(d, k, ph, data, from);
+	if (!any && from == NULL)
+		d->d_unmatched++;
+}
+
+static void
+cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
+{
+	struct dev *d = (struct dev *)arg;
+
+	if (ph->caplen < 2 * MAC_LEN)
+		return;
+	offer(d, ph, data, NULL);
+}
+
+/* the capture failed: every handler on the device closes (the last one
+ * frees d) */
+static void
+dev_failed(struct dev *d)
+{
+	struct dev_member *m;
+
+	log_warnx("capture on %s failed: closing its %u handler(s)", d->d_name, d->d_n);
+	while ((m = TAILQ_FIRST(&d->d_members)) != NULL) {
+		bool last = d->d_n == 1;
+		handler_close(m->dm_h, "capture failed");
+		if (last)
+			return;
+	}
+}
+
+static void
+cap_ready(evutil_socket_t fd, short what, void *arg)
+{
+	struct dev *d = arg;
+	int i, n;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < DEV_ROUNDS; i++) {
+		n = cap_dispatch(d->d_cap, DEV_BATCH, cap_frame, (u_char *)d);
+		if (n < 0) {
+			flush_pending(d);
+			dev_failed(d);
+			return;
+		}
+		if (n < DEV_BATCH)
+			break;
+	}
+	flush_pending(d);
+}
+
+static void
+dev_free(struct dev *d)
+{
+	struct dev_key *k, *next;
+
+	if (d->d_ev)
+		event_free(d->d_ev);
+	cap_close(d->d_cap);
+	inj_close(d->d_inj);
+	for (size_t i = 0; i < d->d_nbuckets; i++)
+		for (k = d->d_buckets[i]; k; k = next) {
+			next = k->k_next;
+			free(k->k_hs);
+			free(k);
+		}
+	for (k = d->d_prefixes; k; k = next) {
+		next = k->k_next;
+		free(k->k_hs);
+		free(k);
+	}
+	free(d->d_buckets);
+	free(d->d_pending);
+	free(d);
+}
+
+/* opens d for its first handler (whose keys are in already) */
+static int
+dev_open(struct event_base *base, struct dev *d, char *err, size_t errlen)
+{
+	struct sock_fprog fp;
+
+	if (write_prog(d, &fp) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	if ((d->d_inj = inj_open(d->d_name, dev_mark(), err, errlen)) == NULL ||
+	    (d->d_cap = cap_open(d->d_name, &fp, err, errlen)) == NULL)
+		return -1;
+	d->d_ev = event_new(base, d->d_cap->c_fd, EV_READ | EV_PERSIST, cap_ready, d);
+	if (d->d_ev == NULL || event_add(d->d_ev, NULL) != 0) {
+		snprintf(err, errlen, "cannot watch the capture on %s", d->d_name);
+		return -1;
+	}
+	log_info("capture on %s opened (ring %u MiB, injection mark 0x%08x)", d->d_name,
+	    CAP_RING_BYTES >> 20, dev_mark());
+	return 0;
+}
+
+struct dev *
+dev_join(struct event_base *base, struct handler *h, struct dev_member *m, char *err,
+    size_t errlen)
+{
+	const char *name = handler_conf_of(h)->hc_dev;
+	struct dev *d;
+	bool fresh = false;
+
+	LIST_FOREACH(d, &devs, d_entry)
+		if (strcmp(d->d_name, name) == 0)
+			break;
+	if (d == NULL) {
+		if ((d = calloc(1, sizeof(*d))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+		snprintf(d->d_name, sizeof(d->d_name), "%s", name);
+		TAILQ_INIT(&d->d_members);
+		fresh = true;
+	}
+	memset(m, 0, sizeof(*m));
+	m->dm_h = h;
+	if (keys_add(d, m) != 0) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (fresh ? dev_open(base, d, err, errlen) != 0 : refilter(d, err, errlen) != 0) {
+		keys_del(d, m);
+		if (!fresh)
+			(void)refilter(d, err, 0);
+		goto fail;
+	}
+	TAILQ_INSERT_TAIL(&d->d_members, m, dm_entry);
+	d->d_n++;
+	if (fresh)
+		LIST_INSERT_HEAD(&devs, d, d_entry);
+	return d;
+fail:
+	if (fresh)
+		dev_free(d);
+	return NULL;
+}
+
+void
+dev_leave(struct dev *d, struct dev_member *m)
+{
+	char err[160];
+
+	for (size_t i = 0; i < d->d_npending; i++)
+		if (d->d_pending[i] == m)
+			d->d_pending[i--] = d->d_pending[--d->d_npending];
+	TAILQ_REMOVE(&d->d_members, m, dm_entry);
+	keys_del(d, m);
+	if (--d->d_n == 0) {
+		LIST_REMOVE(d, d_entry);
+		log_info("capture on %s closed: its last handler left", d->d_name);
+		dev_free(d);
+		return;
+	}
+	/* a failure leaves the old filter: a superset, sorted out by the table */
+	if (refilter(d, err, sizeof(err)) != 0)
+		log_warnx("capture on %s: %s", d->d_name, err);
+}
+
+enum inj_result
+dev_inject(struct dev *d, struct handler *from, uint8_t *frame, size_t len)
+{
+	struct pcap_pkthdr ph;
+	enum inj_result r = inj_send(d->d_inj, frame, len);
+
+	if (r != INJ_OK)
+		return r;
+	/* the kernel hands it to no capture of this server (the mark): the
+	 * device's other handlers get it here, as they would from the wire */
+	memset(&ph, 0, sizeof(ph));
+	gettimeofday(&ph.ts, NULL);
+	ph.caplen = ph.len = (bpf_u_int32)len;
+	offer(d, &ph, frame, from);
+	flush_pending(d);
+	return r;
+}
+
+unsigned
+dev_mtu(const struct dev *d)
+{
+	return d->d_inj->i_mtu;
+}
+
+uint64_t
+dev_kernel_drops(struct dev *d)
+{
+	return cap_kernel_drops(d->d_cap);
+}
+
+uint64_t
+dev_unmatched(const struct dev *d)
+{
+	return d->d_unmatched;
+}
