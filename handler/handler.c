@@ -338,11 +338,12 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	    " drop_malformed=%" PRIu64 " drop_kernel=%" PRIu64 " drop_loop=%" PRIu64
 	    " drop_storm=%" PRIu64 " drop_filtered=%" PRIu64 " drop_down=%" PRIu64
 	    " queued_bytes=%zu state=%s state_secs=%" PRIu64 " last_heard_secs=%" PRIu64
-	    " reconnects=%" PRIu64,
+	    " reconnects=%" PRIu64 " dev_unmatched=%" PRIu64,
 	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
 	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel, s->hs_drop_loop,
 	    s->hs_drop_storm, s->hs_drop_filtered, s->hs_drop_down,
 	    handler_queued(h), h->h_bev ? "up" : "down",
-	    (now - h->h_state_ms) / 1000, (now - h->h_heard_ms) / 1000, s->hs_reconnects);
+	    (now - h->h_state_ms) / 1000, (now - h->h_heard_ms) / 1000, s->hs_reconnects,
+	    h->h_dev ? dev_unmatched(h->h_dev) : 0);
 }
