@@ -481,6 +481,11 @@ dev_join(struct event_base *base, struct handler *h, struct dev_member *m, char 
 		snprintf(d->d_name, sizeof(d->d_name), "%s", name);
 		TAILQ_INIT(&d->d_members);
 		fresh = true;
+		/* buckets from the start: a frame's look-up never meets none */
+		if (grow_buckets(d) != 0) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
 	}
 	memset(m, 0, sizeof(*m));
 	m->dm_h = h;
