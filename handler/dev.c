@@ -43,6 +43,8 @@ struct dev {
 	struct dev_member	**d_pending;	/* took frames in this batch */
 	size_t			 d_npending, d_pcap;
 	uint64_t		 d_seq, d_unmatched;
+	uint64_t		*d_oseq;	/* by origin: the last group frame sent there */
+	size_t			 d_on;
 	int			 d_coarse;	/* the union is over BPF_MAXINSNS */
 	bool			 d_refused;	/* the kernel refused the union */
 };
@@ -315,12 +317,38 @@ flush_pending(struct dev *d)
 	d->d_npending = 0;
 }
 
-/* offers a frame to the handlers of key k; true if one's filter took it */
+/* true when a group frame (the one d_seq numbers) has gone towards origin
+ * o already: the peer server injects it on its device once, for all of its
+ * handlers there */
+static bool
+origin_served(const struct dev *d, uint16_t o)
+{
+	return o < d->d_on && d->d_oseq[o] == d->d_seq;
+}
+
+static void
+origin_mark(struct dev *d, uint16_t o)
+{
+	if (o >= d->d_on) {
+		size_t n = (size_t)o + 16;
+		uint64_t *p = realloc(d->d_oseq, n * sizeof(*p));
+		if (p == NULL)
+			return;	/* sent again through the next handler: harmless */
+		memset(p + d->d_on, 0, (n - d->d_on) * sizeof(*p));
+		d->d_oseq = p;
+		d->d_on = n;
+	}
+	d->d_oseq[o] = d->d_seq;
+}
+
+/* offers a frame to the handlers of key k; true if one's filter took it.
+ * A group frame goes to each origin once, through the first of its
+ * handlers that queues it. */
 static bool
 offer_key(struct dev *d, const struct dev_key *k, const struct pcap_pkthdr *ph,
     const u_char *data, const struct handler *from)
 {
-	bool any = false;
+	bool any = false, group = (data[0] & 0x01) != 0;
 
 	for (size_t i = 0; k && i < k->k_n; i++) {
 		struct dev_member *m = k->k_hs[i];
@@ -337,8 +365,13 @@ offer_key(struct dev *d, const struct dev_key *k, const struct pcap_pkthdr *ph,
 			handler_cap_loop(h);
 			continue;
 		}
-		if (handler_cap_frame(h, ph, data))
+		if (group && origin_served(d, hc->hc_origin))
+			continue;
+		if (handler_cap_frame(h, ph, data)) {
 			pend(d, m);
+			if (group)
+				origin_mark(d, hc->hc_origin);
+		}
 	}
 	return any;
 }
@@ -436,6 +469,7 @@ dev_free(struct dev *d)
 	}
 	free(d->d_buckets);
 	free(d->d_pending);
+	free(d->d_oseq);
 	free(d);
 }
 

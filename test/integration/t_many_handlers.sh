@@ -7,7 +7,8 @@
 # never see each other's unicast; closing 150 handlers one by one while a
 # VM pings loses none of its pings; after the closes the kernel filter
 # refuses frames to a closed handler's address (dev_unmatched unchanged)
-# while frames that pass it and no handler takes are still counted.
+# while frames that pass it and no handler takes are still counted.  A LAN
+# broadcast crosses once per peer device, not once per handler.
 #
 #   vm  ── vmnet1 ─┐                           297 handlers with made-up MACs
 #   vm2 ── vmnet2 ─┴ [host] 198.18.44.2 ── [rtr] ── [lan] ── [proxy] eth0
@@ -81,6 +82,20 @@ ok "the last handler's VM (and VM2) reach the LAN"
 probe_unicast $VM_MAC vm vm2
 probe_unicast $VM2_MAC vm2 vm
 ok "two VMs on two handlers of the proxy's eth0 never see each other's unicast"
+
+# one LAN broadcast: $((FAKES + 2)) handlers to the host's vmnet1 take it, it
+# crosses once and VM1 sees it once (VM2, behind its own handler, once too)
+nsx vm "$VNET_TOOLS/l2probe" recv eth0 0x88b5 3 promisc >"$TMP/bc1.txt" &
+a=$!
+nsx vm2 "$VNET_TOOLS/l2probe" recv eth0 0x88b5 3 promisc >"$TMP/bc2.txt" &
+b=$!
+wait_for 5 "listeners" grep -q listening "$TMP/bc1.txt"
+wait_for 5 "listeners" grep -q listening "$TMP/bc2.txt"
+nsx peer "$VNET_TOOLS/l2probe" send eth0 $BC 0x88b5 1 one-broadcast
+wait $a $b
+grep -q "frames=1 first=one-broadcast" "$TMP/bc1.txt" || die "VM1 and the broadcast: $(cat "$TMP/bc1.txt")"
+grep -q "frames=1 first=one-broadcast" "$TMP/bc2.txt" || die "VM2 and the broadcast: $(cat "$TMP/bc2.txt")"
+ok "one LAN broadcast, taken by $((FAKES + 2)) handlers to vmnet1, reached VM1 once (and VM2 once)"
 
 vm1_id=$(id_of $N)
 y_id=$(id_of $((FAKES + 1)))
