@@ -1,5 +1,5 @@
 /* dev: one capture and one injection socket per device, shared by its
- * handlers; frames to handlers by a hash table of addresses. */
+ * handlers; frames to handlers through the device's table (devtab.c). */
 #include "handler/dev.h"
 
 #include <errno.h>
@@ -13,21 +13,13 @@
 #include "common/frame.h"
 #include "common/log.h"
 #include "handler/capture.h"
+#include "handler/devtab.h"
 #include "handler/filter.h"
 #include "handler/handler.h"
 #include "handler/kfilt.h"
 
 #define DEV_BATCH	64	/* frames per pcap_dispatch call */
 #define DEV_ROUNDS	8	/* dispatch calls per readiness event */
-
-/* one address (or prefix) at the destination or the source, and the
- * handlers that list it (a handler once per entry of its list) */
-struct dev_key {
-	struct kfilt_ent	 k_ent;
-	struct dev_key		*k_next;	/* in its bucket, or in d_prefixes */
-	struct dev_member	**k_hs;
-	size_t			 k_n, k_cap;
-};
 
 struct dev {
 	LIST_ENTRY(dev)		 d_entry;
@@ -37,9 +29,7 @@ struct dev {
 	struct inj		*d_inj;
 	TAILQ_HEAD(, dev_member) d_members;
 	unsigned		 d_n;		/* members */
-	struct dev_key		**d_buckets;	/* 48-bit keys */
-	size_t			 d_nbuckets, d_nkeys;
-	struct dev_key		*d_prefixes;	/* shorter ones */
+	struct dtab		 d_tab;		/* its handlers' addresses */
 	struct dev_member	**d_pending;	/* took frames in this batch */
 	size_t			 d_npending, d_pcap;
 	uint64_t		 d_seq, d_unmatched;
@@ -68,175 +58,16 @@ dev_mark(void)
 	return mark;
 }
 
-static size_t
-key_hash(const struct kfilt_ent *e)
-{
-	uint64_t v = e->ke_off;
-
-	for (int i = 0; i < MAC_LEN; i++)
-		v = (v << 8) | e->ke_mac.me_addr[i];
-	v ^= v >> 29;
-	v *= 0xbf58476d1ce4e5b9ull;
-	v ^= v >> 32;
-	return (size_t)v;
-}
-
-static bool
-key_is(const struct dev_key *k, const struct kfilt_ent *e)
-{
-	return k->k_ent.ke_off == e->ke_off && k->k_ent.ke_mac.me_plen == e->ke_mac.me_plen &&
-	    memcmp(k->k_ent.ke_mac.me_addr, e->ke_mac.me_addr, MAC_LEN) == 0;
-}
-
-/* where the key for e is (or would be linked) */
-static struct dev_key **
-key_slot(struct dev *d, const struct kfilt_ent *e)
-{
-	struct dev_key **p = e->ke_mac.me_plen == 48 ?
-	    &d->d_buckets[key_hash(e) & (d->d_nbuckets - 1)] : &d->d_prefixes;
-
-	while (*p && !key_is(*p, e))
-		p = &(*p)->k_next;
-	return p;
-}
-
-static int
-grow_buckets(struct dev *d)
-{
-	size_t n = d->d_nbuckets ? d->d_nbuckets * 2 : 64, i;
-	struct dev_key **b = calloc(n, sizeof(*b)), *k, *next;
-
-	if (b == NULL)
-		return -1;
-	for (i = 0; i < d->d_nbuckets; i++)
-		for (k = d->d_buckets[i]; k; k = next) {
-			next = k->k_next;
-			k->k_next = b[key_hash(&k->k_ent) & (n - 1)];
-			b[key_hash(&k->k_ent) & (n - 1)] = k;
-		}
-	free(d->d_buckets);
-	d->d_buckets = b;
-	d->d_nbuckets = n;
-	return 0;
-}
-
-static int
-key_add(struct dev *d, const struct kfilt_ent *e, struct dev_member *m)
-{
-	struct dev_key **p, *k;
-
-	if (d->d_nkeys >= d->d_nbuckets && grow_buckets(d) != 0)
-		return -1;
-	p = key_slot(d, e);
-	if ((k = *p) == NULL) {
-		if ((k = calloc(1, sizeof(*k))) == NULL)
-			return -1;
-		k->k_ent = *e;
-		*p = k;
-		if (e->ke_mac.me_plen == 48)
-			d->d_nkeys++;
-	}
-	if (k->k_n == k->k_cap) {
-		size_t cap = k->k_cap ? k->k_cap * 2 : 2;
-		struct dev_member **hs = realloc(k->k_hs, cap * sizeof(*hs));
-		if (hs == NULL)
-			return -1;	/* an empty new key stays: harmless, freed with d */
-		k->k_hs = hs;
-		k->k_cap = cap;
-	}
-	k->k_hs[k->k_n++] = m;
-	return 0;
-}
-
-static void
-key_del(struct dev *d, const struct kfilt_ent *e, struct dev_member *m)
-{
-	struct dev_key **p = key_slot(d, e), *k = *p;
-	size_t i;
-
-	if (k == NULL)
-		return;
-	for (i = 0; i < k->k_n && k->k_hs[i] != m; i++)
-		;
-	if (i == k->k_n)
-		return;
-	k->k_hs[i] = k->k_hs[--k->k_n];
-	if (k->k_n > 0)
-		return;
-	*p = k->k_next;
-	if (e->ke_mac.me_plen == 48)
-		d->d_nkeys--;
-	free(k->k_hs);
-	free(k);
-}
-
-/* the keys of h: every entry at the destination when it captures by
- * destination, the unicast ones at the source otherwise (filt_build) */
-static size_t
-keys_of(const struct handler *h, struct kfilt_ent *out)
-{
-	const struct handler_conf *hc = handler_conf_of(h);
-	size_t i, n = 0;
-
-	for (i = 0; i < hc->hc_addrs.ml_n; i++) {
-		const struct mac_entry *e = &hc->hc_addrs.ml_e[i];
-		if (hc->hc_role == PROTO_REMOTE && mac_is_group(e))
-			continue;
-		out[n].ke_mac = *e;
-		out[n].ke_off = hc->hc_role == PROTO_REMOTE ? MAC_LEN : 0;
-		n++;
-	}
-	return n;
-}
-
-static void
-keys_del(struct dev *d, struct dev_member *m)
-{
-	struct kfilt_ent e[MAC_LIST_MAX];
-	size_t n = keys_of(m->dm_h, e);
-
-	for (size_t i = 0; i < n; i++)
-		key_del(d, &e[i], m);
-}
-
-static int
-keys_add(struct dev *d, struct dev_member *m)
-{
-	struct kfilt_ent e[MAC_LIST_MAX];
-	size_t n = keys_of(m->dm_h, e);
-
-	for (size_t i = 0; i < n; i++)
-		if (key_add(d, &e[i], m) != 0) {
-			keys_del(d, m);
-			return -1;
-		}
-	return 0;
-}
-
 /* the kernel filter of d's keys, in prog_buf; NULL out of memory */
 static struct sock_fprog *
 write_prog(struct dev *d, struct sock_fprog *fp)
 {
-	struct kfilt_ent *e = calloc(d->d_nkeys + 1, sizeof(*e)), *grown;
-	size_t n = 0, cap = d->d_nkeys + 1, i;
-	struct dev_key *k;
+	size_t n = 0;
+	struct kfilt_ent *e = dtab_entries(&d->d_tab, &n);
 	int coarse;
 
 	if (e == NULL)
 		return NULL;
-	for (i = 0; i < d->d_nbuckets; i++)
-		for (k = d->d_buckets[i]; k; k = k->k_next)
-			e[n++] = k->k_ent;
-	for (k = d->d_prefixes; k; k = k->k_next) {
-		if (n == cap) {
-			if ((grown = realloc(e, (cap *= 2) * sizeof(*e))) == NULL) {
-				free(e);
-				return NULL;
-			}
-			e = grown;
-		}
-		e[n++] = k->k_ent;
-	}
 	fp->len = (unsigned short)kfilt_build(e, n, dev_mark(), FRAME_MAX, prog_buf,
 	    BPF_MAXINSNS, &coarse);
 	fp->filter = prog_buf;
@@ -381,19 +212,13 @@ static void
 offer(struct dev *d, const struct pcap_pkthdr *ph, const u_char *data,
     const struct handler *from)
 {
-	struct kfilt_ent e;
-	struct dev_key *k;
+	const struct dev_key *k;
 	bool any = false;
 
 	d->d_seq++;
-	memset(&e, 0, sizeof(e));
-	e.ke_mac.me_plen = 48;
-	memcpy(e.ke_mac.me_addr, data, MAC_LEN);
-	any |= offer_key(d, *key_slot(d, &e), ph, data, from);
-	e.ke_off = MAC_LEN;
-	memcpy(e.ke_mac.me_addr, data + MAC_LEN, MAC_LEN);
-	any |= offer_key(d, *key_slot(d, &e), ph, data, from);
-	for (k = d->d_prefixes; k; k = k->k_next)
+	any |= offer_key(d, dtab_find(&d->d_tab, data, 0), ph, data, from);
+	any |= offer_key(d, dtab_find(&d->d_tab, data + MAC_LEN, MAC_LEN), ph, data, from);
+	for (k = dtab_prefixes(&d->d_tab); k; k = k->k_next)
 		if (mac_match(&k->k_ent.ke_mac, data + k->k_ent.ke_off))
 			any |= offer_key(d, k, ph, data, from);
 	if (!any && from == NULL)
@@ -450,24 +275,11 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 static void
 dev_free(struct dev *d)
 {
-	struct dev_key *k, *next;
-
 	if (d->d_ev)
 		event_free(d->d_ev);
 	cap_close(d->d_cap);
 	inj_close(d->d_inj);
-	for (size_t i = 0; i < d->d_nbuckets; i++)
-		for (k = d->d_buckets[i]; k; k = next) {
-			next = k->k_next;
-			free(k->k_hs);
-			free(k);
-		}
-	for (k = d->d_prefixes; k; k = next) {
-		next = k->k_next;
-		free(k->k_hs);
-		free(k);
-	}
-	free(d->d_buckets);
+	dtab_free(&d->d_tab);
 	free(d->d_pending);
 	free(d->d_oseq);
 	free(d);
@@ -516,19 +328,19 @@ dev_join(struct event_base *base, struct handler *h, struct dev_member *m, char 
 		TAILQ_INIT(&d->d_members);
 		fresh = true;
 		/* buckets from the start: a frame's look-up never meets none */
-		if (grow_buckets(d) != 0) {
+		if (dtab_grow(&d->d_tab) != 0) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
 	}
 	memset(m, 0, sizeof(*m));
 	m->dm_h = h;
-	if (keys_add(d, m) != 0) {
+	if (dtab_add(&d->d_tab, m) != 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	if (fresh ? dev_open(base, d, err, errlen) != 0 : refilter(d, err, errlen) != 0) {
-		keys_del(d, m);
+		dtab_del(&d->d_tab, m);
 		if (!fresh)
 			(void)refilter(d, err, 0);
 		goto fail;
@@ -553,7 +365,7 @@ dev_leave(struct dev *d, struct dev_member *m)
 		if (d->d_pending[i] == m)
 			d->d_pending[i--] = d->d_pending[--d->d_npending];
 	TAILQ_REMOVE(&d->d_members, m, dm_entry);
-	keys_del(d, m);
+	dtab_del(&d->d_tab, m);
 	if (--d->d_n == 0) {
 		LIST_REMOVE(d, d_entry);
 		log_info("capture on %s closed: its last handler left", d->d_name);
