@@ -1,15 +1,14 @@
-/* capture: a libpcap handle on a device, promiscuous, immediate, with the
- * handler's filter followed by a loop guard (doc/PROTOCOL.md, "What a
- * server injects does not come back"): a matching frame that carries
- * loop_mark (injected by a handler of this server whose frames came from
- * where this handler sends) is handed up cut to CAP_LOOP_CAPLEN bytes, so
- * that it can be counted and dropped without being copied. */
+/* capture: a device's one libpcap handle, promiscuous, immediate, shared by
+ * every handler on the device (dev.c), with a ring chosen for the device.
+ * Its kernel filter is written by kfilt.c and attached as it is: libpcap's
+ * own pcap_setfilter would refuse its mark load. */
 #ifndef VNET_CAPTURE_H
 #define VNET_CAPTURE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/filter.h>
 #include <pcap/pcap.h>
 
 struct cap {
@@ -17,15 +16,12 @@ struct cap {
 	int	 c_fd;
 };
 
-#define CAP_LOOP_CAPLEN	1	/* no real frame is this short */
+#define CAP_RING_BYTES	(32 * 1024 * 1024)	/* per device, whatever its handlers */
 
-/* Opens dev with filter (pcap syntax); frames that pass it and whose skb
- * mark equals loop_mark arrive with a capture length of CAP_LOOP_CAPLEN.
- * NULL with the reason in err. */
-struct cap *cap_open(const char *dev, const char *filter, uint32_t loop_mark,
-    char *err, size_t errlen);
-/* Replaces the kernel filter with filter and loop_mark; -1 with err set. */
-int cap_set_filter(struct cap *c, const char *filter, uint32_t loop_mark, char *err, size_t errlen);
+/* Opens dev with prog as its kernel filter.  NULL with the reason in err. */
+struct cap *cap_open(const char *dev, const struct sock_fprog *prog, char *err, size_t errlen);
+/* Replaces the kernel filter (atomically); -1 with err set. */
+int cap_set_prog(struct cap *c, const struct sock_fprog *prog, char *err, size_t errlen);
 /* Delivers up to max waiting frames to cb; returns the count or -1. */
 int cap_dispatch(struct cap *c, int max, pcap_handler cb, u_char *arg);
 /* Frames the kernel dropped because the ring was full. */

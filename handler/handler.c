@@ -11,13 +11,10 @@
 #include "common/bev.h"
 #include "common/defer.h"
 #include "common/log.h"
-#include "handler/capture.h"
+#include "handler/dev.h"
 #include "handler/filter.h"
 #include "handler/inject.h"
 #include "handler/link.h"
-
-#define CAP_BATCH	64	/* frames per pcap_dispatch call */
-#define CAP_ROUNDS	8	/* dispatch calls per readiness event */
 
 /* Storm control, as managed switches do it: a token bucket per handler for
  * frames to group addresses, refilled at hc_storm_pps a second and holding
@@ -56,49 +53,45 @@ storm_allows(struct handler *h, const struct timeval *ts)
 	return false;
 }
 
-/* a captured frame: queue it to the peer, or drop it when the queue is full */
-static void
-cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
+void
+handler_cap_loop(struct handler *h)
 {
-	struct handler *h = (struct handler *)arg;
+	/* a frame a handler of this server injected from where this one
+	 * would send it: it would come back for ever */
+	if (h->h_st.hs_drop_loop++ == 0)
+		log_warnx("handler %u: dropped a frame that another handler of this server "
+		    "received from %s on %s and injected on %s: it would go back where it "
+		    "came from (a loop; further ones are counted in drop_loop)",
+		    h->h_conf.hc_id, h->h_conf.hc_peer, h->h_conf.hc_rdev, h->h_conf.hc_dev);
+}
+
+bool
+handler_cap_frame(struct handler *h, const struct pcap_pkthdr *ph, const u_char *data)
+{
 	struct evbuffer *out;
 	struct evbuffer_iovec vec;
 
-	if (ph->caplen == CAP_LOOP_CAPLEN && ph->len > CAP_LOOP_CAPLEN) {
-		/* a frame a handler of this server injected from where this
-		 * one would send it: it would come back for ever */
-		if (h->h_st.hs_drop_loop++ == 0)
-			log_warnx("handler %u: dropped a frame that another handler of this server "
-			    "received from %s on %s and injected on %s: it would go back where it "
-			    "came from (a loop; further ones are counted in drop_loop)",
-			    h->h_conf.hc_id, h->h_conf.hc_peer, h->h_conf.hc_rdev, h->h_conf.hc_dev);
-		return;
-	}
 	if (ph->caplen < ph->len || ph->len < FRAME_MIN || ph->len > FRAME_MAX) {
 		h->h_st.hs_drop_truncated++;
-		return;
+		return false;
 	}
-	/* the kernel filter ran on everything but what the socket caught
-	 * before it was attached */
-	if (!filt_match(&h->h_conf.hc_addrs, h->h_conf.hc_role, data))
-		return;
 	if ((data[0] & 0x01) && !storm_allows(h, &ph->ts))
-		return;
+		return false;
 	if (h->h_bev == NULL) {
 		h->h_st.hs_drop_down++;
-		return;
+		return false;
 	}
 	out = bufferevent_get_output(h->h_bev);
 	if (bev_pending(h->h_bev) >= h->h_conf.hc_queue_max) {
 		h->h_st.hs_drop_queue++;
-		return;
+		return false;
 	}
 	/* one add per frame; over TLS libevent hands all that waits to
 	 * SSL_write on its write event: a batch, one record */
 	if (evbuffer_reserve_space(out, FRAME_HDR_LEN + ph->len, &vec, 1) < 1 ||
 	    vec.iov_len < FRAME_HDR_LEN + ph->len) {
 		h->h_st.hs_drop_queue++;
-		return;
+		return false;
 	}
 	frame_hdr_encode(vec.iov_base, ph->len);
 	memcpy((uint8_t *)vec.iov_base + FRAME_HDR_LEN, data, ph->len);
@@ -106,27 +99,13 @@ cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 	evbuffer_commit_space(out, &vec, 1);
 	h->h_st.hs_sent_frames++;
 	h->h_st.hs_sent_bytes += ph->len;
+	return true;
 }
 
-static void
-cap_ready(evutil_socket_t fd, short what, void *arg)
+void
+handler_cap_flush(struct handler *h)
 {
-	struct handler *h = arg;
-	uint64_t sent = h->h_st.hs_sent_frames;
-	int i, n;
-
-	(void)fd;
-	(void)what;
-	for (i = 0; i < CAP_ROUNDS; i++) {
-		n = cap_dispatch(h->h_cap, CAP_BATCH, cap_frame, (u_char *)h);
-		if (n < 0) {
-			handler_close(h, "capture failed");
-			return;
-		}
-		if (n < CAP_BATCH)
-			break;
-	}
-	if (h->h_st.hs_sent_frames == sent)
+	if (h->h_bev == NULL)
 		return;
 	h->h_sent_ms = link_now_ms();
 	if (h->h_unans_ms == 0)
@@ -137,22 +116,22 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 }
 
 void
-handler_rx_frame(struct handler *h, size_t len)
+handler_rx_frame(struct handler *h, uint8_t *frame, size_t len)
 {
 	/* only what the peer's side would have captured: a peer cannot put
 	 * frames from other sources (or to other destinations) on this LAN */
 	if (!filt_match(&h->h_conf.hc_addrs, h->h_conf.hc_role == PROTO_LOCAL ? PROTO_REMOTE :
-	    PROTO_LOCAL, h->h_rx)) {
+	    PROTO_LOCAL, frame)) {
 		if (h->h_st.hs_drop_filtered++ == 0)
 			log_warnx("handler %u: %s sent a frame from %02x:%02x:%02x:%02x:%02x:%02x to "
 			    "%02x:%02x:%02x:%02x:%02x:%02x that its list does not allow: not injected "
 			    "(further ones are counted in drop_filtered)", h->h_conf.hc_id,
-			    h->h_conf.hc_peer, h->h_rx[6], h->h_rx[7], h->h_rx[8], h->h_rx[9],
-			    h->h_rx[10], h->h_rx[11], h->h_rx[0], h->h_rx[1], h->h_rx[2], h->h_rx[3],
-			    h->h_rx[4], h->h_rx[5]);
+			    h->h_conf.hc_peer, frame[6], frame[7], frame[8], frame[9],
+			    frame[10], frame[11], frame[0], frame[1], frame[2], frame[3],
+			    frame[4], frame[5]);
 		return;
 	}
-	switch (inj_send(h->h_inj, h->h_rx, len)) {
+	switch (dev_inject(h->h_dev, h, frame, len)) {
 	case INJ_OK:
 		h->h_st.hs_recv_frames++;
 		h->h_st.hs_recv_bytes += len;
@@ -161,7 +140,7 @@ handler_rx_frame(struct handler *h, size_t len)
 		if (h->h_st.hs_drop_toobig++ == 0)
 			log_warnx("handler %u: %zu-byte frame exceeds the MTU %u of %s and is "
 			    "not TCP: dropped (counted in STATS?)", h->h_conf.hc_id, len,
-			    h->h_inj->i_mtu, h->h_conf.hc_dev);
+			    dev_mtu(h->h_dev), h->h_conf.hc_dev);
 		break;
 	case INJ_MALFORMED:
 		h->h_st.hs_drop_malformed++;
@@ -183,7 +162,6 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 {
 	struct handler *h;
 	char filter[8192];
-	uint32_t mark = HANDLER_MARK_BASE | conf->hc_origin;
 
 	if ((h = calloc(1, sizeof(*h))) == NULL) {
 		snprintf(err, errlen, "out of memory");
@@ -199,15 +177,8 @@ handler_start(struct event_base *base, struct bufferevent *bev,
 		snprintf(err, errlen, "address list too long for a filter");
 		goto fail;
 	}
-	if ((h->h_inj = inj_open(conf->hc_dev, mark, err, errlen)) == NULL)
+	if ((h->h_dev = dev_join(base, h, &h->h_devm, err, errlen)) == NULL)
 		goto fail;
-	if ((h->h_cap = cap_open(conf->hc_dev, filter, mark, err, errlen)) == NULL)
-		goto fail;
-	h->h_cap_ev = event_new(base, h->h_cap->c_fd, EV_READ | EV_PERSIST, cap_ready, h);
-	if (h->h_cap_ev == NULL || event_add(h->h_cap_ev, NULL) != 0) {
-		snprintf(err, errlen, "cannot watch the capture");
-		goto fail;
-	}
 	h->h_on_close = on_close;
 	h->h_arg = arg;
 	if (link_timer_start(h, base) != 0) {
@@ -223,10 +194,8 @@ fail:
 	defer_free(h->h_reread);
 	if (h->h_live_ev)
 		event_free(h->h_live_ev);
-	if (h->h_cap_ev)
-		event_free(h->h_cap_ev);
-	cap_close(h->h_cap);
-	inj_close(h->h_inj);
+	if (h->h_dev)
+		dev_leave(h->h_dev, &h->h_devm);
 	free(h);
 	return NULL;
 }
@@ -240,9 +209,7 @@ handler_close(struct handler *h, const char *reason)
 	log_info("handler %u closed: %s; %s", h->h_conf.hc_id, reason, st);
 	defer_free(h->h_reread);
 	event_free(h->h_live_ev);
-	event_free(h->h_cap_ev);
-	cap_close(h->h_cap);
-	inj_close(h->h_inj);
+	dev_leave(h->h_dev, &h->h_devm);
 	link_release(h);
 	if (h->h_on_close)
 		h->h_on_close(h, h->h_arg);
@@ -286,13 +253,10 @@ int
 handler_set_origin(struct handler *h, uint16_t origin, const char *peer_id, const char *peer,
     char *err, size_t errlen)
 {
-	uint32_t mark = HANDLER_MARK_BASE | origin;
-	char filter[8192];
-
-	if (filt_build(&h->h_conf.hc_addrs, h->h_conf.hc_role, filter, sizeof(filter)) != 0 ||
-	    inj_set_mark(h->h_inj, mark, err, errlen) != 0 ||
-	    cap_set_filter(h->h_cap, filter, mark, err, errlen) != 0)
-		return -1;
+	/* the mark is the server's, the origin is compared in user space
+	 * (dev_inject): nothing in the kernel changes */
+	(void)err;
+	(void)errlen;
 	h->h_conf.hc_origin = origin;
 	snprintf(h->h_conf.hc_peer_id, sizeof(h->h_conf.hc_peer_id), "%s", peer_id);
 	snprintf(h->h_conf.hc_peer, sizeof(h->h_conf.hc_peer), "%s", peer);
@@ -339,8 +303,8 @@ handler_format(const struct handler *h, char *buf, size_t len)
 void
 handler_stats_of(struct handler *h, struct handler_stats *out)
 {
-	if (h->h_cap)
-		h->h_st.hs_drop_kernel = cap_kernel_drops(h->h_cap);
+	if (h->h_dev)
+		h->h_st.hs_drop_kernel = dev_kernel_drops(h->h_dev);
 	*out = h->h_st;
 }
 
@@ -374,11 +338,12 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	    " drop_malformed=%" PRIu64 " drop_kernel=%" PRIu64 " drop_loop=%" PRIu64
 	    " drop_storm=%" PRIu64 " drop_filtered=%" PRIu64 " drop_down=%" PRIu64
 	    " queued_bytes=%zu state=%s state_secs=%" PRIu64 " last_heard_secs=%" PRIu64
-	    " reconnects=%" PRIu64,
+	    " reconnects=%" PRIu64 " dev_unmatched=%" PRIu64,
 	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
 	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel, s->hs_drop_loop,
 	    s->hs_drop_storm, s->hs_drop_filtered, s->hs_drop_down,
 	    handler_queued(h), h->h_bev ? "up" : "down",
-	    (now - h->h_state_ms) / 1000, (now - h->h_heard_ms) / 1000, s->hs_reconnects);
+	    (now - h->h_state_ms) / 1000, (now - h->h_heard_ms) / 1000, s->hs_reconnects,
+	    h->h_dev ? dev_unmatched(h->h_dev) : 0);
 }

@@ -16,6 +16,7 @@
 #include "common/frame.h"
 #include "common/mac.h"
 #include "common/proto.h"
+#include "handler/dev.h"
 
 #define HANDLER_MARK_BASE	0x766e0000u	/* "vn" in the high half of SO_MARK */
 #define HANDLER_QUEUE_DEFAULT	(4u * 1024 * 1024)
@@ -68,9 +69,8 @@ struct handler {
 	char			 h_laddr[64], h_raddr[64];
 	uint16_t		 h_lport, h_rport;
 	struct bufferevent	*h_bev;
-	struct cap		*h_cap;
-	struct event		*h_cap_ev;
-	struct inj		*h_inj;
+	struct dev		*h_dev;		/* its device's capture and injection */
+	struct dev_member	 h_devm;	/* dev.c's */
 	struct handler_stats	 h_st;
 	struct event		*h_live_ev;	/* once a second: keepalive, silence */
 	struct defer		*h_reread;	/* input that came with the connection */
@@ -87,7 +87,6 @@ struct handler {
 	struct timeval		 h_storm_last;		/* capture time of the last refill */
 	handler_close_cb	 h_on_close;
 	void			*h_arg;
-	uint8_t			 h_rx[FRAME_MAX];
 };
 
 /* Starts forwarding on an established connection (input may already hold

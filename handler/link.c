@@ -25,6 +25,10 @@
 #define LINK_KA_BUSY_MS	500	/* answer what arrives, at most this often */
 #define LINK_DRAIN_S	2	/* a goodbye's time to leave */
 
+/* one frame at a time is read from a peer, by every handler in turn: one
+ * buffer for all, not 64 KiB each */
+static uint8_t rx_buf[FRAME_MAX];
+
 uint64_t
 link_now_ms(void)
 {
@@ -121,8 +125,8 @@ peer_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 		if (type == FRAME_T_ETH) {
-			evbuffer_remove(in, h->h_rx, (size_t)len);
-			handler_rx_frame(h, (size_t)len);
+			evbuffer_remove(in, rx_buf, (size_t)len);
+			handler_rx_frame(h, rx_buf, (size_t)len);
 		}
 	}
 	rx_wait(bev, 0);

@@ -28,7 +28,8 @@ void link_lost(struct handler *h, const char *why);
  * left (or after 2 s). */
 void link_release(struct handler *h);
 
-/* handler.c: inject the frame of len bytes in h->h_rx. */
-void handler_rx_frame(struct handler *h, size_t len);
+/* handler.c: inject the frame of len bytes that h received (frame may be
+ * rewritten: checksum fields). */
+void handler_rx_frame(struct handler *h, uint8_t *frame, size_t len);
 
 #endif

@@ -340,8 +340,15 @@ handle_done(void *arg, bool ok, const char *text)
 static bool
 req_handle(struct ctl *c, const struct proto_msg *m)
 {
+	char err[128];
+
 	if (!srv_has_dev(c->c_srv, m->pm_ldev)) {
 		unknown_dev(c, m->pm_ldev);
+		return true;
+	}
+	/* before the dial: the second server is not made to start one */
+	if (srv_handler_room(c->c_srv, err, sizeof(err)) != 0) {
+		ctl_reply(c, "NOK %s", err);
 		return true;
 	}
 	c->c_state = CTL_WAIT;

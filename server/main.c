@@ -66,20 +66,30 @@ handler_gone(struct handler *h, void *arg)
 	stand_handler_gone(s, h);
 }
 
+int
+srv_handler_room(struct server *s, char *err, size_t errlen)
+{
+	struct handler *h;
+	unsigned n = 0;
+
+	TAILQ_FOREACH(h, &s->s_handlers, h_entry)
+		n++;
+	if (n < s->s_opts.so_max_handlers)
+		return 0;
+	snprintf(err, errlen, "too many handlers: this server has %u, its limit "
+	    "(--max-handlers %u)", n, s->s_opts.so_max_handlers);
+	return -1;
+}
+
 struct handler *
 srv_start_handler(struct server *s, struct bufferevent *bev, const struct handler_conf *conf,
     const char *peer_id, char *err, size_t errlen)
 {
 	struct handler_conf hc = *conf;
 	struct handler *h;
-	unsigned n = 0;
 
-	TAILQ_FOREACH(h, &s->s_handlers, h_entry)
-		n++;
-	if (n >= s->s_opts.so_max_handlers) {
-		snprintf(err, errlen, "this server has %u handlers already (--max-handlers)", n);
+	if (srv_handler_room(s, err, errlen) != 0)
 		return NULL;
-	}
 	if (reg_acquire(s, &hc, peer_id, err, errlen) != 0)
 		return NULL;
 	if ((h = handler_start(s->s_base, bev, &hc, handler_gone, s, err, errlen)) == NULL) {

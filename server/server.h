@@ -144,6 +144,9 @@ bool srv_has_dev(const struct server *s, const char *dev);
 uint32_t srv_new_id(struct server *s);
 /* id is taken (a handler back from the state file): new ones come after. */
 void srv_reserve_id(struct server *s, uint32_t id);
+/* 0 while s runs fewer handlers than --max-handlers; -1 with the NOK
+ * reason in err. */
+int srv_handler_room(struct server *s, char *err, size_t errlen);
 /* A new handler on bev for conf with the peer server peer_id (registry.h),
  * unless it is refused (a handler to this server itself, or overlapping
  * another: see reg_check); NULL with err set.  Registered in the list. */

@@ -374,4 +374,19 @@ stat_of() { # stat_of NS HOST "PW [-s]" ID KEY
 	client "$1" -q -p $3 -h "$2" -c stats -i "$4" | tr ' ' '\n' | sed -n "s/^$5=//p"
 }
 
+# probe_unicast DSTMAC GETTER OTHER: five frames from the LAN peer to
+# DSTMAC reach GETTER; OTHER, listening in promiscuous mode, sees none
+probe_unicast() {
+	nsx "$2" "$VNET_TOOLS/l2probe" recv eth0 0x88b5 3 promisc >"$TMP/got.txt" &
+	local a=$!
+	nsx "$3" "$VNET_TOOLS/l2probe" recv eth0 0x88b5 3 promisc >"$TMP/other.txt" &
+	local b=$!
+	wait_for 5 "listeners" grep -q listening "$TMP/got.txt"
+	wait_for 5 "listeners" grep -q listening "$TMP/other.txt"
+	nsx peer "$VNET_TOOLS/l2probe" send eth0 "$1" 0x88b5 5 "for-$2"
+	wait $a $b
+	grep -q "frames=5 first=for-$2" "$TMP/got.txt" || die "$2 did not get its frames: $(cat "$TMP/got.txt")"
+	grep -q "frames=0 " "$TMP/other.txt" || die "$3 saw $2's unicast: $(cat "$TMP/other.txt")"
+}
+
 mac_of() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }

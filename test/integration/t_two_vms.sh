@@ -15,20 +15,8 @@ nsx vm2 ping -c2 -W2 198.18.42.20 >/dev/null || die "VM2 -> peer"
 ok "both VMs reach the LAN"
 
 # unicast to VM1: VM1 gets it, VM2 (promiscuous) does not, and vice versa
-probe() { # probe DSTMAC GETTER OTHER
-	nsx "$2" "$VNET_TOOLS/l2probe" recv eth0 0x88b5 3 promisc >"$TMP/got.txt" &
-	local a=$!
-	nsx "$3" "$VNET_TOOLS/l2probe" recv eth0 0x88b5 3 promisc >"$TMP/other.txt" &
-	local b=$!
-	wait_for 5 "listeners" grep -q listening "$TMP/got.txt"
-	wait_for 5 "listeners" grep -q listening "$TMP/other.txt"
-	nsx peer "$VNET_TOOLS/l2probe" send eth0 "$1" 0x88b5 5 "for-$2"
-	wait $a $b
-	grep -q "frames=5 first=for-$2" "$TMP/got.txt" || die "$2 did not get its frames: $(cat "$TMP/got.txt")"
-	grep -q "frames=0 " "$TMP/other.txt" || die "$3 saw $2's unicast: $(cat "$TMP/other.txt")"
-}
-probe $VM_MAC vm vm2
-probe $VM2_MAC vm2 vm
+probe_unicast $VM_MAC vm vm2
+probe_unicast $VM2_MAC vm2 vm
 ok "neither VM sees the other's unicast"
 
 nsx vm ping -c3 -i0.2 -W2 198.18.42.11 >/dev/null || die "VM1 -> VM2 across the proxy LAN"
