@@ -1,0 +1,57 @@
+#!/usr/bin/env python3
+"""UDP echo, for the namespace tests of VNAT's UDP flows (t_vnat_udp_flow).
+
+server PORT LOG: an unconnected socket bound to 0.0.0.0:PORT answers every
+datagram with sendto to its sender (recvfrom), and writes each sender
+"a.b.c.d:port" to LOG.
+client HOST PORT SECONDS LOG connected|unconnected: one datagram every 50 ms
+for SECONDS, on a connected socket (send) or an unconnected one (sendto);
+every echo received is written to LOG as "time sequence sender"."""
+import socket
+import sys
+import time
+
+
+def server(port, log):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.bind(("0.0.0.0", port))
+    with open(log, "w", buffering=1) as out:
+        while True:
+            d, a = s.recvfrom(512)
+            out.write("%s:%d\n" % a)
+            s.sendto(d, a)
+
+
+def client(host, port, seconds, log, mode):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    if mode == "connected":
+        s.connect((host, port))
+    else:
+        s.bind(("0.0.0.0", 0))
+    s.settimeout(0.01)
+    end = time.time() + seconds
+    nxt, seq = time.time(), 0
+    with open(log, "w", buffering=1) as out:
+        while time.time() < end:
+            if time.time() >= nxt:
+                try:
+                    if mode == "connected":
+                        s.send(b"%d" % seq)
+                    else:
+                        s.sendto(b"%d" % seq, (host, port))
+                except OSError:
+                    pass	# no address during the move: lost, as for any application
+                seq += 1
+                nxt += 0.05
+            try:
+                d, a = s.recvfrom(512)
+                out.write("%.3f %s %s:%d\n" % (time.time(), d.decode(), a[0], a[1]))
+            except (socket.timeout, OSError):
+                pass
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "server":
+        server(int(sys.argv[2]), sys.argv[3])
+    else:
+        client(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6])

@@ -1,0 +1,39 @@
+/* flows: the UDP "connections" of unconnected sockets (seed 001, 3.4.1).
+ * A socket that receives with recvfrom and answers with sendto has no
+ * remote address for sock_diag; its flows (local end, remote end) are the
+ * ones the kernel's conntrack table holds, and the socket that owns a flow
+ * is the unconnected UDP socket bound to its local port (to its address or
+ * to a wildcard).  A flow lives as long as conntrack keeps it: UDP's
+ * timeouts (net.netfilter.nf_conntrack_udp_timeout, 30 s, and
+ * nf_conntrack_udp_timeout_stream, 120 s, once both ways were seen).
+ *
+ * conntrack tracks only in a namespace where something uses it (a ct rule,
+ * NAT: a stateful firewall does); where nothing does, vnet knows no flow
+ * of an unconnected socket and says so in its log (flows_known). */
+#ifndef VNET_FLOWS_H
+#define VNET_FLOWS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vnat/tuple.h"
+#include "vnat/vtab.h"
+
+/* Indexes every unconnected UDP socket of the host (IPv4 and IPv6) in socks
+ * by its local address and port, its inode in ve_sock.  0, or -1 with errno
+ * (what was indexed before the failure stays). */
+int flows_sockets(struct vtab *socks);
+/* True when an unconnected socket of socks (flows_sockets) owns the local
+ * virtual end of k (family, UDP, t_lvir and t_lvir_port): bound to that
+ * address or to a wildcard (an IPv6 wildcard serves IPv4 too); *inode set. */
+bool flows_owner(const struct vtab *socks, const struct vnat_tuple *k, uint32_t *inode);
+/* True when conntrack holds the flow of k's virtual ends, in either
+ * direction. */
+bool flows_known(const struct vnat_tuple *k);
+/* For the sweep (vnat/sweep): marks alive the UDP entries of the n tables
+ * not marked yet whose flow an unconnected socket still owns and conntrack
+ * still holds. */
+void flows_mark_alive(struct vtab *const *t, size_t n);
+
+#endif
