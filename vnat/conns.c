@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "common/addrfmt.h"
+#include "common/log.h"
+#include "vnat/flows.h"
 
 struct owner {
 	uint32_t	o_inode;
@@ -107,6 +109,11 @@ conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab 
 		return 0;
 	if (sd_dump_all(add_conn, stop_unless_enoent, &c) != 0)
 		goto fail;
+	/* UDP flows of unconnected sockets: without conntrack, none */
+	if (flows_collect(add_conn, &c) != 0 && !c.c_oom)
+		log_warn_rl("vnat: UDP flows of unconnected sockets: conntrack");
+	if (c.c_oom)
+		goto fail;
 	if (sd_owners_scan(add_owner, &c) != 0 || c.c_oom)
 		goto fail;
 	qsort(c.c_o, c.c_no, sizeof(*c.c_o), by_inode);
@@ -191,8 +198,8 @@ tcp_state(uint8_t proto, uint8_t st)
 	    [TCP_CLOSE_WAIT] = "CLOSE_WAIT", [TCP_LAST_ACK] = "LAST_ACK", [TCP_LISTEN] = "LISTEN",
 	    [TCP_CLOSING] = "CLOSING" };
 
-	if (proto != IPPROTO_TCP)
-		return "CONNECTED";
+	if (proto != IPPROTO_TCP)	/* a flow of an unconnected socket (vnat/flows) */
+		return st == TCP_CLOSE ? "FLOW" : "CONNECTED";
 	return st < sizeof(names) / sizeof(names[0]) && names[st] ? names[st] : "?";
 }
 

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <string.h>
 
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
@@ -128,6 +129,110 @@ out:
 		nfct_destroy(ct);
 	nfct_close(h);
 	return found;
+}
+
+struct walk {
+	struct vtab	 w_socks;	/* unconnected sockets */
+	struct vtab	 w_conn;	/* connected ones: theirs are not flows */
+	sd_conn_cb	 w_cb;
+	void		*w_arg;
+	int		 w_stop;
+	size_t		 w_entries;	/* conntrack's, of any protocol */
+};
+
+/* one direction of a conntrack entry as a local end (src) and a remote one */
+static void
+end_pair(const struct nf_conntrack *ct, bool reply, uint8_t family, struct sd_conn *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->sc_family = (uint8_t)tuple_af(family);
+	c->sc_proto = IPPROTO_UDP;
+	c->sc_state = TCP_CLOSE;
+	if (family == 6) {
+		memcpy(c->sc_laddr, nfct_get_attr(ct, reply ? ATTR_REPL_IPV6_SRC : ATTR_ORIG_IPV6_SRC), 16);
+		memcpy(c->sc_raddr, nfct_get_attr(ct, reply ? ATTR_REPL_IPV6_DST : ATTR_ORIG_IPV6_DST), 16);
+	} else {
+		uint32_t a = nfct_get_attr_u32(ct, reply ? ATTR_REPL_IPV4_SRC : ATTR_ORIG_IPV4_SRC);
+		uint32_t b = nfct_get_attr_u32(ct, reply ? ATTR_REPL_IPV4_DST : ATTR_ORIG_IPV4_DST);
+		memcpy(c->sc_laddr, &a, 4);
+		memcpy(c->sc_raddr, &b, 4);
+	}
+	c->sc_lport = ntohs(nfct_get_attr_u16(ct, reply ? ATTR_REPL_PORT_SRC : ATTR_ORIG_PORT_SRC));
+	c->sc_rport = ntohs(nfct_get_attr_u16(ct, reply ? ATTR_REPL_PORT_DST : ATTR_ORIG_PORT_DST));
+}
+
+static int
+flow_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
+{
+	struct walk *w = arg;
+	uint8_t l3 = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO), family;
+
+	(void)type;
+	w->w_entries++;
+	if (nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO) != IPPROTO_UDP || (l3 != AF_INET && l3 != AF_INET6))
+		return NFCT_CB_CONTINUE;
+	family = tuple_family(l3);
+	/* sent from here (the original direction's source), or received
+	 * here (the reply's source: the socket's end, after any DNAT) */
+	for (int reply = 0; reply < 2; reply++) {
+		struct sd_conn c;
+		struct vnat_tuple k;
+		end_pair(ct, reply, family, &c);
+		conns_identity(&c, &k);
+		if (!flows_owner(&w->w_socks, &k, &c.sc_inode) || vtab_find(&w->w_conn, &k))
+			continue;
+		if ((w->w_stop = w->w_cb(&c, w->w_arg)) != 0)
+			return NFCT_CB_STOP;
+		break;
+	}
+	return NFCT_CB_CONTINUE;
+}
+
+static int
+index_connected(const struct sd_conn *c, void *arg)
+{
+	if (c->sc_proto == IPPROTO_UDP)
+		conns_index(arg, c);
+	return 0;
+}
+
+int
+flows_collect(sd_conn_cb cb, void *arg)
+{
+	struct walk w = { .w_cb = cb, .w_arg = arg };
+	struct nfct_handle *h = NULL;
+	uint32_t family = AF_UNSPEC;
+	int rc = -1, saved;
+
+	vtab_init(&w.w_socks);
+	vtab_init(&w.w_conn);
+	if (flows_sockets(&w.w_socks) != 0)
+		goto out;
+	if (w.w_socks.vt_n == 0) {	/* no unconnected socket: no flow */
+		rc = 0;
+		goto out;
+	}
+	if (sd_dump(AF_INET, IPPROTO_UDP, index_connected, &w.w_conn) != 0 ||
+	    (sd_dump(AF_INET6, IPPROTO_UDP, index_connected, &w.w_conn) != 0 && errno != ENOENT))
+		goto out;
+	if ((h = nfct_open(CONNTRACK, 0)) == NULL ||
+	    nfct_callback_register(h, NFCT_T_ALL, flow_cb, &w) != 0)
+		goto out;
+	rc = nfct_query(h, NFCT_Q_DUMP, &family) == 0 || w.w_stop ? 0 : -1;
+	/* the table is never empty where conntrack tracks (this very host's
+	 * control connection is in it) */
+	if (rc == 0 && w.w_entries == 0)
+		log_warnx_rl("vnat: conntrack holds nothing in this namespace: nothing uses it, so "
+		    "the UDP flows of unconnected sockets cannot be followed (a ct rule, as of a "
+		    "stateful firewall, turns it on)");
+out:
+	saved = errno;
+	if (h)
+		nfct_close(h);
+	vtab_clear(&w.w_socks);
+	vtab_clear(&w.w_conn);
+	errno = saved;
+	return rc;
 }
 
 void

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnat/sockdiag.h"
 #include "vnat/tuple.h"
 #include "vnat/vtab.h"
 
@@ -31,6 +32,12 @@ bool flows_owner(const struct vtab *socks, const struct vnat_tuple *k, uint32_t 
 /* True when conntrack holds the flow of k's virtual ends, in either
  * direction. */
 bool flows_known(const struct vnat_tuple *k);
+/* Calls cb for every UDP flow conntrack holds whose local end an
+ * unconnected socket owns, as an sd_conn: the local and remote ends as the
+ * socket sees them, the socket's inode, sc_state TCP_CLOSE (CONNS? says
+ * FLOW).  A flow of a connected socket is left to sd_dump.  0, or -1 with
+ * errno when conntrack or sock_diag cannot be read. */
+int flows_collect(sd_conn_cb cb, void *arg);
 /* For the sweep (vnat/sweep): marks alive the UDP entries of the n tables
  * not marked yet whose flow an unconnected socket still owns and conntrack
  * still holds. */

@@ -4,9 +4,10 @@
 server PORT LOG: an unconnected socket bound to 0.0.0.0:PORT answers every
 datagram with sendto to its sender (recvfrom), and writes each sender
 "a.b.c.d:port" to LOG.
-client HOST PORT SECONDS LOG connected|unconnected: one datagram every 50 ms
-for SECONDS, on a connected socket (send) or an unconnected one (sendto);
-every echo received is written to LOG as "time sequence sender"."""
+client HOST PORT SECONDS LOG connected|unconnected [BIND]: one datagram
+every 50 ms for SECONDS, on a connected socket (send) or an unconnected one
+(sendto) bound to BIND (default 0.0.0.0); every echo received is written to
+LOG as "time sequence sender"."""
 import socket
 import sys
 import time
@@ -22,12 +23,12 @@ def server(port, log):
             s.sendto(d, a)
 
 
-def client(host, port, seconds, log, mode):
+def client(host, port, seconds, log, mode, bind):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if mode == "connected":
         s.connect((host, port))
     else:
-        s.bind(("0.0.0.0", 0))
+        s.bind((bind, 0))
     s.settimeout(0.01)
     end = time.time() + seconds
     nxt, seq = time.time(), 0
@@ -54,4 +55,5 @@ if __name__ == "__main__":
     if sys.argv[1] == "server":
         server(int(sys.argv[2]), sys.argv[3])
     else:
-        client(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6])
+        client(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6],
+               sys.argv[7] if len(sys.argv) > 7 else "0.0.0.0")

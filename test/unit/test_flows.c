@@ -83,3 +83,26 @@ Test(flows, ipv6_wildcard_serves_ipv4)
 	cr_assert_not(flows_owner(&socks, &d, &ino), "an IPv6 address serves no IPv4");
 	vtab_clear(&socks);
 }
+
+Test(flows, conns_says_flow)
+{
+	struct vconn v;
+	char line[256];
+
+	memset(&v, 0, sizeof(v));
+	v.vc_c.sc_family = AF_INET;
+	v.vc_c.sc_proto = IPPROTO_UDP;
+	v.vc_c.sc_state = 7;	/* TCP_CLOSE: an unconnected socket's flow */
+	inet_pton(AF_INET, "198.18.1.10", v.vc_c.sc_laddr);
+	inet_pton(AF_INET, "198.18.2.20", v.vc_c.sc_raddr);
+	v.vc_c.sc_lport = 40000;
+	v.vc_c.sc_rport = 6100;
+	v.vc_pid = 42;
+	memcpy(v.vc_comm, "python3", 8);
+	conns_format(&v, NULL, NULL, line, sizeof(line));
+	cr_assert_str_eq(line, "udp 198.18.1.10:40000 198.18.2.20:6100 198.18.1.10:40000 "
+	    "198.18.2.20:6100 FLOW 42 python3");
+	v.vc_c.sc_state = 1;	/* TCP_ESTABLISHED: connected */
+	conns_format(&v, NULL, NULL, line, sizeof(line));
+	cr_assert(strstr(line, " CONNECTED 42 ") != NULL, "%s", line);
+}

@@ -1,0 +1,62 @@
+# shellcheck shell=bash
+# udp_flow_run connected|unconnected: the scenario of t_vnat_udp_flow and
+# t_vnat_udp_sendto (issue 16, seed 001 3.4.1).  A client sends a datagram
+# every 50 ms to an echo server that answers with recvfrom/sendto on one
+# unconnected socket; the client's socket is connected (send), or
+# unconnected and bound to the client's address (sendto: its datagrams then
+# need vnet's translation after the move).  The client's host moves and runs
+# RESUME: the server's vnet accepts the update for the flow, and the echoes
+# resume within a bounded gap.  Without `hide` the server sees the truth:
+# the new sender address after the move.  Both hosts have a stateful
+# firewall: it is what makes conntrack track there (vnat/flows.h).
+#
+#   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
+#         eth1 (after the move) 198.18.3.10 ── l3 ┘
+udp_flow_run() {
+	local mode=$1 echo state conns before t_move out gap new old cpid
+	echo="$(dirname "$0")/udp_echo.py"
+	state=CONNECTED
+	[ "$mode" = connected ] || state=FLOW
+	vnat_topo_up
+	for ns in cli srv; do
+		stateful_fw $ns '{ 4455, 2031 }'
+		nsx $ns nft add rule inet fw input udp dport 6100 accept
+	done
+	vnat_pair
+	[ "$(vc -c vadd -n '*')" = "added *" ] || die "vadd"
+	[ "$(vs -c vadd -n '*')" = "added *" ] || die "vadd on the server"
+
+	nsx srv timeout 60 python3 "$echo" server 6100 "$TMP/senders" &
+	wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
+	nsx cli timeout 60 python3 "$echo" client 198.18.2.20 6100 24 "$TMP/echoes" "$mode" 198.18.1.10 &
+	cpid=$!
+	echoes() { wc -l <"$TMP/echoes" 2>/dev/null || echo 0; }
+	echoes_over() { [ "$(echoes)" -gt "$1" ]; }
+	wait_for 10 "20 echoes before the move" echoes_over 20
+	conns=$(vc -c conns | grep ' 198.18.2.20:6100 ' || true)
+	[[ $conns == "udp 198.18.1.10:"*" 198.18.2.20:6100 198.18.1.10:"*" 198.18.2.20:6100 $state "*" python3" ]] ||
+		die "conns: $(vc -c conns)"
+	ok "CONNS? on the client: $conns"
+
+	move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+	before=$(echoes)
+	t_move=$(date +%s.%N)
+	out=$(vc -c resume) || die "RESUME: $out"
+	[[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "RESUME said: $out | server: $(grep VNAT_UPD "$TMP/srv.log")"
+	grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" ||
+		die "the server did not update the flow: $(grep VNAT_UPD "$TMP/srv.log")"
+	ok "RESUME: $out; the server: 1 updated, 0 unknown"
+	wait_for 10 "40 echoes after the move" echoes_over $((before + 40))
+
+	# the longest silence between two echoes, from a little before the move on
+	gap=$(awk -v t="$t_move" '$1 > t - 2 { if (p) { g = $1 - p; if (g > m) m = g } p = $1 } END { printf "%.2f", m }' "$TMP/echoes")
+	awk -v g="$gap" 'BEGIN { exit !(g < 5.0) }' || die "echoes stopped for $gap s around the move"
+	new=$(grep -c '^198\.18\.3\.10:' "$TMP/senders" || true)
+	old=$(grep -c '^198\.18\.1\.10:' "$TMP/senders" || true)
+	[ "$old" -gt 10 ] && [ "$new" -gt 20 ] || die "the server saw $old datagrams from the old address, $new from the new"
+	ok "echoes resumed: $before before the move, $(($(echoes) - before)) after, longest gap $gap s; the server saw $old from 198.18.1.10, $new from 198.18.3.10 (no hide: the truth)"
+	nsx srv nft list table inet vnet | grep -q '198.18.1.10 . 6100\|6100 . 198.18.1.10' ||
+		die "no translation on the server: $(nsx srv nft list table inet vnet 2>&1 | head -20)"
+	ok "the server translates its replies to the old address"
+	wait $cpid || die "the UDP client failed"
+}
