@@ -4,10 +4,11 @@
 server PORT LOG: an unconnected socket bound to 0.0.0.0:PORT answers every
 datagram with sendto to its sender (recvfrom), and writes each sender
 "a.b.c.d:port" to LOG.
-client HOST PORT SECONDS LOG connected|unconnected [BIND]: one datagram
-every 50 ms for SECONDS, on a connected socket (send) or an unconnected one
-(sendto) bound to BIND (default 0.0.0.0); every echo received is written to
-LOG as "time sequence sender"."""
+client HOST PORT SECONDS LOG connected|unconnected [BIND [IDLE]]: one
+datagram every 50 ms for SECONDS, on a connected socket (send) or an
+unconnected one (sendto) bound to BIND (default 0.0.0.0), then IDLE seconds
+(default 0) with the socket open and silent; every echo received is written
+to LOG as "time sequence sender"."""
 import socket
 import sys
 import time
@@ -23,7 +24,7 @@ def server(port, log):
             s.sendto(d, a)
 
 
-def client(host, port, seconds, log, mode, bind):
+def client(host, port, seconds, log, mode, bind, idle):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     if mode == "connected":
         s.connect((host, port))
@@ -49,6 +50,7 @@ def client(host, port, seconds, log, mode, bind):
                 out.write("%.3f %s %s:%d\n" % (time.time(), d.decode(), a[0], a[1]))
             except (socket.timeout, OSError):
                 pass
+    time.sleep(idle)
 
 
 if __name__ == "__main__":
@@ -56,4 +58,5 @@ if __name__ == "__main__":
         server(int(sys.argv[2]), sys.argv[3])
     else:
         client(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6],
-               sys.argv[7] if len(sys.argv) > 7 else "0.0.0.0")
+               sys.argv[7] if len(sys.argv) > 7 else "0.0.0.0",
+               float(sys.argv[8]) if len(sys.argv) > 8 else 0)

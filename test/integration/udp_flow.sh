@@ -8,7 +8,10 @@
 # RESUME: the server's vnet accepts the update for the flow, and the echoes
 # resume within a bounded gap.  Without `hide` the server sees the truth:
 # the new sender address after the move.  Both hosts have a stateful
-# firewall: it is what makes conntrack track there (vnat/flows.h).
+# firewall: it is what makes conntrack track there (vnat/flows.h).  With
+# conntrack's UDP timeouts at 5 s, the unconnected client's flow, idle
+# after its last datagram with its socket still open, is no longer listed
+# within a bound, and both hosts remove its translation.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
@@ -22,13 +25,17 @@ udp_flow_run() {
 		stateful_fw $ns '{ 4455, 2031 }'
 		nsx $ns nft add rule inet fw input udp dport 6100 accept
 	done
+	for ns in cli srv; do
+		nsx $ns sysctl -qw net.netfilter.nf_conntrack_udp_timeout=5 \
+			net.netfilter.nf_conntrack_udp_timeout_stream=5
+	done
 	vnat_pair
 	[ "$(vc -c vadd -n '*')" = "added *" ] || die "vadd"
 	[ "$(vs -c vadd -n '*')" = "added *" ] || die "vadd on the server"
 
 	nsx srv timeout 60 python3 "$echo" server 6100 "$TMP/senders" &
 	wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
-	nsx cli timeout 60 python3 "$echo" client 198.18.2.20 6100 24 "$TMP/echoes" "$mode" 198.18.1.10 &
+	nsx cli timeout 60 python3 "$echo" client 198.18.2.20 6100 12 "$TMP/echoes" "$mode" 198.18.1.10 40 &
 	cpid=$!
 	echoes() { wc -l <"$TMP/echoes" 2>/dev/null || echo 0; }
 	echoes_over() { [ "$(echoes)" -gt "$1" ]; }
@@ -46,6 +53,9 @@ udp_flow_run() {
 	grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" ||
 		die "the server did not update the flow: $(grep VNAT_UPD "$TMP/srv.log")"
 	ok "RESUME: $out; the server: 1 updated, 0 unknown"
+	nsx srv nft list table inet vnet | grep -q '198.18.1.10 . 6100\|6100 . 198.18.1.10' ||
+		die "no translation on the server: $(nsx srv nft list table inet vnet 2>&1 | head -20)"
+	ok "the server translates its replies to the old address"
 	wait_for 10 "40 echoes after the move" echoes_over $((before + 40))
 
 	# the longest silence between two echoes, from a little before the move on
@@ -55,8 +65,25 @@ udp_flow_run() {
 	old=$(grep -c '^198\.18\.1\.10:' "$TMP/senders" || true)
 	[ "$old" -gt 10 ] && [ "$new" -gt 20 ] || die "the server saw $old datagrams from the old address, $new from the new"
 	ok "echoes resumed: $before before the move, $(($(echoes) - before)) after, longest gap $gap s; the server saw $old from 198.18.1.10, $new from 198.18.3.10 (no hide: the truth)"
-	nsx srv nft list table inet vnet | grep -q '198.18.1.10 . 6100\|6100 . 198.18.1.10' ||
-		die "no translation on the server: $(nsx srv nft list table inet vnet 2>&1 | head -20)"
-	ok "the server translates its replies to the old address"
-	wait $cpid || die "the UDP client failed"
+	[ "$mode" = unconnected ] && flow_expires "$conns"
+	kill $cpid
+	wait $cpid || true
+}
+
+# flow_expires LINE: the flow of the CONNS? line LINE is no longer listed
+# once idle past conntrack's timeout, its socket still open, and both
+# translations are gone
+flow_expires() {
+	local port t0 t1 listed
+	port=$(awk '{ split($2, a, ":"); print a[2] }' <<<"$1")
+	listed() { vc -c conns | grep -q "^udp 198.18.1.10:$port "; }
+	wait_for 20 "the client's last echo" sh -c "[ \$(( \$(date +%s) - \$(stat -c %Y '$TMP/echoes') )) -ge 1 ]"
+	t0=$(tail -n 1 "$TMP/echoes" | cut -d' ' -f1)
+	listed || die "the flow is not listed right after its last datagram"
+	wait_for 20 "the idle flow no longer listed" eval '! listed'
+	t1=$(date +%s.%N)
+	ss_has cli -uan "sport = :$port" || die "the client's socket is gone: the test proves nothing"
+	wait_for 10 "the client's translation removed" eval '! nsx cli nft list ruleset | grep -q " . $port . "'
+	wait_for 10 "the server's translation removed" eval '! nsx srv nft list ruleset | grep -q "198.18.1.10 . $port"'
+	ok "the idle flow left CONNS? $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s after its last datagram (conntrack's UDP timeout 5 s), its socket open; both translations removed"
 }
