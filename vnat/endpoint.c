@@ -319,9 +319,10 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		}
 		our_side(v, family, &ents[i], &t[k]);
 		/* an unconnected socket sees the truth: only what it sends to
-		 * the old address is sent to the new one */
+		 * the old address is sent to the new one; in mode hide its input
+		 * is translated too, so it sees the old address only */
 		if (flow[i])
-			t[k].t_dirs = TUPLE_OUT;
+			t[k].t_dirs = flows_hidden(v, inode[i]) ? 0 : TUPLE_OUT;
 		if (!admitted(s, cmd, &t[k], i))
 			found[i] = 0;
 		else if (cmd == VCMP_UPD && conflict_hit(&socks, &t[k])) {

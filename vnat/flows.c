@@ -11,6 +11,7 @@
 
 #include "common/log.h"
 #include "vnat/conns.h"
+#include "vnat/core.h"
 #include "vnat/sockdiag.h"
 
 static int
@@ -258,4 +259,44 @@ flows_mark_alive(struct vtab *const *t, size_t n)
 			    flows_known(&e->ve_tr));
 		}
 	vtab_clear(&socks);
+}
+
+void
+flows_hide_set(struct vnat *v, const char *name, bool hide)
+{
+	struct flows_part *fp = &v->v_flows;
+	size_t i;
+
+	for (i = 0; i < fp->fp_n && strcmp(fp->fp_hide[i], name) != 0; i++)
+		;
+	if (i < fp->fp_n && !hide) {
+		memmove(fp->fp_hide[i], fp->fp_hide[i + 1], (fp->fp_n - i - 1) * sizeof(fp->fp_hide[0]));
+		fp->fp_n--;
+	} else if (i == fp->fp_n && hide && fp->fp_n < VNAT_PROCS_MAX &&
+	    strlen(name) < sizeof(fp->fp_hide[0])) {
+		memcpy(fp->fp_hide[fp->fp_n++], name, strlen(name) + 1);
+		log_info("vnat: %s in mode hide: its UDP flows see only their peers' virtual "
+		    "addresses", strcmp(name, "*") ? name : "every process");
+	}
+}
+
+bool
+flows_hide_named(const struct vnat *v, const char *name)
+{
+	for (size_t i = 0; i < v->v_flows.fp_n; i++)
+		if (strcmp(v->v_flows.fp_hide[i], name) == 0)
+			return true;
+	return false;
+}
+
+bool
+flows_hidden(const struct vnat *v, uint32_t inode)
+{
+	struct sd_owner o;
+
+	if (v->v_flows.fp_n == 0)
+		return false;
+	if (flows_hide_named(v, "*"))
+		return true;
+	return sd_owner(inode, &o) == 0 && flows_hide_named(v, o.so_comm);
 }

@@ -19,7 +19,26 @@
 
 #include "vnat/sockdiag.h"
 #include "vnat/tuple.h"
+#include "vnat/vnat.h"
 #include "vnat/vtab.h"
+
+/* The process names in mode hide (VNAT ADD name hide; seed 001, 3.4.1):
+ * for their unconnected sockets' flows the peer's moves are translated on
+ * input too, so the application only ever sees the peer's virtual address. */
+struct flows_part {
+	char	fp_hide[VNAT_PROCS_MAX][16];
+	size_t	fp_n;
+};
+
+struct vnat;
+/* Puts name in mode hide or takes it out (a name not on the list is left
+ * alone). */
+void flows_hide_set(struct vnat *v, const char *name, bool hide);
+/* True when name is in mode hide. */
+bool flows_hide_named(const struct vnat *v, const char *name);
+/* True when a process in mode hide (or "*" in it) holds the socket of
+ * this inode. */
+bool flows_hidden(const struct vnat *v, uint32_t inode);
 
 /* Indexes every unconnected UDP socket of the host (IPv4 and IPv6) in socks
  * by its local address and port, its inode in ve_sock.  0, or -1 with errno

@@ -1,13 +1,14 @@
 # shellcheck shell=bash
-# udp_flow_run connected|unconnected: the scenario of t_vnat_udp_flow and
-# t_vnat_udp_sendto (issue 16, seed 001 3.4.1).  A client sends a datagram
+# udp_flow_run connected|unconnected [hide]: the scenario of t_vnat_udp_flow,
+# t_vnat_udp_sendto and t_vnat_udp_hide (issue 16, seed 001 3.4.1).  A client sends a datagram
 # every 50 ms to an echo server that answers with recvfrom/sendto on one
 # unconnected socket; the client's socket is connected (send), or
 # unconnected and bound to the client's address (sendto: its datagrams then
 # need vnet's translation after the move).  The client's host moves and runs
 # RESUME: the server's vnet accepts the update for the flow, and the echoes
 # resume within a bounded gap.  Without `hide` the server sees the truth:
-# the new sender address after the move.  Both hosts have a stateful
+# the new sender address after the move; with `hide` on the server's side
+# (vadd -m hide) it sees one sender address, the old one, from start to end.  Both hosts have a stateful
 # firewall: it is what makes conntrack track there (vnat/flows.h).  With
 # conntrack's UDP timeouts at 5 s, the unconnected client's flow, idle
 # after its last datagram with its socket still open, is no longer listed
@@ -16,7 +17,7 @@
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
 udp_flow_run() {
-	local mode=$1 echo state conns before t_move out gap new old cpid
+	local mode=$1 hide=${2:-} echo state conns before t_move out gap new old cpid
 	echo="$(dirname "$0")/udp_echo.py"
 	state=CONNECTED
 	[ "$mode" = connected ] || state=FLOW
@@ -31,7 +32,17 @@ udp_flow_run() {
 	done
 	vnat_pair
 	[ "$(vc -c vadd -n '*')" = "added *" ] || die "vadd"
-	[ "$(vs -c vadd -n '*')" = "added *" ] || die "vadd on the server"
+	if [ "$hide" = hide ]; then
+		[[ $(vs -c vadd -n python3 -m bogus) == *"vadd -m 'bogus': the one mode is hide"* ]] ||
+			die "vadd -m bogus: $(vs -c vadd -n python3 -m bogus)"
+		out=$(echo "VNAT ADD python3 bogus" | vs -c echo)
+		[[ $out == *"NOK unknown mode 'bogus' (the one mode is hide)"* ]] || die "VNAT ADD python3 bogus: $out"
+		[ "$(vs -c vadd -n python3 -m hide)" = "added python3 hide" ] || die "vadd -m hide"
+		[ "$(vs -c procs)" = "python3 hide" ] || die "procs: $(vs -c procs)"
+		ok "vadd -n python3 -m hide on the server; procs says: $(vs -c procs)"
+	else
+		[ "$(vs -c vadd -n '*')" = "added *" ] || die "vadd on the server"
+	fi
 
 	nsx srv timeout 60 python3 "$echo" server 6100 "$TMP/senders" &
 	wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
@@ -63,8 +74,15 @@ udp_flow_run() {
 	awk -v g="$gap" 'BEGIN { exit !(g < 5.0) }' || die "echoes stopped for $gap s around the move"
 	new=$(grep -c '^198\.18\.3\.10:' "$TMP/senders" || true)
 	old=$(grep -c '^198\.18\.1\.10:' "$TMP/senders" || true)
-	[ "$old" -gt 10 ] && [ "$new" -gt 20 ] || die "the server saw $old datagrams from the old address, $new from the new"
-	ok "echoes resumed: $before before the move, $(($(echoes) - before)) after, longest gap $gap s; the server saw $old from 198.18.1.10, $new from 198.18.3.10 (no hide: the truth)"
+	if [ "$hide" = hide ]; then
+		[ "$new" = 0 ] && [ "$old" -gt 60 ] && [ "$old" = "$(wc -l <"$TMP/senders")" ] ||
+			die "hide: the server saw $old datagrams from the old address, $new from the new: $(sort "$TMP/senders" | uniq -c | tr '\n' ';')"
+		what="hide: one sender address from start to end"
+	else
+		[ "$old" -gt 10 ] && [ "$new" -gt 20 ] || die "the server saw $old datagrams from the old address, $new from the new"
+		what="no hide: the truth"
+	fi
+	ok "echoes resumed: $before before the move, $(($(echoes) - before)) after, longest gap $gap s; the server saw $old from 198.18.1.10, $new from 198.18.3.10 ($what)"
 	[ "$mode" = unconnected ] && flow_expires "$conns"
 	kill $cpid
 	wait $cpid || true
