@@ -339,6 +339,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			if (found[i])
 				inode[k++] = inode[i];
 		helper_suspend(v, t, inode, k);
+		flows_pin_suspended(t, k);	/* UDP flows outlive a long suspension */
 		goto out;
 	}
 	/* snd_una before the new path is in place (vnat/kick) */

@@ -3,6 +3,9 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
@@ -95,6 +98,123 @@ set_tuple(struct nf_conntrack *ct, uint8_t family, const uint8_t *src, uint16_t 
 	nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_UDP);
 	nfct_set_attr_u16(ct, ATTR_PORT_SRC, htons(sport));
 	nfct_set_attr_u16(ct, ATTR_PORT_DST, htons(dport));
+}
+
+size_t
+flows_pin(const struct vnat_tuple *t, size_t n)
+{
+	struct nfct_handle *h = NULL;
+	struct nf_conntrack *ct = NULL;
+	size_t pinned = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct vnat_tuple *k = &t[i];
+		if (k->t_proto != IPPROTO_UDP)
+			continue;
+		if (h == NULL && ((h = nfct_open(CONNTRACK, 0)) == NULL || (ct = nfct_new()) == NULL))
+			break;
+		/* either direction's tuple names the entry */
+		set_tuple(ct, k->t_family, k->t_rvir, k->t_rvir_port, k->t_lvir, k->t_lvir_port);
+		nfct_set_attr_u32(ct, ATTR_TIMEOUT, FLOWS_PIN_S);
+		if (nfct_query(h, NFCT_Q_UPDATE, ct) != 0) {
+			set_tuple(ct, k->t_family, k->t_lvir, k->t_lvir_port, k->t_rvir, k->t_rvir_port);
+			if (nfct_query(h, NFCT_Q_UPDATE, ct) != 0)
+				continue;
+		}
+		pinned++;
+	}
+	if (ct)
+		nfct_destroy(ct);
+	if (h)
+		nfct_close(h);
+	return pinned;
+}
+
+static size_t
+count_udp(const struct vnat_tuple *t, size_t n)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		k += t[i].t_proto == IPPROTO_UDP;
+	return k;
+}
+
+void
+flows_pin_suspended(const struct vnat_tuple *t, size_t n)
+{
+	size_t udp = count_udp(t, n);
+
+	if (udp)
+		log_info("vnat: flows: %zu of %zu UDP flow(s) pinned in conntrack for %u s",
+		    flows_pin(t, n), udp, FLOWS_PIN_S);
+}
+
+/* conntrack's UDP timeout in this namespace (30 s when unreadable) */
+static unsigned
+udp_timeout(void)
+{
+	FILE *f = fopen("/proc/sys/net/netfilter/nf_conntrack_udp_timeout", "re");
+	unsigned long t = 30;
+	char line[32], *end;
+
+	if (f != NULL) {
+		if (fgets(line, sizeof(line), f)) {
+			t = strtoul(line, &end, 10);
+			if (end == line || t == 0 || t > 86400)
+				t = 30;
+		}
+		fclose(f);
+	}
+	return (unsigned)t;
+}
+
+/* the UDP tuples of table t appended to *out (*n of *cap); false when out of memory */
+static bool
+gather(struct vtab *t, struct vnat_tuple **out, size_t *n, size_t *cap)
+{
+	struct vtab_ent *e;
+
+	TAILQ_FOREACH(e, &t->vt_all, ve_all) {
+		if (e->ve_tr.t_proto != IPPROTO_UDP)
+			continue;
+		if (*n == *cap) {
+			size_t c = *cap ? *cap * 2 : 64;
+			struct vnat_tuple *p = realloc(*out, c * sizeof(*p));
+			if (p == NULL)
+				return false;
+			*out = p;
+			*cap = c;
+		}
+		(*out)[(*n)++] = e->ve_tr;
+	}
+	return true;
+}
+
+void
+flows_repin(struct vnat *v)
+{
+	struct flows_part *fp = &v->v_flows;
+	struct vnat_tuple *t = NULL;
+	size_t n = 0, cap = 0;
+	struct timespec ts;
+	double now;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	now = (double)ts.tv_sec + ts.tv_nsec / 1e9;
+	if (!gather(suspend_table(v), &t, &n, &cap) ||
+	    !gather(endpoint_susp_table(v), &t, &n, &cap) || n == 0) {
+		fp->fp_since = fp->fp_next = 0;
+		free(t);
+		return;
+	}
+	if (fp->fp_since == 0)
+		fp->fp_since = now;
+	if (now >= fp->fp_next && now - fp->fp_since < FLOWS_PIN_S) {
+		flows_pin(t, n);
+		fp->fp_next = now + udp_timeout() / 3.0;
+	}
+	free(t);
 }
 
 bool

@@ -28,6 +28,8 @@
 struct flows_part {
 	char	fp_hide[VNAT_PROCS_MAX][16];
 	size_t	fp_n;
+	double	fp_since;	/* flows_repin: UDP flows suspended since (0: none) */
+	double	fp_next;	/* and when they are pinned again */
 };
 
 struct vnat;
@@ -57,6 +59,21 @@ bool flows_known(const struct vnat_tuple *k);
  * FLOW).  A flow of a connected socket is left to sd_dump.  0, or -1 with
  * errno when conntrack or sock_diag cannot be read. */
 int flows_collect(sd_conn_cb cb, void *arg);
+/* How long a suspended UDP flow's conntrack entry is kept (flows_pin). */
+#define FLOWS_PIN_S	3600
+/* Pins the UDP ones of n tuples: their conntrack entries (by the virtual
+ * ends) get FLOWS_PIN_S seconds, so that a suspension longer than UDP's
+ * timeouts keeps them; their next packet gives them conntrack's own timeout
+ * again.  A flow conntrack does not hold is skipped.  Returns the number
+ * pinned. */
+size_t flows_pin(const struct vnat_tuple *t, size_t n);
+/* flows_pin at SUSPEND (this host's, or a peer's), logged. */
+void flows_pin_suspended(const struct vnat_tuple *t, size_t n);
+/* Pins again, every third of conntrack's UDP timeout, the UDP flows
+ * suspended on this host (vnat/suspend) or by a peer (vnat/endpoint): a
+ * packet after the first pin gave them the short timeout back.  A flow
+ * stays pinned for at most FLOWS_PIN_S seconds of suspension. */
+void flows_repin(struct vnat *v);
 /* For the sweep (vnat/sweep): marks alive the UDP entries of the n tables
  * not marked yet whose flow an unconnected socket still owns and conntrack
  * still holds. */

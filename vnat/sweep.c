@@ -57,6 +57,7 @@ sweep_now(struct vnat *v)
 	}
 	if (op_running(v, OP_RESUME) || any == 0)
 		return 0;	/* a RESUME owns the table until it ends */
+	flows_repin(v);		/* suspended UDP flows */
 	if (sd_dump_all(mark_alive, NULL, t) != 0) {
 		log_warn("vnat: sweep: sock_diag");
 		return -1;	/* never remove on a partial view */

@@ -8,7 +8,9 @@ client HOST PORT SECONDS LOG connected|unconnected [BIND [IDLE]]: one
 datagram every 50 ms for SECONDS, on a connected socket (send) or an
 unconnected one (sendto) bound to BIND (default 0.0.0.0), then IDLE seconds
 (default 0) with the socket open and silent; every echo received is written
-to LOG as "time sequence sender"."""
+to LOG as "time sequence sender".  While the file named by $UDP_ECHO_PAUSE
+exists, the client sends nothing."""
+import os
 import socket
 import sys
 import time
@@ -33,9 +35,12 @@ def client(host, port, seconds, log, mode, bind, idle):
     s.settimeout(0.01)
     end = time.time() + seconds
     nxt, seq = time.time(), 0
+    pause = os.environ.get("UDP_ECHO_PAUSE", "")
     with open(log, "w", buffering=1) as out:
         while time.time() < end:
-            if time.time() >= nxt:
+            if time.time() >= nxt and pause and os.path.exists(pause):
+                nxt += 0.05
+            elif time.time() >= nxt:
                 try:
                     if mode == "connected":
                         s.send(b"%d" % seq)
