@@ -12,7 +12,7 @@
 #   [cli] eth0 198.18.1.10 ── l1 [rtr: the attacker, 198.18.4.1 on l4] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
 . "$(dirname "$0")/lib.sh"
-ECHO="$(dirname "$0")/udp_echo.py"
+. "$(dirname "$0")/udp_flow.sh"
 hexip() { printf '\\x%02x' ${1//./ }; }
 hexport() { printf '\\x%02x\\x%02x' $(($1 >> 8)) $(($1 & 255)); }
 # evil BYTES: the router sends BYTES to the server's VCMP port, prints the answer as hex
@@ -22,8 +22,6 @@ vstat() { vs -c vstats | tr ' ' '\n' | sed -n "s/^$1=//p"; }
 entry() { echo "\x11\x00$(hexport 6100)$(hexport $1)$(hexport $1)$(hexip 198.18.2.20)$(hexip 198.18.1.10)$(hexip 198.18.4.1)"; }
 # refused HEX: a VNAT_UPD_R whose one entry has no physical end (0.0.0.0:0)
 refused() { [ "${1:0:8}" = 02020400 ] && [ "${1:28:4}" = 0000 ] && [ "${1:48:8}" = 00000000 ]; }
-echoes() { wc -l <"$TMP/echoes" 2>/dev/null || echo 0; }
-echoes_over() { [ "$(echoes)" -gt "$1" ]; }
 
 vnat_topo_up four
 ip -n "${P}rtr" link set l4 up
@@ -37,11 +35,7 @@ wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
 wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
 [ "$(vc -c vadd -n python3)" = "added python3" ] || die "vadd"
 
-nsx srv timeout 60 python3 "$ECHO" server 6100 "$TMP/senders" &
-wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
-nsx cli timeout 60 python3 "$ECHO" client 198.18.2.20 6100 20 "$TMP/echoes" unconnected 198.18.1.10 &
-cpid=$!
-wait_for 10 "20 echoes" echoes_over 20
+udp_echo_up 20 unconnected 198.18.1.10
 lport=$(vc -c conns | awk '$3 == "198.18.2.20:6100" && $6 == "FLOW" { split($2, a, ":"); print a[2] }')
 [ -n "$lport" ] || die "no FLOW line: $(vc -c conns)"
 out=$(vc -c suspend) || die "SUSPEND: $out"
@@ -60,7 +54,7 @@ grep -q "the connection has a key, the update no tag" "$TMP/srv.log" || die "key
 ok "forged updates for the keyed flow (made-up tag, keyless) refused and counted"
 
 # a second flow, opened after SUSPEND: it never had a key
-nsx cli timeout 20 python3 "$ECHO" client 198.18.2.20 6100 3 "$TMP/echoes2" unconnected 198.18.1.10 &
+nsx cli timeout 20 python3 "$UDP_ECHO" client 198.18.2.20 6100 3 "$TMP/echoes2" unconnected 198.18.1.10 &
 c2=$!
 wait_for 5 "the second flow" sh -c "[ \$(wc -l <'$TMP/echoes2') -gt 3 ]"
 port2=$(nsx cli ss -Huan | awk -v p="$lport" '$4 ~ /^198.18.1.10:/ { split($4, a, ":"); if (a[2] != p) print a[2] }' | head -1)
@@ -81,6 +75,6 @@ out=$(vc -c resume) || die "RESUME: $out"
 wait_for 10 "40 echoes after the move" echoes_over $((before + 40))
 nsx srv nft list ruleset | grep -q 198.18.4.1 && die "the server translates towards the attacker"
 ok "the true RESUME authenticated: $out; $(($(echoes) - before)) echoes after the move"
-kill $cpid
-wait $cpid || true
+kill $ECHO_CPID
+wait $ECHO_CPID || true
 finish

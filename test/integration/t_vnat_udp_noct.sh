@@ -9,22 +9,17 @@
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 . "$(dirname "$0")/lib.sh"
-ECHO="$(dirname "$0")/udp_echo.py"
-echoes_over() { [ "$(wc -l <"$TMP/echoes" 2>/dev/null || echo 0)" -gt "$1" ]; }
+. "$(dirname "$0")/udp_flow.sh"
 vnat_topo_up
 vnat_pair
 [ "$(vc -c vadd -n python3)" = "added python3" ] || die "vadd"
-nsx srv timeout 30 python3 "$ECHO" server 6100 "$TMP/senders" &
-wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
-nsx cli timeout 30 python3 "$ECHO" client 198.18.2.20 6100 20 "$TMP/echoes" unconnected 198.18.1.10 &
-cpid=$!
-wait_for 10 "20 echoes" echoes_over 20
+udp_echo_up 20 unconnected 198.18.1.10
 [ -z "$(nsx cli conntrack -L 2>/dev/null)" ] || die "conntrack tracks here: the test proves nothing"
 conns=$(vc -c conns)
 grep -q " FLOW " <<<"$conns" && die "a FLOW without conntrack: $conns"
 grep -q "conntrack holds nothing in this namespace" "$TMP/cli.log" || die "the log does not say why"
 ! nsx cli nft list ruleset | grep -q vnet || die "a table of vnet's"
 ok "no conntrack: no FLOW listed, the log says why, nothing of vnet's in the path"
-kill $cpid
-wait $cpid || true
+kill $ECHO_CPID
+wait $ECHO_CPID || true
 finish

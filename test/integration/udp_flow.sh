@@ -1,6 +1,7 @@
 # shellcheck shell=bash
-# udp_flow_run connected|unconnected [hide]: the scenario of t_vnat_udp_flow,
-# t_vnat_udp_sendto and t_vnat_udp_hide (issue 16, seed 001 3.4.1).  A client sends a datagram
+# The UDP echo scenario of issue 16 (seed 001, 3.4.1), for the
+# t_vnat_udp_* tests.  udp_flow_run connected|unconnected [hide]: that of
+# t_vnat_udp_flow, t_vnat_udp_sendto and t_vnat_udp_hide.  A client sends a datagram
 # every 50 ms to an echo server that answers with recvfrom/sendto on one
 # unconnected socket; the client's socket is connected (send), or
 # unconnected and bound to the client's address (sendto: its datagrams then
@@ -16,9 +17,25 @@
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
+UDP_ECHO="$(dirname "${BASH_SOURCE[0]}")/udp_echo.py"
+echoes() { wc -l <"$TMP/echoes" 2>/dev/null || echo 0; }
+echoes_over() { [ "$(echoes)" -gt "$1" ]; }
+
+# udp_echo_up SECONDS MODE [BIND [IDLE]]: the echo server on srv's port
+# 6100 (IPv4, senders in $TMP/senders) and a client in cli sending to it for
+# SECONDS (udp_echo.py client, echoes in $TMP/echoes), once it has had 20
+# echoes; the client's pid in ECHO_CPID
+udp_echo_up() {
+	local secs=$1; shift
+	nsx srv timeout 60 python3 "$UDP_ECHO" server 6100 "$TMP/senders" &
+	wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
+	nsx cli timeout 60 python3 "$UDP_ECHO" client 198.18.2.20 6100 "$secs" "$TMP/echoes" "$@" &
+	ECHO_CPID=$!
+	wait_for 10 "20 echoes" echoes_over 20
+}
+
 udp_flow_run() {
-	local mode=$1 hide=${2:-} echo state conns before t_move out gap new old cpid
-	echo="$(dirname "$0")/udp_echo.py"
+	local mode=$1 hide=${2:-} state conns before t_move out gap new old
 	state=CONNECTED
 	[ "$mode" = connected ] || state=FLOW
 	vnat_topo_up
@@ -44,13 +61,7 @@ udp_flow_run() {
 		[ "$(vs -c vadd -n '*')" = "added *" ] || die "vadd on the server"
 	fi
 
-	nsx srv timeout 60 python3 "$echo" server 6100 "$TMP/senders" &
-	wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
-	nsx cli timeout 60 python3 "$echo" client 198.18.2.20 6100 12 "$TMP/echoes" "$mode" 198.18.1.10 40 &
-	cpid=$!
-	echoes() { wc -l <"$TMP/echoes" 2>/dev/null || echo 0; }
-	echoes_over() { [ "$(echoes)" -gt "$1" ]; }
-	wait_for 10 "20 echoes before the move" echoes_over 20
+	udp_echo_up 12 "$mode" 198.18.1.10 40
 	conns=$(vc -c conns | grep ' 198.18.2.20:6100 ' || true)
 	[[ $conns == "udp 198.18.1.10:"*" 198.18.2.20:6100 198.18.1.10:"*" 198.18.2.20:6100 $state "*" python3" ]] ||
 		die "conns: $(vc -c conns)"
@@ -84,8 +95,8 @@ udp_flow_run() {
 	fi
 	ok "echoes resumed: $before before the move, $(($(echoes) - before)) after, longest gap $gap s; the server saw $old from 198.18.1.10, $new from 198.18.3.10 ($what)"
 	[ "$mode" = unconnected ] && flow_expires "$conns"
-	kill $cpid
-	wait $cpid || true
+	kill $ECHO_CPID
+	wait $ECHO_CPID || true
 }
 
 # flow_expires LINE: the flow of the CONNS? line LINE is no longer listed

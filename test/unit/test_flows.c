@@ -41,46 +41,53 @@ flow(uint8_t family, uint8_t proto, const char *l, uint16_t lport, const char *r
 	return t;
 }
 
-Test(flows, owner_by_address_then_wildcard)
+/* the sockets of the host, then flows and the socket that owns each (0: none) */
+static const struct {
+	int		 af;
+	const char	*addr;
+	uint16_t	 port;
+	uint32_t	 inode;
+} SOCKS[] = {
+	{ AF_INET, "0.0.0.0", 6100, 11 },
+	{ AF_INET, "198.18.2.20", 6100, 12 },
+	{ AF_INET, "0.0.0.0", 53, 13 },
+	{ AF_INET6, "::", 6300, 21 },
+	{ AF_INET6, "fd00:2::20", 6200, 22 },
+};
+
+static const struct {
+	uint8_t		 family, proto;
+	const char	*local;
+	uint16_t	 port;
+	uint32_t	 owner;
+	const char	*why;
+} FLOWS[] = {
+	{ 4, IPPROTO_UDP, "198.18.2.20", 6100, 12, "the socket bound to the address first" },
+	{ 4, IPPROTO_UDP, "198.18.2.21", 6100, 11, "another address: the wildcard socket" },
+	{ 4, IPPROTO_UDP, "198.18.2.20", 6101, 0, "no socket on the port" },
+	{ 4, IPPROTO_TCP, "198.18.2.20", 53, 0, "TCP is never a flow" },
+	{ 4, IPPROTO_UDP, "198.18.2.20", 6300, 21, "an IPv6 wildcard serves IPv4" },
+	{ 6, IPPROTO_UDP, "fd00:2::20", 6200, 22, "bound to the IPv6 address" },
+	{ 6, IPPROTO_UDP, "fd00:2::21", 6200, 0, "bound to another IPv6 address" },
+	{ 4, IPPROTO_UDP, "198.18.2.20", 6200, 0, "an IPv6 address serves no IPv4" },
+};
+
+Test(flows, owner)
 {
 	struct vtab socks;
-	uint32_t ino = 0;
 
 	vtab_init(&socks);
-	sock(&socks, AF_INET, "0.0.0.0", 6100, 11);
-	sock(&socks, AF_INET, "198.18.2.20", 6100, 12);
-	sock(&socks, AF_INET, "0.0.0.0", 53, 13);
-	struct vnat_tuple a = flow(4, IPPROTO_UDP, "198.18.2.20", 6100, "198.18.1.10", 40000);
-	cr_assert(flows_owner(&socks, &a, &ino));
-	cr_assert_eq(ino, 12, "the socket bound to the address comes first");
-	struct vnat_tuple b = flow(4, IPPROTO_UDP, "198.18.2.21", 6100, "198.18.1.10", 40000);
-	cr_assert(flows_owner(&socks, &b, &ino));
-	cr_assert_eq(ino, 11, "another address: the wildcard socket");
-	struct vnat_tuple c = flow(4, IPPROTO_UDP, "198.18.2.20", 6101, "198.18.1.10", 40000);
-	cr_assert_not(flows_owner(&socks, &c, &ino), "no socket on the port");
-	struct vnat_tuple d = flow(4, IPPROTO_TCP, "198.18.2.20", 53, "198.18.1.10", 40000);
-	cr_assert_not(flows_owner(&socks, &d, &ino), "TCP is never a flow");
-	vtab_clear(&socks);
-}
-
-Test(flows, ipv6_wildcard_serves_ipv4)
-{
-	struct vtab socks;
-	uint32_t ino = 0;
-
-	vtab_init(&socks);
-	sock(&socks, AF_INET6, "::", 6100, 21);
-	sock(&socks, AF_INET6, "fd00:2::20", 6200, 22);
-	struct vnat_tuple a = flow(4, IPPROTO_UDP, "198.18.2.20", 6100, "198.18.1.10", 40000);
-	cr_assert(flows_owner(&socks, &a, &ino));
-	cr_assert_eq(ino, 21);
-	struct vnat_tuple b = flow(6, IPPROTO_UDP, "fd00:2::20", 6200, "fd00:1::10", 40000);
-	cr_assert(flows_owner(&socks, &b, &ino));
-	cr_assert_eq(ino, 22);
-	struct vnat_tuple c = flow(6, IPPROTO_UDP, "fd00:2::21", 6200, "fd00:1::10", 40000);
-	cr_assert_not(flows_owner(&socks, &c, &ino), "bound to another IPv6 address");
-	struct vnat_tuple d = flow(4, IPPROTO_UDP, "198.18.2.20", 6200, "198.18.1.10", 40000);
-	cr_assert_not(flows_owner(&socks, &d, &ino), "an IPv6 address serves no IPv4");
+	for (size_t i = 0; i < sizeof(SOCKS) / sizeof(SOCKS[0]); i++)
+		sock(&socks, SOCKS[i].af, SOCKS[i].addr, SOCKS[i].port, SOCKS[i].inode);
+	for (size_t i = 0; i < sizeof(FLOWS) / sizeof(FLOWS[0]); i++) {
+		struct vnat_tuple k = flow(FLOWS[i].family, FLOWS[i].proto, FLOWS[i].local,
+		    FLOWS[i].port, FLOWS[i].family == 6 ? "fd00:1::10" : "198.18.1.10", 40000);
+		uint32_t ino = 0;
+		bool owned = flows_owner(&socks, &k, &ino);
+		cr_assert_eq(owned, FLOWS[i].owner != 0, "%s", FLOWS[i].why);
+		if (owned)
+			cr_assert_eq(ino, FLOWS[i].owner, "%s", FLOWS[i].why);
+	}
 	vtab_clear(&socks);
 }
 
