@@ -17,24 +17,41 @@
 #include "vnat/core.h"
 #include "vnat/sockdiag.h"
 
+struct socks {
+	struct vtab	 *so_tab;
+	bool		(*so_want)(uint32_t inode, void *arg);
+	void		 *so_arg;
+};
+
 static int
 index_sock(const struct sd_conn *c, void *arg)
 {
-	if (c->sc_lport != 0)	/* not bound: owns no port */
-		conns_index(arg, c);
+	struct socks *s = arg;
+
+	/* not bound: owns no port */
+	if (c->sc_lport != 0 && (s->so_want == NULL || s->so_want(c->sc_inode, s->so_arg)))
+		conns_index(s->so_tab, c);
 	return 0;
+}
+
+/* the unconnected sockets that want accepts, indexed in socks */
+static int
+load_sockets(struct vtab *socks, bool (*want)(uint32_t inode, void *arg), void *arg)
+{
+	struct socks s = { socks, want, arg };
+	int rc = 0;
+
+	if (sd_dump_unconnected(AF_INET, index_sock, &s) != 0)
+		rc = -1;
+	if (sd_dump_unconnected(AF_INET6, index_sock, &s) != 0 && errno != ENOENT)
+		rc = -1;
+	return rc;
 }
 
 int
 flows_sockets(struct vtab *socks)
 {
-	int rc = 0;
-
-	if (sd_dump_unconnected(AF_INET, index_sock, socks) != 0)
-		rc = -1;
-	if (sd_dump_unconnected(AF_INET6, index_sock, socks) != 0 && errno != ENOENT)
-		rc = -1;
-	return rc;
+	return load_sockets(socks, NULL, NULL);
 }
 
 /* the index's key of a socket of family bound to addr (NULL: wildcard), port */
@@ -318,7 +335,7 @@ index_connected(const struct sd_conn *c, void *arg)
 }
 
 int
-flows_collect(sd_conn_cb cb, void *arg)
+flows_collect(bool (*want)(uint32_t inode, void *arg), void *warg, sd_conn_cb cb, void *arg)
 {
 	struct walk w = { .w_cb = cb, .w_arg = arg };
 	struct nfct_handle *h = NULL;
@@ -327,9 +344,9 @@ flows_collect(sd_conn_cb cb, void *arg)
 
 	vtab_init(&w.w_socks);
 	vtab_init(&w.w_conn);
-	if (flows_sockets(&w.w_socks) != 0)
+	if (load_sockets(&w.w_socks, want, warg) != 0)
 		goto out;
-	if (w.w_socks.vt_n == 0) {	/* no unconnected socket: no flow */
+	if (w.w_socks.vt_n == 0) {	/* no unconnected socket wanted: no flow */
 		rc = 0;
 		goto out;
 	}

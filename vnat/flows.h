@@ -54,11 +54,12 @@ bool flows_owner(const struct vtab *socks, const struct vnat_tuple *k, uint32_t 
  * direction. */
 bool flows_known(const struct vnat_tuple *k);
 /* Calls cb for every UDP flow conntrack holds whose local end an
- * unconnected socket owns, as an sd_conn: the local and remote ends as the
+ * unconnected socket owns that want (NULL: every one) accepts (conntrack is
+ * not read when it accepts none), as an sd_conn: the local and remote ends as the
  * socket sees them, the socket's inode, sc_state TCP_CLOSE (CONNS? says
  * FLOW).  A flow of a connected socket is left to sd_dump.  0, or -1 with
  * errno when conntrack or sock_diag cannot be read. */
-int flows_collect(sd_conn_cb cb, void *arg);
+int flows_collect(bool (*want)(uint32_t inode, void *arg), void *warg, sd_conn_cb cb, void *arg);
 /* How long a suspended UDP flow's conntrack entry is kept (flows_pin). */
 #define FLOWS_PIN_S	3600
 /* Pins the UDP ones of n tuples: their conntrack entries (by the virtual
