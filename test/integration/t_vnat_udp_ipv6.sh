@@ -9,9 +9,7 @@
 #   [cli] eth0 fd00:1::10 ── l1 [rtr] l2 ── eth0 [srv] fd00:2::20
 #         eth1 (after the move) fd00:3::10 ── l3 ┘
 . "$(dirname "$0")/lib.sh"
-ECHO="$(dirname "$0")/udp_echo.py"
-echoes() { wc -l <"$TMP/echoes" 2>/dev/null || echo 0; }
-echoes_over() { [ "$(echoes)" -gt "$1" ]; }
+. "$(dirname "$0")/udp_flow.sh"
 vnat_topo_up
 vnat_topo_v6
 for ns in cli srv; do
@@ -21,9 +19,9 @@ done
 vnat_pair fd00:2::20
 [ "$(vc -c vadd -n python3)" = "added python3" ] || die "vadd"
 
-nsx srv timeout 60 python3 "$ECHO" server 6100 "$TMP/senders" 6 &
+nsx srv timeout 60 python3 "$UDP_ECHO" server 6100 "$TMP/senders" 6 &
 wait_for 5 "UDP echo server" ss_has srv -uln "sport = :6100"
-nsx cli timeout 60 python3 "$ECHO" client fd00:2::20 6100 12 "$TMP/echoes" unconnected fd00:1::10 &
+nsx cli timeout 60 python3 "$UDP_ECHO" client fd00:2::20 6100 12 "$TMP/echoes" unconnected fd00:1::10 &
 cpid=$!
 wait_for 10 "20 echoes before the move" echoes_over 20
 conns=$(vc -c conns | grep ' \[fd00:2::20\]:6100 ' || true)
@@ -36,14 +34,11 @@ nsx cli ip link set eth0 down
 nsx cli ip addr add fd00:3::10/64 dev eth1 nodad
 nsx cli ip -6 route replace default via fd00:3::1
 before=$(echoes)
-out=$(vc -c resume) || die "RESUME: $out"
-[[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "RESUME said: $out | server: $(grep VNAT_UPD "$TMP/srv.log")"
-grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" ||
-	die "the server did not update the flow: $(grep VNAT_UPD "$TMP/srv.log")"
+resume_one cli
 wait_for 10 "40 echoes after the move" echoes_over $((before + 40))
 new=$(grep -c '^fd00:3::10:' "$TMP/senders" || true)
 [ "$new" -gt 20 ] || die "the server saw $new datagrams from the new address"
-ok "RESUME over IPv6: $out; $(($(echoes) - before)) echoes after the move, $new from fd00:3::10 at the server"
+ok "RESUME over IPv6: $RESUMED; $(($(echoes) - before)) echoes after the move, $new from fd00:3::10 at the server"
 kill $cpid
 wait $cpid || true
 finish

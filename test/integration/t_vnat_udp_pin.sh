@@ -10,7 +10,9 @@
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 (after the move) 198.18.3.10 ── l3 ┘
 . "$(dirname "$0")/lib.sh"
-ECHO="$(dirname "$0")/udp_echo.py"
+. "$(dirname "$0")/udp_flow.sh"
+ECHO=$UDP_ECHO
+# echoes N, echoes_over N COUNT: of client N ($TMP/echoesN)
 echoes() { wc -l <"$TMP/echoes$1" 2>/dev/null || echo 0; }
 echoes_over() { [ "$(echoes "$1")" -gt "$2" ]; }
 vnat_topo_up
@@ -51,14 +53,11 @@ nsx srv conntrack -L -p udp --dport 6100 2>/dev/null | grep -q "sport=$port1 " |
 ok "after 9 s of silence (timeouts 3 s): the suspended flow listed and in the server's conntrack, the other gone"
 
 move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
-out=$(vc -c resume) || die "RESUME: $out"
-[[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "RESUME said: $out | server: $(grep VNAT_UPD "$TMP/srv.log")"
-grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" ||
-	die "the server did not update the flow: $(grep VNAT_UPD "$TMP/srv.log")"
+resume_one cli
 before=$(echoes 1)
 rm "$TMP/pause"
 wait_for 10 "40 echoes after the move" echoes_over 1 $((before + 40))
-ok "RESUME after the long suspension: $out; $(($(echoes 1) - before)) echoes since"
+ok "RESUME after the long suspension: $RESUMED; $(($(echoes 1) - before)) echoes since"
 kill $c1 $c2
 wait $c1 $c2 || true
 finish

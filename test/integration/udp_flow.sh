@@ -34,8 +34,20 @@ udp_echo_up() {
 	wait_for 10 "20 echoes" echoes_over 20
 }
 
+# resume_one cli|srv: RESUME on that host says "resumed 1 of 1" and the
+# other host's vnet updated the one flow; the answer in RESUMED
+resume_one() {
+	local peer=srv run=vc
+	[ "$1" = srv ] && peer=cli run=vs
+	RESUMED=$($run -c resume) || die "RESUME on $1: $RESUMED"
+	[[ $RESUMED =~ ^resumed\ 1\ of\ 1\ connection ]] ||
+		die "RESUME on $1 said: $RESUMED | $peer: $(grep VNAT_UPD "$TMP/$peer.log")"
+	grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/$peer.log" ||
+		die "$peer did not update the flow: $(grep VNAT_UPD "$TMP/$peer.log")"
+}
+
 udp_flow_run() {
-	local mode=$1 hide=${2:-} state conns before t_move out gap new old
+	local mode=$1 hide=${2:-} state conns before t_move out gap new old what
 	state=CONNECTED
 	[ "$mode" = connected ] || state=FLOW
 	vnat_topo_up
@@ -70,11 +82,8 @@ udp_flow_run() {
 	move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 	before=$(echoes)
 	t_move=$(date +%s.%N)
-	out=$(vc -c resume) || die "RESUME: $out"
-	[[ $out =~ ^resumed\ 1\ of\ 1\ connection ]] || die "RESUME said: $out | server: $(grep VNAT_UPD "$TMP/srv.log")"
-	grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" ||
-		die "the server did not update the flow: $(grep VNAT_UPD "$TMP/srv.log")"
-	ok "RESUME: $out; the server: 1 updated, 0 unknown"
+	resume_one cli
+	ok "RESUME: $RESUMED; the server: 1 updated, 0 unknown"
 	nsx srv nft list table inet vnet | grep -q '198.18.1.10 . 6100\|6100 . 198.18.1.10' ||
 		die "no translation on the server: $(nsx srv nft list table inet vnet 2>&1 | head -20)"
 	ok "the server translates its replies to the old address"
