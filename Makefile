@@ -34,12 +34,12 @@ CC      ?= gcc
 PKG_CONFIG ?= pkg-config
 # pkg-config modules, by who needs them: common/ (bufferevents, TLS) and so
 # vnetclient, which alone also writes JSON (jansson); the bridge and VNAT (capture, nftables) for vnet, its unit
-# tests and test tools; the server alone (sd_notify and the watchdog, the
+# tests and test tools (conntrack: the flows of unconnected UDP sockets, vnat/flows); the server alone (sd_notify and the watchdog, the
 # privilege drop, the configuration file: server/config.c).  libnet has no
 # .pc file on Debian: -lnet, its header checked below.
 COMMON_PKGS = libevent libevent_openssl openssl
 CLI_PKGS = $(COMMON_PKGS) jansson
-PKGS     = $(COMMON_PKGS) libpcap libnftables
+PKGS     = $(COMMON_PKGS) libpcap libnftables libnetfilter_conntrack
 SRV_PKGS = libsystemd libcap-ng inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror

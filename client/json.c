@@ -239,9 +239,17 @@ device(const char *line, char *err, size_t errlen)
 static json_t *
 proc(const char *line, char *err, size_t errlen)
 {
-	if (strlen(line) > PROTO_PROC_MAX)
+	const char *sp = strchr(line, ' ');
+	size_t n = sp ? (size_t)(sp - line) : strlen(line);
+	char name[PROTO_PROC_MAX + 1];
+
+	if (n == 0 || n > PROTO_PROC_MAX || (sp && strcmp(sp, " hide") != 0))
 		return bad(err, errlen, "VNAT PROCS?", line, NULL);
-	return json_string(line);
+	if (sp == NULL)
+		return json_string(line);
+	memcpy(name, line, n);
+	name[n] = '\0';
+	return json_pack("{s:s, s:s}", "name", name, "mode", "hide");
 }
 
 /* proto virtual_local virtual_remote physical_local physical_remote state

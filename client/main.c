@@ -205,10 +205,10 @@ cmd_conns(struct cli *c)
 static int
 cmd_vadd_vdel(struct cli *c)
 {
-	char line[96];
+	char line[400];
 
-	snprintf(line, sizeof(line), "VNAT %s %s", c->c_o.co_cmd[1] == 'a' ? "ADD" : "DEL",
-	    c->c_o.co_name);
+	snprintf(line, sizeof(line), "VNAT %s %s%s%s", c->c_o.co_cmd[1] == 'a' ? "ADD" : "DEL",
+	    c->c_o.co_name, c->c_o.co_mode[0] ? " " : "", c->c_o.co_mode);
 	return request(c, line);
 }
 
@@ -314,8 +314,9 @@ const struct cli_cmd cli_cmds[] = {
 	    "                       33:33:00:00:00:00/16 (IPv6 multicast)\n", JR_NONE },
 	{ "procs", cmd_procs, "", "procs",
 	    "VNAT: the process names whose connections are virtualized", NULL, JR_PROC },
-	{ "vadd", cmd_vadd_vdel, "n", "vadd -n <name>",
-	    "VNAT: add a process name (* = every connection of the host)", NULL, JR_NONE },
+	{ "vadd", cmd_vadd_vdel, "nm", "vadd -n <name> [-m hide]",
+	    "VNAT: add a process name (* = every connection of the host);\n"
+	    "-m hide: its UDP flows only ever see their peers' virtual addresses", NULL, JR_NONE },
 	{ "vdel", cmd_vadd_vdel, "n", "vdel -n <name>", "VNAT: remove a process name", NULL, JR_NONE },
 	{ "conns", cmd_conns, "", "conns",
 	    "VNAT: the virtualized connections: protocol, virtual local\n"

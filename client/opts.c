@@ -238,6 +238,10 @@ check_cmd(struct cli_opts *o, char *err, size_t errlen)
 		snprintf(err, errlen, "conflict needs -n <process name> -m <abort|preempt>");
 		return -1;
 	}
+	if (strcmp(o->co_cmd, "vadd") == 0 && o->co_mode[0] && strcmp(o->co_mode, "hide") != 0) {
+		snprintf(err, errlen, "vadd -m '%s': the one mode is hide", o->co_mode);
+		return -1;
+	}
 	if (strcmp(o->co_cmd, "helper") == 0 && (!o->co_name[0] || !o->co_mode[0])) {
 		snprintf(err, errlen, "helper needs -n <process name> -m <keepalive|stop|"
 		    "stop-always|exec:PATH|none>");

@@ -255,7 +255,7 @@ parse_peer(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 	return VNET_OK;
 }
 
-/* VNAT ADD name, DEL name; with HELPER and CONFLICT, a mode follows */
+/* VNAT ADD name [hide], DEL name; with HELPER and CONFLICT, a mode follows */
 static int
 parse_vname(struct proto_msg *m, char **tok, int n, char *err, size_t errlen)
 {
@@ -316,7 +316,7 @@ const struct proto_req proto_reqs[PROTO_NCMDS] = {
 	    PROTO_ARGS_ANY, A, parse_handle, NULL },
 	[PROTO_BEGIN] = { "BEGIN", "local_config local_device remote_config remote_device "
 	    "addresses+", 5, PROTO_ARGS_ANY, A, parse_begin, NULL },
-	[PROTO_VNAT] = { "VNAT", "PROCS? | ADD name | DEL name | CONNS? | STATS? | HELPER name "
+	[PROTO_VNAT] = { "VNAT", "PROCS? | ADD name [hide] | DEL name | CONNS? | STATS? | HELPER name "
 	    "mode | CONFLICT name abort|preempt | SUSPEND | RESUME [address] | HELPERS? | "
 	    "CONFLICTS?", 1, PROTO_ARGS_ANY, A, parse_vnat, proto_vnat_reqs },
 	[PROTO_PEER] = { "PEER", "instance (" STR(PROTO_INSTANCE_LEN) " hex digits)", 1, 1, A,
@@ -325,7 +325,7 @@ const struct proto_req proto_reqs[PROTO_NCMDS] = {
 
 const struct proto_req proto_vnat_reqs[PV_NCMDS] = {
 	[PV_PROCS] = { "PROCS?", "", 0, 0, A | L, NULL, NULL },
-	[PV_ADD] = { "ADD", "name", 1, 1, A, parse_vname, NULL },
+	[PV_ADD] = { "ADD", "name [hide]", 1, 2, A, parse_vname, NULL },
 	[PV_DEL] = { "DEL", "name", 1, 1, A, parse_vname, NULL },
 	[PV_CONNS] = { "CONNS?", "", 0, 0, A | L, NULL, NULL },
 	[PV_STATS] = { "STATS?", "", 0, 0, A, NULL, NULL },

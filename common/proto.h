@@ -65,7 +65,7 @@ struct proto_msg {
 	enum proto_vnat	 pm_vnat;				/* VNAT */
 	char		 pm_name[PROTO_PROC_MAX + 1];		/* VNAT ADD/DEL */
 	char		 pm_addr[64];				/* VNAT RESUME */
-	char		 pm_mode[272];				/* VNAT HELPER */
+	char		 pm_mode[272];				/* VNAT HELPER, CONFLICT, ADD */
 	char		 pm_instance[PROTO_INSTANCE_LEN + 1];	/* PEER */
 	char		 pm_token[PROTO_INSTANCE_LEN + 1];	/* BEGIN token= */
 	bool		 pm_records;				/* BEGIN records=1 */

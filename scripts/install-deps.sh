@@ -6,7 +6,7 @@ set -eu
 
 PKGS="gcc make pkg-config libc6-dev clang libclang-rt-14-dev
 libpcap-dev libnet1-dev libevent-dev libssl-dev libnftables-dev libcriterion-dev libinih-dev
-libsystemd-dev libcap-ng-dev libjansson-dev systemd
+libsystemd-dev libcap-ng-dev libjansson-dev libnetfilter-conntrack-dev systemd
 iproute2 iputils-ping socat iperf3 nftables conntrack ethtool tcpdump procps psmisc
 libcap2-bin openssl coreutils python3 openvpn tinc iptables
 groff-base man-db bsdextrautils python3-prometheus-client"

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "common/addrfmt.h"
+#include "common/log.h"
+#include "vnat/flows.h"
 
 struct owner {
 	uint32_t	o_inode;
@@ -23,6 +25,8 @@ struct collect {
 	size_t		 c_no, c_ocap;
 	struct vtab	*c_all;
 	int		 c_oom;
+	char		(*c_names)[16];	/* the process list */
+	size_t		 c_nnames;
 };
 
 static void
@@ -96,10 +100,35 @@ stop_unless_enoent(uint8_t family, uint8_t proto, void *arg)
 	return errno != ENOENT;
 }
 
+/* the owner on the list of the socket of this inode (c_o sorted), or NULL */
+static const struct owner *
+listed_owner(const struct collect *c, uint32_t inode)
+{
+	struct owner key = { inode, 0, "" };
+	const struct owner *o, *end = c->c_o + c->c_no;
+
+	o = c->c_no ? bsearch(&key, c->c_o, c->c_no, sizeof(*c->c_o), by_inode) : NULL;
+	if (o == NULL)
+		return NULL;
+	/* a socket shared by several processes (fork, exec) belongs to
+	 * each: it counts when any of them is on the list */
+	while (o > c->c_o && o[-1].o_inode == inode)
+		o--;
+	while (o < end && o->o_inode == inode && !wanted(o->o_comm, c->c_names, c->c_nnames))
+		o++;
+	return o == end || o->o_inode != inode ? NULL : o;
+}
+
+static bool
+listed_inode(uint32_t inode, void *arg)
+{
+	return listed_owner(arg, inode) != NULL;
+}
+
 int
 conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all)
 {
-	struct collect c = { .c_all = all };
+	struct collect c = { .c_all = all, .c_names = names, .c_nnames = nnames };
 	size_t i, k = 0;
 
 	*out = NULL;
@@ -110,18 +139,15 @@ conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab 
 	if (sd_owners_scan(add_owner, &c) != 0 || c.c_oom)
 		goto fail;
 	qsort(c.c_o, c.c_no, sizeof(*c.c_o), by_inode);
+	/* UDP flows of the listed processes' unconnected sockets: without
+	 * conntrack, none */
+	if (flows_collect(listed_inode, &c, add_conn, &c) != 0 && !c.c_oom)
+		log_warn_rl("vnat: UDP flows of unconnected sockets: conntrack");
+	if (c.c_oom)
+		goto fail;
 	for (i = 0; i < c.c_n; i++) {
-		struct owner key = { c.c_v[i].vc_c.sc_inode, 0, "" }, *o, *end = c.c_o + c.c_no;
-		o = c.c_no ? bsearch(&key, c.c_o, c.c_no, sizeof(*c.c_o), by_inode) : NULL;
+		const struct owner *o = listed_owner(&c, c.c_v[i].vc_c.sc_inode);
 		if (o == NULL)
-			continue;
-		/* a socket shared by several processes (fork, exec) belongs to
-		 * each: it counts when any of them is on the list */
-		while (o > c.c_o && o[-1].o_inode == key.o_inode)
-			o--;
-		while (o < end && o->o_inode == key.o_inode && !wanted(o->o_comm, names, nnames))
-			o++;
-		if (o == end || o->o_inode != key.o_inode)
 			continue;
 		c.c_v[i].vc_pid = o->o_pid;
 		memcpy(c.c_v[i].vc_comm, o->o_comm, sizeof(o->o_comm));
@@ -191,8 +217,8 @@ tcp_state(uint8_t proto, uint8_t st)
 	    [TCP_CLOSE_WAIT] = "CLOSE_WAIT", [TCP_LAST_ACK] = "LAST_ACK", [TCP_LISTEN] = "LISTEN",
 	    [TCP_CLOSING] = "CLOSING" };
 
-	if (proto != IPPROTO_TCP)
-		return "CONNECTED";
+	if (proto != IPPROTO_TCP)	/* a flow of an unconnected socket (vnat/flows) */
+		return st == TCP_CLOSE ? "FLOW" : "CONNECTED";
 	return st < sizeof(names) / sizeof(names[0]) && names[st] ? names[st] : "?";
 }
 

@@ -16,7 +16,8 @@ struct vconn {
 	char		vc_comm[16];
 };
 
-/* Collects the connections (TCP and connected UDP, IPv4 and IPv6) whose
+/* Collects the connections (TCP, connected UDP and the UDP flows of
+ * unconnected sockets that conntrack holds, vnat/flows; IPv4 and IPv6) whose
  * owner's name is in names (or every one if names holds "*"); *out is
  * malloc'ed.  With all not NULL, every socket seen on the way is indexed
  * there too (conns_index).  Returns the count, or -1 with errno. */

@@ -13,6 +13,7 @@
 
 #include "vnat/conflict.h"
 #include "vnat/endpoint.h"
+#include "vnat/flows.h"
 #include "vnat/helper.h"
 #include "vnat/keys.h"
 #include "vnat/kept.h"
@@ -59,6 +60,7 @@ struct vnat {
 	struct suspend_part	 v_susp;	/* suspend.c: SUSPEND done, no RESUME yet */
 	struct sweep_part	 v_sweep;	/* sweep.c */
 	struct state_part	 v_state;	/* state.c: the state file */
+	struct flows_part	 v_flows;	/* flows.c: the names in mode hide */
 };
 
 /* Installs or replaces the translations of n connections in one batch

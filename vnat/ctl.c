@@ -39,7 +39,8 @@ procs(struct vnat *v, const struct reply *r)
 	say(r, "OK procs");
 	say(r, "%zu", vnat_nprocs(v));
 	for (size_t i = 0; i < vnat_nprocs(v); i++)
-		say(r, "%s", vnat_proc_name(v, i));
+		say(r, "%s%s", vnat_proc_name(v, i), flows_hide_named(v, vnat_proc_name(v, i)) ?
+		    " hide" : "");
 }
 
 static void
@@ -143,11 +144,16 @@ vnat_ctl_request(struct vnat *v, const struct proto_msg *m, vnat_line_cb *line,
 		break;
 	case PV_ADD:
 	case PV_DEL:
-		if ((m->pm_vnat == PV_ADD ? vnat_proc_add : vnat_proc_del)(v, m->pm_name, err,
+		if (m->pm_mode[0] && strcmp(m->pm_mode, "hide") != 0)
+			say(&r, "NOK unknown mode '%s' (the one mode is hide)", m->pm_mode);
+		else if ((m->pm_vnat == PV_ADD ? vnat_proc_add : vnat_proc_del)(v, m->pm_name, err,
 		    sizeof(err)) != 0)
 			say(&r, "NOK %s", err);
-		else
-			say(&r, "OK %s %s", m->pm_vnat == PV_ADD ? "added" : "removed", m->pm_name);
+		else {
+			flows_hide_set(v, m->pm_name, m->pm_vnat == PV_ADD && m->pm_mode[0]);
+			say(&r, "OK %s %s%s", m->pm_vnat == PV_ADD ? "added" : "removed", m->pm_name,
+			    m->pm_vnat == PV_ADD && m->pm_mode[0] ? " hide" : "");
+		}
 		break;
 	case PV_CONNS:
 		conns(v, &r);

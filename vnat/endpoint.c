@@ -16,6 +16,7 @@
 #include "common/log.h"
 #include "vnat/conns.h"
 #include "vnat/core.h"
+#include "vnat/flows.h"
 #include "vnat/kick.h"
 #include "vnat/sockdiag.h"
 #include "vnat/vcmp.h"
@@ -163,6 +164,31 @@ match_failed(uint8_t family, uint8_t proto, void *arg)
 	return 0;
 }
 
+/* the UDP entries no connected socket has: flows of an unconnected socket
+ * when one owns the local end and conntrack knows the flow (vnat/flows);
+ * flow[i] set for those */
+static void
+match_flows(uint8_t family, const struct vcmp_entry *ents, size_t n, uint8_t *found,
+    uint32_t *inode, uint8_t *flow)
+{
+	struct vtab socks;
+	bool loaded = false;
+
+	vtab_init(&socks);
+	for (size_t i = 0; i < n; i++) {
+		struct vnat_tuple k;
+		if (found[i] || ents[i].ve_proto != IPPROTO_UDP)
+			continue;
+		if (!loaded && flows_sockets(&socks) != 0)
+			log_warn_rl("vcmp: unconnected UDP sockets: sock_diag");
+		loaded = true;
+		entry_key(family, &ents[i], &k);
+		if (flows_owner(&socks, &k, &inode[i]) && flows_known(&k))
+			found[i] = flow[i] = 1;
+	}
+	vtab_clear(&socks);
+}
+
 static void
 our_side(struct vnat *v, uint8_t family, const struct vcmp_entry *e, struct vnat_tuple *t)
 {
@@ -255,7 +281,7 @@ static void
 handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *ents, size_t n)
 {
 	struct vnat *v = s->vs_v;
-	uint8_t *found = calloc(n, 1), *kick = calloc(n, 1);
+	uint8_t *found = calloc(n, 1), *kick = calloc(n, 1), *flow = calloc(n, 1);
 	uint32_t *inode = calloc(n, sizeof(*inode)), *kin = calloc(n, sizeof(*kin));
 	struct vnat_tuple *t = calloc(n, sizeof(*t));
 	struct kick_set ks = { NULL, 0 };
@@ -272,7 +298,8 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	/* an update must not take the tuple of another connection of ours */
 	mt.m_socks = cmd == VCMP_UPD ? &socks : NULL;
 	mt.m_peer = s->vs_peer;
-	if (found == NULL || kick == NULL || t == NULL || inode == NULL || kin == NULL)
+	if (found == NULL || kick == NULL || t == NULL || inode == NULL || kin == NULL ||
+	    flow == NULL)
 		goto out;
 	for (i = 0; i < n; i++) {
 		struct vnat_tuple key;
@@ -284,12 +311,18 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	}
 	/* IPv4 connections may sit on IPv6 sockets (v4-mapped): both families */
 	sd_dump_all(match_conn, match_failed, &mt);
+	match_flows(family, ents, n, found, inode, flow);
 	for (i = 0; i < n; i++) {
 		if (!found[i]) {
 			v->v_st.vs_unknown++;
 			continue;
 		}
 		our_side(v, family, &ents[i], &t[k]);
+		/* an unconnected socket sees the truth: only what it sends to
+		 * the old address is sent to the new one; in mode hide its input
+		 * is translated too, so it sees the old address only */
+		if (flow[i])
+			t[k].t_dirs = flows_hidden(v, inode[i]) ? 0 : TUPLE_OUT;
 		if (!admitted(s, cmd, &t[k], i))
 			found[i] = 0;
 		else if (cmd == VCMP_UPD && conflict_hit(&socks, &t[k])) {
@@ -306,6 +339,7 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 			if (found[i])
 				inode[k++] = inode[i];
 		helper_suspend(v, t, inode, k);
+		flows_pin_suspended(t, k);	/* UDP flows outlive a long suspension */
 		goto out;
 	}
 	/* snd_una before the new path is in place (vnat/kick) */
@@ -341,6 +375,7 @@ out:
 	vtab_clear(&mt.m_keys);
 	vtab_clear(&socks);
 	free(found);
+	free(flow);
 	free(kick);
 	free(inode);
 	free(kin);

@@ -2,6 +2,7 @@
 #include "vnat/sockdiag.h"
 
 #include <dirent.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -18,7 +19,7 @@
 #define SD_BUF	(64 * 1024)
 
 static int
-sd_request(int fd, uint8_t family, uint8_t proto)
+sd_request(int fd, uint8_t family, uint8_t proto, uint32_t states)
 {
 	struct {
 		struct nlmsghdr		nh;
@@ -32,15 +33,13 @@ sd_request(int fd, uint8_t family, uint8_t proto)
 	msg.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 	msg.req.sdiag_family = family;
 	msg.req.sdiag_protocol = proto;
-	/* TCP: all but LISTEN and CLOSE; UDP sockets are "ESTABLISHED" when connected */
-	msg.req.idiag_states = proto == IPPROTO_TCP ?
-	    (0xfff & ~((1u << TCP_LISTEN) | (1u << TCP_CLOSE))) : (1u << TCP_ESTABLISHED);
+	msg.req.idiag_states = states;
 	return sendto(fd, &msg, sizeof(msg), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0 ? -1 : 0;
 }
 
 /* one inet_diag_msg, length-checked; 1 to stop, 0 to go on */
 static int
-sd_one(const struct nlmsghdr *nh, uint8_t proto, sd_conn_cb cb, void *arg)
+sd_one(const struct nlmsghdr *nh, uint8_t proto, bool unconnected, sd_conn_cb cb, void *arg)
 {
 	const struct inet_diag_msg *m;
 	struct sd_conn c;
@@ -64,13 +63,13 @@ sd_one(const struct nlmsghdr *nh, uint8_t proto, sd_conn_cb cb, void *arg)
 	c.sc_uid = m->idiag_uid;
 	if (proto == IPPROTO_TCP && m->idiag_timer == 1)	/* retransmission timer */
 		c.sc_retrans = m->idiag_retrans;
-	if (c.sc_rport == 0)	/* not connected */
+	if ((c.sc_rport == 0) != unconnected)
 		return 0;
 	/* an IPv6 socket talking IPv4 (::ffff:a.b.c.d) is an IPv4 connection on
 	 * the wire: report it as one */
 	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
 	if (c.sc_family == AF_INET6 && memcmp(c.sc_laddr, v4mapped, 12) == 0 &&
-	    memcmp(c.sc_raddr, v4mapped, 12) == 0) {
+	    (unconnected || memcmp(c.sc_raddr, v4mapped, 12) == 0)) {
 		c.sc_family = AF_INET;
 		memmove(c.sc_laddr, c.sc_laddr + 12, 4);
 		memmove(c.sc_raddr, c.sc_raddr + 12, 4);
@@ -80,8 +79,10 @@ sd_one(const struct nlmsghdr *nh, uint8_t proto, sd_conn_cb cb, void *arg)
 	return cb(&c, arg) != 0;
 }
 
-int
-sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg)
+/* one dump of the sockets of family and proto in states (a mask of
+ * 1 << TCP_*), connected ones or unconnected ones */
+static int
+dump_states(uint8_t family, uint8_t proto, uint32_t states, bool unconnected, sd_conn_cb cb, void *arg)
 {
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
 	char *buf = NULL;
@@ -89,7 +90,7 @@ sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg)
 
 	if (fd < 0)
 		return -1;
-	if ((buf = malloc(SD_BUF)) == NULL || sd_request(fd, family, proto) != 0)
+	if ((buf = malloc(SD_BUF)) == NULL || sd_request(fd, family, proto, states) != 0)
 		goto out;
 	for (;;) {
 		ssize_t n = recv(fd, buf, SD_BUF, 0);
@@ -113,7 +114,7 @@ sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg)
 				    -e->error : EPROTO;
 				goto out;
 			}
-			if (sd_one(nh, proto, cb, arg)) {
+			if (sd_one(nh, proto, unconnected, cb, arg)) {
 				rc = 0;
 				goto out;
 			}
@@ -129,6 +130,22 @@ out:
 	close(fd);
 	errno = saved;
 	return rc;
+}
+
+int
+sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg)
+{
+	/* TCP: all but LISTEN and CLOSE; UDP sockets are "ESTABLISHED" when connected */
+	return dump_states(family, proto, proto == IPPROTO_TCP ?
+	    (0xfff & ~((1u << TCP_LISTEN) | (1u << TCP_CLOSE))) : (1u << TCP_ESTABLISHED), false,
+	    cb, arg);
+}
+
+int
+sd_dump_unconnected(uint8_t family, sd_conn_cb cb, void *arg)
+{
+	/* an unconnected UDP socket is in state CLOSE, bound or not */
+	return dump_states(family, IPPROTO_UDP, 1u << TCP_CLOSE, true, cb, arg);
 }
 
 /* the caller's callback, and whether it stopped the walk */

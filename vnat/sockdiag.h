@@ -34,6 +34,12 @@ typedef int (*sd_conn_cb)(const struct sd_conn *c, void *arg);
  * non-zero stops the walk.  Returns 0, or -1 with errno. */
 int sd_dump(uint8_t family, uint8_t proto, sd_conn_cb cb, void *arg);
 
+/* Calls cb for every unconnected UDP socket of family (no remote address;
+ * sc_raddr is zero, sc_rport 0; a wildcard sc_laddr when not bound to an
+ * address, sc_lport 0 when not bound at all); an AF_INET6 socket bound to
+ * an IPv4-mapped address is reported as AF_INET.  0, or -1 with errno. */
+int sd_dump_unconnected(uint8_t family, sd_conn_cb cb, void *arg);
+
 /* After a dump of sd_dump_all failed (errno set): non-zero stops the walk,
  * 0 goes on to the next dump. */
 typedef int (*sd_err_cb)(uint8_t family, uint8_t proto, void *arg);

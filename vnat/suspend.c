@@ -12,6 +12,7 @@
 #include "vnat/addr.h"
 #include "vnat/conns.h"
 #include "vnat/core.h"
+#include "vnat/flows.h"
 #include "vnat/vcmp.h"
 #include "vnat/xchg.h"
 
@@ -95,6 +96,7 @@ record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 			goto fail;
 		}
 	}
+	flows_pin_suspended(t, (size_t)k);	/* UDP flows outlive a long suspension */
 	free(vc);
 	addr_set_free(&as);
 	vtab_clear(&socks);
@@ -192,4 +194,10 @@ suspend_over(struct vnat *v, double *secs)
 	*secs = difftime(time(NULL), v->v_susp.sp_at);
 	suspend_free(v);
 	return true;
+}
+
+struct vtab *
+suspend_table(struct vnat *v)
+{
+	return &v->v_susp.sp_conns;
 }

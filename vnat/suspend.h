@@ -37,5 +37,7 @@ bool suspend_has(const struct vnat *v, const struct vnat_tuple *key);
 /* A RESUME ended: the suspended state is forgotten; true (with the
  * seconds it lasted in *secs) when there was one. */
 bool suspend_over(struct vnat *v, double *secs);
+/* The connections this host suspended, for vnat/flows (flows_repin). */
+struct vtab *suspend_table(struct vnat *v);
 
 #endif

@@ -9,6 +9,7 @@
 #include "common/log.h"
 #include "vnat/conns.h"
 #include "vnat/core.h"
+#include "vnat/flows.h"
 #include "vnat/sockdiag.h"
 
 /* the tables whose entries live as long as their connection */
@@ -56,10 +57,12 @@ sweep_now(struct vnat *v)
 	}
 	if (op_running(v, OP_RESUME) || any == 0)
 		return 0;	/* a RESUME owns the table until it ends */
+	flows_repin(v);		/* suspended UDP flows */
 	if (sd_dump_all(mark_alive, NULL, t) != 0) {
 		log_warn("vnat: sweep: sock_diag");
 		return -1;	/* never remove on a partial view */
 	}
+	flows_mark_alive(t, T_N);	/* UDP flows of unconnected sockets */
 	/* suspended by a peer, keyed or helped, and closed since */
 	for (int i = T_PEER_SUSP; i < T_N; i++)
 		for (e = TAILQ_FIRST(&t[i]->vt_all); e; e = next) {

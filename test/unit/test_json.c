@@ -145,6 +145,9 @@ Test(json, names_and_settings)
 	refused(JR_DEVICE, "a/b", "not a DEVICES? line");
 	same(JR_PROC, "*", "\"*\"");
 	refused(JR_PROC, "sixteen-letters!", "not a VNAT PROCS? line");
+	same(JR_PROC, "python3 hide", "{\"name\":\"python3\",\"mode\":\"hide\"}");
+	refused(JR_PROC, "python3 show", "not a VNAT PROCS? line");
+	refused(JR_PROC, " hide", "not a VNAT PROCS? line");
 	same(JR_HELPER, "sshd keepalive", "{\"name\":\"sshd\",\"mode\":\"keepalive\"}");
 	same(JR_HELPER, "* exec:/usr/local/bin/h", "{\"name\":\"*\",\"mode\":\"exec:/usr/local/bin/h\"}");
 	refused(JR_HELPER, "sshd sometimes", "not a VNAT HELPERS? line");

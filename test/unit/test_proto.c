@@ -197,6 +197,11 @@ Test(proto, vnat_commands)
 	cr_assert_str_eq(m.pm_name, "socat");
 	cr_assert_eq(parse("VNAT ADD *"), VNET_OK);
 	cr_assert_str_eq(m.pm_name, "*");
+	cr_assert_str_eq(m.pm_mode, "");
+	cr_assert_eq(parse("VNAT ADD python3 hide"), VNET_OK);
+	cr_assert_str_eq(m.pm_name, "python3");
+	cr_assert_str_eq(m.pm_mode, "hide");
+	cr_assert_eq(parse("VNAT ADD python3 hide more"), VNET_ERR_SYNTAX);
 	cr_assert_eq(parse("VNAT DEL sshd"), VNET_OK);
 	cr_assert_eq(m.pm_vnat, PV_DEL);
 	cr_assert_eq(parse("VNAT CONNS?"), VNET_OK);
@@ -211,7 +216,7 @@ Test(proto, vnat_commands)
 	cr_assert_eq(parse("VNAT"), VNET_ERR_SYNTAX);
 	cr_assert_eq(parse("VNAT FROB"), VNET_ERR_SYNTAX);
 	cr_assert_eq(parse("VNAT ADD"), VNET_ERR_SYNTAX);
-	cr_assert(strstr(err, "usage: VNAT ADD name"), "%s", err);
+	cr_assert(strstr(err, "usage: VNAT ADD name [hide]"), "%s", err);
 	cr_assert_eq(parse("VNAT ADD a-very-long-process-name"), VNET_ERR_VALUE);
 	cr_assert_eq(parse("VNAT CONNS? x"), VNET_ERR_SYNTAX);
 	cr_assert_eq(parse("VNAT HELPERS?"), VNET_OK);
