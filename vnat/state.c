@@ -103,14 +103,19 @@ sync_dir(const char *path)
 	}
 }
 
-/* the temporary file, the state folder made (0700) if it is not there */
+/* the temporary file, the state folder made (0700) if it is not there;
+ * always a new file of ours (O_EXCL after removing a leftover): a file
+ * someone else made there and holds open would be given the keys, and
+ * its owner would make the next start refuse the state file */
 static int
 open_new(const char *tmp)
 {
-	const int fl = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
+	const int fl = O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW;
 	char d[PATH_MAX + 8];
 	int fd;
 
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return -1;
 	if ((fd = open(tmp, fl, 0600)) >= 0 || errno != ENOENT)
 		return fd;
 	snprintf(d, sizeof(d), "%s", tmp);
@@ -199,7 +204,8 @@ state_read(const char *path, struct vstate *out)
 	int fd, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	/* O_NONBLOCK: a FIFO put there must not hang the start */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
 		if (errno == ENOENT)
 			return 1;
 		log_warn("vnat: state file %s", path);

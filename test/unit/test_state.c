@@ -1,6 +1,7 @@
 /* Unit tests: reading the state file (vnat/state): a missing file, a good
  * one, and one that is not 0600, a symbolic link or damaged, which are
- * refused and set aside as FILE.bad. */
+ * refused and set aside as FILE.bad, a FIFO (refused, not waited on), and
+ * the temporary file of state_save (always a new one of mode 0600). */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
+#include "vnat/core.h"
 #include "vnat/state.h"
 
 #define GOOD "vnet-vnat-state 1\nannounce -1\nnextid 0\nkept 4 198.18.1.10\nend\n"
@@ -78,4 +82,48 @@ Test(state, symbolic_link_is_not_followed)
 	cr_assert_eq(symlink(target, path), 0);
 	cr_assert_eq(state_read(path, &s), -1);
 	unlink(target);
+}
+
+Test(state, fifo_does_not_hang_the_start)
+{
+	struct vstate s;
+
+	cr_assert_eq(mkfifo(path, 0600), 0);
+	alarm(5);	/* a blocking open would hang here */
+	cr_assert_eq(state_read(path, &s), -1);
+	alarm(0);
+	cr_assert_eq(access(bad, F_OK), 0, "the FIFO is set aside");
+}
+
+/* a leftover temporary file (someone else's, readable, held open) is not
+ * reused: the keys go to a new file of mode 0600 */
+Test(state, save_makes_a_new_temporary_file)
+{
+	struct vnat *v = calloc(1, sizeof(*v));
+	char tmp[160], rd[8] = "";
+	struct stat old, st;
+	int fd;
+
+	cr_assert_not_null(v);
+	cr_assert_not_null(v->v_base = event_base_new());
+	vtab_init(&v->v_trs.tr_tab);
+	keys_init(v);
+	kept_init(v);
+	cr_assert_eq(state_init(v, path), 0);
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	cr_assert_geq(fd = open(tmp, O_RDWR | O_CREAT, 0666), 0);
+	cr_assert_eq(fchmod(fd, 0666), 0);
+	cr_assert_eq(write(fd, "x", 1), 1);
+	cr_assert_eq(fstat(fd, &old), 0);
+	cr_assert_eq(state_save(v), 0);
+	cr_assert_eq(stat(path, &st), 0);
+	cr_assert_neq(st.st_ino, old.st_ino, "the leftover file was reused");
+	cr_assert_eq(st.st_mode & 07777, 0600);
+	cr_assert_eq(access(tmp, F_OK), -1);
+	cr_assert_eq(pread(fd, rd, sizeof(rd) - 1, 0), 1, "the held file got the state");
+	close(fd);
+	state_free(v);
+	keys_free(v);
+	event_base_free(v->v_base);
+	free(v);
 }
