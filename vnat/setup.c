@@ -53,7 +53,7 @@ vnat_start(struct event_base *base, const struct vnat_opts *o, char *err, size_t
 {
 	struct vnat *v = calloc(1, sizeof(*v));
 	struct vnat_opts dflt = { 0 };
-	char batch[4096];
+	char batch[4096], path[PATH_MAX];
 	int adopted = 0;
 
 	if (v == NULL) {
@@ -72,12 +72,9 @@ vnat_start(struct event_base *base, const struct vnat_opts *o, char *err, size_t
 	conflict_init(v);
 	kept_init(v);
 	helper_start(v);
-	if ((v->v_nft = nftx_open()) == NULL) {
-		snprintf(err, errlen, "cannot open libnftables");
-		goto fail;
-	}
+	/* the lock before anything of the kernel's is touched: another vnet's
+	 * tables are not ours to replace, nor to remove in vnat_stop */
 	if (o->vo_state_dir && o->vo_state_dir[0]) {
-		char path[PATH_MAX];
 		if (state_path(o->vo_state_dir, path, sizeof(path)) != 0) {
 			snprintf(err, errlen, "--state-dir path too long");
 			goto fail;
@@ -86,8 +83,22 @@ vnat_start(struct event_base *base, const struct vnat_opts *o, char *err, size_t
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		adopted = adopt(v, path);
+		if ((v->v_state.st_lock = state_lock(path, true)) < 0 && errno == EWOULDBLOCK) {
+			snprintf(err, errlen, "another vnet --vnat uses the state folder %s (it holds "
+			    "%s.lock): give each its own --state-dir", o->vo_state_dir, path);
+			state_free(v);	/* its file is not ours to write or remove */
+			goto fail;
+		}
+		if (v->v_state.st_lock < 0)
+			log_warn("vnat: cannot lock %s.lock (a second vnet on this --state-dir would "
+			    "go unnoticed)", path);
 	}
+	if ((v->v_nft = nftx_open()) == NULL) {
+		snprintf(err, errlen, "cannot open libnftables");
+		goto fail;
+	}
+	if (state_on(v))
+		adopted = adopt(v, path);
 	/* a table left by a crash with no state file is replaced by none */
 	if (adopted <= 0 && (nftx_text_reset(batch, sizeof(batch)) < 0 ||
 	    vnat_nft_run(v, batch, err, errlen) != 0))
@@ -140,7 +151,8 @@ vnat_stop(struct vnat *v)
 		if (v->v_nft && nftx_text_destroy(batch, sizeof(batch)) > 0 &&
 		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)
 			log_warnx("vnat: removing the nftables table: %s", err);
-		if (state_on(v) && unlink(v->v_state.st_path) != 0 && errno != ENOENT)
+		/* the file goes with the tables (kept when they could not be seen) */
+		if (state_on(v) && v->v_nft && unlink(v->v_state.st_path) != 0 && errno != ENOENT)
 			log_warn("vnat: removing %s", v->v_state.st_path);
 	}
 	state_free(v);
@@ -219,7 +231,7 @@ vnat_flush(const char *state_dir, FILE *out)
 	struct vnat *v = calloc(1, sizeof(*v));
 	char path[PATH_MAX], batch[256], err[256], a[ADDRFMT_ADDRLEN], gone[PATH_MAX + 2048] = "";
 	struct vstate s = { 0 };
-	int rc = 1, r = 1;
+	int rc = 1, r = 1, lock = -1;
 	size_t n = 0;
 
 	if (v == NULL || state_path(state_dir, path, sizeof(path)) != 0) {
@@ -229,6 +241,12 @@ vnat_flush(const char *state_dir, FILE *out)
 	kept_init(v);
 	if ((v->v_nft = nftx_open()) == NULL) {
 		fprintf(out, "vnet: --vnat-flush: cannot open libnftables\n");
+		goto out;
+	}
+	/* held to the end: no vnet --vnat starts meanwhile */
+	if ((lock = state_lock(path, false)) < 0 && errno == EWOULDBLOCK) {
+		fprintf(out, "vnet: --vnat-flush: a vnet --vnat is running on %s (it holds %s.lock): "
+		    "stop it first; nothing removed\n", state_dir, path);
 		goto out;
 	}
 	if ((r = state_read(path, &s)) == 0) {
@@ -276,6 +294,8 @@ vnat_flush(const char *state_dir, FILE *out)
 		fprintf(out, "vnet: nothing of vnat's to remove (no table, no state file %s)\n", path);
 	rc = 0;
 out:
+	if (lock >= 0)
+		close(lock);
 	vstate_free(&s);
 	if (v && v->v_nft)
 		nft_ctx_free(v->v_nft);

@@ -3,6 +3,7 @@
  * refused and set aside as FILE.bad, a FIFO (refused, not waited on), and
  * the temporary file of state_save (always a new one of mode 0600). */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,4 +127,19 @@ Test(state, save_makes_a_new_temporary_file)
 	keys_free(v);
 	event_base_free(v->v_base);
 	free(v);
+}
+
+Test(state, lock_is_held_once)
+{
+	char lk[160];
+	int a, b;
+
+	snprintf(lk, sizeof(lk), "%s.lock", path);
+	cr_assert_geq(a = state_lock(path, false), 0);
+	cr_assert_eq(b = state_lock(path, false), -1, "taken twice");
+	cr_assert_eq(errno, EWOULDBLOCK);
+	close(a);
+	cr_assert_geq(b = state_lock(path, false), 0, "free again once closed");
+	close(b);
+	unlink(lk);
 }
