@@ -143,3 +143,25 @@ Test(state, lock_is_held_once)
 	close(b);
 	unlink(lk);
 }
+
+/* a kept address named twice (a file written by hand) is kept once */
+Test(state, kept_twice_adopted_once)
+{
+	struct vnat *v = calloc(1, sizeof(*v));
+	struct vstate s;
+	uint8_t fam, a[16];
+
+	cr_assert_not_null(v);
+	kept_init(v);
+	put("vnet-vnat-state 1\nannounce 0\nnextid 0\nkept 4 198.18.1.10\nkept 6 fd00::1\n"
+	    "kept 4 198.18.1.10\nend\n", 0600);
+	cr_assert_eq(state_read(path, &s), 0);
+	cr_assert_eq(s.vs_nkept, 3);
+	cr_assert_eq(kept_adopt(v, s.vs_kept, s.vs_nkept, s.vs_announce, false, NULL, 0), 0);
+	cr_assert_eq(kept_count(v), 2);
+	kept_get(v, 1, &fam, a);
+	cr_assert_eq(fam, 6);
+	cr_assert_eq(kept_announce_saved(v), 0);
+	vstate_free(&s);
+	free(v);
+}
