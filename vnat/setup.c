@@ -126,9 +126,14 @@ fail:
 static bool
 leave(struct vnat *v)
 {
-	if (!state_on(v) || v->v_nft == NULL ||
-	    vnat_count(v) + kept_count(v) + keys_count(v) == 0 || state_save(v) != 0)
+	if (!state_on(v) || v->v_nft == NULL || vnat_count(v) + kept_count(v) + keys_count(v) == 0)
 		return false;
+	if (state_save(v) != 0) {
+		log_warnx("vnat: %s could not be written: removing the %zu translation(s) and %zu "
+		    "kept address(es) at exit, as without a state folder (their connections break)",
+		    v->v_state.st_path, vnat_count(v), kept_count(v));
+		return false;
+	}
 	log_info("vnat: left for the next start: %zu translation(s), %zu kept address(es), "
 	    "%zu key(s), recorded in %s (vnet --vnat-flush removes them)", vnat_count(v),
 	    kept_count(v), keys_count(v), v->v_state.st_path);
@@ -152,7 +157,8 @@ vnat_stop(struct vnat *v)
 		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)
 			log_warnx("vnat: removing the nftables table: %s", err);
 		/* the file goes with the tables (kept when they could not be seen) */
-		if (state_on(v) && v->v_nft && unlink(v->v_state.st_path) != 0 && errno != ENOENT)
+		if (state_on(v) && v->v_nft && unlink(v->v_state.st_path) != 0 && errno != ENOENT &&
+		    errno != ENOTDIR)
 			log_warn("vnat: removing %s", v->v_state.st_path);
 	}
 	state_free(v);
