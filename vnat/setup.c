@@ -294,6 +294,13 @@ vnat_flush(const char *state_dir, FILE *out)
 		}
 		snprintf(gone + n, sizeof(gone) - n, "%sthe state file %s", n ? ", " : "", path);
 	}
+	if (r < 0) {
+		/* refused (set aside) or unreadable: its addresses are unknown */
+		fprintf(out, "vnet: --vnat-flush: %s could not be used (see above): the addresses it "
+		    "recorded on lo and arp_announce are left as they are%s%s\n", path,
+		    gone[0] ? "; removed " : "", gone);
+		goto out;
+	}
 	if (gone[0])
 		fprintf(out, "vnet: removed %s\n", gone);
 	else

@@ -237,8 +237,12 @@ state_read(const char *path, struct vstate *out)
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
 		if (errno == ENOENT)
 			return 1;
-		log_warn("vnat: state file %s", path);
-		return -1;
+		if (errno != ELOOP) {
+			log_warn("vnat: state file %s", path);
+			return -1;
+		}
+		snprintf(err, sizeof(err), "a symbolic link");	/* set aside, not followed */
+		goto refuse;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, sizeof(err), "not a regular file");
@@ -279,6 +283,7 @@ out:
 		explicit_bzero(buf, (size_t)st.st_size + 1);
 		free(buf);
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }

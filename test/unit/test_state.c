@@ -5,6 +5,7 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,6 +76,7 @@ Test(state, missing_good_and_refused)
 Test(state, symbolic_link_is_not_followed)
 {
 	struct vstate s;
+	struct stat st;
 	char target[160];
 
 	snprintf(target, sizeof(target), "%s/elsewhere", dir);
@@ -82,6 +84,13 @@ Test(state, symbolic_link_is_not_followed)
 	cr_assert_eq(rename(path, target), 0);
 	cr_assert_eq(symlink(target, path), 0);
 	cr_assert_eq(state_read(path, &s), -1);
+	/* the link itself is set aside (so that no later start or vnet
+	 * without --vnat meets it), its target untouched */
+	cr_assert_eq(lstat(bad, &st), 0);
+	cr_assert(S_ISLNK(st.st_mode));
+	cr_assert_eq(access(path, F_OK), -1);
+	cr_assert_eq(stat(target, &st), 0);
+	cr_assert_eq(st.st_mode & 07777, 0600);
 	unlink(target);
 }
 
@@ -164,4 +173,49 @@ Test(state, kept_twice_adopted_once)
 	cr_assert_eq(kept_announce_saved(v), 0);
 	vstate_free(&s);
 	free(v);
+}
+
+static void
+private_netns(void)
+{
+	setup();
+	if (geteuid() != 0)
+		cr_skip_test("needs root for a private network namespace");
+	cr_assert_eq(unshare(CLONE_NEWNET), 0, "unshare(CLONE_NEWNET)");
+}
+
+/* vnet --vnat-flush: refused while a vnet holds the lock (nothing
+ * removed), exit 1 with a refused state file, 0 with a good one */
+Test(state, flush, .init = private_netns, .fini = teardown)
+{
+	char *text = NULL, target[160], lk[160];
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	int fd;
+
+	cr_assert_not_null(out);
+	snprintf(lk, sizeof(lk), "%s.lock", path);
+	put(GOOD, 0600);
+	cr_assert_geq(fd = state_lock(path, false), 0);
+	cr_assert_eq(vnat_flush(dir, out), 1);
+	fflush(out);
+	cr_assert(strstr(text, "a vnet --vnat is running on"), "%s", text);
+	cr_assert_eq(access(path, F_OK), 0, "removed under a running vnet");
+	close(fd);
+
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	cr_assert_eq(rename(path, target), 0);
+	cr_assert_eq(symlink(target, path), 0);
+	cr_assert_eq(vnat_flush(dir, out), 1);
+	fflush(out);
+	cr_assert(strstr(text, "could not be used (see above)"), "%s", text);
+	cr_assert_eq(unlink(bad), 0, "the link set aside");
+
+	cr_assert_eq(rename(target, path), 0);
+	cr_assert_eq(vnat_flush(dir, out), 0);
+	fclose(out);
+	cr_assert(strstr(text, "vnet: removed the state file"), "%s", text);
+	cr_assert_eq(access(path, F_OK), -1);
+	free(text);
+	unlink(lk);
 }
