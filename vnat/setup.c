@@ -147,6 +147,10 @@ vnat_stop(struct vnat *v)
 
 	if (v == NULL)
 		return;
+	if (suspend_is_on(v))
+		log_warnx("vnat: exiting while a SUSPEND is in force: it is not recorded; after the "
+		    "next start, SUSPEND again, then RESUME (a RESUME alone re-homes only "
+		    "connections whose address is gone; the peers keep the others suspended)");
 	op_abort(v);
 	endpoint_close(v);
 	sweep_stop(v);
