@@ -18,13 +18,7 @@ start_vnet srv srv pws -h _ -p 4455 --vnat --vnat-secure --vnat-proc socat
 wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
 wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
 vstat() { "$1" -c vstats | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-SIZE=$((16 * 1024 * 1024))
-shape cli
-stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $SIZE
-out=$(vc -c suspend) || die "SUSPEND: $out"
-move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
-out=$(vc -c resume) || die "RESUME: $out"
-[[ $out =~ ^resumed\ 1\ of\ 1 ]] || die "RESUME said: $out"
+stream_moved $((16 * 1024 * 1024))
 
 # restart_cli: SIGTERM (exit 0), then a new vnet with the same options
 n=0
