@@ -27,6 +27,7 @@ restart_cli() {
 	kill -TERM "$PID_cli"
 	wait "$PID_cli" || die "vnet exited with $? after SIGTERM"
 	PID_cli=
+	! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/cli.log" || die "sanitizer report in cli.log"
 	$what
 	n=$((n + 1))
 	mv "$TMP/cli.log" "$TMP/cli-$n.txt"

@@ -25,6 +25,7 @@ out=$(vc -c suspend) || die "SUSPEND: $out"
 kill -TERM "$PID_cli"
 wait "$PID_cli" || die "vnet exited with $? after SIGTERM"
 PID_cli=
+! grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/cli.log" || die "sanitizer report in cli.log"
 grep -q "vnat: exiting while a SUSPEND is in force: it is not recorded; after the next start, SUSPEND again, then RESUME" \
 	"$TMP/cli.log" || die "no word about the SUSPEND at exit: $(tail -5 "$TMP/cli.log")"
 grep -q '^key 4 6 198.18.1.10 ' "$TMP/home-cli/.vnet/vnat.state" || die "key not recorded"
