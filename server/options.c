@@ -114,7 +114,8 @@ opts_usage(FILE *f)
 	    "                      certificate (made if missing) and exit\n"
 	    "  --vnat-flush        remove what --vnat left for a restart (its nftables\n"
 	    "                      tables, the old addresses kept on lo, the state file\n"
-	    "                      DIR/vnat.state; arp_announce put back) and exit\n"
+	    "                      DIR/vnat.state; arp_announce put back) and exit;\n"
+	    "                      refused while a vnet --vnat runs on DIR\n"
 	    "  --help, --version\n"
 	    "Long options take their value as --opt value or --opt=value.\n");
 }

@@ -118,16 +118,24 @@ arp(struct vnat *v, const uint8_t *addr, int add, int edge)
 	return 0;
 }
 
+static bool
+has(const struct vnat *v, uint8_t family, const uint8_t *addr)
+{
+	for (size_t i = 0; i < v->v_kept.kp_n; i++)
+		if (v->v_kept.kp_addr[i].k_family == family &&
+		    memcmp(v->v_kept.kp_addr[i].k_addr, addr, tuple_alen(family)) == 0)
+			return true;
+	return false;
+}
+
 int
 kept_add(struct vnat *v, uint8_t family, const uint8_t *addr)
 {
 	size_t al = tuple_alen(family);
 	char a[ADDRFMT_ADDRLEN];
 
-	for (size_t i = 0; i < v->v_kept.kp_n; i++)
-		if (v->v_kept.kp_addr[i].k_family == family &&
-		    memcmp(v->v_kept.kp_addr[i].k_addr, addr, al) == 0)
-			return 0;
+	if (has(v, family, addr))
+		return 0;
 	if (v->v_kept.kp_n == sizeof(v->v_kept.kp_addr) / sizeof(v->v_kept.kp_addr[0])) {
 		log_warnx("vnat: %zu addresses kept already; not keeping %s", v->v_kept.kp_n,
 		    tuple_addr_text(family, addr, a, sizeof(a)));
@@ -211,6 +219,10 @@ kept_adopt(struct vnat *v, const struct vstate_kept *k, size_t n, int announce, 
 	v->v_kept.kp_arp_announce = announce;
 	for (size_t i = 0; i < n && v->v_kept.kp_n < max; i++) {
 		uint8_t fam = k[i].sk_family;
+		/* a file written by hand may name one twice: once here, or its
+		 * removal fails the second time (and the ARP batch with it) */
+		if (has(v, fam, k[i].sk_addr))
+			continue;
 		if (on_lo && addr_lo(fam, k[i].sk_addr, true) == 0)
 			log_info("vnat: %s put back on lo (the kernel had lost it)",
 			    tuple_addr_text(fam, k[i].sk_addr, a, sizeof(a)));

@@ -53,7 +53,7 @@ vnat_start(struct event_base *base, const struct vnat_opts *o, char *err, size_t
 {
 	struct vnat *v = calloc(1, sizeof(*v));
 	struct vnat_opts dflt = { 0 };
-	char batch[4096];
+	char batch[4096], path[PATH_MAX];
 	int adopted = 0;
 
 	if (v == NULL) {
@@ -72,12 +72,9 @@ vnat_start(struct event_base *base, const struct vnat_opts *o, char *err, size_t
 	conflict_init(v);
 	kept_init(v);
 	helper_start(v);
-	if ((v->v_nft = nftx_open()) == NULL) {
-		snprintf(err, errlen, "cannot open libnftables");
-		goto fail;
-	}
+	/* the lock before anything of the kernel's is touched: another vnet's
+	 * tables are not ours to replace, nor to remove in vnat_stop */
 	if (o->vo_state_dir && o->vo_state_dir[0]) {
-		char path[PATH_MAX];
 		if (state_path(o->vo_state_dir, path, sizeof(path)) != 0) {
 			snprintf(err, errlen, "--state-dir path too long");
 			goto fail;
@@ -86,8 +83,22 @@ vnat_start(struct event_base *base, const struct vnat_opts *o, char *err, size_t
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
-		adopted = adopt(v, path);
+		if ((v->v_state.st_lock = state_lock(path, true)) < 0 && errno == EWOULDBLOCK) {
+			snprintf(err, errlen, "another vnet --vnat uses the state folder %s (it holds "
+			    "%s.lock): give each its own --state-dir", o->vo_state_dir, path);
+			state_free(v);	/* its file is not ours to write or remove */
+			goto fail;
+		}
+		if (v->v_state.st_lock < 0)
+			log_warn("vnat: cannot lock %s.lock (a second vnet on this --state-dir would "
+			    "go unnoticed)", path);
 	}
+	if ((v->v_nft = nftx_open()) == NULL) {
+		snprintf(err, errlen, "cannot open libnftables");
+		goto fail;
+	}
+	if (state_on(v))
+		adopted = adopt(v, path);
 	/* a table left by a crash with no state file is replaced by none */
 	if (adopted <= 0 && (nftx_text_reset(batch, sizeof(batch)) < 0 ||
 	    vnat_nft_run(v, batch, err, errlen) != 0))
@@ -115,9 +126,14 @@ fail:
 static bool
 leave(struct vnat *v)
 {
-	if (!state_on(v) || v->v_nft == NULL ||
-	    vnat_count(v) + kept_count(v) + keys_count(v) == 0 || state_save(v) != 0)
+	if (!state_on(v) || v->v_nft == NULL || vnat_count(v) + kept_count(v) + keys_count(v) == 0)
 		return false;
+	if (state_save(v) != 0) {
+		log_warnx("vnat: %s could not be written: removing the %zu translation(s) and %zu "
+		    "kept address(es) at exit, as without a state folder (their connections break)",
+		    v->v_state.st_path, vnat_count(v), kept_count(v));
+		return false;
+	}
 	log_info("vnat: left for the next start: %zu translation(s), %zu kept address(es), "
 	    "%zu key(s), recorded in %s (vnet --vnat-flush removes them)", vnat_count(v),
 	    kept_count(v), keys_count(v), v->v_state.st_path);
@@ -131,6 +147,10 @@ vnat_stop(struct vnat *v)
 
 	if (v == NULL)
 		return;
+	if (suspend_is_on(v))
+		log_warnx("vnat: exiting while a SUSPEND is in force: it is not recorded; after the "
+		    "next start, SUSPEND again, then RESUME (a RESUME alone re-homes only "
+		    "connections whose address is gone; the peers keep the others suspended)");
 	op_abort(v);
 	endpoint_close(v);
 	sweep_stop(v);
@@ -140,7 +160,9 @@ vnat_stop(struct vnat *v)
 		if (v->v_nft && nftx_text_destroy(batch, sizeof(batch)) > 0 &&
 		    nftx_apply(v->v_nft, batch, err, sizeof(err)) != 0)
 			log_warnx("vnat: removing the nftables table: %s", err);
-		if (state_on(v) && unlink(v->v_state.st_path) != 0 && errno != ENOENT)
+		/* the file goes with the tables (kept when they could not be seen) */
+		if (state_on(v) && v->v_nft && unlink(v->v_state.st_path) != 0 && errno != ENOENT &&
+		    errno != ENOTDIR)
 			log_warn("vnat: removing %s", v->v_state.st_path);
 	}
 	state_free(v);
@@ -219,7 +241,7 @@ vnat_flush(const char *state_dir, FILE *out)
 	struct vnat *v = calloc(1, sizeof(*v));
 	char path[PATH_MAX], batch[256], err[256], a[ADDRFMT_ADDRLEN], gone[PATH_MAX + 2048] = "";
 	struct vstate s = { 0 };
-	int rc = 1, r = 1;
+	int rc = 1, r = 1, lock = -1;
 	size_t n = 0;
 
 	if (v == NULL || state_path(state_dir, path, sizeof(path)) != 0) {
@@ -229,6 +251,12 @@ vnat_flush(const char *state_dir, FILE *out)
 	kept_init(v);
 	if ((v->v_nft = nftx_open()) == NULL) {
 		fprintf(out, "vnet: --vnat-flush: cannot open libnftables\n");
+		goto out;
+	}
+	/* held to the end: no vnet --vnat starts meanwhile */
+	if ((lock = state_lock(path, false)) < 0 && errno == EWOULDBLOCK) {
+		fprintf(out, "vnet: --vnat-flush: a vnet --vnat is running on %s (it holds %s.lock): "
+		    "stop it first; nothing removed\n", state_dir, path);
 		goto out;
 	}
 	if ((r = state_read(path, &s)) == 0) {
@@ -270,12 +298,21 @@ vnat_flush(const char *state_dir, FILE *out)
 		}
 		snprintf(gone + n, sizeof(gone) - n, "%sthe state file %s", n ? ", " : "", path);
 	}
+	if (r < 0) {
+		/* refused (set aside) or unreadable: its addresses are unknown */
+		fprintf(out, "vnet: --vnat-flush: %s could not be used (see above): the addresses it "
+		    "recorded on lo and arp_announce are left as they are%s%s\n", path,
+		    gone[0] ? "; removed " : "", gone);
+		goto out;
+	}
 	if (gone[0])
 		fprintf(out, "vnet: removed %s\n", gone);
 	else
 		fprintf(out, "vnet: nothing of vnat's to remove (no table, no state file %s)\n", path);
 	rc = 0;
 out:
+	if (lock >= 0)
+		close(lock);
 	vstate_free(&s);
 	if (v && v->v_nft)
 		nft_ctx_free(v->v_nft);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ on_defer(void *arg)
 int
 state_init(struct vnat *v, const char *path)
 {
+	v->v_state.st_lock = -1;
 	if (strlen(path) >= sizeof(v->v_state.st_path))
 		return -1;
 	if (v->v_state.st_defer == NULL &&
@@ -45,6 +47,9 @@ state_free(struct vnat *v)
 {
 	defer_free(v->v_state.st_defer);
 	v->v_state.st_defer = NULL;
+	if (state_on(v) && v->v_state.st_lock >= 0)
+		close(v->v_state.st_lock);
+	v->v_state.st_lock = -1;
 	v->v_state.st_path[0] = '\0';
 }
 
@@ -103,20 +108,49 @@ sync_dir(const char *path)
 	}
 }
 
-/* the temporary file, the state folder made (0700) if it is not there */
+/* open(path, fl, 0600), the folder made (0700) first if it is not there */
 static int
-open_new(const char *tmp)
+open_in(const char *path, int fl)
 {
-	const int fl = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW;
 	char d[PATH_MAX + 8];
 	int fd;
 
-	if ((fd = open(tmp, fl, 0600)) >= 0 || errno != ENOENT)
+	if ((fd = open(path, fl, 0600)) >= 0 || errno != ENOENT)
 		return fd;
-	snprintf(d, sizeof(d), "%s", tmp);
+	snprintf(d, sizeof(d), "%s", path);
 	if (mkdir(dirname(d), 0700) != 0)
 		return -1;
-	return open(tmp, fl, 0600);
+	return open(path, fl, 0600);
+}
+
+/* the temporary file: always a new file of ours (O_EXCL after removing a
+ * leftover): a file someone else made there and holds open would be given
+ * the keys, and its owner would make the next start refuse the state file */
+static int
+open_new(const char *tmp)
+{
+	if (unlink(tmp) != 0 && errno != ENOENT)
+		return -1;
+	return open_in(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW);
+}
+
+int
+state_lock(const char *path, bool make)
+{
+	const int fl = O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW;
+	char lk[PATH_MAX + 8];
+	int fd, e;
+
+	snprintf(lk, sizeof(lk), "%s.lock", path);
+	if ((fd = make ? open_in(lk, fl) : open(lk, fl, 0600)) < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }
 
 static int
@@ -199,11 +233,16 @@ state_read(const char *path, struct vstate *out)
 	int fd, rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
+	/* O_NONBLOCK: a FIFO put there must not hang the start */
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)) < 0) {
 		if (errno == ENOENT)
 			return 1;
-		log_warn("vnat: state file %s", path);
-		return -1;
+		if (errno != ELOOP) {
+			log_warn("vnat: state file %s", path);
+			return -1;
+		}
+		snprintf(err, sizeof(err), "a symbolic link");	/* set aside, not followed */
+		goto refuse;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
 		snprintf(err, sizeof(err), "not a regular file");
@@ -244,6 +283,7 @@ out:
 		explicit_bzero(buf, (size_t)st.st_size + 1);
 		free(buf);
 	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }

@@ -23,6 +23,7 @@ struct defer;
 struct state_part {
 	char		 st_path[PATH_MAX];	/* "": no state file (cleaned up at exit) */
 	struct defer	*st_defer;
+	int		 st_lock;		/* the folder's lock (state_lock), or -1 */
 };
 
 /* The path of the state file in dir into buf; 0, or -1 when too long. */
@@ -36,6 +37,12 @@ bool state_on(const struct vnat *v);
 void state_changed(struct vnat *v);
 /* Writes the file now; 0, or -1 with the reason logged. */
 int state_save(struct vnat *v);
+/* Takes the lock of the state file at path (PATH.lock, flock: a second
+ * vnet --vnat on the same folder, or --vnat-flush while one runs, would
+ * undo what the first keeps); make: the folder is made (0700) if missing.
+ * The descriptor (it holds the lock until closed), or -1: errno
+ * EWOULDBLOCK when another process holds it. */
+int state_lock(const char *path, bool make);
 /* Reads and checks path: 0 with out filled, 1 when there is no file, -1
  * when it cannot be read or is refused (logged; a refused file is renamed
  * PATH.bad so that the next start does not meet it again). */

@@ -260,6 +260,18 @@ stream_end() {
 		die "$1: sha256 differs ($(bytes_in "$1") of $(stat -c %s "$TMP/$1.tx") bytes arrived)"
 }
 
+# stream_moved BYTES: a stream "up" of BYTES from cli to srv:5001 (shaped),
+# then SUSPEND, the move of cli to 198.18.3.10 and a RESUME that must say
+# "resumed 1 of 1" (in $out); stream_end up checks the bytes later
+stream_moved() {
+	shape cli
+	stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 "$1"
+	out=$(vc -c suspend) || die "SUSPEND: $out"
+	move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+	out=$(vc -c resume) || die "RESUME: $out"
+	[[ $out =~ ^resumed\ 1\ of\ 1 ]] || die "RESUME said: $out"
+}
+
 # vnat_gone NS ADDR: no table of vnet's in NS and ADDR not on its lo
 vnat_gone() { ! nsx "$1" nft list ruleset | grep -q vnet && ! nsx "$1" ip -o addr show dev lo | grep -q "$2"; }
 

@@ -150,6 +150,23 @@ sv=$(vs -c vstats)
 grep -q "VNAT_UPD for 1 connection(s): 1 updated, 0 unknown" "$TMP/srv.log" || die "second update not logged on the server"
 ok "moved again after the restarts: $out, keyed update accepted by the restarted --vnat-secure server"
 
+# while it runs, the state folder is its own: --vnat-flush refuses (it
+# would remove the translations under it), and so does a second vnet --vnat
+# on the same --state-dir (it would replace the table, and remove it and the
+# file at its exit); the running one keeps everything
+out=$(HOME="$TMP/home-cli" nsx cli "$VNET_BIN/vnet" --vnat-flush 2>&1) && die "--vnat-flush with vnet running: $out"
+[[ $out == "vnet: --vnat-flush: a vnet --vnat is running on $TMP/home-cli/.vnet (it holds $STATE.lock): stop it first; nothing removed" ]] ||
+	die "--vnat-flush with vnet running said: $out"
+out=$(HOME="$TMP/home-cli" nsx cli timeout 20 "$VNET_BIN/vnet" pwc -h 127.0.0.1 -p 4456 --vnat --vcmp-port 2032 \
+	--control-socket "$TMP/second.control" 2>&1) && die "a second vnet --vnat started: $out"
+[[ $out == *"vnat: another vnet --vnat uses the state folder $TMP/home-cli/.vnet (it holds $STATE.lock): give each its own --state-dir"* ]] ||
+	die "second vnet --vnat said: $out"
+[ "$(vstat translations)" = 1 ] && [ "$(grep -c '^tr ' "$STATE")" = 1 ] &&
+	nsx cli nft list table inet vnet >/dev/null 2>&1 || die "the running vnet lost its state: $(vc -c vstats)"
+n=$(lines)
+wait_for 10 "lines after the refused flush" lines_over $((n + 10))
+ok "while vnet runs, --vnat-flush and a second vnet --vnat on its folder are refused; nothing lost"
+
 # stopped for good: SIGTERM leaves it, --vnat-flush removes it
 stop_vnet cli
 [ -f "$STATE" ] || die "no state file after SIGTERM"
