@@ -294,7 +294,8 @@ static bool
 helper_mode(const char *m)
 {
 	return strcmp(m, "keepalive") == 0 || strcmp(m, "stop") == 0 ||
-	    strcmp(m, "stop-always") == 0 || (strncmp(m, "exec:/", 6) == 0);
+	    strcmp(m, "stop-always") == 0 || strcmp(m, "none") == 0 ||
+	    (strncmp(m, "exec:/", 6) == 0);
 }
 
 static bool

@@ -326,7 +326,8 @@ const struct cli_cmd cli_cmds[] = {
 	{ "helper", cmd_helper, "nm", "helper -n <name> -m <mode>",
 	    "VNAT, on a peer: what to do for the connections\n"
 	    "of process <name> while their other end is suspended:\n"
-	    "keepalive, stop, stop-always, exec:/path, none", NULL, JR_NONE },
+	    "keepalive (the default), stop, stop-always, exec:/path,\n"
+	    "none, or default (back to * or keepalive)", NULL, JR_NONE },
 	{ "conflict", cmd_helper, "nm", "conflict -n <name> -m <abort|preempt>",
 	    "VNAT: when a moved connection of\n"
 	    "<name> would take another connection's tuple: stay (abort,\n"

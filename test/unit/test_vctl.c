@@ -126,23 +126,29 @@ lists(struct vnat *v, const char *req, const char *what, const char *const *want
 Test(vctl, helpers_conflicts_listed)
 {
 	static const char *const none[] = { NULL };
+	static const char *const h0[] = { "* keepalive" };
 	static const char *const h1[] = { "sshd keepalive", "iperf3 exec:/usr/local/bin/h",
 	    "* stop-always" };
 	static const char *const h2[] = { "* stop-always", "iperf3 exec:/usr/local/bin/h" };
+	static const char *const h3[] = { "sshd none", "iperf3 exec:/usr/local/bin/h",
+	    "* keepalive" };
 	static const char *const c1[] = { "sshd preempt", "* abort" };
 	struct vnat *v = bare();
 
 	answers(NULL, "VNAT HELPERS?", "NOK VNAT is off on this server (start vnet with --vnat)");
-	lists(v, "VNAT HELPERS?", "OK helpers", none, 0);
+	lists(v, "VNAT HELPERS?", "OK helpers", h0, 1);
 	lists(v, "vnat conflicts?", "OK conflicts", none, 0);
 	answers(v, "VNAT HELPER sshd keepalive", "OK helper sshd keepalive");
 	answers(v, "VNAT HELPER iperf3 exec:/usr/local/bin/h", "OK helper iperf3 exec:/usr/local/bin/h");
 	answers(v, "VNAT HELPER * stop-always", "OK helper * stop-always");
 	answers(v, "VNAT HELPER sshd sometimes", "NOK helper 'sometimes': use keepalive, stop, "
-	    "stop-always, none or exec:/absolute/path (at most 255 characters)");
+	    "stop-always, none, default or exec:/absolute/path (at most 255 characters)");
 	lists(v, "VNAT HELPERS?", "OK helpers", h1, 3);
-	answers(v, "VNAT HELPER sshd none", "OK helper sshd none");
+	answers(v, "VNAT HELPER sshd default", "OK helper sshd default");
 	lists(v, "VNAT HELPERS?", "OK helpers", h2, 2);
+	answers(v, "VNAT HELPER sshd none", "OK helper sshd none");
+	answers(v, "VNAT HELPER * default", "OK helper * default");
+	lists(v, "VNAT HELPERS?", "OK helpers", h3, 3);
 	answers(v, "VNAT CONFLICT sshd preempt", "OK conflict sshd preempt");
 	answers(v, "VNAT CONFLICT * abort", "OK conflict * abort");
 	answers(v, "VNAT CONFLICT * maybe", "NOK conflict policy 'maybe': use abort or preempt");
