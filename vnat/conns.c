@@ -99,11 +99,18 @@ stop_unless_enoent(uint8_t family, uint8_t proto, void *arg)
 int
 conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all)
 {
+	return conns_collect_if(names, nnames, NULL, NULL, out, all);
+}
+
+int
+conns_collect_if(char (*names)[16], size_t nnames, conns_keep_fn *keep, void *arg,
+    struct vconn **out, struct vtab *all)
+{
 	struct collect c = { .c_all = all };
 	size_t i, k = 0;
 
 	*out = NULL;
-	if (nnames == 0)
+	if (nnames == 0 && keep == NULL)
 		return 0;
 	if (sd_dump_all(add_conn, stop_unless_enoent, &c) != 0)
 		goto fail;
@@ -111,20 +118,25 @@ conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab 
 		goto fail;
 	qsort(c.c_o, c.c_no, sizeof(*c.c_o), by_inode);
 	for (i = 0; i < c.c_n; i++) {
-		struct owner key = { c.c_v[i].vc_c.sc_inode, 0, "" }, *o, *end = c.c_o + c.c_no;
+		struct owner key = { c.c_v[i].vc_c.sc_inode, 0, "" }, *o, *first, *end = c.c_o + c.c_no;
 		o = c.c_no ? bsearch(&key, c.c_o, c.c_no, sizeof(*c.c_o), by_inode) : NULL;
-		if (o == NULL)
-			continue;
 		/* a socket shared by several processes (fork, exec) belongs to
 		 * each: it counts when any of them is on the list */
-		while (o > c.c_o && o[-1].o_inode == key.o_inode)
+		while (o && o > c.c_o && o[-1].o_inode == key.o_inode)
 			o--;
-		while (o < end && o->o_inode == key.o_inode && !wanted(o->o_comm, names, nnames))
+		first = o;
+		while (o && o < end && o->o_inode == key.o_inode && !wanted(o->o_comm, names, nnames))
 			o++;
-		if (o == end || o->o_inode != key.o_inode)
-			continue;
-		c.c_v[i].vc_pid = o->o_pid;
-		memcpy(c.c_v[i].vc_comm, o->o_comm, sizeof(o->o_comm));
+		c.c_v[i].vc_listed = o && o < end && o->o_inode == key.o_inode;
+		if (!c.c_v[i].vc_listed) {
+			if (keep == NULL || !keep(&c.c_v[i].vc_c, arg))
+				continue;
+			o = first;	/* NULL: held by no process */
+		}
+		if (o) {
+			c.c_v[i].vc_pid = o->o_pid;
+			memcpy(c.c_v[i].vc_comm, o->o_comm, sizeof(o->o_comm));
+		}
 		c.c_v[k++] = c.c_v[i];
 	}
 	free(c.c_o);
