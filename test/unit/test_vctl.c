@@ -300,3 +300,55 @@ Test(vctl, suspend_answered_from_the_loop_unless_detached)
 	event_base_free(v->v_base);
 	free(v);
 }
+
+/* doc/PROTOCOL.md's "VNAT STATS? counters", the table's rows only */
+static char *
+stats_doc(void)
+{
+	char path[512];
+	const char *me = __FILE__, *cut = strstr(me, "test/unit/");
+	FILE *f;
+	static char doc[1 << 17];
+	size_t n;
+	char *a, *b;
+
+	snprintf(path, sizeof(path), "%.*sdoc/PROTOCOL.md", cut ? (int)(cut - me) : 0, me);
+	cr_assert_not_null(f = fopen(path, "r"), "%s", path);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	cr_assert_not_null(a = strstr(doc, "\n### VNAT STATS? counters\n"), "no such section");
+	a++;
+	if ((b = strstr(a, "\n#")) != NULL)
+		*b = '\0';
+	return a;
+}
+
+/* every key VNAT STATS? prints is a row of that table, and every row a key
+ * it prints: a new counter cannot go undocumented */
+Test(vctl, stats_keys_documented)
+{
+	struct vnat *v = bare();
+	struct lines l;
+	char *doc = stats_doc(), *p, row[64];
+	size_t nkeys = 0;
+
+	cr_assert_eq(request(v, "VNAT STATS?", &l), VNAT_CTL_ANSWERED);
+	cr_assert_eq(strncmp(l.l_text[0], "OK vstats ", 10), 0, "%s", l.l_text[0]);
+	for (p = l.l_text[0] + 10; *p; ) {
+		size_t k = strcspn(p, "=");
+		cr_assert(p[k] == '=' && k > 0 && k < 40, "not key=value at '%s'", p);
+		snprintf(row, sizeof(row), "\n| `%.*s` |", (int)k, p);
+		cr_assert_not_null(strstr(doc - 1, row), "VNAT STATS? prints %.*s, which doc/PROTOCOL.md's "
+		    "\"VNAT STATS? counters\" does not list", (int)k, p);
+		nkeys++;
+		p += k + strcspn(p + k, " ");
+		p += strspn(p, " ");
+	}
+	/* and no row for a key the server does not print */
+	size_t rows = 0;
+	for (p = strstr(doc, "\n| `"); p; p = strstr(p + 1, "\n| `"))
+		rows++;
+	cr_assert_eq(rows, nkeys, "%zu rows in the table, %zu keys printed", rows, nkeys);
+	free(v);
+}
