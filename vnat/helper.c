@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fd.h"
@@ -30,6 +31,9 @@ struct helped {
 	uint32_t h_inode;		/* and its inode (no copy is kept open) */
 	int	 h_keepalive;		/* keepalive: the values to restore */
 	unsigned h_user_timeout;
+	bool	 h_draining;		/* keepalive: resumed, restored once nothing is
+					 * retransmitted (on_drain) */
+	struct timespec h_drain_since;
 	char	 h_path[256];		/* exec */
 };
 
@@ -399,6 +403,86 @@ keepalive_off(const struct helped *h, const char *why)
 	close(s);
 }
 
+/* whether h's socket still retransmits what it sent while suspended: its
+ * old TCP_USER_TIMEOUT (0: tcp_retries2) back now would count the whole
+ * suspension against it at the next retransmission timer, and end the
+ * connection there; false when the socket is gone */
+static bool
+retransmitting(const struct helped *h)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+	int s = socket_of(h);
+	bool r;
+
+	if (s < 0)
+		return false;
+	memset(&ti, 0, sizeof(ti));
+	r = getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &l) == 0 && ti.tcpi_retransmits > 0;
+	close(s);
+	return r;
+}
+
+static double
+secs_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_drain(evutil_socket_t fd, short what, void *arg);
+
+/* the drain timer pending; 0, or -1 when there is no loop to wait on */
+static int
+drain_arm(struct vnat *v)
+{
+	struct helper_part *hs = &v->v_help;
+	struct timeval tv = { 0, HELPER_DRAIN_TICK_MS * 1000 };
+
+	if (hs->hs_drain == NULL && v->v_base)
+		hs->hs_drain = evtimer_new(v->v_base, on_drain, v);
+	if (hs->hs_drain == NULL)
+		return -1;
+	return evtimer_pending(hs->hs_drain, NULL) ? 0 : evtimer_add(hs->hs_drain, &tv);
+}
+
+/* the helped connections that wait for their retransmissions to be
+ * acknowledged: restored when they are, when the socket is gone, or after
+ * HELPER_DRAIN_S */
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct vnat *v = arg;
+	struct vtab_ent *e, *next;
+	bool more = false;
+	char why[96];
+
+	(void)fd;
+	(void)what;
+	for (e = TAILQ_FIRST(&v->v_help.hs_helped.vt_all); e; e = next) {
+		struct helped *h = e->ve_helped;
+		double s;
+		next = TAILQ_NEXT(e, ve_all);
+		if (h == NULL || !h->h_draining)
+			continue;
+		s = secs_since(&h->h_drain_since);
+		if (s < HELPER_DRAIN_S && retransmitting(h)) {
+			more = true;
+			continue;
+		}
+		snprintf(why, sizeof(why), "resumed; %s after %.1f s", s < HELPER_DRAIN_S ?
+		    "its retransmissions acknowledged" : "still retransmitting", s);
+		keepalive_off(h, why);
+		free(h);
+		e->ve_helped = NULL;
+		vtab_del(&v->v_help.hs_helped, e);
+	}
+	if (more && drain_arm(v) != 0)
+		log_warnx("vnat: keepalive helper: cannot arm its timer");
+}
+
 /* the helper of the connection t of process o; on the mover (SUSPEND on
  * this host) only keepalive applies: its own transport must not give up
  * either, but its processes are the user's to stop or run */
@@ -417,8 +501,16 @@ suspend_one(struct vnat *v, const struct vnat_tuple *t, uint32_t inode, const st
 	    (c->hc_kind == HK_KEEPALIVE && t->t_proto != IPPROTO_TCP))
 		return;
 	ends(t, l, r, sizeof(l));
-	if ((e = vtab_put(&v->v_help.hs_helped, t, &created)) == NULL || !created ||
-	    (h = calloc(1, sizeof(*h))) == NULL) {
+	if ((e = vtab_put(&v->v_help.hs_helped, t, &created)) != NULL && !created) {
+		h = e->ve_helped;	/* helped already; suspended again before its restore */
+		if (h && h->h_draining) {
+			h->h_draining = false;
+			log_info("vnat: keepalive helper: %s (pid %d) %s <-> %s: held again", h->h_comm,
+			    (int)h->h_pid, l, r);
+		}
+		return;
+	}
+	if (e == NULL || (h = calloc(1, sizeof(*h))) == NULL) {
 		if (e && created)
 			vtab_del(&v->v_help.hs_helped, e);
 		return;
@@ -558,15 +650,28 @@ stopped_by_other(struct vnat *v, const struct vtab_ent *self, pid_t pid)
 	return 0;
 }
 
-static void
-undo(struct vnat *v, struct vtab_ent *e, const char *why)
+/* undoes what e's helper did; false when it waits instead (wait: a
+ * keepalive helper whose socket still retransmits is restored later, by
+ * on_drain) */
+static bool
+undo(struct vnat *v, struct vtab_ent *e, const char *why, bool wait)
 {
 	struct helped *h = e->ve_helped;
 
 	if (h == NULL)
-		return;
+		return true;
 	switch (h->h_kind) {
 	case HK_KEEPALIVE:
+		if (wait && retransmitting(h) && drain_arm(v) == 0) {
+			if (!h->h_draining)
+				log_info("vnat: keepalive helper: %s (pid %d) still retransmitting (%s): "
+				    "restored once that is acknowledged, at most %d s", h->h_comm,
+				    (int)h->h_pid, why, HELPER_DRAIN_S);
+			if (!h->h_draining)
+				clock_gettime(CLOCK_MONOTONIC, &h->h_drain_since);
+			h->h_draining = true;
+			return false;
+		}
 		keepalive_off(h, why);
 		break;
 	case HK_STOP:
@@ -586,6 +691,7 @@ undo(struct vnat *v, struct vtab_ent *e, const char *why)
 	}
 	free(h);
 	e->ve_helped = NULL;
+	return true;
 }
 
 void
@@ -593,10 +699,8 @@ helper_resume(struct vnat *v, const struct vnat_tuple *t, const char *why)
 {
 	struct vtab_ent *e = vtab_find(&v->v_help.hs_helped, t);
 
-	if (e) {
-		undo(v, e, why);
+	if (e && undo(v, e, why, true))
 		vtab_del(&v->v_help.hs_helped, e);
-	}
 }
 
 struct vtab *
@@ -612,8 +716,11 @@ helper_stop(struct vnat *v)
 	struct vtab_ent *e;
 
 	TAILQ_FOREACH(e, &v->v_help.hs_helped.vt_all, ve_all)
-		undo(v, e, "vnet stopping");
+		undo(v, e, "vnet stopping", false);
 	vtab_clear(&v->v_help.hs_helped);
+	if (v->v_help.hs_drain)
+		event_free(v->v_help.hs_drain);
+	v->v_help.hs_drain = NULL;
 	/* the programs still running (the resume ones just started among
 	 * them) finish on their own, without the time limit; no pidfd stays */
 	while ((p = TAILQ_FIRST(&v->v_help.hs_progs)) != NULL) {

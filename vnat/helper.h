@@ -22,6 +22,10 @@
  * On the host that suspends, its own connections get the keepalive helper
  * too when theirs is keepalive (helper_hold: its TCP retransmits what it
  * sent and would give up as well); the other modes act on the peer only.
+ * The keepalive helper's values come back at RESUME once the socket has
+ * nothing unacknowledged left from the suspension (checked every 250 ms,
+ * at most 300 s): sooner, TCP would count the whole suspension against
+ * tcp_retries2 at its next timer and give up there.
  * Whatever a helper changed is restored at RESUME, when the connection
  * closes, and when vnet exits; no process is left stopped. */
 #ifndef VNET_HELPER_H
@@ -39,6 +43,8 @@ enum helper_kind { HK_NONE, HK_KEEPALIVE, HK_STOP, HK_STOP_ALWAYS, HK_EXEC, HK_D
 
 #define HELPER_EXEC_TIMEOUT_S	10
 #define HELPER_KEEPALIVE_MS	86400000u	/* TCP_USER_TIMEOUT while suspended: a day */
+#define HELPER_DRAIN_S		300	/* keepalive: the longest wait for the restore */
+#define HELPER_DRAIN_TICK_MS	250	/* how often it looks */
 
 /* the helper chosen for a process name */
 struct helper_conf {
@@ -56,6 +62,7 @@ struct helper_part {
 	size_t			 hs_nconf;
 	struct vtab		 hs_helped;	/* connections a helper acts for */
 	struct helper_prog_list	 hs_progs;	/* exec helpers running */
+	struct event		*hs_drain;	/* keepalive: restores that wait */
 };
 
 /* Parses a mode (keepalive, stop, stop-always, none, default,
