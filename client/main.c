@@ -319,7 +319,9 @@ const struct cli_cmd cli_cmds[] = {
 	{ "vdel", cmd_vadd_vdel, "n", "vdel -n <name>", "VNAT: remove a process name", NULL, JR_NONE },
 	{ "conns", cmd_conns, "", "conns",
 	    "VNAT: the virtualized connections: protocol, virtual local\n"
-	    "and remote, physical local and remote, state, pid, name", NULL, JR_CONN },
+	    "and remote, physical local and remote, state, pid, name;\n"
+	    "on a peer also those a peer suspended or moved\n"
+	    "(PEER_SUSPENDED, PEER_MOVED)", NULL, JR_CONN },
 	{ "vstats", cmd_vstats, "", "vstats",
 	    "VNAT: counters (translations, kept addresses, VCMP messages\n"
 	    "updated, unknown, refused; nftables errors)", NULL, JR_VSTATS },
