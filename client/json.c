@@ -272,7 +272,7 @@ conn(const char *line, char *err, size_t errlen)
 			return bad(err, errlen, "VNAT CONNS?", line, o);
 		json_object_set_new(o, ends[i], e);
 	}
-	if (!word(&p, w, sizeof(w)) || strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") != strlen(w))
+	if (!word(&p, w, sizeof(w)) || strspn(w, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789") != strlen(w))
 		return bad(err, errlen, "VNAT CONNS?", line, o);
 	json_object_set_new(o, "state", json_string(w));
 	if (!word(&p, w, sizeof(w)) || !number(w, -1, INT32_MAX, &pid))
@@ -302,7 +302,8 @@ static bool
 helper_mode(const char *m)
 {
 	return strcmp(m, "keepalive") == 0 || strcmp(m, "stop") == 0 ||
-	    strcmp(m, "stop-always") == 0 || (strncmp(m, "exec:/", 6) == 0);
+	    strcmp(m, "stop-always") == 0 || strcmp(m, "none") == 0 ||
+	    (strncmp(m, "exec:/", 6) == 0);
 }
 
 static bool

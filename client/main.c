@@ -320,14 +320,17 @@ const struct cli_cmd cli_cmds[] = {
 	{ "vdel", cmd_vadd_vdel, "n", "vdel -n <name>", "VNAT: remove a process name", NULL, JR_NONE },
 	{ "conns", cmd_conns, "", "conns",
 	    "VNAT: the virtualized connections: protocol, virtual local\n"
-	    "and remote, physical local and remote, state, pid, name", NULL, JR_CONN },
+	    "and remote, physical local and remote, state, pid, name;\n"
+	    "on a peer also those a peer suspended or moved\n"
+	    "(PEER_SUSPENDED, PEER_MOVED)", NULL, JR_CONN },
 	{ "vstats", cmd_vstats, "", "vstats",
 	    "VNAT: counters (translations, kept addresses, VCMP messages\n"
 	    "updated, unknown, refused; nftables errors)", NULL, JR_VSTATS },
 	{ "helper", cmd_helper, "nm", "helper -n <name> -m <mode>",
 	    "VNAT, on a peer: what to do for the connections\n"
 	    "of process <name> while their other end is suspended:\n"
-	    "keepalive, stop, stop-always, exec:/path, none", NULL, JR_NONE },
+	    "keepalive (the default), stop, stop-always, exec:/path,\n"
+	    "none, or default (back to * or keepalive)", NULL, JR_NONE },
 	{ "conflict", cmd_helper, "nm", "conflict -n <name> -m <abort|preempt>",
 	    "VNAT: when a moved connection of\n"
 	    "<name> would take another connection's tuple: stay (abort,\n"

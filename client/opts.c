@@ -244,7 +244,7 @@ check_cmd(struct cli_opts *o, char *err, size_t errlen)
 	}
 	if (strcmp(o->co_cmd, "helper") == 0 && (!o->co_name[0] || !o->co_mode[0])) {
 		snprintf(err, errlen, "helper needs -n <process name> -m <keepalive|stop|"
-		    "stop-always|exec:PATH|none>");
+		    "stop-always|exec:PATH|none|default>");
 		return -1;
 	}
 	if ((strcmp(o->co_cmd, "vadd") == 0 || strcmp(o->co_cmd, "vdel") == 0) && !o->co_name[0]) {

@@ -65,8 +65,8 @@ vnat_diff(struct vnat *v, const struct srv_opts *was, const struct srv_opts *now
 			log_info("vnat-proc %s: %s", now->so_vprocs[i], err);
 	for (i = 0; i < was->so_nvhelpers; i++)
 		if (!find_vset(now->so_vhelpers, now->so_nvhelpers, was->so_vhelpers[i].vs_name) &&
-		    vnat_helper_set(v, was->so_vhelpers[i].vs_name, "none", err, sizeof(err)) == 0)
-			log_info("vnat: helper for %s: none", was->so_vhelpers[i].vs_name);
+		    vnat_helper_set(v, was->so_vhelpers[i].vs_name, "default", err, sizeof(err)) == 0)
+			log_info("vnat: helper for %s: default", was->so_vhelpers[i].vs_name);
 	for (i = 0; i < now->so_nvhelpers; i++) {
 		x = find_vset(was->so_vhelpers, was->so_nvhelpers, now->so_vhelpers[i].vs_name);
 		if ((x == NULL || strcmp(x->vs_value, now->so_vhelpers[i].vs_value) != 0) &&

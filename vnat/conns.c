@@ -100,13 +100,15 @@ stop_unless_enoent(uint8_t family, uint8_t proto, void *arg)
 	return errno != ENOENT;
 }
 
-/* the owner on the list of the socket of this inode (c_o sorted), or NULL */
+/* the first owner of the socket of this inode (c_o sorted), or NULL; in
+ * *listed the first of its owners on the list, or NULL */
 static const struct owner *
-listed_owner(const struct collect *c, uint32_t inode)
+owners_of(const struct collect *c, uint32_t inode, const struct owner **listed)
 {
 	struct owner key = { inode, 0, "" };
-	const struct owner *o, *end = c->c_o + c->c_no;
+	const struct owner *o, *first, *end = c->c_o + c->c_no;
 
+	*listed = NULL;
 	o = c->c_no ? bsearch(&key, c->c_o, c->c_no, sizeof(*c->c_o), by_inode) : NULL;
 	if (o == NULL)
 		return NULL;
@@ -114,9 +116,21 @@ listed_owner(const struct collect *c, uint32_t inode)
 	 * each: it counts when any of them is on the list */
 	while (o > c->c_o && o[-1].o_inode == inode)
 		o--;
+	first = o;
 	while (o < end && o->o_inode == inode && !wanted(o->o_comm, c->c_names, c->c_nnames))
 		o++;
-	return o == end || o->o_inode != inode ? NULL : o;
+	*listed = o == end || o->o_inode != inode ? NULL : o;
+	return first;
+}
+
+/* the owner on the list of the socket of this inode, or NULL */
+static const struct owner *
+listed_owner(const struct collect *c, uint32_t inode)
+{
+	const struct owner *l;
+
+	owners_of(c, inode, &l);
+	return l;
 }
 
 static bool
@@ -128,11 +142,18 @@ listed_inode(uint32_t inode, void *arg)
 int
 conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab *all)
 {
+	return conns_collect_if(names, nnames, NULL, NULL, out, all);
+}
+
+int
+conns_collect_if(char (*names)[16], size_t nnames, conns_keep_fn *keep, void *arg,
+    struct vconn **out, struct vtab *all)
+{
 	struct collect c = { .c_all = all, .c_names = names, .c_nnames = nnames };
 	size_t i, k = 0;
 
 	*out = NULL;
-	if (nnames == 0)
+	if (nnames == 0 && keep == NULL)
 		return 0;
 	if (sd_dump_all(add_conn, stop_unless_enoent, &c) != 0)
 		goto fail;
@@ -146,11 +167,16 @@ conns_collect(char (*names)[16], size_t nnames, struct vconn **out, struct vtab 
 	if (c.c_oom)
 		goto fail;
 	for (i = 0; i < c.c_n; i++) {
-		const struct owner *o = listed_owner(&c, c.c_v[i].vc_c.sc_inode);
-		if (o == NULL)
-			continue;
-		c.c_v[i].vc_pid = o->o_pid;
-		memcpy(c.c_v[i].vc_comm, o->o_comm, sizeof(o->o_comm));
+		const struct owner *l, *o = owners_of(&c, c.c_v[i].vc_c.sc_inode, &l);
+		c.c_v[i].vc_listed = l != NULL;
+		if (l)
+			o = l;
+		else if (keep == NULL || !keep(&c.c_v[i].vc_c, arg))
+			continue;	/* kept: its first owner, or none */
+		if (o) {
+			c.c_v[i].vc_pid = o->o_pid;
+			memcpy(c.c_v[i].vc_comm, o->o_comm, sizeof(o->o_comm));
+		}
 		c.c_v[k++] = c.c_v[i];
 	}
 	free(c.c_o);

@@ -43,14 +43,28 @@ procs(struct vnat *v, const struct reply *r)
 		    " hide" : "");
 }
 
+/* a connection of a process not on the list is shown when a peer
+ * suspended or moved it */
+static bool
+peer_touched(const struct sd_conn *c, void *arg)
+{
+	struct vnat_tuple key;
+
+	conns_identity(c, &key);
+	return endpoint_peer_state(arg, &key) != NULL;
+}
+
 static void
 conns(struct vnat *v, const struct reply *r)
 {
 	struct vconn *vc = NULL;
-	char line[512];
-	int n = vnat_collect(v, &vc, NULL);
+	char line[512], names[VNAT_PROCS_MAX][16];
+	size_t np = vnat_nprocs(v);
+	int n;
 
-	if (n < 0) {
+	for (size_t i = 0; i < np; i++)
+		snprintf(names[i], sizeof(names[i]), "%s", vnat_proc_name(v, i));
+	if ((n = conns_collect_if(names, np, peer_touched, v, &vc, NULL)) < 0) {
 		say(r, "NOK cannot list connections: %s", strerror(errno));
 		return;
 	}
@@ -58,10 +72,16 @@ conns(struct vnat *v, const struct reply *r)
 	say(r, "%d", n);
 	for (int i = 0; i < n; i++) {
 		struct vnat_tuple key;
+		const char *state;
 		conns_identity(&vc[i].vc_c, &key);
-		bool susp = suspend_has(v, &key) || endpoint_suspended(v, &key);
-		conns_format(&vc[i], vnat_find(v, &key), conflict_marked(v, &key) ? "CONFLICT" :
-		    susp ? "SUSPENDED" : NULL, line, sizeof(line));
+		/* a listed process's connection keeps the words it always had */
+		if (!vc[i].vc_listed)
+			state = endpoint_peer_state(v, &key);
+		else if (conflict_marked(v, &key))
+			state = "CONFLICT";
+		else
+			state = suspend_has(v, &key) || endpoint_suspended(v, &key) ? "SUSPENDED" : NULL;
+		conns_format(&vc[i], vnat_find(v, &key), state, line, sizeof(line));
 		say(r, "%s", line);
 	}
 	free(vc);

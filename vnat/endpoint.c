@@ -791,6 +791,20 @@ endpoint_suspended(const struct vnat *v, const struct vnat_tuple *key)
 	return vtab_find(&v->v_ep.ep_susp, key) != NULL;
 }
 
+const char *
+endpoint_peer_state(const struct vnat *v, const struct vnat_tuple *key)
+{
+	const struct vnat_tuple *tr;
+
+	if (endpoint_suspended(v, key))
+		return "PEER_SUSPENDED";
+	/* only a VNAT_UPD moves the remote end of a translation */
+	if ((tr = vnat_find(v, key)) != NULL && (tr->t_rphy_port != tr->t_rvir_port ||
+	    memcmp(tr->t_rphy, tr->t_rvir, tuple_alen(tr->t_family)) != 0))
+		return "PEER_MOVED";
+	return NULL;
+}
+
 size_t
 endpoint_nsuspended(const struct vnat *v)
 {

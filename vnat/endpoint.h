@@ -39,6 +39,11 @@ uint16_t endpoint_port(const struct vnat *v);
 /* True when a peer told us it suspends connection key (our virtual
  * tuple), and has not resumed it. */
 bool endpoint_suspended(const struct vnat *v, const struct vnat_tuple *key);
+/* What a peer did to connection key (our virtual tuple), as VNAT CONNS?
+ * says it: "PEER_SUSPENDED" (told us it suspends it, no update since),
+ * "PEER_MOVED" (its remote end is elsewhere: an update of a peer's applied
+ * here), or NULL. */
+const char *endpoint_peer_state(const struct vnat *v, const struct vnat_tuple *key);
 /* The number of connections peers told us they suspend. */
 size_t endpoint_nsuspended(const struct vnat *v);
 /* Those connections, for the sweep's marks (vnat/sweep) only. */

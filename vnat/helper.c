@@ -10,8 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "common/fd.h"
@@ -22,20 +24,28 @@
 #include "vnat/sockdiag.h"
 
 struct helped {
-	uint8_t	h_kind;
-	pid_t	h_pid;
-	char	h_comm[16];
-	int	h_sock;			/* keepalive: our duplicate of the socket */
-	int	h_keepalive;		/* keepalive: the values to restore */
+	uint8_t	 h_kind;
+	pid_t	 h_pid;
+	char	 h_comm[16];
+	int	 h_fd;			/* keepalive: the owner's descriptor of the socket, */
+	uint32_t h_inode;		/* and its inode (no copy is kept open) */
+	int	 h_keepalive;		/* keepalive: the values to restore */
 	unsigned h_user_timeout;
-	char	h_path[256];		/* exec */
+	bool	 h_draining;		/* keepalive: resumed, restored once nothing is
+					 * retransmitted (on_drain) */
+	struct timespec h_drain_since;
+	char	 h_path[256];		/* exec */
 };
 
-/* the modes that are one word; exec: takes a path */
+/* the modes that are one word; exec: takes a path; default (HK_DEFAULT)
+ * only in VNAT HELPER, to remove a name's own entry */
 static const struct policy_word words[] = {
 	{ "keepalive", HK_KEEPALIVE }, { "stop", HK_STOP }, { "stop-always", HK_STOP_ALWAYS },
-	{ "none", HK_NONE },
+	{ "none", HK_NONE }, { "default", HK_DEFAULT },
 };
+
+/* what applies to a process that has no entry while "*" has none either */
+static const struct helper_conf builtin = { "*", HK_KEEPALIVE, "" };
 
 int
 helper_parse(const char *mode, enum helper_kind *kind, char *path, size_t len, char *err,
@@ -72,19 +82,29 @@ helper_for(const struct vnat *v, const char *comm)
 		if (strcmp(hs->hs_conf[i].hc_name, "*") == 0)
 			any = &hs->hs_conf[i];
 	}
-	return any;
+	return any ? any : &builtin;
+}
+
+/* whether "*" has an entry of its own */
+static bool
+star_set(const struct vnat *v)
+{
+	for (size_t i = 0; i < v->v_help.hs_nconf; i++)
+		if (strcmp(v->v_help.hs_conf[i].hc_name, "*") == 0)
+			return true;
+	return false;
 }
 
 size_t
 helper_count(const struct vnat *v)
 {
-	return v->v_help.hs_nconf;
+	return v->v_help.hs_nconf + !star_set(v);
 }
 
 void
 helper_format(const struct vnat *v, size_t i, char *out, size_t len)
 {
-	const struct helper_conf *c = &v->v_help.hs_conf[i];
+	const struct helper_conf *c = i < v->v_help.hs_nconf ? &v->v_help.hs_conf[i] : &builtin;
 
 	if (c->hc_kind == HK_EXEC)
 		snprintf(out, len, "%s exec:%s", c->hc_name, c->hc_path);
@@ -110,7 +130,7 @@ helper_set(struct vnat *v, const char *name, const char *mode, char *err, size_t
 	for (i = 0; i < hs->hs_nconf; i++)
 		if (strcmp(hs->hs_conf[i].hc_name, name) == 0)
 			break;
-	if (kind == HK_NONE) {
+	if (kind == HK_DEFAULT) {	/* "*", or the built-in keepalive, applies again */
 		if (i < hs->hs_nconf)
 			hs->hs_conf[i] = hs->hs_conf[--hs->hs_nconf];
 		return 0;
@@ -321,64 +341,198 @@ helper_start(struct vnat *v)
 static int
 serves_others(struct vnat *v, pid_t pid);
 
+/* a copy of h's socket, from its owner, if that descriptor is still the
+ * socket the helper started for; -1 otherwise */
 static int
-keepalive_on(struct helped *h, int fd)
+socket_of(const struct helped *h)
 {
-	int pidfd = (int)syscall(SYS_pidfd_open, h->h_pid, 0), off = 0;
-	unsigned day = HELPER_KEEPALIVE_MS;
-	socklen_t l1 = sizeof(h->h_keepalive), l2 = sizeof(h->h_user_timeout);
+	int pidfd = (int)syscall(SYS_pidfd_open, h->h_pid, 0), s;
+	struct stat st;
 
 	if (pidfd < 0)
 		return -1;
-	h->h_sock = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+	s = (int)syscall(SYS_pidfd_getfd, pidfd, h->h_fd, 0);
 	close(pidfd);
-	if (h->h_sock < 0)
-		return -1;
-	if (getsockopt(h->h_sock, SOL_SOCKET, SO_KEEPALIVE, &h->h_keepalive, &l1) != 0 ||
-	    getsockopt(h->h_sock, IPPROTO_TCP, TCP_USER_TIMEOUT, &h->h_user_timeout, &l2) != 0 ||
-	    setsockopt(h->h_sock, SOL_SOCKET, SO_KEEPALIVE, &off, sizeof(off)) != 0 ||
-	    setsockopt(h->h_sock, IPPROTO_TCP, TCP_USER_TIMEOUT, &day, sizeof(day)) != 0) {
-		close(h->h_sock);
-		h->h_sock = -1;
+	if (s >= 0 && (fstat(s, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != h->h_inode)) {
+		close(s);
+		errno = ESTALE;
 		return -1;
 	}
-	return 0;
+	return s;
 }
 
-static void
-suspend_one(struct vnat *v, const struct vnat_tuple *t, const struct sd_owner o)
+/* SO_KEEPALIVE off, TCP_USER_TIMEOUT a day, the old values kept in h; the
+ * copy of the socket is closed again at once, so that the owner's close
+ * still closes the connection */
+static int
+keepalive_on(struct helped *h)
 {
-	const struct helper_conf *c;
+	int s = socket_of(h), off = 0, rc = -1;
+	unsigned day = HELPER_KEEPALIVE_MS;
+	socklen_t l1 = sizeof(h->h_keepalive), l2 = sizeof(h->h_user_timeout);
+
+	if (s < 0)
+		return -1;
+	if (getsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &h->h_keepalive, &l1) == 0 &&
+	    getsockopt(s, IPPROTO_TCP, TCP_USER_TIMEOUT, &h->h_user_timeout, &l2) == 0 &&
+	    setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &off, sizeof(off)) == 0 &&
+	    setsockopt(s, IPPROTO_TCP, TCP_USER_TIMEOUT, &day, sizeof(day)) == 0)
+		rc = 0;
+	close(s);
+	return rc;
+}
+
+/* the old values back on h's socket, if it is still there */
+static void
+keepalive_off(const struct helped *h, const char *why)
+{
+	int s = socket_of(h);
+
+	if (s < 0) {
+		log_debug("vnat: keepalive helper: %s (pid %d): the socket is gone (%s)", h->h_comm,
+		    (int)h->h_pid, why);
+		return;
+	}
+	if (setsockopt(s, SOL_SOCKET, SO_KEEPALIVE, &h->h_keepalive, sizeof(h->h_keepalive)) != 0 ||
+	    setsockopt(s, IPPROTO_TCP, TCP_USER_TIMEOUT, &h->h_user_timeout,
+	    sizeof(h->h_user_timeout)) != 0)
+		log_warn("vnat: keepalive helper: restoring %s's socket", h->h_comm);
+	else
+		log_info("vnat: keepalive helper: %s (pid %d) restored (%s)", h->h_comm,
+		    (int)h->h_pid, why);
+	close(s);
+}
+
+/* whether h's socket still retransmits what it sent while suspended: its
+ * old TCP_USER_TIMEOUT (0: tcp_retries2) back now would count the whole
+ * suspension against it at the next retransmission timer, and end the
+ * connection there; false when the socket is gone */
+static bool
+retransmitting(const struct helped *h)
+{
+	struct tcp_info ti;
+	socklen_t l = sizeof(ti);
+	int s = socket_of(h);
+	bool r;
+
+	if (s < 0)
+		return false;
+	memset(&ti, 0, sizeof(ti));
+	r = getsockopt(s, IPPROTO_TCP, TCP_INFO, &ti, &l) == 0 && ti.tcpi_retransmits > 0;
+	close(s);
+	return r;
+}
+
+static double
+secs_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t0->tv_sec) + (double)(now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void on_drain(evutil_socket_t fd, short what, void *arg);
+
+/* the drain timer pending; 0, or -1 when there is no loop to wait on */
+static int
+drain_arm(struct vnat *v)
+{
+	struct helper_part *hs = &v->v_help;
+	struct timeval tv = { 0, HELPER_DRAIN_TICK_MS * 1000 };
+
+	if (hs->hs_drain == NULL && v->v_base)
+		hs->hs_drain = evtimer_new(v->v_base, on_drain, v);
+	if (hs->hs_drain == NULL)
+		return -1;
+	return evtimer_pending(hs->hs_drain, NULL) ? 0 : evtimer_add(hs->hs_drain, &tv);
+}
+
+/* the helped connections that wait for their retransmissions to be
+ * acknowledged: restored when they are, when the socket is gone, or after
+ * HELPER_DRAIN_S */
+static void
+on_drain(evutil_socket_t fd, short what, void *arg)
+{
+	struct vnat *v = arg;
+	struct vtab_ent *e, *next;
+	bool more = false;
+	char why[96];
+
+	(void)fd;
+	(void)what;
+	for (e = TAILQ_FIRST(&v->v_help.hs_helped.vt_all); e; e = next) {
+		struct helped *h = e->ve_helped;
+		double s;
+		next = TAILQ_NEXT(e, ve_all);
+		if (h == NULL || !h->h_draining)
+			continue;
+		s = secs_since(&h->h_drain_since);
+		if (s < HELPER_DRAIN_S && retransmitting(h)) {
+			more = true;
+			continue;
+		}
+		snprintf(why, sizeof(why), "resumed; %s after %.1f s", s < HELPER_DRAIN_S ?
+		    "its retransmissions acknowledged" : "still retransmitting", s);
+		keepalive_off(h, why);
+		free(h);
+		e->ve_helped = NULL;
+		vtab_del(&v->v_help.hs_helped, e);
+	}
+	if (more && drain_arm(v) != 0)
+		log_warnx("vnat: keepalive helper: cannot arm its timer");
+}
+
+/* the helper of the connection t of process o; on the mover (SUSPEND on
+ * this host) only keepalive applies: its own transport must not give up
+ * either, but its processes are the user's to stop or run */
+static void
+suspend_one(struct vnat *v, const struct vnat_tuple *t, uint32_t inode, const struct sd_owner o,
+    bool mover)
+{
+	const struct helper_conf *c = helper_for(v, o.so_comm);
 	struct helped *h;
 	struct vtab_ent *e;
 	bool created;
 	char l[64], r[64];
 
-	if ((c = helper_for(v, o.so_comm)) == NULL || c->hc_kind == HK_NONE)
+	/* keepalive is TCP's alone: nothing to keep for UDP */
+	if (c->hc_kind == HK_NONE || (mover && c->hc_kind != HK_KEEPALIVE) ||
+	    (c->hc_kind == HK_KEEPALIVE && t->t_proto != IPPROTO_TCP))
 		return;
 	ends(t, l, r, sizeof(l));
-	if ((e = vtab_put(&v->v_help.hs_helped, t, &created)) == NULL || !created ||
-	    (h = calloc(1, sizeof(*h))) == NULL) {
+	if ((e = vtab_put(&v->v_help.hs_helped, t, &created)) != NULL && !created) {
+		h = e->ve_helped;	/* helped already; suspended again before its restore */
+		if (h && h->h_draining) {
+			h->h_draining = false;
+			log_info("vnat: keepalive helper: %s (pid %d) %s <-> %s: held again", h->h_comm,
+			    (int)h->h_pid, l, r);
+		}
+		return;
+	}
+	if (e == NULL || (h = calloc(1, sizeof(*h))) == NULL) {
 		if (e && created)
 			vtab_del(&v->v_help.hs_helped, e);
 		return;
 	}
 	h->h_kind = c->hc_kind;
 	h->h_pid = o.so_pid;
-	h->h_sock = -1;
+	h->h_fd = o.so_fd;
+	h->h_inode = inode;
 	memcpy(h->h_comm, o.so_comm, sizeof(h->h_comm));
 	memcpy(h->h_path, c->hc_path, sizeof(h->h_path));
 	e->ve_helped = h;
 	switch (h->h_kind) {
 	case HK_KEEPALIVE:
-		if (t->t_proto != IPPROTO_TCP || keepalive_on(h, o.so_fd) != 0) {
+		if (keepalive_on(h) != 0) {
 			log_warn("vnat: keepalive helper for %s (pid %d) %s <-> %s", o.so_comm,
 			    (int)o.so_pid, l, r);
 			break;
 		}
-		log_info("vnat: keepalive helper: %s (pid %d) %s <-> %s: keepalive off, "
-		    "TCP_USER_TIMEOUT %u ms (were %d, %u)", o.so_comm, (int)o.so_pid, l, r,
-		    HELPER_KEEPALIVE_MS, h->h_keepalive, h->h_user_timeout);
+		log_info("vnat: keepalive helper%s: %s (pid %d) %s <-> %s: keepalive off, "
+		    "TCP_USER_TIMEOUT %u ms (were %d, %u)", mover ? " (suspended here)" : "",
+		    o.so_comm, (int)o.so_pid, l, r, HELPER_KEEPALIVE_MS, h->h_keepalive,
+		    h->h_user_timeout);
 		return;
 	case HK_STOP:
 	case HK_STOP_ALWAYS:
@@ -431,14 +585,28 @@ owner_of(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
 	}
 }
 
-void
-helper_suspend(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode, size_t n)
+/* whether any process name may have a helper that acts (then /proc is
+ * walked) */
+static bool
+any_helper(const struct vnat *v, bool mover)
+{
+	for (size_t i = 0; i < helper_count(v); i++) {
+		const struct helper_conf *c = i < v->v_help.hs_nconf ? &v->v_help.hs_conf[i] :
+		    &builtin;
+		if (mover ? c->hc_kind == HK_KEEPALIVE : c->hc_kind != HK_NONE)
+			return true;
+	}
+	return false;
+}
+
+static void
+activate(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode, size_t n, bool mover)
 {
 	struct owners o = { calloc(n ? n : 1, sizeof(*o.o_inode)),
 	    calloc(n ? n : 1, sizeof(*o.o_own)), n };
 
-	/* nothing configured: not even a look at /proc */
-	if (v->v_help.hs_nconf == 0 || o.o_inode == NULL || o.o_own == NULL)
+	/* nothing that acts: not even a look at /proc */
+	if (n == 0 || !any_helper(v, mover) || o.o_inode == NULL || o.o_own == NULL)
 		goto out;
 	memcpy(o.o_inode, inode, n * sizeof(*inode));
 	qsort(o.o_inode, n, sizeof(*o.o_inode), cmp_u32);
@@ -448,11 +616,23 @@ helper_suspend(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode
 	for (size_t i = 0; i < n; i++) {
 		uint32_t *hit = bsearch(&inode[i], o.o_inode, n, sizeof(*inode), cmp_u32);
 		if (hit && o.o_own[hit - o.o_inode].so_pid)
-			suspend_one(v, &t[i], o.o_own[hit - o.o_inode]);
+			suspend_one(v, &t[i], inode[i], o.o_own[hit - o.o_inode], mover);
 	}
 out:
 	free(o.o_inode);
 	free(o.o_own);
+}
+
+void
+helper_suspend(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode, size_t n)
+{
+	activate(v, t, inode, n, false);
+}
+
+void
+helper_hold(struct vnat *v, const struct vnat_tuple *t, const uint32_t *inode, size_t n)
+{
+	activate(v, t, inode, n, true);
 }
 
 /* another helped connection still holds pid stopped */
@@ -470,25 +650,29 @@ stopped_by_other(struct vnat *v, const struct vtab_ent *self, pid_t pid)
 	return 0;
 }
 
-static void
-undo(struct vnat *v, struct vtab_ent *e, const char *why)
+/* undoes what e's helper did; false when it waits instead (wait: a
+ * keepalive helper whose socket still retransmits is restored later, by
+ * on_drain) */
+static bool
+undo(struct vnat *v, struct vtab_ent *e, const char *why, bool wait)
 {
 	struct helped *h = e->ve_helped;
 
 	if (h == NULL)
-		return;
+		return true;
 	switch (h->h_kind) {
 	case HK_KEEPALIVE:
-		if (h->h_sock >= 0) {
-			if (setsockopt(h->h_sock, SOL_SOCKET, SO_KEEPALIVE, &h->h_keepalive,
-			    sizeof(h->h_keepalive)) != 0 || setsockopt(h->h_sock, IPPROTO_TCP,
-			    TCP_USER_TIMEOUT, &h->h_user_timeout, sizeof(h->h_user_timeout)) != 0)
-				log_warn("vnat: keepalive helper: restoring %s's socket", h->h_comm);
-			else
-				log_info("vnat: keepalive helper: %s (pid %d) restored (%s)", h->h_comm,
-				    (int)h->h_pid, why);
-			close(h->h_sock);
+		if (wait && retransmitting(h) && drain_arm(v) == 0) {
+			if (!h->h_draining)
+				log_info("vnat: keepalive helper: %s (pid %d) still retransmitting (%s): "
+				    "restored once that is acknowledged, at most %d s", h->h_comm,
+				    (int)h->h_pid, why, HELPER_DRAIN_S);
+			if (!h->h_draining)
+				clock_gettime(CLOCK_MONOTONIC, &h->h_drain_since);
+			h->h_draining = true;
+			return false;
 		}
+		keepalive_off(h, why);
 		break;
 	case HK_STOP:
 	case HK_STOP_ALWAYS:
@@ -507,6 +691,7 @@ undo(struct vnat *v, struct vtab_ent *e, const char *why)
 	}
 	free(h);
 	e->ve_helped = NULL;
+	return true;
 }
 
 void
@@ -514,10 +699,8 @@ helper_resume(struct vnat *v, const struct vnat_tuple *t, const char *why)
 {
 	struct vtab_ent *e = vtab_find(&v->v_help.hs_helped, t);
 
-	if (e) {
-		undo(v, e, why);
+	if (e && undo(v, e, why, true))
 		vtab_del(&v->v_help.hs_helped, e);
-	}
 }
 
 struct vtab *
@@ -533,8 +716,11 @@ helper_stop(struct vnat *v)
 	struct vtab_ent *e;
 
 	TAILQ_FOREACH(e, &v->v_help.hs_helped.vt_all, ve_all)
-		undo(v, e, "vnet stopping");
+		undo(v, e, "vnet stopping", false);
 	vtab_clear(&v->v_help.hs_helped);
+	if (v->v_help.hs_drain)
+		event_free(v->v_help.hs_drain);
+	v->v_help.hs_drain = NULL;
 	/* the programs still running (the resume ones just started among
 	 * them) finish on their own, without the time limit; no pidfd stays */
 	while ((p = TAILQ_FIRST(&v->v_help.hs_progs)) != NULL) {

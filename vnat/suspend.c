@@ -56,9 +56,10 @@ told_nobody(void *arg)
 	told(arg, NULL, NULL, 0, 0, 0);
 }
 
-/* this host's virtual connections as translations (identity when never moved) */
+/* this host's virtual connections as translations (identity when never
+ * moved), each with its socket's inode in *inode */
 static int
-record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
+record(struct vnat *v, struct vnat_tuple **out, uint32_t **inode, char *err, size_t errlen)
 {
 	struct vconn *vc = NULL;
 	struct addr_set as;
@@ -66,8 +67,8 @@ record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 	struct vtab socks;
 	int n, k = 0;
 
+	*inode = NULL;
 	vtab_init(&socks);
-
 	if (addr_set_load(&as) != 0) {
 		snprintf(err, errlen, "cannot list this host's addresses: %s", strerror(errno));
 		return -1;
@@ -76,7 +77,9 @@ record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot list connections: %s", strerror(errno));
 		goto fail;
 	}
-	if ((t = calloc((size_t)n + 1, sizeof(*t))) == NULL) {
+	t = calloc((size_t)n + 1, sizeof(*t));
+	*inode = calloc((size_t)n + 1, sizeof(**inode));
+	if (t == NULL || *inode == NULL) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
@@ -90,6 +93,7 @@ record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 		if (addr_conn_local(&as, &t[k]) || conns_self(&socks, &vc[i].vc_c) ||
 		    vc[i].vc_pid == getpid())
 			continue;
+		(*inode)[k] = vc[i].vc_c.sc_inode;
 		if (vtab_put(&v->v_susp.sp_conns, &t[k++], &created) == NULL) {
 			vtab_clear(&v->v_susp.sp_conns);
 			snprintf(err, errlen, "out of memory");
@@ -104,6 +108,8 @@ record(struct vnat *v, struct vnat_tuple **out, char *err, size_t errlen)
 	return k;
 fail:
 	free(t);
+	free(*inode);
+	*inode = NULL;
 	free(vc);
 	addr_set_free(&as);
 	vtab_clear(&socks);
@@ -115,6 +121,7 @@ suspend_start(struct vnat *v, vnat_op_done_cb *done, void *arg, char *err, size_
 {
 	struct suspend *s;
 	struct vnat_tuple *t;
+	uint32_t *inode;
 	int n;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
@@ -134,8 +141,12 @@ suspend_start(struct vnat *v, vnat_op_done_cb *done, void *arg, char *err, size_
 		snprintf(err, errlen, "nothing to suspend: no process is on the VNAT list (VNAT ADD)");
 		goto fail;
 	}
-	if ((n = record(v, &t, err, errlen)) < 0)
+	if ((n = record(v, &t, &inode, err, errlen)) < 0)
 		goto fail;
+	/* what this host sent meanwhile is retransmitted into the void: its
+	 * TCP must not give up before the RESUME either */
+	helper_hold(v, t, inode, (size_t)n);
+	free(inode);
 	v->v_susp.sp_on = true;
 	v->v_susp.sp_at = time(NULL);
 	s->s_op.op_done = done;
@@ -189,9 +200,13 @@ suspend_has(const struct vnat *v, const struct vnat_tuple *key)
 bool
 suspend_over(struct vnat *v, double *secs)
 {
+	struct vtab_ent *e;
+
 	if (!v->v_susp.sp_on)
 		return false;
 	*secs = difftime(time(NULL), v->v_susp.sp_at);
+	TAILQ_FOREACH(e, &v->v_susp.sp_conns.vt_all, ve_all)
+		helper_resume(v, &e->ve_tr, "resumed");
 	suspend_free(v);
 	return true;
 }

@@ -91,7 +91,8 @@ js() { vs --json "$@"; }
 want "procs" "$(jc -c procs)" 'd' "{'procs': []}"
 want "vadd" "$(jc -c vadd -n socat)" 'd' "{'ok': True, 'message': 'added socat'}"
 want "procs" "$(jc -c procs)" 'd' "{'procs': ['socat']}"
-want "helpers" "$(js -c helpers)" 'd' "{'helpers': []}"
+# nothing set: the default, keepalive for every name
+want "helpers" "$(js -c helpers)" 'd' "{'helpers': [{'name': '*', 'mode': 'keepalive'}]}"
 [ "$(vs -c helper -n socat -m keepalive)" = "helper socat keepalive" ] || die "helper"
 [ "$(vs -c helper -n '*' -m exec:/bin/true)" = "helper * exec:/bin/true" ] || die "helper *"
 [ "$(vs -c conflict -n socat -m preempt)" = "conflict socat preempt" ] || die "conflict"

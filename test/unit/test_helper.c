@@ -25,7 +25,7 @@ Test(helper, modes_parse)
 	cr_assert_eq(helper_parse("exec:relative", &k, path, sizeof(path), err, sizeof(err)), -1);
 	cr_assert(strstr(err, "exec:/absolute/path"), "%s", err);
 	cr_assert_eq(helper_parse("sleep", &k, path, sizeof(path), err, sizeof(err)), -1);
-	cr_assert_str_eq(err, "helper 'sleep': use keepalive, stop, stop-always, none or "
+	cr_assert_str_eq(err, "helper 'sleep': use keepalive, stop, stop-always, none, default or "
 	    "exec:/absolute/path (at most 255 characters)");
 	cr_assert_eq(helper_parse("exec:/xyzw", &k, path, 4, err, sizeof(err)), -1);
 }
@@ -35,7 +35,13 @@ Test(helper, chosen_by_process_name_then_star)
 	struct vnat *v = calloc(1, sizeof(*v));
 	char err[256];
 
-	cr_assert_null(helper_for(v, "irssi"));
+	char line[300];
+
+	/* nothing set: keepalive, and HELPERS? says so */
+	cr_assert_eq(helper_for(v, "irssi")->hc_kind, HK_KEEPALIVE);
+	cr_assert_eq(helper_count(v), 1u);
+	helper_format(v, 0, line, sizeof(line));
+	cr_assert_str_eq(line, "* keepalive");
 	cr_assert_eq(helper_set(v, "irssi", "exec:/bin/true", err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(helper_set(v, "*", "keepalive", err, sizeof(err)), 0, "%s", err);
 	cr_assert_eq(helper_for(v, "irssi")->hc_kind, HK_EXEC);
@@ -43,8 +49,16 @@ Test(helper, chosen_by_process_name_then_star)
 	cr_assert_eq(helper_set(v, "irssi", "stop", err, sizeof(err)), 0);
 	cr_assert_eq(helper_for(v, "irssi")->hc_kind, HK_STOP);
 	cr_assert_eq(v->v_help.hs_nconf, 2u);
+	cr_assert_eq(helper_count(v), 2u);	/* "*" set: no default line */
 	cr_assert_eq(helper_set(v, "irssi", "none", err, sizeof(err)), 0);
+	cr_assert_eq(helper_for(v, "irssi")->hc_kind, HK_NONE);	/* a choice, kept */
+	cr_assert_eq(helper_set(v, "irssi", "default", err, sizeof(err)), 0);
 	cr_assert_eq(helper_for(v, "irssi")->hc_kind, HK_KEEPALIVE);	/* back to "*" */
+	cr_assert_eq(helper_set(v, "*", "stop", err, sizeof(err)), 0);
+	cr_assert_eq(helper_set(v, "*", "default", err, sizeof(err)), 0);
+	cr_assert_eq(helper_for(v, "sshd")->hc_kind, HK_KEEPALIVE);	/* the built-in */
+	cr_assert_eq(helper_set(v, "*", "none", err, sizeof(err)), 0);
+	cr_assert_eq(helper_for(v, "sshd")->hc_kind, HK_NONE);
 	cr_assert_eq(helper_set(v, "a-name-far-too-long", "stop", err, sizeof(err)), -1);
 	free(v);
 }

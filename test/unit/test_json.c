@@ -128,6 +128,14 @@ Test(json, conn)
 	s = rec(JR_CONN, "tcp 1.2.3.4:1 1.2.3.5:2 1.2.3.4:1 1.2.3.5:2 SUSPENDED 0 -");
 	cr_assert(strstr(s, "\"pid\":0,\"name\":null"), "%s", s);
 	free(s);
+	/* a peer's view, and a TCP state with a digit */
+	s = rec(JR_CONN, "tcp 1.2.3.4:1 1.2.3.5:2 1.2.3.4:1 1.2.3.6:2 PEER_MOVED 7 sshd");
+	cr_assert(strstr(s, "\"state\":\"PEER_MOVED\""), "%s", s);
+	free(s);
+	s = rec(JR_CONN, "tcp 1.2.3.4:1 1.2.3.5:2 1.2.3.4:1 1.2.3.5:2 FIN_WAIT1 7 sshd");
+	cr_assert(strstr(s, "\"state\":\"FIN_WAIT1\""), "%s", s);
+	free(s);
+	refused(JR_CONN, "tcp 1.2.3.4:1 1.2.3.5:2 1.2.3.4:1 1.2.3.5:2 PEER-MOVED 1 a", "VNAT CONNS?");
 	refused(JR_CONN, "sctp 1.2.3.4:1 1.2.3.5:2 1.2.3.4:1 1.2.3.5:2 CLOSE 1 a", "VNAT CONNS?");
 	refused(JR_CONN, "tcp fd00::3:53 1.2.3.5:2 1.2.3.4:1 1.2.3.5:2 CLOSE 1 a", "VNAT CONNS?");
 	refused(JR_CONN, "tcp [1.2.3.4]:1 1.2.3.5:2 1.2.3.4:1 1.2.3.5:2 CLOSE 1 a", "VNAT CONNS?");

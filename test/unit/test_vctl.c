@@ -126,23 +126,29 @@ lists(struct vnat *v, const char *req, const char *what, const char *const *want
 Test(vctl, helpers_conflicts_listed)
 {
 	static const char *const none[] = { NULL };
+	static const char *const h0[] = { "* keepalive" };
 	static const char *const h1[] = { "sshd keepalive", "iperf3 exec:/usr/local/bin/h",
 	    "* stop-always" };
 	static const char *const h2[] = { "* stop-always", "iperf3 exec:/usr/local/bin/h" };
+	static const char *const h3[] = { "sshd none", "iperf3 exec:/usr/local/bin/h",
+	    "* keepalive" };
 	static const char *const c1[] = { "sshd preempt", "* abort" };
 	struct vnat *v = bare();
 
 	answers(NULL, "VNAT HELPERS?", "NOK VNAT is off on this server (start vnet with --vnat)");
-	lists(v, "VNAT HELPERS?", "OK helpers", none, 0);
+	lists(v, "VNAT HELPERS?", "OK helpers", h0, 1);
 	lists(v, "vnat conflicts?", "OK conflicts", none, 0);
 	answers(v, "VNAT HELPER sshd keepalive", "OK helper sshd keepalive");
 	answers(v, "VNAT HELPER iperf3 exec:/usr/local/bin/h", "OK helper iperf3 exec:/usr/local/bin/h");
 	answers(v, "VNAT HELPER * stop-always", "OK helper * stop-always");
 	answers(v, "VNAT HELPER sshd sometimes", "NOK helper 'sometimes': use keepalive, stop, "
-	    "stop-always, none or exec:/absolute/path (at most 255 characters)");
+	    "stop-always, none, default or exec:/absolute/path (at most 255 characters)");
 	lists(v, "VNAT HELPERS?", "OK helpers", h1, 3);
-	answers(v, "VNAT HELPER sshd none", "OK helper sshd none");
+	answers(v, "VNAT HELPER sshd default", "OK helper sshd default");
 	lists(v, "VNAT HELPERS?", "OK helpers", h2, 2);
+	answers(v, "VNAT HELPER sshd none", "OK helper sshd none");
+	answers(v, "VNAT HELPER * default", "OK helper * default");
+	lists(v, "VNAT HELPERS?", "OK helpers", h3, 3);
 	answers(v, "VNAT CONFLICT sshd preempt", "OK conflict sshd preempt");
 	answers(v, "VNAT CONFLICT * abort", "OK conflict * abort");
 	answers(v, "VNAT CONFLICT * maybe", "NOK conflict policy 'maybe': use abort or preempt");
@@ -292,5 +298,57 @@ Test(vctl, suspend_answered_from_the_loop_unless_detached)
 	    "connection(s) confirmed");
 	suspend_free(v);
 	event_base_free(v->v_base);
+	free(v);
+}
+
+/* doc/PROTOCOL.md's "VNAT STATS? counters", the table's rows only */
+static char *
+stats_doc(void)
+{
+	char path[512];
+	const char *me = __FILE__, *cut = strstr(me, "test/unit/");
+	FILE *f;
+	static char doc[1 << 17];
+	size_t n;
+	char *a, *b;
+
+	snprintf(path, sizeof(path), "%.*sdoc/PROTOCOL.md", cut ? (int)(cut - me) : 0, me);
+	cr_assert_not_null(f = fopen(path, "r"), "%s", path);
+	n = fread(doc, 1, sizeof(doc) - 1, f);
+	fclose(f);
+	doc[n] = '\0';
+	cr_assert_not_null(a = strstr(doc, "\n### VNAT STATS? counters\n"), "no such section");
+	a++;
+	if ((b = strstr(a, "\n#")) != NULL)
+		*b = '\0';
+	return a;
+}
+
+/* every key VNAT STATS? prints is a row of that table, and every row a key
+ * it prints: a new counter cannot go undocumented */
+Test(vctl, stats_keys_documented)
+{
+	struct vnat *v = bare();
+	struct lines l;
+	char *doc = stats_doc(), *p, row[64];
+	size_t nkeys = 0;
+
+	cr_assert_eq(request(v, "VNAT STATS?", &l), VNAT_CTL_ANSWERED);
+	cr_assert_eq(strncmp(l.l_text[0], "OK vstats ", 10), 0, "%s", l.l_text[0]);
+	for (p = l.l_text[0] + 10; *p; ) {
+		size_t k = strcspn(p, "=");
+		cr_assert(p[k] == '=' && k > 0 && k < 40, "not key=value at '%s'", p);
+		snprintf(row, sizeof(row), "\n| `%.*s` |", (int)k, p);
+		cr_assert_not_null(strstr(doc - 1, row), "VNAT STATS? prints %.*s, which doc/PROTOCOL.md's "
+		    "\"VNAT STATS? counters\" does not list", (int)k, p);
+		nkeys++;
+		p += k + strcspn(p + k, " ");
+		p += strspn(p, " ");
+	}
+	/* and no row for a key the server does not print */
+	size_t rows = 0;
+	for (p = strstr(doc, "\n| `"); p; p = strstr(p + 1, "\n| `"))
+		rows++;
+	cr_assert_eq(rows, nkeys, "%zu rows in the table, %zu keys printed", rows, nkeys);
 	free(v);
 }
