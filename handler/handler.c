@@ -16,6 +16,20 @@
 #include "handler/inject.h"
 #include "handler/link.h"
 
+static size_t queue_total = HANDLER_QUEUE_TOTAL_DEFAULT;
+
+void
+handler_set_queue_total(size_t bytes)
+{
+	queue_total = bytes;
+}
+
+size_t
+handler_queued_total(void)
+{
+	return link_queued_total();
+}
+
 /* Storm control, as managed switches do it: a token bucket per handler for
  * frames to group addresses, refilled at hc_storm_pps a second and holding
  * one second's worth; the capture's own time stamps, no clock call. */
@@ -84,6 +98,13 @@ handler_cap_frame(struct handler *h, const struct pcap_pkthdr *ph, const u_char 
 	out = bufferevent_get_output(h->h_bev);
 	if (bev_pending(h->h_bev) >= h->h_conf.hc_queue_max) {
 		h->h_st.hs_drop_queue++;
+		return false;
+	}
+	if (link_queued_total() + FRAME_HDR_LEN + ph->len > queue_total) {
+		if (h->h_st.hs_drop_queue_total++ == 0)
+			log_warnx("handler %u: the handlers of this server hold %zu bytes for their "
+			    "peers (--queue-total): frames dropped (drop_queue_total in STATS?)",
+			    h->h_conf.hc_id, link_queued_total());
 		return false;
 	}
 	/* one add per frame; over TLS libevent hands all that waits to
@@ -238,8 +259,7 @@ handler_attach(struct handler *h, struct bufferevent *bev, bool records)
 
 	if (h->h_bev) {
 		/* make before break: the new one took over, the old one goes */
-		bufferevent_free(h->h_bev);
-		h->h_bev = NULL;
+		link_free(h);
 		gap = 0;
 	}
 	h->h_st.hs_reconnects++;
@@ -314,6 +334,12 @@ handler_queued(const struct handler *h)
 	return h->h_bev ? bev_pending(h->h_bev) : 0;
 }
 
+uint64_t
+handler_dev_unmatched(const struct handler *h)
+{
+	return h->h_dev ? dev_unmatched(h->h_dev) : 0;
+}
+
 void
 handler_peer_of(const struct handler *h, uint16_t listen_port, char *buf, size_t len)
 {
@@ -337,13 +363,14 @@ handler_format_stats(struct handler *h, char *buf, size_t len)
 	    " drop_truncated=%" PRIu64 " drop_toobig=%" PRIu64 " drop_inject=%" PRIu64
 	    " drop_malformed=%" PRIu64 " drop_kernel=%" PRIu64 " drop_loop=%" PRIu64
 	    " drop_storm=%" PRIu64 " drop_filtered=%" PRIu64 " drop_down=%" PRIu64
+	    " drop_queue_total=%" PRIu64
 	    " queued_bytes=%zu state=%s state_secs=%" PRIu64 " last_heard_secs=%" PRIu64
 	    " reconnects=%" PRIu64 " dev_unmatched=%" PRIu64,
 	    h->h_conf.hc_id, s->hs_sent_frames, s->hs_sent_bytes, s->hs_recv_frames,
 	    s->hs_recv_bytes, s->hs_drop_queue, s->hs_drop_truncated, s->hs_drop_toobig,
 	    s->hs_drop_inject, s->hs_drop_malformed, s->hs_drop_kernel, s->hs_drop_loop,
-	    s->hs_drop_storm, s->hs_drop_filtered, s->hs_drop_down,
+	    s->hs_drop_storm, s->hs_drop_filtered, s->hs_drop_down, s->hs_drop_queue_total,
 	    handler_queued(h), h->h_bev ? "up" : "down",
 	    (now - h->h_state_ms) / 1000, (now - h->h_heard_ms) / 1000, s->hs_reconnects,
-	    h->h_dev ? dev_unmatched(h->h_dev) : 0);
+	    handler_dev_unmatched(h));
 }

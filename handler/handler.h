@@ -20,6 +20,7 @@
 
 #define HANDLER_MARK_BASE	0x766e0000u	/* "vn" in the high half of SO_MARK */
 #define HANDLER_QUEUE_DEFAULT	(4u * 1024 * 1024)
+#define HANDLER_QUEUE_TOTAL_DEFAULT	(256u * 1024 * 1024)	/* all handlers together */
 #define HANDLER_STORM_DEFAULT	1000u	/* broadcast/multicast frames a second */
 #define HANDLER_DEAD_DEFAULT	15u	/* seconds of silence before the link is lost */
 
@@ -36,6 +37,7 @@ struct handler_stats {
 	uint64_t hs_drop_storm;			/* broadcast/multicast over the limit */
 	uint64_t hs_drop_filtered;		/* from the peer, not in the list */
 	uint64_t hs_drop_down;			/* captured while the link was down */
+	uint64_t hs_drop_queue_total;		/* all handlers' queues at the server's bound */
 	uint64_t hs_reconnects;			/* links after the first */
 };
 
@@ -129,8 +131,15 @@ bool handler_is_up(const struct handler *h);
 const struct handler_conf *handler_conf_of(const struct handler *h);
 /* Copies h's counters into out (the kernel's capture drops read now). */
 void handler_stats_of(struct handler *h, struct handler_stats *out);
+/* Bytes all handlers together may hold for their peers (--queue-total);
+ * frames beyond are dropped and counted in drop_queue_total. */
+void handler_set_queue_total(size_t bytes);
+/* Bytes waiting for their peers in every handler's connection now. */
+size_t handler_queued_total(void);
 /* Bytes waiting for the peer in h's connection (0 while the link is down). */
 size_t handler_queued(const struct handler *h);
+/* Frames h's device captured that no handler on it took (dev_unmatched). */
+uint64_t handler_dev_unmatched(const struct handler *h);
 /* Writes the peer server of h's last connection: "addr:port" ("[v6]:port")
  * when this side dialled it, the address alone when it was accepted on
  * listen_port (the dialler's source port changes with every redial). */

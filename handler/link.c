@@ -28,6 +28,42 @@
 /* one frame at a time is read from a peer, by every handler in turn: one
  * buffer for all, not 64 KiB each */
 static uint8_t rx_buf[FRAME_MAX];
+/* bytes in every handler's output, kept by a callback on each: the
+ * server-wide bound (handler_set_queue_total) reads it per frame */
+static size_t queued_total;
+
+static void
+out_counted(struct evbuffer *b, const struct evbuffer_cb_info *i, void *arg)
+{
+	(void)b;
+	(void)arg;
+	queued_total += i->n_added;
+	queued_total -= i->n_deleted;
+}
+
+size_t
+link_queued_total(void)
+{
+	return queued_total;
+}
+
+/* h's connection no longer counts in queued_total */
+static void
+uncount(struct bufferevent *bev)
+{
+	struct evbuffer *out = bufferevent_get_output(bev);
+
+	if (evbuffer_remove_cb(out, out_counted, NULL) == 0)
+		queued_total -= evbuffer_get_length(out);
+}
+
+void
+link_free(struct handler *h)
+{
+	uncount(h->h_bev);
+	bufferevent_free(h->h_bev);
+	h->h_bev = NULL;
+}
 
 uint64_t
 link_now_ms(void)
@@ -169,7 +205,11 @@ peer_event(struct bufferevent *bev, short what, void *arg)
 void
 link_take(struct handler *h, struct bufferevent *bev, bool records)
 {
+	struct evbuffer *out = bufferevent_get_output(bev);
+
 	h->h_bev = bev;
+	if (evbuffer_add_cb(out, out_counted, NULL) != NULL)
+		queued_total += evbuffer_get_length(out);
 	h->h_conf.hc_records = records;
 	h->h_heard_ms = h->h_sent_ms = h->h_state_ms = link_now_ms();
 	h->h_unans_ms = 0;
@@ -265,8 +305,7 @@ link_lost(struct handler *h, const char *why)
 	}
 	log_warnx_rl("handler %u: link to %s lost: %s; frames are dropped until it is back",
 	    h->h_conf.hc_id, h->h_conf.hc_peer, why);
-	bufferevent_free(h->h_bev);
-	h->h_bev = NULL;
+	link_free(h);
 	h->h_state_ms = link_now_ms();
 	h->h_on_down(h, h->h_link_arg, why);
 }
@@ -297,6 +336,7 @@ link_release(struct handler *h)
 	h->h_bev = NULL;
 	if (bev == NULL)
 		return;
+	uncount(bev);
 	/* a goodbye only for good: after a shutdown or a crash the peer
 	 * redials, or waits for this side to come back */
 	if (!h->h_conf.hc_records || !h->h_goodbye) {

@@ -23,6 +23,10 @@ int link_timer_start(struct handler *h, struct event_base *base);
 /* The connection is gone or unusable: drops it and, with an on_down
  * callback, waits for a new one; otherwise closes h (h is freed then). */
 void link_lost(struct handler *h, const char *why);
+/* Frees h's connection (h_bev), which no longer counts in the total. */
+void link_free(struct handler *h);
+/* Bytes waiting for the peers in every handler's connection. */
+size_t link_queued_total(void);
 /* At close: a goodbye record to a peer that takes them when the handler is
  * closed for good (h_goodbye), then the connection is freed once that has
  * left (or after 2 s). */

@@ -284,6 +284,7 @@ main(int argc, char **argv)
 		    "kernel: start with --vnat to adopt them, or run vnet --vnat-flush to remove "
 		    "them", s.s_opts.so_statedir);
 	setup_guard(&s);
+	handler_set_queue_total(s.s_opts.so_queue_total);
 	for (i = 0; i < s.s_opts.so_nlisten; i++)
 		snprintf(where + strlen(where), sizeof(where) - strlen(where), "%s%s", i ? " " : "",
 		    s.s_opts.so_listen[i]);

@@ -33,12 +33,13 @@ struct metrics {
 struct msrv {
 	uint64_t ms_handlers, ms_sessions, ms_unauth;
 	uint64_t ms_accepted, ms_auth_failures, ms_bad_lines, ms_capped, ms_nofd;
+	uint64_t ms_queued;
 };
 
 /* one handler, as scraped: its values and its labels */
 struct mhand {
 	struct handler_stats	 mh_st;
-	uint64_t		 mh_up, mh_queued;
+	uint64_t		 mh_up, mh_queued, mh_unmatched;
 	char			 mh_id[16];
 	char			 mh_peer[PROTO_HOST_MAX + 16];
 	const char		*mh_dev, *mh_role;
@@ -80,6 +81,8 @@ static const struct metric metrics[] = {
 	    "room: past --max-unauth or --max-unauth-per-source (cap), or out of descriptors.",
 	    SRV(ms_capped), "reason", "cap" },
 	{ "vnet_unauthenticated_dropped_total", C, NULL, SRV(ms_nofd), "reason", "descriptors" },
+	{ "vnet_queued_bytes", G, "Bytes waiting for their peers in all handlers together "
+	    "(at most --queue-total).", SRV(ms_queued), NULL, NULL },
 
 	{ "vnet_handler_up", G, "1 while the handler has a connection to its peer, 0 while it "
 	    "waits for one.", HND(mh_up), NULL, NULL },
@@ -102,10 +105,14 @@ static const struct metric metrics[] = {
 	DROP("storm", hs_drop_storm),
 	DROP("filtered", hs_drop_filtered),
 	DROP("down", hs_drop_down),
+	DROP("queue_total", hs_drop_queue_total),
 	{ "vnet_handler_reconnects_total", C, "Links after the handler's first.",
 	    HST(hs_reconnects), NULL, NULL },
 	{ "vnet_handler_queued_bytes", G, "Bytes waiting to be sent to the peer.",
 	    HND(mh_queued), NULL, NULL },
+	{ "vnet_handler_device_unmatched_frames_total", C, "Frames the kernel filter of the "
+	    "handler's device passed that no handler on it took (the device's count, "
+	    "dev_unmatched in STATS?).", HND(mh_unmatched), NULL, NULL },
 
 	{ "vnet_vnat_translations", G, "VNAT translations in the nftables table.",
 	    VNT(vn_translations), NULL, NULL },
@@ -165,6 +172,7 @@ snap_server(struct server *s, struct msrv *ms)
 	ms->ms_bad_lines = s->s_bad_lines;
 	ms->ms_capped = s->s_unauth_capped;
 	ms->ms_nofd = s->s_unauth_nofd;
+	ms->ms_queued = handler_queued_total();
 }
 
 static void
@@ -175,6 +183,7 @@ snap_handler(struct server *s, struct handler *h, struct mhand *mh)
 	handler_stats_of(h, &mh->mh_st);
 	mh->mh_up = handler_is_up(h);
 	mh->mh_queued = handler_queued(h);
+	mh->mh_unmatched = handler_dev_unmatched(h);
 	snprintf(mh->mh_id, sizeof(mh->mh_id), "%u", hc->hc_id);
 	handler_peer_of(h, s->s_opts.so_port, mh->mh_peer, sizeof(mh->mh_peer));
 	mh->mh_dev = hc->hc_dev;

@@ -71,6 +71,8 @@ opts_usage(FILE *f)
 	    "  --dial-timeout S    give up on a second server after S seconds (15)\n"
 	    "  --queue-limit KIB   per handler, bytes waiting for the peer before frames\n"
 	    "                      are dropped and counted (4096 KiB)\n"
+	    "  --queue-total MIB   all handlers together, bytes waiting for their peers\n"
+	    "                      before frames are dropped and counted (256 MiB)\n"
 	    "  --peer-timeout S    a handler whose peer is silent for S seconds has lost its\n"
 	    "                      link: the server that dialled it dials again, the other\n"
 	    "                      waits for it (15)\n"
@@ -196,6 +198,18 @@ set_queue(struct srv_opts *o, const struct opt *op, const char *shown, const cha
 	if (take_u32(shown, val, op->o_min, op->o_max, &v, err, errlen))
 		return -1;
 	o->so_queue_max = (size_t)v * 1024;
+	return 0;
+}
+
+static int
+set_queue_total(struct srv_opts *o, const struct opt *op, const char *shown, const char *val,
+    char *err, size_t errlen)
+{
+	uint32_t v;
+
+	if (take_u32(shown, val, op->o_min, op->o_max, &v, err, errlen))
+		return -1;
+	o->so_queue_total = (size_t)v * 1024 * 1024;
 	return 0;
 }
 
@@ -605,6 +619,8 @@ static const struct opt opts[] = {
 	{ "vnat-flush", NULL, OA_FLAG, OW_CMD, set_flag, OFF(so_vnat_flush), 0, 0, NULL, NULL },
 	{ "queue-limit", NULL, OA_ONE, OW_CMD | OW_FILE, set_queue, 0, 64, 1024 * 1024, NULL,
 	    NULL },
+	{ "queue-total", NULL, OA_ONE, OW_CMD | OW_FILE, set_queue_total, 0, 1, 1024 * 1024,
+	    NULL, NULL },
 	{ "peer-timeout", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_dead_after), 3, 3600,
 	    NULL, NULL },
 	{ "max-handlers", NULL, OA_ONE, OW_CMD | OW_FILE, set_u32, OFF(so_max_handlers), 1,
@@ -681,6 +697,7 @@ opts_defaults(struct srv_opts *o)
 	o->so_auth_timeout = 30;
 	o->so_dial_timeout = 15;
 	o->so_queue_max = HANDLER_QUEUE_DEFAULT;
+	o->so_queue_total = HANDLER_QUEUE_TOTAL_DEFAULT;
 	o->so_storm_pps = HANDLER_STORM_DEFAULT;
 	o->so_dead_after = HANDLER_DEAD_DEFAULT;
 	o->so_linger = STAND_LINGER_DEFAULT;

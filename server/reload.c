@@ -146,6 +146,7 @@ restart_notes(const struct srv_opts *run, const struct srv_opts *now)
 		{ "auth-timeout", SO(so_auth_timeout), false },
 		{ "dial-timeout", SO(so_dial_timeout), false },
 		{ "queue-limit", SO(so_queue_max), false },
+		{ "queue-total", SO(so_queue_total), false },
 		{ "peer-timeout", SO(so_dead_after), false },
 		{ "linger", SO(so_linger), false },
 		{ "storm-limit", SO(so_storm_pps), false },

@@ -40,6 +40,7 @@ struct srv_opts {
 	unsigned	 so_auth_timeout;		/* seconds */
 	unsigned	 so_dial_timeout;		/* seconds */
 	size_t		 so_queue_max;			/* bytes per handler */
+	size_t		 so_queue_total;		/* bytes, all handlers */
 	unsigned	 so_dead_after;			/* --peer-timeout, s, 15 */
 	unsigned	 so_linger;			/* --linger, s, 120 */
 	unsigned	 so_max_handlers;		/* --max-handlers, 4096 */

@@ -401,4 +401,10 @@ probe_unicast() {
 	grep -q "frames=0 " "$TMP/other.txt" || die "$3 saw $2's unicast: $(cat "$TMP/other.txt")"
 }
 
+# rtt_median FILE: the median RTT (ms) in a ping's output; 1 if none
+rtt_median() {
+	sed -n 's/.*time=\([0-9.]*\) ms.*/\1/p' "$1" | sort -n |
+		awk '{ a[NR] = $1 } END { if (NR == 0) exit 1; print a[int((NR + 1) / 2)] }'
+}
+
 mac_of() { ip -n "$1" -br link show dev "$2" | awk '{print $3}'; }

@@ -66,7 +66,8 @@ vnet_unauthenticated_dropped_total:counter vnet_handler_up:gauge
 vnet_handler_sent_frames_total:counter vnet_handler_sent_bytes_total:counter
 vnet_handler_received_frames_total:counter vnet_handler_received_bytes_total:counter
 vnet_handler_dropped_frames_total:counter vnet_handler_reconnects_total:counter
-vnet_handler_queued_bytes:gauge"
+vnet_handler_queued_bytes:gauge vnet_queued_bytes:gauge
+vnet_handler_device_unmatched_frames_total:counter"
 VTYPES="vnet_vnat_translations:gauge vnet_vnat_kept_addresses:gauge vnet_vnat_suspended:gauge
 vnet_vnat_peer_suspended_connections:gauge vnet_vnat_keys:gauge
 vnet_vnat_peer_suspensions_total:counter vnet_vnat_vcmp_messages_total:counter
@@ -132,6 +133,10 @@ hr1=$(val host vnet_handler_received_frames_total "$HL")
 [ "$(val host vnet_handler_dropped_frames_total "$HL,reason=storm")" = 0 ] || die "storm drops before the storm"
 st=$(stat_of cli 198.18.42.2 "$PW_P" 1 sent_frames)
 [ "$st" -ge "$ps1" ] && [ "$st" -le $((ps1 + 5)) ] || die "STATS? says sent_frames=$st, /metrics $ps1"
+um=$(val proxy vnet_handler_device_unmatched_frames_total "$PL")
+su=$(stat_of cli 198.18.42.2 "$PW_P" 1 dev_unmatched)
+[ "$su" -ge "$um" ] && [ "$su" -le $((um + 20)) ] || die "STATS? says dev_unmatched=$su, /metrics $um"
+[ "$(val proxy vnet_queued_bytes)" -lt $((1 << 20)) ] || die "vnet_queued_bytes $(val proxy vnet_queued_bytes) with pings only"
 ok "$N pings: host sent $((hs1 - hs0)) / received $((hr1 - hr0)), proxy received $((pr1 - pr0)) / sent $((ps1 - ps0)) frames"
 
 # 5. a broadcast burst over the host's storm limit (50/s): reason="storm"
@@ -139,7 +144,7 @@ nsx vm "$VNET_TOOLS/l2probe" send eth0 $BC 0x88b5 500 burst
 hscrape
 storm=$(val host vnet_handler_dropped_frames_total "$HL,reason=storm")
 [ "$storm" -ge 300 ] || die "storm drops after a burst of 500 at 50/s: $storm"
-for r in queue truncated toobig inject malformed kernel loop filtered down; do
+for r in queue truncated toobig inject malformed kernel loop filtered down queue_total; do
 	val host vnet_handler_dropped_frames_total "$HL,reason=$r" >/dev/null
 done
 ok "500 broadcasts at --storm-limit 50: vnet_handler_dropped_frames_total{reason=\"storm\"} = $storm; every reason present"

@@ -398,12 +398,14 @@ Test(config, getopt_forms)
 	 * an option; twice, since SIGHUP parses argv again */
 	for (int round = 0; round < 2; round++) {
 		cr_assert_eq(cmdline(&o, err, sizeof(err), "pw", "-h", "_", "-p", "4455", "-d", "eth0",
-		    "vmnet1", "--queue-limit=128", "-vv", "--listen", "::", "-sq", NULL), 0, "%s", err);
+		    "vmnet1", "--queue-limit=128", "--queue-total", "3", "-vv", "--listen", "::", "-sq",
+		    NULL), 0, "%s", err);
 		cr_assert_str_eq(o.so_password, "pw");
 		cr_assert_eq(o.so_port, 4455);
 		cr_assert_eq(o.so_ndevs, 2);
 		cr_assert_str_eq(o.so_devs[1], "vmnet1");
 		cr_assert_eq(o.so_queue_max, 128 * 1024);
+		cr_assert_eq(o.so_queue_total, 3u << 20);
 		cr_assert_eq(o.so_nlisten, 2);
 		cr_assert(o.so_tls);
 		cr_assert_eq(o.so_verbosity, LOG_LVL_WARN, "-q after -vv");

@@ -54,7 +54,8 @@ Test(handler, stats_line)
 	handler_format_stats(&h, line, sizeof(line));
 	cr_assert_str_eq(line, "3 sent_frames=10 sent_bytes=1000 recv_frames=7 recv_bytes=0 "
 	    "drop_queue=2 drop_truncated=0 drop_toobig=1 drop_inject=0 drop_malformed=0 "
-	    "drop_kernel=0 drop_loop=0 drop_storm=0 drop_filtered=0 drop_down=0 queued_bytes=0 "
+	    "drop_kernel=0 drop_loop=0 drop_storm=0 drop_filtered=0 drop_down=0 "
+	    "drop_queue_total=0 queued_bytes=0 "
 	    "state=down state_secs=12 last_heard_secs=30 reconnects=2 "
 	    "dev_unmatched=0");
 }
