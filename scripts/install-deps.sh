@@ -4,12 +4,17 @@
 # (or with everything already installed).
 set -eu
 
+# mosh, openssh-server and openssh-client: bench/vnat_resume.sh (Mosh beside
+# vnet) and bench/vnat_hour.sh (an ssh session through a long suspension);
+# both run their own servers in namespaces.  Note: Debian's openssh-server
+# enables and starts the machine's own sshd when it is installed.
 PKGS="gcc make pkg-config libc6-dev clang libclang-rt-14-dev
 libpcap-dev libnet1-dev libevent-dev libssl-dev libnftables-dev libcriterion-dev libinih-dev
 libsystemd-dev libcap-ng-dev libjansson-dev systemd
 iproute2 iputils-ping socat iperf3 nftables conntrack ethtool tcpdump procps psmisc
 libcap2-bin openssl coreutils python3 openvpn tinc iptables
-groff-base man-db bsdextrautils python3-prometheus-client"
+groff-base man-db bsdextrautils python3-prometheus-client
+mosh openssh-server openssh-client"
 
 missing=""
 for p in $PKGS; do
