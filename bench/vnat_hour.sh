@@ -22,7 +22,7 @@
 #   bench/vnat_hour.sh [--hold SECONDS (3600)] [--helper MODE] [--retries2 N]
 set -euo pipefail
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
-HOLD=3600 HELPER= RETRIES2=
+HOLD=3600 HELPER='' RETRIES2=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--hold) HOLD=$2; shift 2 ;;
@@ -48,7 +48,7 @@ start_vnet cli cli pwc -h _ -p 4455 --vnat
 if [ -z "$HELPER" ]; then
 	start_vnet srv probe pws -h _ -p 4455 --vnat
 	wait_for 10 "the server's vnet (probe)" port_open srv 127.0.0.1 4455
-	if vs -c helpers | grep -qx '\* keepalive'; then
+	if vs -c helpers | grep -q '^\* keepalive'; then
 		HOW="keepalive (the binary's default)"
 	else
 		HELPER=keepalive HOW="keepalive (--vnat-helper '*=keepalive': the binary's default is not keepalive)"
@@ -91,7 +91,7 @@ nsx cli timeout $((LINES + 60)) ssh -n -F /dev/null -i "$S/user" -o IdentitiesOn
 	root@198.18.2.20 "i=0; while [ \$i -lt $LINES ]; do i=\$((i + 1)); echo \$i; sleep 1; done" \
 	2>"$TMP/ssh.err" | while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done >"$TMP/lines" &
 SSH=$!
-PIDS+=($SSH)
+PIDS+=("$SSH")
 lines() { [ "$(wc -l <"$TMP/lines")" -ge "$1" ]; }
 wait_for 20 "lines from the session" lines 3
 sport=$(nsx cli ss -Htn state established "dport = :22" | awk '{print $3}' | sed 's/.*://')
@@ -112,7 +112,7 @@ t_cut=$EPOCHREALTIME
 log "path dead for $HOLD s from $(date -u +%T) (lines so far: $n0)"
 # hold, looking every 10 s at the server's side of the connection (logged
 # each minute and when it changes)
-end=$((SECONDS + HOLD)) dead= was=ESTAB i=0
+end=$((SECONDS + HOLD)) dead='' was=ESTAB i=0
 while [ $SECONDS -lt $end ]; do
 	sleep $((end - SECONDS < 10 ? end - SECONDS : 10))
 	i=$((i + 1))
@@ -133,7 +133,7 @@ log "RESUME: $out"
 # the first line after the cut (held back by the outage): its time from
 # RESUME returning (negative: it came while RESUME ran, after the peer's
 # kick) and from RESUME being called
-first= fcall=
+first='' fcall=''
 for _ in $(seq 1200); do	# at most 120 s
 	read -r first fcall fline < <(awk -v n0="$n0" -v t0="$t0" -v tc="$t_call" \
 		'NR == n0 + 1 { printf "%.3f %.3f %d\n", $1 - t0, $1 - tc, $2 }' "$TMP/lines") || true

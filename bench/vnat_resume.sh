@@ -32,7 +32,7 @@ set -euo pipefail
 . "$(dirname "$0")/target.sh"
 [ "$(id -u)" = 0 ] || { echo "bench: run as root (network namespaces)" >&2; exit 1; }
 HERE=$(cd "$(dirname "$0")" && pwd)
-OUTAGES="5 30 120 600" SUSPEND_FROM=600 MOSH=yes SERIAL= DIR= TABLE_ONLY=
+OUTAGES="5 30 120 600" SUSPEND_FROM=600 MOSH=yes SERIAL='' DIR='' TABLE_ONLY=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--outages) OUTAGES=${2//,/ }; shift 2 ;;
@@ -73,7 +73,7 @@ for o in $OUTAGES; do
 	echo "bench: $(date -u +%T) outage ${o} s (SUSPEND first: $sus): kick on, kick off${MOSH:+, Mosh} ..." >&2
 	for k in on off; do
 		run_case "$DIR/$o.$k" env KICK_OUTAGE="$o" KICK_MEASURE="$DIR/$o.$k" KICK_SUSPEND=$sus \
-			VNET_NS_PREFIX=vbr VNET_VNAT_KICK=$([ $k = on ] && echo yes || echo no) \
+			VNET_NS_PREFIX=vbr VNET_VNAT_KICK="$([ $k = on ] && echo yes || echo no)" \
 			bash "$HERE/../test/integration/t_vnat_kick.sh"
 	done
 	[ -z "$MOSH" ] || run_case "$DIR/$o.mosh" bash "$HERE/vnat_mosh.sh" "$o" "$DIR/$o.mosh"
@@ -93,7 +93,7 @@ for o in $OUTAGES; do
 		off) name="vnet, no kick (baseline)$sus" ;;
 		mosh) name="Mosh (from the path's return)" ;;
 		esac
-		awk -v o="$o" -v name="$name" -v mosh=$([ $k = mosh ] && echo 1 || echo 0) '
+		awk -v o="$o" -v name="$name" -v mosh="$([ $k = mosh ] && echo 1 || echo 0)" '
 			{ t[$1 " " $2] = $3 " s"; if (NF > 3) m[$1 " " $2] = sprintf("%.1f s", $4 / 1000) }
 			END {
 				split("v4 down,v4 up,v6 down,v6 up", c, ",")
