@@ -84,10 +84,12 @@ PIDS+=($!)
 wait_for 10 "sshd listening" ss_has srv -tln "sport = :22"
 
 # the session: a line a second for the hold plus 5 minutes; each line
-# logged with the time it arrived
+# logged with the time it arrived.  Not BatchMode: on Debian that sets
+# ServerAliveInterval 300 (ssh_config(5)), and ssh gives up by itself after
+# 15 minutes without an answer; an interactive user's default is 0.
 LINES=$((HOLD + 300))
 nsx cli timeout $((LINES + 60)) ssh -n -F /dev/null -i "$S/user" -o IdentitiesOnly=yes \
-	-o UserKnownHostsFile="$S/known_hosts" -o StrictHostKeyChecking=accept-new -o BatchMode=yes \
+	-o UserKnownHostsFile="$S/known_hosts" -o StrictHostKeyChecking=accept-new -o PreferredAuthentications=publickey \
 	root@198.18.2.20 "i=0; while [ \$i -lt $LINES ]; do i=\$((i + 1)); echo \$i; sleep 1; done" \
 	2>"$TMP/ssh.err" | while IFS= read -r l; do echo "$EPOCHREALTIME $l"; done >"$TMP/lines" &
 SSH=$!
