@@ -18,7 +18,8 @@ OUT=30
 [ -n "${VNET_SANITIZED:-}" ] && OUT=8	# TCP due again at 12.6 s: still 4 s away
 # bench/vnat_resume.sh: KICK_OUTAGE=SECONDS, KICK_MEASURE=FILE (the times
 # are written there, "family direction seconds timer_ms", nothing asserted
-# of them; waits long enough for TCP's own timers)
+# of them; waits long enough for TCP's own timers), KICK_SUSPEND=yes (the
+# client runs SUSPEND before the outage)
 OUT=${KICK_OUTAGE:-$OUT}
 MEASURE=${KICK_MEASURE:-}
 WAIT=60 LIFE=$((OUT + 40))
@@ -44,6 +45,10 @@ ticker() {
 ticker v4 5001 198.18.2.20
 ticker v6 5002 fd00:2::20
 ok "a line each way every 0.2 s, over IPv4 and over IPv6"
+if [ "${KICK_SUSPEND:-}" = yes ]; then
+	out=$(vc -c suspend) || die "SUSPEND: $out"
+	log "SUSPEND: $out"
+fi
 
 nsx rtr nft -f - <<'NFT'
 table inet cut {
