@@ -8,7 +8,7 @@
 # Two interactive-like sessions, a line each way every 0.2 s: "kept" (comm
 # python3, no helper set: the default) and "bare" (comm pynone, helper none
 # on both hosts).  After SUSPEND the client's old network is silent for 60 s
-# (30 s under the sanitizers): bare must be gone on both ends by then, kept
+# (20 s under the sanitizers): bare must be gone on both ends by then, kept
 # still established on both, backed off past where it would have given up;
 # after the move and RESUME kept carries data both ways again, and both
 # vnets restore the sockets.  Stateful firewalls on both hosts.
@@ -18,7 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 TICK="$(dirname "$0")/../tools/ticker.py"
 OUT=60
-[ -n "${VNET_SANITIZED:-}" ] && OUT=30
+[ -n "${VNET_SANITIZED:-}" ] && OUT=20
 # by hand (not under run.sh's 300 s): LONGSUSP_OUTAGE=3600
 # LONGSUSP_RETRIES2=15 is the hour with the kernel's default give-up
 OUT=${LONGSUSP_OUTAGE:-$OUT}
