@@ -38,7 +38,7 @@ devices
 stats [-i id]
 close -i id
 procs
-vadd -n name, vdel -n name
+vadd -n name [-m hide], vdel -n name
 conns
 helper -n name -m mode
 conflict -n name -m abort|preempt
@@ -51,7 +51,7 @@ handle [-a port2] [-b password2] -d host2
 TAGS
 # every command vnetclient --help lists has its entry
 for c in $("$VNET_BIN/vnetclient" --help | sed -En 's/^     ([a-z]+)( .*)?$/\1/p'); do
-	grep -qE "^$c( |\$)" <<<"$lines" || grep -q "^vadd -n name, $c " <<<"$lines" ||
+	grep -qE "^$c( |\$)" <<<"$lines" || grep -q "^vadd -n name \[-m hide\], $c " <<<"$lines" ||
 		die "vnetclient --help lists '$c', vnetclient.1 has no entry for it"
 done
 [ "$("$VNET_BIN/vnetclient" --help | sed -En 's/^     ([a-z]+)( .*)?$/\1/p' | wc -l)" -ge 14 ] ||
