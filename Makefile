@@ -39,7 +39,7 @@ PKG_CONFIG ?= pkg-config
 # .pc file on Debian: -lnet, its header checked below.
 COMMON_PKGS = libevent libevent_openssl openssl
 CLI_PKGS = $(COMMON_PKGS) jansson
-PKGS     = $(COMMON_PKGS) libpcap libnftables libnetfilter_conntrack
+PKGS     = $(COMMON_PKGS) libpcap libnftables libnetfilter_conntrack jansson
 SRV_PKGS = libsystemd libcap-ng inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror
