@@ -390,9 +390,8 @@ flows_collect(bool (*want)(uint32_t inode, void *arg), void *warg, sd_conn_cb cb
 	/* the table is never empty where conntrack tracks (this very host's
 	 * control connection is in it) */
 	if (rc == 0 && w.w_entries == 0)
-		log_warnx_rl("vnat: conntrack holds nothing in this namespace: nothing uses it, so "
-		    "the UDP flows of unconnected sockets cannot be followed (a ct rule, as of a "
-		    "stateful firewall, turns it on)");
+		log_warnx_rl("vnat: conntrack counts entries but lists none: no UDP flow of an "
+		    "unconnected socket this time");
 out:
 	saved = errno;
 	if (h)

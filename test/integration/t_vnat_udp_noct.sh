@@ -7,7 +7,8 @@
 # vnetflow (vnat/flowset), whose sets only UDP packets of ports that
 # unconnected sockets own touch.  The server lists the flow (FLOW), accepts
 # the update after the client's host moves ("1 updated, 0 unknown"), the
-# echoes resume, and conntrack still tracks nothing on either host.  The
+# echoes resume, and conntrack still tracks nothing on either host; a
+# SUSPEND then pins the flow in the server's set (timeout an hour).  The
 # same behind a stateful firewall, through conntrack: t_vnat_udp_flow.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
@@ -38,6 +39,13 @@ awk -v g="$gap" 'BEGIN { exit !(g < 5.0) }' || die "echoes stopped for $gap s ar
 ct_empty cli
 ct_empty srv
 ok "echoes resumed: $before before the move, $(($(echoes) - before)) after, longest gap $gap s; conntrack still tracks nothing on either host"
+# SUSPEND: the server pins the flow in its set (an hour), as in conntrack
+out=$(vc -c suspend) || die "SUSPEND: $out"
+[[ $out == "suspended 1 connection(s); 1 of 1 peer(s) told, 1 connection(s) confirmed" ]] || die "SUSPEND said: $out"
+grep -q "flows: 1 of 1 UDP flow(s) pinned" "$TMP/srv.log" || die "not pinned on the server: $(grep flows "$TMP/srv.log")"
+pinned=$(nsx srv nft list set inet vnetflow f4 | grep -o '198.18.2.20 . 6100 . 198.18.1.10 . [0-9]* timeout 1h' || true)
+[ -n "$pinned" ] || die "the server's flow set: $(nsx srv nft list set inet vnetflow f4)"
+ok "SUSPEND: the server pinned the flow in its set: $pinned"
 kill $ECHO_CPID
 wait $ECHO_CPID || true
 finish
