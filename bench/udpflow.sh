@@ -65,6 +65,10 @@ run() {
 	rules "$2"
 	ip netns exec "${P}a" timeout $((T + 20)) "${PIN[@]}" iperf3 -c 198.18.60.2 -p 5201 --cport 5301 \
 		-t "$T" -J "${args[@]}" >"$TMP/out.json"
+	if [ "$proto.$2" = udp.followed ]; then
+		ip netns exec "${P}b" nft list set inet vnetflow f4 | grep -q '198.18.60.2 . 5201 . 198.18.60.1 . 5301' ||
+			{ echo "bench: the followed case did not record the flow" >&2; exit 1; }
+	fi
 	python3 - "$TMP/out.json" <<'PY'
 import json, sys
 e = json.load(open(sys.argv[1]))["end"]
@@ -82,10 +86,6 @@ for proto in tcp udp; do
 			run "$proto" "$c" >>"$TMP/$proto.$c"
 		done
 	done
-	if [ "$proto" = udp ]; then
-		ip netns exec "${P}b" nft list set inet vnetflow f4 | grep -q '198.18.60.2 . 5201 . 198.18.60.1 . 5301' ||
-			{ echo "bench: the followed case did not record the flow" >&2; exit 1; }
-	fi
 done
 med() { sort -n "$1" | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 printf '%-5s %-9s %12s %8s   (median of %d runs of %d s)\n' proto case Mbit/s ratio "$REPS" "$T"
