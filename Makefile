@@ -33,13 +33,13 @@ BUILD   ?= build
 CC      ?= gcc
 PKG_CONFIG ?= pkg-config
 # pkg-config modules, by who needs them: common/ (bufferevents, TLS) and so
-# vnetclient, which alone also writes JSON (jansson); the bridge and VNAT (capture, nftables) for vnet, its unit
+# vnetclient, which writes JSON (jansson); the bridge and VNAT (capture, nftables, jansson: vnat/flowset reads nft's JSON) for vnet, its unit
 # tests and test tools (conntrack: the flows of unconnected UDP sockets, vnat/flows); the server alone (sd_notify and the watchdog, the
 # privilege drop, the configuration file: server/config.c).  libnet has no
 # .pc file on Debian: -lnet, its header checked below.
 COMMON_PKGS = libevent libevent_openssl openssl
 CLI_PKGS = $(COMMON_PKGS) jansson
-PKGS     = $(COMMON_PKGS) libpcap libnftables libnetfilter_conntrack
+PKGS     = $(COMMON_PKGS) libpcap libnftables libnetfilter_conntrack jansson
 SRV_PKGS = libsystemd libcap-ng inih
 WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wformat=2 -Wvla -Wwrite-strings -Werror

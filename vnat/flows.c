@@ -124,6 +124,8 @@ flows_pin(const struct vnat_tuple *t, size_t n)
 	struct nf_conntrack *ct = NULL;
 	size_t pinned = 0;
 
+	if (!flowset_ct_on())
+		return flowset_pin(t, n, FLOWS_PIN_S);
 	for (size_t i = 0; i < n; i++) {
 		const struct vnat_tuple *k = &t[i];
 		if (k->t_proto != IPPROTO_UDP)
@@ -241,6 +243,8 @@ flows_known(const struct vnat_tuple *k)
 	struct nf_conntrack *ct = NULL;
 	bool found = false;
 
+	if (!flowset_ct_on())
+		return flowset_known(k);
 	if ((h = nfct_open(CONNTRACK, 0)) == NULL) {
 		log_warn_rl("vnat: flows: conntrack");
 		return false;
@@ -299,6 +303,20 @@ end_pair(const struct nf_conntrack *ct, bool reply, uint8_t family, struct sd_co
 	c->sc_rport = ntohs(nfct_get_attr_u16(ct, reply ? ATTR_REPL_PORT_DST : ATTR_ORIG_PORT_DST));
 }
 
+/* c to the walk's callback when an unconnected socket owns its local end
+ * (its inode set in c) and no connected one has it; false when not */
+static bool
+offer(struct sd_conn *c, struct walk *w)
+{
+	struct vnat_tuple k;
+
+	conns_identity(c, &k);
+	if (!flows_owner(&w->w_socks, &k, &c->sc_inode) || vtab_find(&w->w_conn, &k))
+		return false;
+	w->w_stop = w->w_cb(c, w->w_arg);
+	return true;
+}
+
 static int
 flow_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 {
@@ -314,16 +332,24 @@ flow_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *arg)
 	 * here (the reply's source: the socket's end, after any DNAT) */
 	for (int reply = 0; reply < 2; reply++) {
 		struct sd_conn c;
-		struct vnat_tuple k;
 		end_pair(ct, reply, family, &c);
-		conns_identity(&c, &k);
-		if (!flows_owner(&w->w_socks, &k, &c.sc_inode) || vtab_find(&w->w_conn, &k))
+		if (!offer(&c, w))
 			continue;
-		if ((w->w_stop = w->w_cb(&c, w->w_arg)) != 0)
-			return NFCT_CB_STOP;
-		break;
+		return w->w_stop ? NFCT_CB_STOP : NFCT_CB_CONTINUE;
 	}
 	return NFCT_CB_CONTINUE;
+}
+
+/* a flow of the sets of vnat/flowset, offered as one of conntrack's */
+static int
+set_cb(const struct sd_conn *c, void *arg)
+{
+	struct walk *w = arg;
+	struct sd_conn copy = *c;
+
+	w->w_entries++;
+	offer(&copy, w);
+	return w->w_stop;
 }
 
 static int
@@ -353,6 +379,10 @@ flows_collect(bool (*want)(uint32_t inode, void *arg), void *warg, sd_conn_cb cb
 	if (sd_dump(AF_INET, IPPROTO_UDP, index_connected, &w.w_conn) != 0 ||
 	    (sd_dump(AF_INET6, IPPROTO_UDP, index_connected, &w.w_conn) != 0 && errno != ENOENT))
 		goto out;
+	if (!flowset_ct_on()) {	/* vnet's own sets (vnat/flowset) */
+		rc = flowset_list(set_cb, &w);
+		goto out;
+	}
 	if ((h = nfct_open(CONNTRACK, 0)) == NULL ||
 	    nfct_callback_register(h, NFCT_T_ALL, flow_cb, &w) != 0)
 		goto out;
@@ -360,9 +390,8 @@ flows_collect(bool (*want)(uint32_t inode, void *arg), void *warg, sd_conn_cb cb
 	/* the table is never empty where conntrack tracks (this very host's
 	 * control connection is in it) */
 	if (rc == 0 && w.w_entries == 0)
-		log_warnx_rl("vnat: conntrack holds nothing in this namespace: nothing uses it, so "
-		    "the UDP flows of unconnected sockets cannot be followed (a ct rule, as of a "
-		    "stateful firewall, turns it on)");
+		log_warnx_rl("vnat: conntrack counts entries but lists none: no UDP flow of an "
+		    "unconnected socket this time");
 out:
 	saved = errno;
 	if (h)

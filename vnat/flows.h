@@ -8,8 +8,10 @@
  * nf_conntrack_udp_timeout_stream, 120 s, once both ways were seen).
  *
  * conntrack tracks only in a namespace where something uses it (a ct rule,
- * NAT: a stateful firewall does); where nothing does, vnet knows no flow
- * of an unconnected socket and says so in its log (flows_known). */
+ * NAT: a stateful firewall does); where nothing does (nf_conntrack_count
+ * 0), vnet follows the flows itself in an nftables set of its own
+ * (vnat/flowset: only UDP packets of ports that unconnected sockets own
+ * touch it) and every function here reads that set instead. */
 #ifndef VNET_FLOWS_H
 #define VNET_FLOWS_H
 
@@ -17,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vnat/flowset.h"
 #include "vnat/sockdiag.h"
 #include "vnat/tuple.h"
 #include "vnat/vnat.h"
@@ -30,6 +33,7 @@ struct flows_part {
 	size_t	fp_n;
 	double	fp_since;	/* flows_repin: UDP flows suspended since (0: none) */
 	double	fp_next;	/* and when they are pinned again */
+	struct flowset_part fp_set;	/* flowset.c: where conntrack is not active */
 };
 
 struct vnat;

@@ -15,8 +15,10 @@
  * the base chains set the fields one after the other, each map keyed by the
  * tuple as the earlier rewrites left it, and a miss leaves the field alone.
  * The table exists only while at least one translation does, so nothing
- * costs anything (and nothing of vnet's shows in the ruleset) until a
- * connection moves.
+ * costs anything (and nothing of this table shows in the ruleset) until a
+ * connection moves.  (Where conntrack tracks nothing and an unconnected
+ * UDP socket owns a port, vnet's other table, inet vnetflow, follows UDP
+ * flows: vnat/flowset.)
  *
  * The one thing the inet family cannot see is ARP: while a moved host
  * keeps its old IPv4 addresses on lo, a second table of the same name in

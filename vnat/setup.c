@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "vnat/addr.h"
 #include "vnat/core.h"
+#include "vnat/flowset.h"
 
 static int adopt(struct vnat *v, const char *path);
 
@@ -105,7 +106,7 @@ vnat_start(struct event_base *base, const struct vnat_opts *o, char *err, size_t
 		goto fail;
 	if (endpoint_start(v, o, err, errlen) != 0)
 		goto fail;
-	if (sweep_start(v) != 0) {
+	if (sweep_start(v) != 0 || flowset_start(v) != 0) {
 		snprintf(err, errlen, "cannot arm the sweep timer");
 		goto fail;
 	}
@@ -154,6 +155,7 @@ vnat_stop(struct vnat *v)
 	op_abort(v);
 	endpoint_close(v);
 	sweep_stop(v);
+	flowset_stop(v);
 	helper_stop(v);
 	if (!leave(v)) {
 		kept_drop_all(v);

@@ -46,6 +46,16 @@ resume_one() {
 		die "$peer did not update the flow: $(grep VNAT_UPD "$TMP/$peer.log")"
 }
 
+# move_resume: the client's host moves and runs RESUME (resume_one cli);
+# the echo count before it in before, the time of the move in t_move
+move_resume() {
+	move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
+	before=$(echoes)
+	t_move=$(date +%s.%N)
+	resume_one cli
+	ok "RESUME: $RESUMED; the server: 1 updated, 0 unknown"
+}
+
 udp_flow_run() {
 	local mode=$1 hide=${2:-} state conns before t_move out gap new old what
 	state=CONNECTED
@@ -79,11 +89,7 @@ udp_flow_run() {
 		die "conns: $(vc -c conns)"
 	ok "CONNS? on the client: $conns"
 
-	move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
-	before=$(echoes)
-	t_move=$(date +%s.%N)
-	resume_one cli
-	ok "RESUME: $RESUMED; the server: 1 updated, 0 unknown"
+	move_resume
 	nsx srv nft list table inet vnet | grep -q '198.18.1.10 . 6100\|6100 . 198.18.1.10' ||
 		die "no translation on the server: $(nsx srv nft list table inet vnet 2>&1 | head -20)"
 	ok "the server translates its replies to the old address"
