@@ -8,6 +8,8 @@
 # whole.  SIGKILL, and the host moves while no vnet runs: the new vnet is
 # suspended again, the RESUME re-homes the connection and the peer ends
 # its SUSPENDED state; the stream, stalled by the move, arrives whole.
+# The peer's stop helper keeps its socat stopped over each restart and
+# continues it at the RESUME.
 #
 #   [cli] eth0 198.18.1.10 ── l1 [rtr] l2 ── eth0 [srv] 198.18.2.20
 #         eth1 198.18.3.10 ── l3 ┘   (after the move)
@@ -19,6 +21,11 @@ start_vnet cli cli "${CLI_ARGS[@]}"
 start_vnet srv srv pws -h _ -p 4455 --vnat --vnat-secure --vnat-proc socat
 wait_for 10 "client's vnet" port_open cli 127.0.0.1 4455
 wait_for 10 "server's VCMP" port_open cli 198.18.2.20 2031
+[ "$(vs -c helper -n socat -m stop)" = "helper socat stop" ] || die "helper stop"
+state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null; }
+pid_of() { nsx "$1" ss -Htnp "$2" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
+stopped() { [ "$(state "$sp")" = T ]; }
+running() { [ -n "$(state "$sp")" ] && ! stopped; }
 vstat() { "$1" -c vstats | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 susp_saved() { grep -q '^susp [0-9]' "$STATE" && [ "$(grep -c '^sconn ' "$STATE")" = 1 ]; }
 shape cli
@@ -27,8 +34,11 @@ shape cli
 # KILL), started again (its log: cli-N.txt before); suspended=yes after
 restart_cli() {
 	local sig=$1 n=$2 rc=0
+	sp=$(pid_of srv "sport = :5001")
+	[ -n "$sp" ] || die "no server socat"
 	out=$(vc -c suspend) || die "SUSPEND: $out"
 	[ "$(vstat vs peer_suspended)" = 1 ] || die "peer: $(vs -c vstats)"
+	wait_for 5 "the peer's socat stopped" stopped
 	wait_for 10 "the SUSPEND in the state file" susp_saved
 	grep -q '^sconn 0 4 6 0 198.18.1.10 [0-9]* 198.18.1.10 [0-9]* 198.18.2.20 5001 198.18.2.20 5001$' \
 		"$STATE" || die "sconn line: $(cat "$STATE")"
@@ -50,7 +60,8 @@ restart_cli() {
 	grep -q "vnat: the SUSPEND of 1 connection(s) [0-9]* s ago is in force again" "$TMP/cli.log" ||
 		die "no word of the adopted SUSPEND: $(tail -5 "$TMP/cli.log")"
 	[[ $(vs -c conns) == *" SUSPENDED "* ]] || die "peer: $(vs -c conns)"
-	ok "SIGTERM/SIGKILL ($sig) during SUSPEND: recorded; after the restart suspended=yes, the key kept, the peer SUSPENDED"
+	stopped || die "the peer's socat not stopped after the restart (state $(state "$sp"))"
+	ok "SIG$sig during SUSPEND: recorded; after the restart suspended=yes, the key kept, the peer SUSPENDED, its socat stopped"
 }
 
 # resumed: the RESUME (in $out) told the peer; its SUSPENDED state is over
@@ -61,17 +72,18 @@ resumed() {
 	[[ $(vs -c conns) != *" SUSPENDED "* ]] && [[ $(vs -c conns) == *" ESTABLISHED "* ]] ||
 		die "peer: $(vs -c conns)"
 	wait_for 10 "the SUSPEND gone from the state file" bash -c "! grep -q '^susp' '$STATE'"
+	wait_for 5 "the peer's socat continued" running
 }
 
-# 1: SIGTERM at home; the stream lasts over the restart (48 MB at 40 Mbit/s: ~10 s)
-stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $((48 * 1024 * 1024))
+# 1: SIGTERM at home; the stream lasts over the restart (the peer's socat stopped: it stalls until the RESUME)
+stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $((32 * 1024 * 1024))
 restart_cli TERM 1
 out=$(vc -c resume) || die "RESUME with no move: $out"
 resumed
 b=$(bytes_in up)
 wait_for 20 "data flowing after the RESUME" rx_over up "$b"
 stream_end up
-ok "RESUME with no move: $out; the peer's SUSPENDED state ended, 48 MB intact"
+ok "RESUME with no move: $out; the peer's SUSPENDED state ended, its socat continued, 32 MB intact"
 
 # 2: SIGKILL, the host moves while no vnet runs; the stream stalls until RESUME
 stream up up srv TCP-LISTEN:5001 cli TCP:198.18.2.20:5001 $((16 * 1024 * 1024))
@@ -81,5 +93,5 @@ out=$(vc -c resume) || die "RESUME after the move: $out"
 resumed
 wait_for 20 "data flowing after the RESUME" rx_over up "$b"
 stream_end up
-ok "RESUME after the move: $out; the peer's SUSPENDED state ended, 16 MB intact"
+ok "RESUME after the move: $out; the peer's SUSPENDED state ended, its socat continued, 16 MB intact"
 finish
