@@ -127,7 +127,8 @@ fail:
 static bool
 leave(struct vnat *v)
 {
-	if (!state_on(v) || v->v_nft == NULL || vnat_count(v) + kept_count(v) + keys_count(v) == 0)
+	if (!state_on(v) || v->v_nft == NULL ||
+	    (vnat_count(v) + kept_count(v) + keys_count(v) == 0 && !suspend_is_on(v)))
 		return false;
 	if (state_save(v) != 0) {
 		log_warnx("vnat: %s could not be written: removing the %zu translation(s) and %zu "
@@ -136,8 +137,9 @@ leave(struct vnat *v)
 		return false;
 	}
 	log_info("vnat: left for the next start: %zu translation(s), %zu kept address(es), "
-	    "%zu key(s), recorded in %s (vnet --vnat-flush removes them)", vnat_count(v),
-	    kept_count(v), keys_count(v), v->v_state.st_path);
+	    "%zu key(s)%s, recorded in %s (vnet --vnat-flush removes them)", vnat_count(v),
+	    kept_count(v), keys_count(v), suspend_is_on(v) ? ", the SUSPEND in force" : "",
+	    v->v_state.st_path);
 	return true;
 }
 
@@ -148,10 +150,11 @@ vnat_stop(struct vnat *v)
 
 	if (v == NULL)
 		return;
-	if (suspend_is_on(v))
-		log_warnx("vnat: exiting while a SUSPEND is in force: it is not recorded; after the "
-		    "next start, SUSPEND again, then RESUME (a RESUME alone re-homes only "
-		    "connections whose address is gone; the peers keep the others suspended)");
+	if (suspend_is_on(v) && !state_on(v))
+		log_warnx("vnat: exiting while a SUSPEND is in force, with no state folder: it is "
+		    "not recorded; after the next start, SUSPEND again, then RESUME (a RESUME "
+		    "alone re-homes only connections whose address is gone; the peers keep the "
+		    "others suspended)");
 	op_abort(v);
 	endpoint_close(v);
 	sweep_stop(v);
@@ -190,7 +193,7 @@ adopt(struct vnat *v, const char *path)
 
 	if ((r = state_read(path, &s)) != 0)
 		return r > 0 ? 0 : -1;
-	if (s.vs_ntrs + s.vs_nkept + s.vs_nkeys == 0) {
+	if (s.vs_ntrs + s.vs_nkept + s.vs_nkeys == 0 && !s.vs_susp) {
 		vstate_free(&s);
 		return 0;
 	}
@@ -203,8 +206,14 @@ adopt(struct vnat *v, const char *path)
 	    vnat_adopt(v, s.vs_trs, s.vs_ntrs, s.vs_next_id, pre, err, sizeof(err)) != 0)
 		goto fail;
 	keys_adopt(v, s.vs_keys, s.vs_nkeys);
+	if (s.vs_susp)
+		suspend_adopt(v, (time_t)s.vs_susp_at, s.vs_sconns, s.vs_nsconns);
 	log_info("vnat: adopted what the last vnet left (%s): %zu translation(s), %zu kept "
-	    "address(es), %zu key(s)", path, s.vs_ntrs, s.vs_nkept, s.vs_nkeys);
+	    "address(es), %zu key(s)%s", path, s.vs_ntrs, s.vs_nkept, s.vs_nkeys,
+	    s.vs_susp ? ", a SUSPEND in force" : "");
+	if (s.vs_susp)
+		log_info("vnat: the SUSPEND of %zu connection(s) %.0f s ago is in force again: "
+		    "RESUME ends it", s.vs_nsconns, difftime(time(NULL), (time_t)s.vs_susp_at));
 	free(pre);
 	vstate_free(&s);
 	return 1;

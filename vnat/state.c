@@ -70,14 +70,16 @@ state_changed(struct vnat *v)
 static int
 image(struct vnat *v, struct vstate *s)
 {
-	struct vtab *trs = vnat_table(v), *keys = keys_table(v);
+	struct vtab *trs = vnat_table(v), *keys = keys_table(v), *susp = suspend_table(v);
 	struct vtab_ent *e;
 
 	memset(s, 0, sizeof(*s));
 	s->vs_trs = calloc(trs->vt_n + 1, sizeof(*s->vs_trs));
 	s->vs_kept = calloc(kept_count(v) + 1, sizeof(*s->vs_kept));
 	s->vs_keys = calloc(keys->vt_n + 1, sizeof(*s->vs_keys));
-	if (s->vs_trs == NULL || s->vs_kept == NULL || s->vs_keys == NULL) {
+	s->vs_sconns = calloc(susp->vt_n + 1, sizeof(*s->vs_sconns));
+	if (s->vs_trs == NULL || s->vs_kept == NULL || s->vs_keys == NULL ||
+	    s->vs_sconns == NULL) {
 		vstate_free(s);
 		return -1;
 	}
@@ -90,6 +92,11 @@ image(struct vnat *v, struct vstate *s)
 	TAILQ_FOREACH(e, &keys->vt_all, ve_all) {
 		s->vs_keys[s->vs_nkeys].sy_conn = e->ve_tr;
 		s->vs_keys[s->vs_nkeys++].sy_key = e->ve_key;
+	}
+	if ((s->vs_susp = suspend_is_on(v))) {
+		s->vs_susp_at = (uint64_t)suspend_since(v);
+		TAILQ_FOREACH(e, &susp->vt_all, ve_all)
+			s->vs_sconns[s->vs_nsconns++] = e->ve_tr;
 	}
 	return 0;
 }

@@ -13,6 +13,7 @@
 #include "vnat/conns.h"
 #include "vnat/core.h"
 #include "vnat/flows.h"
+#include "vnat/state.h"
 #include "vnat/vcmp.h"
 #include "vnat/xchg.h"
 
@@ -149,6 +150,7 @@ suspend_start(struct vnat *v, vnat_op_done_cb *done, void *arg, char *err, size_
 	free(inode);
 	v->v_susp.sp_on = true;
 	v->v_susp.sp_at = time(NULL);
+	state_changed(v);	/* a restart keeps it (vnat/state) */
 	s->s_op.op_done = done;
 	s->s_op.op_arg = arg;
 	s->s_n = (size_t)n;
@@ -208,7 +210,28 @@ suspend_over(struct vnat *v, double *secs)
 	TAILQ_FOREACH(e, &v->v_susp.sp_conns.vt_all, ve_all)
 		helper_resume(v, &e->ve_tr, "resumed");
 	suspend_free(v);
+	state_changed(v);
 	return true;
+}
+
+time_t
+suspend_since(const struct vnat *v)
+{
+	return v->v_susp.sp_on ? v->v_susp.sp_at : 0;
+}
+
+void
+suspend_adopt(struct vnat *v, time_t at, const struct vnat_tuple *t, size_t n)
+{
+	bool created;
+
+	vtab_clear(&v->v_susp.sp_conns);
+	for (size_t i = 0; i < n; i++)
+		if (vtab_put(&v->v_susp.sp_conns, &t[i], &created) == NULL)
+			log_warnx("vnat: adopting the SUSPEND: out of memory (%zu of %zu "
+			    "connection(s) kept)", i, n);
+	v->v_susp.sp_on = true;
+	v->v_susp.sp_at = at;
 }
 
 struct vtab *

@@ -37,7 +37,14 @@ bool suspend_has(const struct vnat *v, const struct vnat_tuple *key);
 /* A RESUME ended: the suspended state is forgotten; true (with the
  * seconds it lasted in *secs) when there was one. */
 bool suspend_over(struct vnat *v, double *secs);
-/* The connections this host suspended, for vnat/flows (flows_repin). */
+/* When the SUSPEND in force began (0 when none). */
+time_t suspend_since(const struct vnat *v);
+/* At start: the SUSPEND the state file records (vnat/setup), in force
+ * again since at with connections t[n] (as SUSPEND found them); the peers
+ * keep theirs, so a RESUME tells them as if vnet had not stopped. */
+void suspend_adopt(struct vnat *v, time_t at, const struct vnat_tuple *t, size_t n);
+/* The connections this host suspended, for vnat/flows (flows_repin) and
+ * vnat/state. */
 struct vtab *suspend_table(struct vnat *v);
 
 #endif

@@ -10,12 +10,13 @@
 
 #define HEADER	"vnet-vnat-state 1"
 
-enum kind { L_HEAD, L_ANN, L_NEXT, L_TR, L_KEPT, L_KEY, L_END };
+enum kind { L_HEAD, L_ANN, L_NEXT, L_TR, L_KEPT, L_KEY, L_SUSP, L_SCONN, L_END };
 
 struct line {
 	enum kind		 l_kind;
 	int			 l_ann;
 	uint32_t		 l_next;
+	uint64_t		 l_at;
 	struct vnat_tuple	 l_tr;
 	struct vstate_kept	 l_kept;
 	struct vstate_key	 l_key;
@@ -116,13 +117,15 @@ words(char *s, char *w[MAXTOK])
 	return n;
 }
 
+/* a tr line, or (id 0 allowed: never moved) a suspended connection's */
 static bool
-tr_line(char **w, size_t n, struct vnat_tuple *t)
+tr_line(char **w, size_t n, uint64_t min_id, struct vnat_tuple *t)
 {
 	uint64_t id;
 
 	memset(t, 0, sizeof(*t));
-	return n == 13 && num(w[1], UINT32_MAX, &id) && id > 0 && family(w[2], &t->t_family) &&
+	return n == 13 && num(w[1], UINT32_MAX, &id) && id >= min_id &&
+	    family(w[2], &t->t_family) &&
 	    proto(w[3], &t->t_proto) && num8(w[4], TUPLE_OUT | TUPLE_IN, &t->t_dirs) &&
 	    addr(w[5], t->t_family, t->t_lvir) && port(w[6], &t->t_lvir_port) &&
 	    addr(w[7], t->t_family, t->t_lphy) && port(w[8], &t->t_lphy_port) &&
@@ -179,7 +182,15 @@ parse_line(char *s, struct line *l)
 	}
 	if (strcmp(w[0], "tr") == 0) {
 		l->l_kind = L_TR;
-		return tr_line(w, n, &l->l_tr);
+		return tr_line(w, n, 1, &l->l_tr);
+	}
+	if (strcmp(w[0], "susp") == 0 && n == 2) {
+		l->l_kind = L_SUSP;
+		return num(w[1], VSTATE_AT_MAX, &l->l_at);
+	}
+	if (strcmp(w[0], "sconn") == 0) {
+		l->l_kind = L_SCONN;
+		return tr_line(w, n, 0, &l->l_tr);
 	}
 	if (strcmp(w[0], "kept") == 0) {
 		l->l_kind = L_KEPT;
@@ -245,12 +256,14 @@ walk(const char *buf, size_t len, struct vstate *out, size_t cnt[L_END + 1], cha
 			return -1;
 		}
 		if ((lno == 1) != (l.l_kind == L_HEAD) ||
-		    ((l.l_kind == L_ANN || l.l_kind == L_NEXT) && cnt[l.l_kind] > 0)) {
+		    ((l.l_kind == L_ANN || l.l_kind == L_NEXT || l.l_kind == L_SUSP) &&
+		    cnt[l.l_kind] > 0) || (l.l_kind == L_SCONN && cnt[L_SUSP] == 0)) {
 			snprintf(err, errlen, "line %zu: out of place", lno);
 			return -1;
 		}
 		if ((l.l_kind == L_KEPT && cnt[L_KEPT] == VSTATE_KEPT_MAX) ||
-		    ((l.l_kind == L_TR || l.l_kind == L_KEY) && cnt[l.l_kind] == VSTATE_ENTS_MAX)) {
+		    ((l.l_kind == L_TR || l.l_kind == L_KEY || l.l_kind == L_SCONN) &&
+		    cnt[l.l_kind] == VSTATE_ENTS_MAX)) {
 			snprintf(err, errlen, "line %zu: too many entries", lno);
 			return -1;
 		}
@@ -264,6 +277,10 @@ walk(const char *buf, size_t len, struct vstate *out, size_t cnt[L_END + 1], cha
 			out->vs_kept[cnt[L_KEPT]] = l.l_kept;
 		else if (out && l.l_kind == L_KEY)
 			out->vs_keys[cnt[L_KEY]] = l.l_key;
+		else if (out && l.l_kind == L_SUSP)
+			out->vs_susp_at = l.l_at;
+		else if (out && l.l_kind == L_SCONN)
+			out->vs_sconns[cnt[L_SCONN]] = l.l_tr;
 		cnt[l.l_kind]++;
 		done = l.l_kind == L_END;
 		explicit_bzero(&l, sizeof(l));	/* keys */
@@ -299,7 +316,9 @@ vstate_parse(const char *buf, size_t len, struct vstate *out, char *err, size_t 
 	out->vs_trs = calloc(cnt[L_TR] ? cnt[L_TR] : 1, sizeof(*out->vs_trs));
 	out->vs_kept = calloc(cnt[L_KEPT] ? cnt[L_KEPT] : 1, sizeof(*out->vs_kept));
 	out->vs_keys = calloc(cnt[L_KEY] ? cnt[L_KEY] : 1, sizeof(*out->vs_keys));
-	if (out->vs_trs == NULL || out->vs_kept == NULL || out->vs_keys == NULL) {
+	out->vs_sconns = calloc(cnt[L_SCONN] ? cnt[L_SCONN] : 1, sizeof(*out->vs_sconns));
+	if (out->vs_trs == NULL || out->vs_kept == NULL || out->vs_keys == NULL ||
+	    out->vs_sconns == NULL) {
 		vstate_free(out);
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -308,6 +327,8 @@ vstate_parse(const char *buf, size_t len, struct vstate *out, char *err, size_t 
 	out->vs_ntrs = cnt[L_TR];
 	out->vs_nkept = cnt[L_KEPT];
 	out->vs_nkeys = cnt[L_KEY];
+	out->vs_susp = cnt[L_SUSP] > 0;
+	out->vs_nsconns = cnt[L_SCONN];
 	/* ids already given are not given again */
 	for (size_t i = 0; i < out->vs_ntrs; i++)
 		if (out->vs_trs[i].t_id > out->vs_next_id)
@@ -323,6 +344,7 @@ vstate_free(struct vstate *s)
 	if (s->vs_keys)
 		explicit_bzero(s->vs_keys, s->vs_nkeys * sizeof(*s->vs_keys));
 	free(s->vs_keys);
+	free(s->vs_sconns);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -332,6 +354,18 @@ end_text(FILE *f, uint8_t fam, const uint8_t *a, uint16_t p)
 	char s[ADDRFMT_ADDRLEN];
 
 	fprintf(f, " %s %u", tuple_addr_text(fam, a, s, sizeof(s)), p);
+}
+
+/* a whole tuple: NAME ID FAM PROTO DIRS and the four ends */
+static void
+tuple_text(FILE *f, const char *name, const struct vnat_tuple *t)
+{
+	fprintf(f, "%s %u %u %u %u", name, t->t_id, t->t_family, t->t_proto, t->t_dirs);
+	end_text(f, t->t_family, t->t_lvir, t->t_lvir_port);
+	end_text(f, t->t_family, t->t_lphy, t->t_lphy_port);
+	end_text(f, t->t_family, t->t_rvir, t->t_rvir_port);
+	end_text(f, t->t_family, t->t_rphy, t->t_rphy_port);
+	fputc('\n', f);
 }
 
 char *
@@ -344,15 +378,8 @@ vstate_format(const struct vstate *s, size_t *len)
 	if (f == NULL)
 		return NULL;
 	fprintf(f, HEADER "\nannounce %d\nnextid %u\n", s->vs_announce, s->vs_next_id);
-	for (size_t i = 0; i < s->vs_ntrs; i++) {
-		const struct vnat_tuple *t = &s->vs_trs[i];
-		fprintf(f, "tr %u %u %u %u", t->t_id, t->t_family, t->t_proto, t->t_dirs);
-		end_text(f, t->t_family, t->t_lvir, t->t_lvir_port);
-		end_text(f, t->t_family, t->t_lphy, t->t_lphy_port);
-		end_text(f, t->t_family, t->t_rvir, t->t_rvir_port);
-		end_text(f, t->t_family, t->t_rphy, t->t_rphy_port);
-		fputc('\n', f);
-	}
+	for (size_t i = 0; i < s->vs_ntrs; i++)
+		tuple_text(f, "tr", &s->vs_trs[i]);
 	for (size_t i = 0; i < s->vs_nkept; i++)
 		fprintf(f, "kept %u %s\n", s->vs_kept[i].sk_family,
 		    tuple_addr_text(s->vs_kept[i].sk_family, s->vs_kept[i].sk_addr, a, sizeof(a)));
@@ -366,6 +393,10 @@ vstate_format(const struct vstate *s, size_t *len)
 			fprintf(f, "%02x", k->sy_key.vk_key[j]);
 		fprintf(f, " %llu\n", (unsigned long long)k->sy_key.vk_ctr);
 	}
+	if (s->vs_susp)
+		fprintf(f, "susp %llu\n", (unsigned long long)s->vs_susp_at);
+	for (size_t i = 0; s->vs_susp && i < s->vs_nsconns; i++)
+		tuple_text(f, "sconn", &s->vs_sconns[i]);
 	fputs("end\n", f);
 	if ((ferror(f) != 0) + (fclose(f) != 0)) {
 		free(buf);

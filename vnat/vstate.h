@@ -2,7 +2,8 @@
  * what vnet leaves in the kernel at exit for the next start to adopt, or
  * for `vnet --vnat-flush` to remove: the translations (whole tuples), the
  * addresses kept on lo, net.ipv4.conf.all.arp_announce as it was before
- * vnet raised it, and the connections' keys with their counters.
+ * vnet raised it, the connections' keys with their counters, and a
+ * SUSPEND in force (when, and the connections it suspended).
  *
  *   vnet-vnat-state 1
  *   announce -1|0|1|2                  (-1: untouched)
@@ -10,6 +11,11 @@
  *   tr ID FAM PROTO DIRS LVIR LVPORT LPHY LPPORT RVIR RVPORT RPHY RPPORT
  *   kept FAM ADDR
  *   key FAM PROTO LVIR LPORT RVIR RPORT KEY(64 hex) COUNTER
+ *   susp AT                            (a SUSPEND in force since AT, s
+ *                                       since the epoch; at most once)
+ *   sconn ID FAM PROTO DIRS LVIR ... RPPORT  (a suspended connection as
+ *                                       SUSPEND found it, as a tr line;
+ *                                       ID 0: never moved; after susp)
  *   end
  *
  * The file may be damaged or written by someone else: vstate_check is a
@@ -20,6 +26,7 @@
 #ifndef VNET_VSTATE_H
 #define VNET_VSTATE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +37,7 @@
 #define VSTATE_LINE_MAX	256
 #define VSTATE_KEPT_MAX	256
 #define VSTATE_ENTS_MAX	65536u
+#define VSTATE_AT_MAX	(1ull << 40)	/* a susp time: far beyond any real one */
 
 struct vstate_kept {
 	uint8_t		sk_family, sk_addr[16];
@@ -49,6 +57,10 @@ struct vstate {
 	size_t			 vs_nkept;
 	struct vstate_key	*vs_keys;
 	size_t			 vs_nkeys;
+	bool			 vs_susp;	/* a SUSPEND in force */
+	uint64_t		 vs_susp_at;	/* since (s since the epoch) */
+	struct vnat_tuple	*vs_sconns;	/* the connections it suspended */
+	size_t			 vs_nsconns;
 };
 
 /* 0 when buf (len bytes) is a whole state file as above; -1 with the first

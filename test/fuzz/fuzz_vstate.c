@@ -22,7 +22,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((t1 = vstate_format(&s, &l1)) == NULL)
 		abort();
 	if (vstate_parse(t1, l1, &s2, err, sizeof(err)) != 0 || s2.vs_ntrs != s.vs_ntrs ||
-	    s2.vs_nkept != s.vs_nkept || s2.vs_nkeys != s.vs_nkeys ||
+	    s2.vs_nkept != s.vs_nkept || s2.vs_nkeys != s.vs_nkeys || s2.vs_susp != s.vs_susp ||
+	    s2.vs_susp_at != s.vs_susp_at || s2.vs_nsconns != s.vs_nsconns ||
 	    (t2 = vstate_format(&s2, &l2)) == NULL || l1 != l2 || memcmp(t1, t2, l1) != 0)
 		abort();
 	free(t1);

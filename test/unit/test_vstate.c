@@ -56,6 +56,92 @@ Test(vstate, good_file_parses_and_round_trips)
 	vstate_free(&s2);
 }
 
+#define SUSP GOOD_HEAD "susp 1796320000\n" \
+	"sconn 0 4 6 0 198.18.1.10 40001 198.18.1.10 40001 198.18.2.20 5001 198.18.2.20 5001\n" \
+	"sconn 3 4 6 0 198.18.1.10 40000 198.18.3.10 40000 198.18.2.20 5001 198.18.2.20 5001\nend\n"
+#define GOOD_HEAD "vnet-vnat-state 1\nannounce -1\nnextid 3\n"
+
+Test(vstate, suspend_in_force_parses_and_round_trips)
+{
+	struct vstate s, s2;
+	char err[256] = "", *text;
+	size_t len;
+
+	cr_assert_eq(vstate_parse(SUSP, strlen(SUSP), &s, err, sizeof(err)), 0, "%s", err);
+	cr_assert(s.vs_susp);
+	cr_assert_eq(s.vs_susp_at, 1796320000u);
+	cr_assert_eq(s.vs_nsconns, 2);
+	struct vnat_tuple want = fx_tr4("198.18.1.10", 40000, "198.18.3.10", "198.18.2.20", 5001,
+	    "198.18.2.20");
+	want.t_id = 3;
+	cr_assert_eq(memcmp(&s.vs_sconns[1], &want, sizeof(want)), 0);
+	cr_assert_eq(s.vs_sconns[0].t_id, 0, "never moved: id 0");
+	cr_assert_eq(s.vs_sconns[0].t_lphy_port, 40001);
+	cr_assert_not_null(text = vstate_format(&s, &len));
+	cr_assert_str_eq(text, SUSP);
+	cr_assert_eq(vstate_parse(text, len, &s2, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(s2.vs_nsconns, 2);
+	free(text);
+	vstate_free(&s);
+	vstate_free(&s2);
+
+	/* a SUSPEND of no connection (all local) is still one in force */
+	cr_assert_eq(vstate_parse(GOOD_HEAD "susp 0\nend\n", strlen(GOOD_HEAD) + 11, &s, err,
+	    sizeof(err)), 0, "%s", err);
+	cr_assert(s.vs_susp);
+	cr_assert_eq(s.vs_nsconns, 0);
+	cr_assert_not_null(text = vstate_format(&s, &len));
+	cr_assert_str_eq(text, GOOD_HEAD "susp 0\nend\n");
+	free(text);
+	vstate_free(&s);
+
+	/* none: no susp line, and none written */
+	cr_assert_eq(vstate_parse(GOOD, strlen(GOOD), &s, err, sizeof(err)), 0, "%s", err);
+	cr_assert(!s.vs_susp);
+	cr_assert_eq(s.vs_nsconns, 0);
+	vstate_free(&s);
+}
+
+Test(vstate, hostile_suspend_lines_are_refused)
+{
+#define SC "sconn 0 4 6 0 1.1.1.1 1 1.1.1.1 1 3.3.3.3 1 3.3.3.3 1"
+	static const struct {
+		const char *body, *err;
+	} bad[] = {
+		{ SC "\nsusp 1\n", "line 4: out of place" },		/* sconn before susp */
+		{ SC "\n", "line 4: out of place" },			/* sconn without susp */
+		{ "susp 1\nsusp 2\n", "line 5: out of place" },	/* twice */
+		{ "susp\n", "line 4: not a state line" },
+		{ "susp 1 2\n", "line 4: not a state line" },
+		{ "susp -1\n", "line 4: not a state line" },
+		{ "susp 1099511627777\n", "line 4: not a state line" },	/* beyond VSTATE_AT_MAX */
+		{ "susp 18446744073709551616\n", "line 4: not a state line" },
+		{ "susp 0x10\n", "line 4: not a state line" },
+		{ "susp 1\nsconn 0 4 6 0 1.1.1.1 1 1.1.1.1 1 3.3.3.3 1 3.3.3.3\n",
+		    "line 5: not a state line" },				/* short */
+		{ "susp 1\n" SC " 1\n", "line 5: not a state line" },	/* long */
+		{ "susp 1\nsconn 0 4 6 0 fd00::1 1 1.1.1.1 1 3.3.3.3 1 3.3.3.3 1\n",
+		    "line 5: not a state line" },				/* family */
+		{ "susp 1\nsconn 4294967296 4 6 0 1.1.1.1 1 1.1.1.1 1 3.3.3.3 1 3.3.3.3 1\n",
+		    "line 5: not a state line" },				/* id */
+		{ "susp 1\nsconn 0 4 6 0 1.1.1.1 1 1.1.1.1 99999 3.3.3.3 1 3.3.3.3 1\n",
+		    "line 5: not a state line" },				/* port */
+	};
+	char text[512], err[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "vnet-vnat-state 1\nannounce 0\nnextid 0\n%send\n",
+		    bad[i].body);
+		cr_assert_eq(check(text, err), -1, "accepted: %s", bad[i].body);
+		cr_assert(strncmp(err, bad[i].err, strlen(bad[i].err)) == 0, "%s: %s", bad[i].body,
+		    err);
+	}
+	snprintf(text, sizeof(text), "vnet-vnat-state 1\nannounce 0\nnextid 0\nsusp 1\n%s\nend\n",
+	    SC);
+	cr_assert_eq(check(text, err), 0, "%s", err);
+#undef SC
+}
+
 Test(vstate, empty_state_round_trips)
 {
 	struct vstate s = { .vs_announce = -1 }, s2;
