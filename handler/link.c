@@ -82,15 +82,21 @@ dead_after(const struct handler *h)
 
 /* TCP_NODELAY, and liveness from the kernel too: keepalive probes and a
  * user timeout (unacknowledged data) within the handler's bound, for a
- * peer that sends no keepalive records (VNET 0.9) */
+ * peer that sends no keepalive records (VNET 0.9).  With records, silence
+ * (live_tick) notices a dead path at the bound and says so; the kernel's
+ * two are then a backstop LINK_KERNEL_SLACK s later, so that they never win
+ * that race on a loaded machine with a vaguer "Connection timed out". */
+#define LINK_KERNEL_SLACK	5
 static void
 sock_setup(struct handler *h)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
 	int fd = bufferevent_getfd(h->h_bev), one = 1;
-	int idle = (int)(dead_after(h) / 3 ? dead_after(h) / 3 : 1), cnt = 2;
-	unsigned uto = dead_after(h) * 1000;
+	unsigned slack = h->h_conf.hc_records ? LINK_KERNEL_SLACK : 0;
+	int idle = (int)(dead_after(h) / 3 ? dead_after(h) / 3 : 1);
+	int cnt = 2 + (int)((slack + (unsigned)idle - 1) / (unsigned)idle);
+	unsigned uto = (dead_after(h) + slack) * 1000;
 
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof(one));
