@@ -15,16 +15,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ROUNDS=${ROUNDS:-3} T=${T:-8}
 VNET_NS_PREFIX=vf
 . "$ROOT/test/integration/lib.sh"
-BC=ff:ff:ff:ff:ff:ff
 topo_up two
-HOST_DEVS=vmnet2 servers_up
-for v in "vmnet1 $VM_MAC" "vmnet2 $VM2_MAC"; do
-	set -- $v
-	client cli -q -p "$PW_P" -h 198.18.42.2 -c handle -b "$PW_H" -d 198.18.44.2 -e eth0 -f "$1" \
-		-g local -j "$2" $BC >/dev/null || die "handle for $1"
-done
-nsx vm ping -c2 -W2 198.18.42.20 >/dev/null || die "VM1 -> peer"
-nsx vm2 ping -c2 -W2 198.18.42.20 >/dev/null || die "VM2 -> peer"
+two_vm_handlers
 nsx peer iperf3 -s -p 5201 -D --logfile "$TMP/iperf-s.log"
 wait_for 10 "iperf3 server" ss_has peer -tln "sport = :5201"
 

@@ -7,9 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/addrfmt.h"
 #include "common/log.h"
+#include "vnat/addr.h"
 #include "vnat/flows.h"
 
 struct owner {
@@ -232,6 +234,13 @@ conns_self(const struct vtab *all, const struct sd_conn *c)
 	struct vnat_tuple k;
 	conns_identity(&r, &k);
 	return vtab_find(all, &k) != NULL;
+}
+
+bool
+conns_local(const struct vconn *v, const struct vnat_tuple *t, const struct addr_set *as,
+    const struct vtab *all)
+{
+	return addr_conn_local(as, t) || conns_self(all, &v->vc_c) || v->vc_pid == getpid();
 }
 
 static const char *

@@ -38,6 +38,13 @@ void conns_index(struct vtab *all, const struct sd_conn *c);
 /* True when all (conns_collect's index) holds c's other end: both ends of
  * the connection are sockets of this host. */
 bool conns_self(const struct vtab *all, const struct sd_conn *c);
+struct addr_set;
+/* True when v (with t, its translation or identity) is nothing to move:
+ * local by its addresses (addr_conn_local, as: this host's), both ends
+ * sockets of this host (conns_self), or a socket of vnet's own (the control
+ * connection carrying a RESUME).  SUSPEND and RESUME skip it. */
+bool conns_local(const struct vconn *v, const struct vnat_tuple *t, const struct addr_set *as,
+    const struct vtab *all);
 /* The translation of a socket that never moved: its tuple as virtual and
  * physical ends (the key for vnat_find and the vtab tables). */
 void conns_identity(const struct sd_conn *c, struct vnat_tuple *t);

@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -347,17 +346,11 @@ static int
 socket_of(const struct helped *h)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, h->h_pid, 0), s;
-	struct stat st;
 
 	if (pidfd < 0)
 		return -1;
-	s = (int)syscall(SYS_pidfd_getfd, pidfd, h->h_fd, 0);
+	s = sd_sock_copy(pidfd, h->h_fd, h->h_inode);
 	close(pidfd);
-	if (s >= 0 && (fstat(s, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != h->h_inode)) {
-		close(s);
-		errno = ESTALE;
-		return -1;
-	}
 	return s;
 }
 

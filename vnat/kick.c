@@ -8,7 +8,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,23 +53,6 @@ owner_seen(uint32_t inode, pid_t pid, int fd, const char *comm, void *arg)
 		c->c_pid = pid;
 		c->c_fd = fd;
 	}
-}
-
-/* a copy of descriptor fd of pidfd's process, if it is still socket inode */
-static int
-copy_of(int pidfd, int fd, uint32_t inode)
-{
-	struct stat st;
-	int s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
-
-	if (s < 0)
-		return -1;
-	if (fstat(s, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) {
-		close(s);
-		errno = ESTALE;
-		return -1;
-	}
-	return s;
 }
 
 static int
@@ -134,7 +116,7 @@ prepare_one(struct kick_ent *e, const struct vnat_tuple *t, uint32_t inode, pid_
 
 	if ((pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0)
 		return -1;
-	if ((s = copy_of(pidfd, fd, inode)) < 0) {
+	if ((s = sd_sock_copy(pidfd, fd, inode)) < 0) {
 		close(pidfd);
 		return -1;
 	}
@@ -236,7 +218,7 @@ kick_one(const struct kick_ent *e, const struct addr_set *as, int raw[2], const 
 	 * host's any more would send it out to the network */
 	if (!addr_set_has(as, e->ke_t.t_family, e->ke_t.t_lvir, true))
 		return 0;
-	if ((s = copy_of(e->ke_pidfd, e->ke_fd, e->ke_inode)) < 0)
+	if ((s = sd_sock_copy(e->ke_pidfd, e->ke_fd, e->ke_inode)) < 0)
 		return 0;
 	if (info_of(s, &ti) != 0 || ti.tcpi_backoff == 0) {
 		close(s);

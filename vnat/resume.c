@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "common/defer.h"
 #include "common/log.h"
@@ -209,7 +208,7 @@ plan(struct vnat *v, const char *addr, struct resume *r, char *err, size_t errle
 			t = *cur;
 		/* nothing local moves: loopback, this host to itself, vnet's own
 		 * sockets (the control connection carrying this request) */
-		if (addr_conn_local(&as, &t) || conns_self(&socks, c) || vc[i].vc_pid == getpid()) {
+		if (conns_local(&vc[i], &t, &as, &socks)) {
 			nlocal++;
 			continue;
 		}

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <linux/inet_diag.h>
@@ -309,4 +311,20 @@ sd_owners_scan(void (*cb)(uint32_t inode, pid_t pid, int fd, const char *comm, v
 	}
 	closedir(proc);
 	return 0;
+}
+
+int
+sd_sock_copy(int pidfd, int fd, uint32_t inode)
+{
+	struct stat st;
+	int s = (int)syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+
+	if (s < 0)
+		return -1;
+	if (fstat(s, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_ino != inode) {
+		close(s);
+		errno = ESTALE;
+		return -1;
+	}
+	return s;
 }

@@ -64,6 +64,11 @@ struct sd_owner {
  * under /proc); 0, or -1 when none does. */
 int sd_owner(uint32_t inode, struct sd_owner *out);
 
+/* A descriptor of this process for descriptor fd of the process pidfd
+ * names (pidfd_getfd), if it is still the socket of inode; -1 with errno
+ * (ESTALE when fd is now something else). */
+int sd_sock_copy(int pidfd, int fd, uint32_t inode);
+
 /* Calls cb once for every socket descriptor of every process (one walk of
  * /proc): inode, pid, descriptor and process name.  Returns 0, or -1 if
  * /proc cannot be read. */

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/defer.h"
 #include "common/log.h"
@@ -91,8 +90,7 @@ record(struct vnat *v, struct vnat_tuple **out, uint32_t **inode, char *err, siz
 		if ((cur = vnat_find(v, &t[k])) != NULL)
 			t[k] = *cur;
 		/* nothing local is suspended (as in RESUME: vnat/resume.c) */
-		if (addr_conn_local(&as, &t[k]) || conns_self(&socks, &vc[i].vc_c) ||
-		    vc[i].vc_pid == getpid())
+		if (conns_local(&vc[i], &t[k], &as, &socks))
 			continue;
 		(*inode)[k] = vc[i].vc_c.sc_inode;
 		if (vtab_put(&v->v_susp.sp_conns, &t[k++], &created) == NULL) {

@@ -329,6 +329,21 @@ client() {
 	HOME="$TMP/home-cli" ip netns exec "$P$ns" timeout 40 "$VNET_BIN/vnetclient" "$@"
 }
 
+# two_vm_handlers: after topo_up two, both servers (the host with vmnet1
+# and vmnet2) and one handler per VM on the proxy's eth0; both VMs reach
+# the LAN peer (t_fairness.sh, bench/fairness.sh)
+two_vm_handlers() {
+	local v
+	HOST_DEVS=vmnet2 servers_up
+	for v in "vmnet1 $VM_MAC" "vmnet2 $VM2_MAC"; do
+		set -- $v
+		client cli -q -p "$PW_P" -h 198.18.42.2 -c handle -b "$PW_H" -d 198.18.44.2 -e eth0 \
+			-f "$1" -g local -j "$2" ff:ff:ff:ff:ff:ff >/dev/null || die "handle for $1"
+	done
+	nsx vm ping -c2 -W2 198.18.42.20 >/dev/null || die "VM1 -> peer"
+	nsx vm2 ping -c2 -W2 198.18.42.20 >/dev/null || die "VM2 -> peer"
+}
+
 # the two servers of the seed's example
 servers_up() {
 	local s=${1:-}

@@ -15,16 +15,8 @@ FACTOR=4
 SLACK_MS=2
 LOAD_S=6; [ -n "${VNET_SANITIZED:-}" ] && LOAD_S=4
 MIN_MBIT=50; [ -n "${VNET_SANITIZED:-}" ] && MIN_MBIT=10
-BC=ff:ff:ff:ff:ff:ff
 topo_up two
-HOST_DEVS=vmnet2 servers_up
-for v in "vmnet1 $VM_MAC" "vmnet2 $VM2_MAC"; do
-	set -- $v
-	client cli -q -p "$PW_P" -h 198.18.42.2 -c handle -b "$PW_H" -d 198.18.44.2 -e eth0 -f "$1" \
-		-g local -j "$2" $BC >/dev/null || die "handle for $1"
-done
-nsx vm ping -c2 -W2 198.18.42.20 >/dev/null || die "VM1 -> peer"
-nsx vm2 ping -c2 -W2 198.18.42.20 >/dev/null || die "VM2 -> peer"
+two_vm_handlers
 ok "two handlers on the proxy's eth0, VM1 and VM2 reach the LAN peer"
 
 nsx vm2 ping -c 20 -i 0.05 -W 2 198.18.42.20 >"$TMP/idle.txt" || die "idle ping"
