@@ -7,8 +7,13 @@
 # handshake alone is timed with openssl s_client's own connect for scale.
 # The same for HANDLE, whose server dials the second one (HELLO, PEER and
 # BEGIN over a connection of its own): two handshakes, no delayed ACK.
-# The bound leaves a loaded machine room: 25 ms over plain (the goal, in
-# bench terms, is a few ms).
+# The fastest of each is compared (a stall is in every request, a loaded
+# machine's delays are not).  The bound leaves a loaded machine room: 25 ms
+# over plain (the goal, in bench terms, is a few ms).  Under the sanitizers
+# OpenSSL's thousands of allocations per handshake go through ASan's
+# allocator: the handshake itself costs about 20 ms more there (measured
+# idle: TLS 15-23 ms over plain, HANDLE 20-32), so the bounds are 35 and 60
+# ms, still below a delayed ACK (40 ms) on top of that cost.
 . "$(dirname "$0")/lib.sh"
 topo_up
 start_vnet host plain pw1 -h _ -p 4455 -d vmnet1
@@ -32,21 +37,25 @@ ms() { # ms ARGS...: milliseconds one vnetclient run takes, answer checked
 	echo $(((t1 - t0) / 1000000))
 }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
-# compare WHAT SLACK WHY: the medians of $plain and $tls; TLS within SLACK ms
+fastest() { sort -n | head -1; }
+# compare WHAT SLACK SANITIZED-SLACK WHY: the fastest of $plain and of $tls;
+# TLS within SLACK ms (SANITIZED-SLACK under the sanitizers)
 compare() {
-	local p t
-	p=$(printf '%s\n' "${plain[@]}" | median)
-	t=$(printf '%s\n' "${tls[@]}" | median)
-	log "plain $1: median ${p} ms (${plain[*]}); TLS: median ${t} ms (${tls[*]})"
-	[ "$t" -le $((p + $2)) ] || die "a TLS $1 takes ${t} ms against ${p} ms plain: more than $3"
-	ok "TLS $1 ${t} ms vs plain ${p} ms (bound: plain + $2 ms)"
+	local p t slack=$2
+	[ -n "${VNET_SANITIZED:-}" ] && slack=$3
+	p=$(printf '%s\n' "${plain[@]}" | fastest)
+	t=$(printf '%s\n' "${tls[@]}" | fastest)
+	log "plain $1: fastest ${p} ms, median $(printf '%s\n' "${plain[@]}" | median) (${plain[*]});" \
+		"TLS: fastest ${t} ms, median $(printf '%s\n' "${tls[@]}" | median) (${tls[*]})"
+	[ "$t" -le $((p + slack)) ] || die "a TLS $1 takes ${t} ms at best against ${p} ms plain: more than $4"
+	ok "TLS $1 ${t} ms vs plain ${p} ms, the fastest of each (bound: plain + $slack ms)"
 }
 plain=() tls=()
 for _ in $(seq 9); do
 	plain+=("$(ms -p pw1 -h 198.18.44.2)")
 	tls+=("$(ms -s -p pw2 -h 198.18.42.2)")
 done
-compare request 25 "the handshake"
+compare request 25 35 "the handshake"
 
 handle_ms() { # handle_ms "GLOBAL ARGS" "HANDLE ARGS": milliseconds of a HANDLE (then closed)
 	local t0 t1 out id
@@ -66,4 +75,4 @@ for _ in $(seq 5); do
 	plain+=("$(handle_ms "-p pw2 -h 198.18.42.2 -o 4456" "-d 198.18.44.2")")
 	tls+=("$(handle_ms "-s -p pw2 -h 198.18.42.2" "-d 198.18.44.2 -a 4456")")
 done
-compare HANDLE 35 "two handshakes"
+compare HANDLE 35 60 "two handshakes"
