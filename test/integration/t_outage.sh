@@ -1,8 +1,9 @@
 #!/bin/bash
 # Always on: a handler comes back by itself.  WAN outages through a router
-# that drops silently (no ICMP, no reset), of 10 s and 30 s (10 s only
-# under the sanitizers): traffic flows again within a few seconds of the
-# path (goal 2 s, bench/recover.sh), with no command typed, and both
+# that drops silently (no ICMP, no reset): 30 s (silence noticed, the link
+# redialled; under the sanitizers 10 s, which TCP's own retransmission
+# carries; bench/recover.sh has both and longer ones): traffic flows again
+# within a few seconds of the path (goal 2 s), with no command typed, and both
 # servers keep the handler's identifier.  The far server killed with
 # SIGKILL and restarted: back within a few seconds of it listening.  A
 # refused password while redialling backs off (no busy loop); CLOSE on the
@@ -59,7 +60,7 @@ outage() {
 		die "traffic back ${back}s after a ${len}s outage (bound 4 s, goal 2 s)"
 	BACK=$back
 }
-lens="10 30"
+lens=30
 [ -n "${VNET_SANITIZED:-}" ] && lens=10
 for len in $lens; do
 	outage "$len"

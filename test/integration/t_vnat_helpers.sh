@@ -1,7 +1,7 @@
 #!/bin/bash
 # Migration helpers on the peer.  The server's application gives up after 5 s
 # of silence (keepalive probes every second, TCP_USER_TIMEOUT 5 s).  The
-# client suspends and moves, and stays away 20 s: with the keepalive helper
+# client suspends and moves, and stays away 10 s (twice that): with the keepalive helper
 # the application survives (and its settings come back at RESUME), without
 # it the application dies.  A stop helper stops the server's socat during
 # the suspension and continues it at RESUME, and again when vnet exits in
@@ -16,7 +16,7 @@ IDLE=$ROOT/test/tools/idle_peer.py
 state() { awk '{print $3}' "/proc/$1/stat" 2>/dev/null; }
 pid_of() { nsx "$1" ss -Htnp "$2" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1; }
 
-round() {	# round MODE: one suspension of 20 s with the python3 helper MODE
+round() {	# round MODE: one suspension of 10 s with the python3 helper MODE
 	vnat_topo_up
 	vnat_pair
 	[ "$(vc -c vadd -n python3)" = "added python3" ] || die "vadd"
@@ -32,11 +32,11 @@ round() {	# round MODE: one suspension of 20 s with the python3 helper MODE
 	move_host cli 198.18.1.10 198.18.3.10 198.18.3.1
 }
 
-# with the keepalive helper: 20 s away, then back
+# with the keepalive helper: 10 s away, then back
 round keepalive
 grep -q "keepalive helper: python3 (pid [0-9]*) .*: keepalive off, TCP_USER_TIMEOUT 86400000 ms (were 1, 5000)" \
 	"$TMP/srv.log" || die "keepalive helper not active"
-sleep 20
+sleep 10
 kill -0 $spid 2>/dev/null || die "the application died during the suspension: $(cat "$TMP/idle.err")"
 out=$(vc -c resume) || die "RESUME: $out"
 grep -q "keepalive helper: python3 (pid [0-9]*) restored (resumed)" "$TMP/srv.log" || die "not restored"
@@ -44,7 +44,7 @@ sleep 3	# its own keepalive again, now through the translation
 touch "$TMP/go"
 wait $spid || die "the application failed after the resume: $(cat "$TMP/idle.err")"
 wait $cpid || true
-ok "keepalive helper: the application survived 20 s of suspension; its settings restored"
+ok "keepalive helper: the application survived 10 s of suspension; its settings restored"
 finish
 cleanup; NSS=() PIDS=(); TMP=$(mktemp -d /tmp/vnet-test.XXXXXX); P="vt$$h"
 
