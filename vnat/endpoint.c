@@ -41,7 +41,34 @@ struct vcmp_sess {
 	bool			 vs_keyed;
 	uint8_t			 vs_afam, vs_addr[16];	/* the peer's address (4 or 6) */
 	struct vkey_pair	 vs_kp;		/* our half of a VNAT_SUS exchange's key */
+	/* VNAT_UPD's backed-off connections, kicked when the mover closes the
+	 * session (it does once its own side is translated both ways and
+	 * kicked) or after VCMP_KICK_WAIT_MS: kicked at once, their
+	 * retransmissions would reach the mover before its output side is
+	 * translated, and what its socket sends in reply would leave by the
+	 * old address and wait for a backed-off timer of its own */
+	struct kick_set		 vs_kick;
+	struct event		*vs_kick_ev;
 };
+
+#define VCMP_KICK_WAIT_MS	200
+
+static void
+sess_kick(struct vcmp_sess *s)
+{
+	if (s->vs_kick_ev)
+		evtimer_del(s->vs_kick_ev);
+	if (s->vs_kick.ks_n)
+		s->vs_v->v_st.vs_kicked += kick_fire(&s->vs_kick, NULL, 0, "vcmp: VNAT_UPD");
+}
+
+static void
+kick_due(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	sess_kick(arg);
+}
 
 /* frees the exchange's entries and gives their charge back */
 static void
@@ -60,6 +87,9 @@ static void
 sess_close(struct vcmp_sess *s, const char *why)
 {
 	log_debug_rl("vcmp %s: %s", s->vs_peer, why);
+	sess_kick(s);
+	if (s->vs_kick_ev)
+		event_free(s->vs_kick_ev);
 	TAILQ_REMOVE(&s->vs_v->v_ep.ep_sess, s, vs_entry);
 	bufferevent_free(s->vs_bev);
 	if (s->vs_deadline)
@@ -284,7 +314,6 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 	uint8_t *found = calloc(n, 1), *kick = calloc(n, 1), *flow = calloc(n, 1);
 	uint32_t *inode = calloc(n, sizeof(*inode)), *kin = calloc(n, sizeof(*kin));
 	struct vnat_tuple *t = calloc(n, sizeof(*t));
-	struct kick_set ks = { NULL, 0 };
 	struct match mt;
 	struct vtab socks;
 	size_t i, k = 0, al = tuple_alen(family);
@@ -342,14 +371,21 @@ handle_upd(struct vcmp_sess *s, uint8_t cmd, uint8_t family, struct vcmp_entry *
 		flows_pin_suspended(t, k);	/* UDP flows outlive a long suspension */
 		goto out;
 	}
-	/* snd_una before the new path is in place (vnat/kick) */
-	kick_prepare(&ks, t, kin, k);
+	/* an earlier exchange's kicks first; then snd_una before the new path
+	 * is in place (vnat/kick), kicked when the session ends (sess_kick) */
+	sess_kick(s);
+	kick_prepare(&s->vs_kick, t, kin, k);
 	if (k && vnat_apply(v, t, k, err, sizeof(err)) != 0) {
 		log_warnx_rl("vcmp %s: %s", s->vs_peer, err);
 		memset(found, 0, n);
+		kick_clear(&s->vs_kick);
 	} else {
+		struct timeval wait = { 0, VCMP_KICK_WAIT_MS * 1000 };
 		v->v_st.vs_updated += k;
-		v->v_st.vs_kicked += kick_fire(&ks, NULL, 0, "vcmp: VNAT_UPD");
+		if (s->vs_kick.ks_n && s->vs_kick_ev == NULL)
+			s->vs_kick_ev = evtimer_new(v->v_base, kick_due, s);
+		if (s->vs_kick.ks_n && (s->vs_kick_ev == NULL || evtimer_add(s->vs_kick_ev, &wait) != 0))
+			sess_kick(s);	/* no timer: now, then */
 	}
 	for (i = 0; i < k; i++) {	/* resumed, if they were suspended */
 		struct vtab_ent *e = vtab_find(&v->v_ep.ep_susp, &t[i]);
@@ -371,7 +407,6 @@ out:
 			e->ve_lphy_port = 0;
 		}
 	}
-	kick_clear(&ks);
 	vtab_clear(&mt.m_keys);
 	vtab_clear(&socks);
 	free(found);

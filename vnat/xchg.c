@@ -111,7 +111,13 @@ peer_over(struct xpeer *p, const char *why)
 		    tuple_addr_text(p->p_family, p->p_addr, a, sizeof(a)), why);
 		x->x_unreachable++;
 	}
-	if (p->p_bev) {
+	/* a peer that answered keeps its session until xchg_close, after the
+	 * done callback has translated and kicked this side: the peer kicks
+	 * its own side when the session ends (vnat/endpoint) */
+	if (p->p_bev && why == NULL) {
+		bufferevent_disable(p->p_bev, EV_READ | EV_WRITE);
+		bufferevent_setcb(p->p_bev, NULL, NULL, NULL, NULL);
+	} else if (p->p_bev) {
 		bufferevent_free(p->p_bev);
 		p->p_bev = NULL;
 	}
