@@ -77,7 +77,7 @@ FUZZ_LIBS  = common/proto.c common/mac.c common/err.c common/frame.c common/sbuf
              vnat/vcmp.c vnat/vstate.c common/addrfmt.c
 FUZZ_DIR   = $(BUILD)/fuzz
 FUZZ_BIN   = $(patsubst test/fuzz/%.c,$(FUZZ_DIR)/%,$(FUZZ_SRC))
-FUZZ_SECONDS ?= 5
+FUZZ_SECONDS ?= 3
 TOOLS      = $(patsubst test/tools/%.c,$(BUILD)/test/%,$(TOOL_SRC))
 
 .PHONY: all deps tools install uninstall check unit integration asan fuzz demo bench clean
