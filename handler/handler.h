@@ -80,7 +80,8 @@ struct handler {
 	uint64_t		 h_sent_ms;	/* last record queued to the peer */
 	uint64_t		 h_state_ms;	/* when the link came up or went down */
 	uint64_t		 h_unans_ms;	/* first frame out since last heard; 0 */
-	bool			 h_stalled;	/* silent while sending: told the owner */
+	uint64_t		 h_acked_ms;	/* the tick that first saw data unacknowledged; 0 */
+	bool			 h_stalled;	/* stalled while sending: told the owner */
 	bool			 h_goodbye;	/* closing for good (CLOSE): tell the peer */
 	bool			 h_goodbye_rx;	/* closed by the peer's goodbye */
 	handler_link_cb		 h_on_down, h_on_stall;

@@ -3,6 +3,7 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,7 +142,6 @@ peer_read(struct bufferevent *bev, void *arg)
 
 	h->h_heard_ms = link_now_ms();
 	h->h_unans_ms = 0;
-	h->h_stalled = false;
 	for (;;) {
 		size_t avail = evbuffer_get_length(in);
 		if (avail < FRAME_HDR_LEN)
@@ -220,6 +220,7 @@ link_take(struct handler *h, struct bufferevent *bev, bool records)
 	h->h_heard_ms = h->h_sent_ms = h->h_state_ms = link_now_ms();
 	h->h_unans_ms = 0;
 	h->h_stalled = false;
+	h->h_acked_ms = 0;
 	sock_setup(h);
 	/* libevent reads and writes at most 16 KiB per call by default: too
 	 * little for 64 KiB super-frames at several Gbit/s */
@@ -247,18 +248,49 @@ send_record(struct handler *h, uint8_t type)
 	h->h_sent_ms = link_now_ms();
 }
 
+/* The kernel's word on the link: stalled (1) when data has waited for an
+ * acknowledgement for LINK_STALL_MS with none at all meanwhile: a dead path
+ * or a dead direction of it, or TCP's retransmission backed off after a
+ * burst of losses; not when the path is merely full, where a slow uplink
+ * shared by many handlers delays each link's frames (and so its peer's
+ * answer) by seconds while acknowledgements keep coming.  0: moving or
+ * idle; -1: no TCP_INFO. */
+static int
+kernel_stalled(struct handler *h, uint64_t now)
+{
+	struct tcp_info ti;
+	socklen_t sl = sizeof(ti);
+
+	if (getsockopt(bufferevent_getfd(h->h_bev), IPPROTO_TCP, TCP_INFO, &ti, &sl) != 0 ||
+	    sl < offsetof(struct tcp_info, tcpi_last_ack_recv) + sizeof(ti.tcpi_last_ack_recv))
+		return -1;
+	if (ti.tcpi_unacked == 0) {
+		h->h_acked_ms = 0;	/* nothing waits */
+		return 0;
+	}
+	/* waiting since this tick at the latest: counted from here */
+	if (h->h_acked_ms == 0) {
+		h->h_acked_ms = now;
+		return 0;
+	}
+	return now - h->h_acked_ms >= LINK_STALL_MS && ti.tcpi_last_ack_recv >= LINK_STALL_MS;
+}
+
 /* Once a second.  With a peer that sends keepalive records, silence for
  * the handler's bound loses the link, and a keepalive record goes when
  * nothing was sent for a third of the bound, or when something arrived
  * since this side last sent (peer_read answers at once, at most every half
  * second): a sender hears from its peer within a second of its frames, so
- * frames out and nothing heard for 2 s since means a dead path: on_stall. */
+ * frames out and nothing heard for 2 s since would mean a dead path.  The
+ * kernel knows better (kernel_stalled): with its word, that decides; the
+ * silence only where TCP_INFO is missing.  A stall: on_stall. */
 static void
 live_tick(evutil_socket_t fd, short what, void *arg)
 {
 	struct handler *h = arg;
 	uint64_t now = link_now_ms(), dead = dead_after(h) * 1000ull;
 	char why[96];
+	int ks;
 
 	(void)fd;
 	(void)what;
@@ -273,8 +305,11 @@ live_tick(evutil_socket_t fd, short what, void *arg)
 	 * side last sent (peer_read answers at most every LINK_KA_BUSY_MS) */
 	if (now - h->h_sent_ms >= dead / 3 || h->h_heard_ms > h->h_sent_ms)
 		send_record(h, FRAME_T_KEEPALIVE);
-	if (h->h_on_stall && !h->h_stalled && h->h_unans_ms &&
-	    now - h->h_unans_ms >= LINK_STALL_MS) {
+	if ((ks = kernel_stalled(h, now)) < 0)
+		ks = h->h_unans_ms && now - h->h_unans_ms >= LINK_STALL_MS;
+	if (!ks)
+		h->h_stalled = false;	/* moving again: a later stall is news */
+	else if (h->h_on_stall && !h->h_stalled) {
 		h->h_stalled = true;
 		h->h_on_stall(h, h->h_link_arg, NULL);
 	}

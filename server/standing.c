@@ -208,15 +208,15 @@ on_down(struct handler *h, void *arg, const char *why)
 		schedule(st, STAND_RETRY_MS, STAND_RETRY_MAX_MS);
 }
 
-/* frames out, nothing heard for 2 s: a fresh connection alongside */
+/* frames out, none acknowledged for 2 s: a fresh connection alongside */
 static void
 on_stall(struct handler *h, void *arg, const char *why)
 {
 	struct stand *st = arg;
 
 	(void)why;
-	log_info("handler %u: nothing heard from %s for 2 s while sending: dialling again "
-	    "alongside", st->st_id, handler_conf_of(h)->hc_peer);
+	log_info("handler %u: nothing acknowledged by %s for 2 s while sending: dialling "
+	    "again alongside", st->st_id, handler_conf_of(h)->hc_peer);
 	if (st->st_dial == NULL)
 		redial(-1, 0, st);
 }

@@ -76,10 +76,10 @@ link() {
 
 # wait_for SECONDS DESCRIPTION CMD...: poll until CMD succeeds
 wait_for() {
-	local t=$1 what=$2 end; shift 2
-	end=$((SECONDS + t))
+	local _wf_s=$1 _wf_what=$2 _wf_end; shift 2
+	_wf_end=$((SECONDS + _wf_s))
 	until "$@" >/dev/null 2>&1; do
-		[ $SECONDS -lt $end ] || die "timed out after ${t}s waiting for $what"
+		[ $SECONDS -lt $_wf_end ] || die "timed out after ${_wf_s}s waiting for $_wf_what"
 		sleep 0.1
 	done
 }

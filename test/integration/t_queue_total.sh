@@ -89,8 +89,12 @@ done
 [ $dqt -gt 100 ] || die "drop_queue_total summed over the handlers: $dqt (want > 100)"
 ok "flood of ${FLOOD_S}s to $N VMs: at most $max_t bytes queued (handlers' sum at most $max_s; bound $TOTAL, $samples scrapes); $dqt frames counted in drop_queue_total"
 
-drained() { read -r t s <<<"$(queued)"; [ "$t" -lt 4096 ] && [ "$s" -lt 4096 ]; }
+drained() { local t s; read -r t s <<<"$(queued)"; [ "$t" -lt 4096 ] && [ "$s" -lt 4096 ]; }
 wait_for 20 "the queues to drain" drained
-nsx vm ping -c3 -i0.2 -W2 198.18.42.20 >/dev/null || die "ping after the flood"
-ok "queues drained (vnet_queued_bytes $(queued | cut -d' ' -f1)); the VM's handler carries traffic after"
+# the kernel's side of each link may still hold tens of KiB of the flood,
+# paced at the share the congestion left (BBR takes seconds to probe back
+# up): the VM's pings are answered once that is through
+t0=$SECONDS
+wait_for 20 "the VM's ping to be answered after the flood" nsx vm ping -c1 -W1 198.18.42.20
+ok "queues drained (vnet_queued_bytes $(queued | cut -d' ' -f1)); the VM's handler carries traffic $((SECONDS - t0)) s after"
 finish
