@@ -1,10 +1,11 @@
-/* bev: immediate writes on plain socket bufferevents. */
+/* bev: immediate writes on plain socket bufferevents, event priorities. */
 #include "common/bev.h"
 
 #include <stdbool.h>
 
 #include <event2/buffer.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/event.h>
 
 size_t
@@ -51,4 +52,24 @@ bev_flush_now(struct bufferevent *bev)
 			bufferevent_disable(bev, EV_WRITE);
 	} else if (!watched)
 		bufferevent_enable(bev, EV_WRITE);
+}
+
+void
+bev_flush_later(struct bufferevent *bev)
+{
+	if (!is_tls(bev) && (bufferevent_get_enabled(bev) & EV_WRITE) == 0)
+		bufferevent_enable(bev, EV_WRITE);
+}
+
+int
+bev_priority_set(struct bufferevent *bev, int prio)
+{
+	/* libevent's own setter takes plain socket bufferevents only; an
+	 * OpenSSL one on a socket watches it with the same two events */
+	if (!is_tls(bev))
+		return bufferevent_priority_set(bev, prio);
+	if (event_priority_set(&bev->ev_read, prio) != 0 ||
+	    event_priority_set(&bev->ev_write, prio) != 0)
+		return -1;
+	return 0;
 }

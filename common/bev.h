@@ -18,5 +18,12 @@ void bev_write_direct(struct bufferevent *bev);
  * turn.  What the socket does not take (or an error) is left to libevent's
  * write event, which is on exactly while bytes wait.  Nothing over TLS. */
 void bev_flush_now(struct bufferevent *bev);
+/* Leaves what waits in bev's output to libevent's write event (at the
+ * event's priority), for bev_write_direct bufferevents too. */
+void bev_flush_later(struct bufferevent *bev);
+/* Puts bev's read and write events at priority prio of its base (plain and
+ * OpenSSL socket bufferevents alike); -1 when the base has no such priority
+ * or an event is active just now (try again later). */
+int bev_priority_set(struct bufferevent *bev, int prio);
 
 #endif

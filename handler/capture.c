@@ -76,7 +76,15 @@ fail:
 int
 cap_dispatch(struct cap *c, int max, pcap_handler cb, u_char *arg)
 {
-	return pcap_dispatch(c->c_pcap, max, cb, arg);
+	int n = pcap_dispatch(c->c_pcap, max, cb, arg);
+
+	return n == PCAP_ERROR_BREAK ? CAP_BREAK : n < 0 ? -1 : n;
+}
+
+void
+cap_break(struct cap *c)
+{
+	pcap_breakloop(c->c_pcap);
 }
 
 uint64_t

@@ -22,8 +22,13 @@ struct cap {
 struct cap *cap_open(const char *dev, const struct sock_fprog *prog, char *err, size_t errlen);
 /* Replaces the kernel filter (atomically); -1 with err set. */
 int cap_set_prog(struct cap *c, const struct sock_fprog *prog, char *err, size_t errlen);
-/* Delivers up to max waiting frames to cb; returns the count or -1. */
+#define CAP_BREAK	(-2)
+
+/* Delivers up to max waiting frames to cb; returns the count, CAP_BREAK
+ * when cb called cap_break, or -1. */
 int cap_dispatch(struct cap *c, int max, pcap_handler cb, u_char *arg);
+/* From a cap_dispatch callback: no more frames in this call. */
+void cap_break(struct cap *c);
 /* Frames the kernel dropped because the ring was full. */
 uint64_t cap_kernel_drops(struct cap *c);
 /* Closes the handle (promiscuous mode ends with it). */

@@ -17,9 +17,14 @@
 #include "handler/filter.h"
 #include "handler/handler.h"
 #include "handler/kfilt.h"
+#include "handler/link.h"
+#include "handler/quiet.h"
 
 #define DEV_BATCH	64	/* frames per pcap_dispatch call */
 #define DEV_ROUNDS	8	/* dispatch calls per readiness event */
+/* bytes per readiness event: a bulk transfer's 64 KiB frames do not keep
+ * the loop from other devices and links for long (fairness) */
+#define DEV_TURN_BYTES	(256 * 1024)
 
 struct dev {
 	LIST_ENTRY(dev)		 d_entry;
@@ -35,6 +40,9 @@ struct dev {
 	uint64_t		 d_seq, d_unmatched;
 	uint64_t		*d_oseq;	/* by origin: the last group frame sent there */
 	size_t			 d_on;
+	size_t			 d_turn;	/* bytes captured in this readiness event */
+	uint64_t		 d_bytes;	/* captured, all told */
+	struct quiet		 d_quiet;	/* its capture event at priority 0 */
 	int			 d_coarse;	/* the union is over BPF_MAXINSNS */
 	bool			 d_refused;	/* the kernel refused the union */
 };
@@ -233,6 +241,9 @@ cap_frame(u_char *arg, const struct pcap_pkthdr *ph, const u_char *data)
 	if (ph->caplen < 2 * MAC_LEN)
 		return;
 	offer(d, ph, data, NULL);
+	d->d_bytes += ph->caplen;
+	if ((d->d_turn += ph->caplen) >= DEV_TURN_BYTES)
+		cap_break(d->d_cap);
 }
 
 /* the capture failed: every handler on the device closes (the last one
@@ -251,6 +262,19 @@ dev_failed(struct dev *d)
 	}
 }
 
+/* Quiet devices first: a VM's ping on one device is not kept waiting while
+ * a bulk transfer on another fills its turns (handler/quiet.h). */
+static void
+classify(struct dev *d)
+{
+	bool quiet = quiet_want(&d->d_quiet, d->d_bytes, link_now_ms());
+
+	/* refused while the event is active: the next turn asks again */
+	if (quiet != quiet_is(&d->d_quiet) &&
+	    event_priority_set(d->d_ev, quiet ? 0 : HANDLER_EV_PRIOS - 1) == 0)
+		quiet_set(&d->d_quiet, quiet);
+}
+
 static void
 cap_ready(evutil_socket_t fd, short what, void *arg)
 {
@@ -259,8 +283,11 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	for (i = 0; i < DEV_ROUNDS; i++) {
+	d->d_turn = 0;
+	for (i = 0; i < DEV_ROUNDS && d->d_turn < DEV_TURN_BYTES; i++) {
 		n = cap_dispatch(d->d_cap, DEV_BATCH, cap_frame, (u_char *)d);
+		if (n == CAP_BREAK)
+			break;
 		if (n < 0) {
 			flush_pending(d);
 			dev_failed(d);
@@ -270,6 +297,7 @@ cap_ready(evutil_socket_t fd, short what, void *arg)
 			break;
 	}
 	flush_pending(d);
+	classify(d);
 }
 
 static void

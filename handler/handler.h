@@ -17,12 +17,17 @@
 #include "common/mac.h"
 #include "common/proto.h"
 #include "handler/dev.h"
+#include "handler/quiet.h"
 
 #define HANDLER_MARK_BASE	0x766e0000u	/* "vn" in the high half of SO_MARK */
 #define HANDLER_QUEUE_DEFAULT	(4u * 1024 * 1024)
 #define HANDLER_QUEUE_TOTAL_DEFAULT	(256u * 1024 * 1024)	/* all handlers together */
 #define HANDLER_STORM_DEFAULT	1000u	/* broadcast/multicast frames a second */
 #define HANDLER_DEAD_DEFAULT	15u	/* seconds of silence before the link is lost */
+/* The event base's priorities (event_base_priority_init): 0 for quiet
+ * captures and links (handler/quiet.h), which go first, 1 (the default)
+ * for everything else. */
+#define HANDLER_EV_PRIOS	2
 
 struct handler_stats {
 	uint64_t hs_sent_frames, hs_sent_bytes;	/* captured, queued to the peer */
@@ -82,6 +87,7 @@ struct handler {
 	uint64_t		 h_unans_ms;	/* first frame out since last heard; 0 */
 	uint64_t		 h_acked_ms;	/* the tick that first saw data unacknowledged; 0 */
 	bool			 h_stalled;	/* stalled while sending: told the owner */
+	struct quiet		 h_quiet;	/* its link's events at priority 0 */
 	bool			 h_goodbye;	/* closing for good (CLOSE): tell the peer */
 	bool			 h_goodbye_rx;	/* closed by the peer's goodbye */
 	handler_link_cb		 h_on_down, h_on_stall;

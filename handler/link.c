@@ -22,7 +22,10 @@
 #include "common/frame.h"
 #include "common/log.h"
 
-#define LINK_IO_MAX	(256 * 1024)
+#define LINK_IO_MAX	(256 * 1024)	/* read per callback */
+/* written per callback: a bulk link's send (through the kernel's whole
+ * path to the next hop) does not hold the loop for long (fairness) */
+#define LINK_WRITE_MAX	(64 * 1024)
 #define LINK_KA_BUSY_MS	500	/* answer what arrives, at most this often */
 #define LINK_DRAIN_S	2	/* a goodbye's time to leave */
 
@@ -131,6 +134,41 @@ rx_wait(struct bufferevent *bev, size_t n)
 
 static void send_record(struct handler *h, uint8_t type);
 
+/* bytes that h's link carried, both ways */
+static uint64_t
+moved(struct handler *h)
+{
+	return h->h_st.hs_sent_bytes + h->h_st.hs_recv_bytes;
+}
+
+/* Quiet links first (handler/quiet.h): a VM's ping or ssh session is not
+ * queued behind a bulk transfer's reads and writes when both are ready. */
+static void
+classify(struct handler *h)
+{
+	bool quiet;
+
+	if (h->h_bev == NULL)
+		return;
+	quiet = quiet_want(&h->h_quiet, moved(h), link_now_ms());
+	/* refused for an event active just now: the next call asks again */
+	if (quiet != quiet_is(&h->h_quiet) &&
+	    bev_priority_set(h->h_bev, quiet ? 0 : HANDLER_EV_PRIOS - 1) == 0)
+		quiet_set(&h->h_quiet, quiet);
+}
+
+bool
+link_quiet(const struct handler *h)
+{
+	return quiet_is(&h->h_quiet);
+}
+
+void
+link_busy(struct handler *h)
+{
+	classify(h);
+}
+
 static void
 peer_read(struct bufferevent *bev, void *arg)
 {
@@ -172,6 +210,7 @@ peer_read(struct bufferevent *bev, void *arg)
 		}
 	}
 	rx_wait(bev, 0);
+	link_busy(h);
 	/* a sender hears from this side within a round trip, even when
 	 * nothing goes its way: its silence then means a dead path */
 	if (h->h_conf.hc_records && h->h_heard_ms >= h->h_sent_ms + LINK_KA_BUSY_MS)
@@ -221,11 +260,13 @@ link_take(struct handler *h, struct bufferevent *bev, bool records)
 	h->h_unans_ms = 0;
 	h->h_stalled = false;
 	h->h_acked_ms = 0;
+	/* at the default priority until a quiet second */
+	quiet_init(&h->h_quiet, moved(h), link_now_ms());
 	sock_setup(h);
 	/* libevent reads and writes at most 16 KiB per call by default: too
 	 * little for 64 KiB super-frames at several Gbit/s */
 	bufferevent_set_max_single_read(bev, LINK_IO_MAX);
-	bufferevent_set_max_single_write(bev, LINK_IO_MAX);
+	bufferevent_set_max_single_write(bev, LINK_WRITE_MAX);
 	bufferevent_setcb(bev, peer_read, NULL, peer_event, h);
 	/* the control session's line limit goes */
 	bufferevent_setwatermark(bev, EV_READ, 0, 0);
@@ -305,6 +346,7 @@ live_tick(evutil_socket_t fd, short what, void *arg)
 	 * side last sent (peer_read answers at most every LINK_KA_BUSY_MS) */
 	if (now - h->h_sent_ms >= dead / 3 || h->h_heard_ms > h->h_sent_ms)
 		send_record(h, FRAME_T_KEEPALIVE);
+	classify(h);
 	if ((ks = kernel_stalled(h, now)) < 0)
 		ks = h->h_unans_ms && now - h->h_unans_ms >= LINK_STALL_MS;
 	if (!ks)

@@ -9,7 +9,7 @@
 
 #include "handler/handler.h"
 
-#define LINK_STALL_MS	2000	/* sending, nothing heard: redial alongside */
+#define LINK_STALL_MS	2000	/* sending, nothing acknowledged: redial alongside */
 
 /* Monotonic milliseconds. */
 uint64_t link_now_ms(void);
@@ -25,6 +25,11 @@ int link_timer_start(struct handler *h, struct event_base *base);
 void link_lost(struct handler *h, const char *why);
 /* Frees h's connection (h_bev), which no longer counts in the total. */
 void link_free(struct handler *h);
+/* After h moved bytes: a quiet link that starts a bulk transfer is busy
+ * from now on, not at the next tick (handler/quiet.h). */
+void link_busy(struct handler *h);
+/* Whether h's link is quiet just now (its events at priority 0). */
+bool link_quiet(const struct handler *h);
 /* Bytes waiting for the peers in every handler's connection. */
 size_t link_queued_total(void);
 /* At close: a goodbye record to a peer that takes them when the handler is

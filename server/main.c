@@ -267,6 +267,8 @@ main(int argc, char **argv)
 			    "it does", s.s_opts.so_devs[i]);
 	if ((s.s_base = event_base_new()) == NULL)
 		fatalx("event_base_new failed");
+	if (event_base_priority_init(s.s_base, HANDLER_EV_PRIOS) != 0)
+		fatalx("event_base_priority_init failed");
 	if ((s.s_dns = evdns_base_new(s.s_base, EVDNS_BASE_INITIALIZE_NAMESERVERS |
 	    EVDNS_BASE_DISABLE_WHEN_INACTIVE)) == NULL &&
 	    (s.s_dns = evdns_base_new(s.s_base, 0)) == NULL)

@@ -11,8 +11,8 @@
 #   vm2 ── vmnet2 ─┴ [host] 198.18.44.2 ── [rtr] ── [lan] ──┤
 #                                                            └─ [proxy] eth0 (2 handlers)
 . "$(dirname "$0")/lib.sh"
-FACTOR=4
-SLACK_MS=2
+FACTOR=3 SLACK_MS=1
+[ -n "${VNET_SANITIZED:-}" ] && FACTOR=4 SLACK_MS=2
 LOAD_S=6; [ -n "${VNET_SANITIZED:-}" ] && LOAD_S=4
 MIN_MBIT=50; [ -n "${VNET_SANITIZED:-}" ] && MIN_MBIT=10
 topo_up two

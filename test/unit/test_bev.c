@@ -1,6 +1,7 @@
 /* Unit tests: direct writes on a bufferevent (common/bev): libevent's write
  * event is on exactly while bytes wait for the socket; an OpenSSL
- * bufferevent is left to libevent (its output is plaintext). */
+ * bufferevent is left to libevent (its output is plaintext); event priorities
+ * of both kinds. */
 #include <criterion/criterion.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -13,6 +14,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <event2/bufferevent_struct.h>
 #include <event2/event.h>
 
 #include "common/bev.h"
@@ -148,4 +150,45 @@ Test(bev, tls_output_is_never_written_to_the_socket)
 	bufferevent_free(tls);
 	close(sv[1]);
 	SSL_CTX_free(ctx);
+}
+
+/* event priorities (quiet links first): both kinds of bufferevent, both
+ * events; a priority the base lacks is refused */
+Test(bev, priorities_of_plain_and_tls_bufferevents)
+{
+	struct event_base *pb = event_base_new();
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	struct bufferevent *plain, *tls;
+	int sv[2], sw[2];
+
+	cr_assert_not_null(pb);
+	cr_assert_not_null(ctx);
+	cr_assert_eq(event_base_priority_init(pb, 2), 0);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sw), 0);
+	plain = bufferevent_socket_new(pb, sv[0], BEV_OPT_CLOSE_ON_FREE);
+	tls = bufferevent_openssl_socket_new(pb, sw[0], SSL_new(ctx), BUFFEREVENT_SSL_ACCEPTING,
+	    BEV_OPT_CLOSE_ON_FREE);
+	cr_assert_not_null(plain);
+	cr_assert_not_null(tls);
+	bufferevent_enable(plain, EV_READ | EV_WRITE);
+	bufferevent_enable(tls, EV_READ | EV_WRITE);
+	cr_assert_eq(event_get_priority(&plain->ev_read), 1, "the default is the middle");
+	cr_assert_eq(bev_priority_set(plain, 0), 0);
+	cr_assert_eq(bev_priority_set(tls, 0), 0);
+	cr_assert_eq(event_get_priority(&plain->ev_read), 0);
+	cr_assert_eq(event_get_priority(&plain->ev_write), 0);
+	cr_assert_eq(event_get_priority(&tls->ev_read), 0);
+	cr_assert_eq(event_get_priority(&tls->ev_write), 0);
+	cr_assert_eq(bev_priority_set(tls, 1), 0);
+	cr_assert_eq(event_get_priority(&tls->ev_read), 1);
+	cr_assert_eq(bev_priority_set(plain, 2), -1, "the base has priorities 0 and 1 only");
+	cr_assert_eq(bev_priority_set(tls, 2), -1);
+	cr_assert_eq(event_get_priority(&plain->ev_read), 0, "unchanged after a refusal");
+	bufferevent_free(plain);
+	bufferevent_free(tls);
+	close(sv[1]);
+	close(sw[1]);
+	SSL_CTX_free(ctx);
+	event_base_free(pb);
 }
