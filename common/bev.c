@@ -64,12 +64,15 @@ bev_flush_later(struct bufferevent *bev)
 int
 bev_priority_set(struct bufferevent *bev, int prio)
 {
-	/* libevent's own setter takes plain socket bufferevents only; an
-	 * OpenSSL one on a socket watches it with the same two events */
-	if (!is_tls(bev))
-		return bufferevent_priority_set(bev, prio);
-	if (event_priority_set(&bev->ev_read, prio) != 0 ||
-	    event_priority_set(&bev->ev_write, prio) != 0)
+	int old = event_get_priority(&bev->ev_read);
+
+	/* both socket events, or neither: libevent's own setter would leave
+	 * the read event changed when the write event is active */
+	if (event_priority_set(&bev->ev_read, prio) != 0)
 		return -1;
+	if (event_priority_set(&bev->ev_write, prio) != 0) {
+		(void)event_priority_set(&bev->ev_read, old);
+		return -1;
+	}
 	return 0;
 }

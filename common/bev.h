@@ -22,8 +22,8 @@ void bev_flush_now(struct bufferevent *bev);
  * event's priority), for bev_write_direct bufferevents too. */
 void bev_flush_later(struct bufferevent *bev);
 /* Puts bev's read and write events at priority prio of its base (plain and
- * OpenSSL socket bufferevents alike); -1 when the base has no such priority
- * or an event is active just now (try again later). */
+ * OpenSSL socket bufferevents alike), both or neither; -1 when the base has
+ * no such priority or an event is active just now (try again later). */
 int bev_priority_set(struct bufferevent *bev, int prio);
 
 #endif

@@ -131,17 +131,7 @@ handler_cap_flush(struct handler *h)
 	h->h_sent_ms = link_now_ms();
 	if (h->h_unans_ms == 0)
 		h->h_unans_ms = h->h_sent_ms;
-	link_busy(h);
-	/* a quiet link's frame now rather than on the next loop turn: one
-	 * epoll round trip less (latency).  A busy link's wait for its write
-	 * event, after quiet links' and captures', so that a capture's turn
-	 * costs copies, not sends, and its ring does not keep other VMs'
-	 * frames waiting (fairness).  Over TLS libevent's write event does
-	 * it either way. */
-	if (link_quiet(h))
-		bev_flush_now(h->h_bev);
-	else
-		bev_flush_later(h->h_bev);
+	link_flush(h);
 }
 
 void

@@ -88,6 +88,7 @@ struct handler {
 	uint64_t		 h_acked_ms;	/* the tick that first saw data unacknowledged; 0 */
 	bool			 h_stalled;	/* stalled while sending: told the owner */
 	struct quiet		 h_quiet;	/* its link's events at priority 0 */
+	uint64_t		 h_rx_raw;	/* bytes of records read from the link */
 	bool			 h_goodbye;	/* closing for good (CLOSE): tell the peer */
 	bool			 h_goodbye_rx;	/* closed by the peer's goodbye */
 	handler_link_cb		 h_on_down, h_on_stall;

@@ -134,11 +134,12 @@ rx_wait(struct bufferevent *bev, size_t n)
 
 static void send_record(struct handler *h, uint8_t type);
 
-/* bytes that h's link carried, both ways */
+/* bytes that h's link carried: queued to the peer, and read from it
+ * whatever became of them (injected, refused, keepalive records) */
 static uint64_t
 moved(struct handler *h)
 {
-	return h->h_st.hs_sent_bytes + h->h_st.hs_recv_bytes;
+	return h->h_st.hs_sent_bytes + h->h_rx_raw;
 }
 
 /* Quiet links first (handler/quiet.h): a VM's ping or ssh session is not
@@ -157,16 +158,27 @@ classify(struct handler *h)
 		quiet_set(&h->h_quiet, quiet);
 }
 
-bool
-link_quiet(const struct handler *h)
+/* what waits in h's output, to the socket */
+static void
+flush(struct handler *h)
 {
-	return quiet_is(&h->h_quiet);
+	/* a quiet link's bytes now rather than on the next loop turn: one
+	 * epoll round trip less (latency).  A busy link's wait for its write
+	 * event, after quiet links' and captures', LINK_WRITE_MAX at a time,
+	 * so that a capture's turn costs copies, not sends, and its ring does
+	 * not keep other VMs' frames waiting (fairness).  Over TLS libevent's
+	 * write event does it either way. */
+	if (quiet_is(&h->h_quiet))
+		bev_flush_now(h->h_bev);
+	else
+		bev_flush_later(h->h_bev);
 }
 
 void
-link_busy(struct handler *h)
+link_flush(struct handler *h)
 {
 	classify(h);
+	flush(h);
 }
 
 static void
@@ -196,9 +208,11 @@ peer_read(struct bufferevent *bev, void *arg)
 		if (avail < FRAME_HDR_LEN + (size_t)len) {
 			/* wake up only when the whole frame is here */
 			rx_wait(bev, FRAME_HDR_LEN + (size_t)len);
+			classify(h);
 			return;
 		}
 		evbuffer_drain(in, FRAME_HDR_LEN);
+		h->h_rx_raw += FRAME_HDR_LEN + (size_t)len;
 		if (type == FRAME_T_GOODBYE) {
 			h->h_goodbye_rx = true;
 			handler_close(h, "closed by the peer (CLOSE there)");
@@ -210,7 +224,7 @@ peer_read(struct bufferevent *bev, void *arg)
 		}
 	}
 	rx_wait(bev, 0);
-	link_busy(h);
+	classify(h);
 	/* a sender hears from this side within a round trip, even when
 	 * nothing goes its way: its silence then means a dead path */
 	if (h->h_conf.hc_records && h->h_heard_ms >= h->h_sent_ms + LINK_KA_BUSY_MS)
@@ -285,7 +299,7 @@ send_record(struct handler *h, uint8_t type)
 
 	frame_rec_encode(hdr, type, 0);
 	evbuffer_add(bufferevent_get_output(h->h_bev), hdr, sizeof(hdr));
-	bev_flush_now(h->h_bev);
+	flush(h);
 	h->h_sent_ms = link_now_ms();
 }
 

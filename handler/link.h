@@ -25,11 +25,10 @@ int link_timer_start(struct handler *h, struct event_base *base);
 void link_lost(struct handler *h, const char *why);
 /* Frees h's connection (h_bev), which no longer counts in the total. */
 void link_free(struct handler *h);
-/* After h moved bytes: a quiet link that starts a bulk transfer is busy
- * from now on, not at the next tick (handler/quiet.h). */
-void link_busy(struct handler *h);
-/* Whether h's link is quiet just now (its events at priority 0). */
-bool link_quiet(const struct handler *h);
+/* After frames were queued to h's peer: h's link classified again (a quiet
+ * link that starts a bulk transfer is busy from now on, handler/quiet.h)
+ * and its output written, at once if quiet, else from its write event. */
+void link_flush(struct handler *h);
 /* Bytes waiting for the peers in every handler's connection. */
 size_t link_queued_total(void);
 /* At close: a goodbye record to a peer that takes them when the handler is

@@ -1,4 +1,5 @@
-/* quiet: quiet or busy, from a byte counter over one-second windows. */
+/* quiet: quiet or busy, from a byte counter and the callbacks over
+ * one-second windows. */
 #include "handler/quiet.h"
 
 void
@@ -6,22 +7,29 @@ quiet_init(struct quiet *q, uint64_t total, uint64_t now_ms)
 {
 	q->q_mark = total;
 	q->q_start_ms = now_ms;
-	q->q_on = false;
+	q->q_calls = 0;
+	q->q_want = q->q_on = false;
 }
 
 bool
 quiet_want(struct quiet *q, uint64_t total, uint64_t now_ms)
 {
-	bool over = total - q->q_mark >= QUIET_BYTES;
+	bool over;
 
+	if (q->q_calls < UINT32_MAX)
+		q->q_calls++;
+	over = total - q->q_mark >= QUIET_BYTES || q->q_calls >= QUIET_CALLS;
 	if (now_ms - q->q_start_ms >= QUIET_WINDOW_MS) {
-		/* a window ends: it decides */
+		/* a window ends: it decides, and the next one begins */
+		q->q_want = !over;
 		q->q_mark = total;
 		q->q_start_ms = now_ms;
-		return !over;
+		q->q_calls = 0;
+	} else if (over) {
+		/* within a window only a demotion: quiet until proven busy */
+		q->q_want = false;
 	}
-	/* within a window only a demotion: quiet until proven busy */
-	return over ? false : q->q_on;
+	return q->q_want;
 }
 
 void
