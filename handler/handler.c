@@ -131,7 +131,7 @@ handler_cap_flush(struct handler *h)
 	h->h_sent_ms = link_now_ms();
 	if (h->h_unans_ms == 0)
 		h->h_unans_ms = h->h_sent_ms;
-	link_flush(h);
+	link_flush(h, h->h_sent_ms);
 }
 
 void

@@ -145,13 +145,13 @@ moved(struct handler *h)
 /* Quiet links first (handler/quiet.h): a VM's ping or ssh session is not
  * queued behind a bulk transfer's reads and writes when both are ready. */
 static void
-classify(struct handler *h)
+classify(struct handler *h, uint64_t now)
 {
 	bool quiet;
 
 	if (h->h_bev == NULL)
 		return;
-	quiet = quiet_want(&h->h_quiet, moved(h), link_now_ms());
+	quiet = quiet_want(&h->h_quiet, moved(h), now);
 	/* refused for an event active just now: the next call asks again */
 	if (quiet != quiet_is(&h->h_quiet) &&
 	    bev_priority_set(h->h_bev, quiet ? 0 : HANDLER_EV_PRIOS - 1) == 0)
@@ -175,9 +175,9 @@ flush(struct handler *h)
 }
 
 void
-link_flush(struct handler *h)
+link_flush(struct handler *h, uint64_t now)
 {
-	classify(h);
+	classify(h, now);
 	flush(h);
 }
 
@@ -208,7 +208,7 @@ peer_read(struct bufferevent *bev, void *arg)
 		if (avail < FRAME_HDR_LEN + (size_t)len) {
 			/* wake up only when the whole frame is here */
 			rx_wait(bev, FRAME_HDR_LEN + (size_t)len);
-			classify(h);
+			classify(h, h->h_heard_ms);
 			return;
 		}
 		evbuffer_drain(in, FRAME_HDR_LEN);
@@ -224,7 +224,7 @@ peer_read(struct bufferevent *bev, void *arg)
 		}
 	}
 	rx_wait(bev, 0);
-	classify(h);
+	classify(h, h->h_heard_ms);
 	/* a sender hears from this side within a round trip, even when
 	 * nothing goes its way: its silence then means a dead path */
 	if (h->h_conf.hc_records && h->h_heard_ms >= h->h_sent_ms + LINK_KA_BUSY_MS)
@@ -360,7 +360,7 @@ live_tick(evutil_socket_t fd, short what, void *arg)
 	 * side last sent (peer_read answers at most every LINK_KA_BUSY_MS) */
 	if (now - h->h_sent_ms >= dead / 3 || h->h_heard_ms > h->h_sent_ms)
 		send_record(h, FRAME_T_KEEPALIVE);
-	classify(h);
+	classify(h, now);
 	if ((ks = kernel_stalled(h, now)) < 0)
 		ks = h->h_unans_ms && now - h->h_unans_ms >= LINK_STALL_MS;
 	if (!ks)

@@ -25,10 +25,11 @@ int link_timer_start(struct handler *h, struct event_base *base);
 void link_lost(struct handler *h, const char *why);
 /* Frees h's connection (h_bev), which no longer counts in the total. */
 void link_free(struct handler *h);
-/* After frames were queued to h's peer: h's link classified again (a quiet
- * link that starts a bulk transfer is busy from now on, handler/quiet.h)
- * and its output written, at once if quiet, else from its write event. */
-void link_flush(struct handler *h);
+/* After frames were queued to h's peer (at now, link_now_ms): h's link
+ * classified again (a quiet link that starts a bulk transfer is busy from
+ * now on, handler/quiet.h) and its output written, at once if quiet, else
+ * from its write event. */
+void link_flush(struct handler *h, uint64_t now);
 /* Bytes waiting for the peers in every handler's connection. */
 size_t link_queued_total(void);
 /* At close: a goodbye record to a peer that takes them when the handler is
